@@ -1,0 +1,61 @@
+package org.parley.relay.control;
+
+import java.util.Set;
+
+/**
+ * The operations signaling may ask of a media relay. The relay owns all media knowledge, SDP
+ * included: signaling only ferries SDP between a client and the relay.
+ *
+ * <p>Every client has two peer connections with the relay (the way LiveKit does it): a
+ * <em>publisher</em> connection, where the client is always the offerer and sends its media, and a
+ * <em>subscriber</em> connection, where the relay is always the offerer and sends the media the
+ * client subscribed to. Each side only ever offers on its own connection, so renegotiation can
+ * never glare.
+ *
+ * <p>There is an in-process implementation and an HTTP/JSON one for relays on other hosts; both
+ * throw {@link RelayException} with a typed {@link RelayException.Reason} for bad requests.
+ */
+public interface RelayControl {
+
+    /** Creates a conference; creating one that exists is a no-op. */
+    void createConference(String conferenceId);
+
+    /** Ends a conference and every endpoint in it. Unknown ids are ignored. */
+    void expireConference(String conferenceId);
+
+    /**
+     * Allocates an endpoint (one device of one participant) in a conference. The listener receives
+     * the relay's offers for the subscriber connection and media events for this endpoint.
+     */
+    void allocateEndpoint(String conferenceId, String endpointId, EndpointListener listener);
+
+    /** Releases an endpoint and stops forwarding its sources. Unknown ids are ignored. */
+    void expireEndpoint(String conferenceId, String endpointId);
+
+    /** The client's offer on its publisher connection; returns the relay's SDP answer. */
+    String answerPublisherOffer(String conferenceId, String endpointId, String sdpOffer);
+
+    /** The client's answer to the relay's latest offer on its subscriber connection. */
+    void acceptSubscriberAnswer(String conferenceId, String endpointId, String sdpAnswer);
+
+    /**
+     * A trickled ICE candidate from the client.
+     *
+     * @param connection which of the client's two connections the candidate belongs to
+     * @param candidate an SDP {@code candidate:} attribute value; empty means end-of-candidates
+     */
+    void addRemoteCandidate(String conferenceId, String endpointId, PeerConnectionRole connection,
+            String candidate);
+
+    /**
+     * Which other endpoints' sources this endpoint receives. {@code null} means "everyone" (the
+     * default); the relay makes a new subscriber offer when the set of forwarded sources changes.
+     */
+    void setSubscriptions(String conferenceId, String endpointId, Set<String> publisherEndpointIds);
+
+    /** Stops (or resumes) forwarding one kind of an endpoint's media to everyone. */
+    void setSourceMuted(String conferenceId, String endpointId, SourceKind kind, boolean muted);
+
+    /** Current figures of one conference, for APIs and tests. */
+    ConferenceStats stats(String conferenceId);
+}

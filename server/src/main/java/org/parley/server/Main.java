@@ -1,0 +1,123 @@
+package org.parley.server;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.time.Clock;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import org.parley.server.config.ConfigLoader;
+import org.parley.server.config.ServerConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.bridge.SLF4JBridgeHandler;
+import sun.misc.Signal;
+
+/**
+ * {@code java -jar parley-server.jar [serve|token|--help|--version] [--config FILE]}.
+ *
+ * <p>Exit status: 0 after a clean stop, 1 when start-up fails (a port in use), 2 for a usage or
+ * configuration error. Errors are one line on stderr naming the bad argument or key.
+ */
+public final class Main {
+
+    static final int EXIT_OK = 0;
+    static final int EXIT_STARTUP_FAILED = 1;
+    static final int EXIT_USAGE = 2;
+
+    private static final String USAGE = """
+            Usage: parley-server [serve] [--config FILE]      start every enabled part (default)
+                   parley-server token --user ID [--name NAME] [--room ROOM]
+                                 [--role owner|moderator|participant|listener] [--ttl 6h] [--config FILE]
+                   parley-server --help | --version
+            Settings: -Dparley.KEY=VALUE before -jar overrides the file and the defaults.""";
+
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args, System.out, System.err));
+    }
+
+    static int run(String[] argv, PrintStream out, PrintStream err) {
+        CommandLine args;
+        try {
+            args = CommandLine.parse(List.of(argv));
+        } catch (CommandLine.UsageException e) {
+            err.println("parley: " + e.getMessage());
+            err.println(USAGE);
+            return EXIT_USAGE;
+        }
+        switch (args.command()) {
+            case "help" -> {
+                out.println(USAGE);
+                return EXIT_OK;
+            }
+            case "version" -> {
+                out.println("parley " + Version.current());
+                return EXIT_OK;
+            }
+            default -> {
+            }
+        }
+        ServerConfig config;
+        try {
+            Config raw = ConfigLoader.load(args.configFile());
+            config = ServerConfig.from(raw);
+            if (args.command().equals("token")) {
+                out.println(TokenCommand.run(args, config.auth(), Clock.systemUTC()));
+                return EXIT_OK;
+            }
+        } catch (ConfigException e) {
+            err.println("parley: configuration error: " + oneLine(e.getMessage()));
+            return EXIT_USAGE;
+        } catch (CommandLine.UsageException e) {
+            err.println("parley: " + e.getMessage());
+            return EXIT_USAGE;
+        } catch (UncheckedIOException e) {
+            err.println("parley: " + oneLine(e.getMessage()));
+            return EXIT_STARTUP_FAILED;
+        }
+        return serve(config, err);
+    }
+
+    private static int serve(ServerConfig config, PrintStream err) {
+        SLF4JBridgeHandler.removeHandlersForRootLogger();
+        SLF4JBridgeHandler.install();
+        Logger log = LoggerFactory.getLogger(Main.class);
+        byte[] secret;
+        try {
+            secret = config.auth().resolve(true);
+        } catch (ConfigException | UncheckedIOException e) {
+            err.println("parley: configuration error: " + oneLine(e.getMessage()));
+            return EXIT_USAGE;
+        }
+        ParleyServer server = new ParleyServer(config, secret, Clock.systemUTC());
+        try {
+            server.start();
+        } catch (StartupException e) {
+            log.error("start-up failed: {}", e.getMessage());
+            err.println("parley: " + e.getMessage());
+            return EXIT_STARTUP_FAILED;
+        }
+        CountDownLatch stop = new CountDownLatch(1);
+        // Signals, not a shutdown hook: a hook cannot choose the exit status, and a drained stop is a
+        // clean one (exit 0), which is what process supervisors expect from SIGTERM.
+        Signal.handle(new Signal("TERM"), s -> stop.countDown());
+        Signal.handle(new Signal("INT"), s -> stop.countDown());
+        try {
+            stop.await();
+            log.info("stop requested: draining");
+            server.drainAndStop();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            server.close();
+        }
+        return EXIT_OK;
+    }
+
+    private static String oneLine(String s) {
+        return s == null ? "" : s.replaceAll("\\s*[\\r\\n]+\\s*", " ");
+    }
+}

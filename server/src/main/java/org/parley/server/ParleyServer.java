@@ -1,0 +1,187 @@
+package org.parley.server;
+
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.net.BindException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.parley.relay.RelayServer;
+import org.parley.server.config.ServerConfig;
+import org.parley.server.http.HttpEndpoint;
+import org.parley.server.http.HttpRouter;
+import org.parley.signaling.SignalingService;
+import org.parley.turn.TurnServer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one process: starts the enabled parts and the HTTP listener, reports health, and drains on
+ * shutdown. It wires modules together and owns no protocol itself.
+ */
+public final class ParleyServer implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ParleyServer.class);
+
+    private final ServerConfig config;
+    private final PrometheusMeterRegistry registry;
+    private final Clock clock;
+    private final List<Part> parts = new ArrayList<>();
+    private final Map<String, PartState> partStates = Collections.synchronizedMap(new LinkedHashMap<>());
+    private final HttpEndpoint http;
+    private volatile PartState state = PartState.STARTING;
+
+    public ParleyServer(ServerConfig config, byte[] secret, Clock clock) {
+        this.config = config;
+        this.clock = clock;
+        this.registry = Metrics.newRegistry();
+        Gauge.builder("parley.build.info", () -> 1).tag("version", Version.current())
+                .description("Always 1; the version tag says which build runs").register(registry);
+
+        SignalingService signaling = null;
+        if (config.signaling().enabled()) {
+            signaling = new SignalingService(config.signaling().config(), secret, Optional.empty(),
+                    registry, clock);
+            SignalingService s = signaling;
+            add(new ModulePart("signaling", "parley.http.port", List::of, s::drain, s::liveCalls, s));
+        } else {
+            partStates.put("signaling", PartState.DISABLED);
+        }
+        if (config.relay().enabled()) {
+            RelayServer relay = new RelayServer(config.relay().config(), registry, clock);
+            add(new ModulePart("relay", "parley.relay.udp-port / parley.relay.tcp-port", relay::start,
+                    () -> { }, () -> 0, relay));
+        } else {
+            partStates.put("relay", PartState.DISABLED);
+        }
+        if (config.turn().enabled()) {
+            TurnServer turn = new TurnServer(config.turn().config(), registry, clock);
+            add(new ModulePart("turn", "parley.turn.listening-port", turn::start, () -> { }, () -> 0, turn));
+        } else {
+            partStates.put("turn", PartState.DISABLED);
+        }
+        this.http = new HttpEndpoint(config.http(), new HttpRouter(this::health, registry, signaling), registry);
+    }
+
+    private void add(Part part) {
+        parts.add(part);
+        partStates.put(part.name(), PartState.STARTING);
+        Gauge.builder("parley.part.up", () -> partStates.get(part.name()) == PartState.UP ? 1 : 0)
+                .tag("part", part.name()).description("1 while the part serves, else 0").register(registry);
+    }
+
+    /**
+     * Binds HTTP first (so /health answers 503 while the rest starts), then each part. Logs one line
+     * per listener. On failure everything already started is closed again.
+     */
+    public List<String> start() throws StartupException {
+        List<String> listeners = new ArrayList<>();
+        try {
+            listeners.addAll(startOne("http", "parley.http.port", () -> List.of("http tcp " + http.start())));
+            for (Part part : parts) {
+                List<String> bound = startOne(part.name(), part instanceof ModulePart m ? m.portSettings() : "",
+                        part::start);
+                listeners.addAll(bound);
+                partStates.put(part.name(), PartState.UP);
+            }
+        } catch (StartupException e) {
+            close();
+            throw e;
+        }
+        state = PartState.UP;
+        LOG.info("parley {} up: {}", Version.current(), String.join(", ", listeners));
+        return listeners;
+    }
+
+    private List<String> startOne(String name, String portSettings, java.util.concurrent.Callable<List<String>> start)
+            throws StartupException {
+        try {
+            List<String> bound = start.call();
+            for (String line : bound) {
+                LOG.info("listening part={} listener=\"{}\"", name, line);
+            }
+            return bound;
+        } catch (Exception e) {
+            if (causedBy(e, BindException.class)) {
+                throw new StartupException(name + ": cannot listen, address already in use (another process "
+                        + "holds the port; change " + portSettings + ")", e);
+            }
+            throw new StartupException(name + ": failed to start: " + e, e);
+        }
+    }
+
+    private static boolean causedBy(Throwable e, Class<? extends Throwable> type) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (type.isInstance(t)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The port HTTP is bound to (useful when configured as 0). */
+    public int httpPort() {
+        return http.port();
+    }
+
+    public HealthReport health() {
+        synchronized (partStates) {
+            return new HealthReport(state, Version.current(), Map.copyOf(new LinkedHashMap<>(partStates)));
+        }
+    }
+
+    /**
+     * Graceful stop (SIGTERM): refuse new calls at once, wait for live ones to end up to the drain
+     * grace period, then close everything.
+     */
+    public void drainAndStop() throws InterruptedException {
+        state = PartState.DRAINING;
+        for (Part part : parts) {
+            partStates.put(part.name(), PartState.DRAINING);
+            part.drain();
+        }
+        Instant deadline = clock.instant().plus(config.drainGracePeriod());
+        int live = liveWork();
+        if (live > 0) {
+            LOG.info("draining: {} live calls, waiting up to {}", live, config.drainGracePeriod());
+        }
+        while (live > 0 && clock.instant().isBefore(deadline)) {
+            Thread.sleep(100);
+            live = liveWork();
+        }
+        if (live > 0) {
+            LOG.warn("drain grace period over: closing {} live calls", live);
+        }
+        close();
+    }
+
+    private int liveWork() {
+        int sum = 0;
+        for (Part part : parts) {
+            sum += part.liveWork();
+        }
+        return sum;
+    }
+
+    @Override
+    public void close() {
+        state = PartState.STOPPED;
+        for (int i = parts.size() - 1; i >= 0; i--) {
+            Part part = parts.get(i);
+            try {
+                part.close();
+            } catch (Exception e) {
+                LOG.warn("closing {} failed", part.name(), e);
+            }
+            partStates.put(part.name(), PartState.STOPPED);
+        }
+        http.close();
+        registry.close();
+        LOG.info("parley stopped");
+    }
+}

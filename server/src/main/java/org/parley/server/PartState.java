@@ -1,0 +1,17 @@
+package org.parley.server;
+
+import java.util.Locale;
+
+/** What /health reports for the server and each of its parts. */
+public enum PartState {
+    STARTING,
+    UP,
+    DRAINING,
+    STOPPED,
+    DISABLED;
+
+    /** Lower-case, as in the /health JSON. */
+    public String wireName() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+}

@@ -1,0 +1,73 @@
+package org.parley.server.http;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.netty4.NettyEventExecutorMetrics;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpServerCodec;
+import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
+import org.parley.server.config.HttpConfig;
+
+/** The HTTP listener shared by the web app, /ws, /health, /metrics and the APIs. */
+public final class HttpEndpoint implements AutoCloseable {
+
+    /** Requests are small (no uploads); WebSocket frames have their own limit. */
+    private static final int MAX_REQUEST_BYTES = 64 * 1024;
+
+    private final HttpConfig config;
+    private final HttpRouter router;
+    private final EventLoopGroup group;
+    private final Class<? extends ServerChannel> channelType;
+    private Channel channel;
+
+    public HttpEndpoint(HttpConfig config, HttpRouter router, MeterRegistry registry) {
+        this.config = config;
+        this.router = router;
+        boolean epoll = Epoll.isAvailable();
+        IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+        this.group = new MultiThreadIoEventLoopGroup(io);
+        this.channelType = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+        new NettyEventExecutorMetrics(group).bindTo(registry);
+    }
+
+    /** Binds the listener; returns its bound address as host:port. */
+    public String start() throws InterruptedException {
+        channel = new ServerBootstrap().group(group).channel(channelType)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        ch.pipeline().addLast("http", new HttpServerCodec());
+                        ch.pipeline().addLast("aggregator", new HttpObjectAggregator(MAX_REQUEST_BYTES));
+                        ch.pipeline().addLast("router", router);
+                    }
+                })
+                .bind(config.host(), config.port()).sync().channel();
+        InetSocketAddress bound = (InetSocketAddress) channel.localAddress();
+        return bound.getAddress().getHostAddress() + ":" + bound.getPort();
+    }
+
+    public int port() {
+        return ((InetSocketAddress) channel.localAddress()).getPort();
+    }
+
+    @Override
+    public void close() {
+        if (channel != null) {
+            channel.close().syncUninterruptibly();
+        }
+        group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+}

@@ -1,0 +1,132 @@
+package org.parley.server.http;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandler.Sharable;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.function.Supplier;
+import org.parley.server.HealthReport;
+import org.parley.server.PartState;
+import org.parley.signaling.SignalingService;
+
+/**
+ * Routes HTTP requests: /health, /metrics, and the WebSocket upgrade at /ws, which it hands to
+ * signaling by extending the pipeline and stepping out of the way.
+ */
+@Sharable
+public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Prometheus text exposition format 0.0.4, which every scraper reads. */
+    private static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
+
+    private final Supplier<HealthReport> health;
+    private final PrometheusMeterRegistry registry;
+    private final SignalingService signaling;
+    private final Map<String, Counter> requests;
+
+    /** {@code signaling} is null on nodes that run without it; /ws then answers 404. */
+    public HttpRouter(Supplier<HealthReport> health, PrometheusMeterRegistry registry, SignalingService signaling) {
+        super(false);
+        this.health = health;
+        this.registry = registry;
+        this.signaling = signaling;
+        this.requests = Map.of(
+                "health", counter(registry, "health"),
+                "metrics", counter(registry, "metrics"),
+                "ws", counter(registry, "ws"),
+                "not_found", counter(registry, "not_found"));
+    }
+
+    private static Counter counter(MeterRegistry registry, String route) {
+        return Counter.builder("parley.http.requests").tag("route", route)
+                .description("HTTP requests by route").register(registry);
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+        String path = new QueryStringDecoder(request.uri()).path();
+        if (path.equals(SignalingService.WEBSOCKET_PATH) && signaling != null) {
+            requests.get("ws").increment();
+            signaling.installWebSocket(ctx.pipeline());
+            ctx.pipeline().remove(this);
+            ctx.fireChannelRead(request);
+            return;
+        }
+        try {
+            if (!request.decoderResult().isSuccess()) {
+                respond(ctx, request, HttpResponseStatus.BAD_REQUEST, "text/plain", bytes("bad request\n"));
+            } else if (request.method() != HttpMethod.GET && request.method() != HttpMethod.HEAD) {
+                respond(ctx, request, HttpResponseStatus.METHOD_NOT_ALLOWED, "text/plain", bytes("GET only\n"));
+            } else if (path.equals("/health")) {
+                requests.get("health").increment();
+                HealthReport report = health.get();
+                respond(ctx, request, report.serving() ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE,
+                        "application/json", healthJson(report));
+            } else if (path.equals("/metrics")) {
+                requests.get("metrics").increment();
+                respond(ctx, request, HttpResponseStatus.OK, PROMETHEUS_TEXT, bytes(registry.scrape()));
+            } else {
+                requests.get("not_found").increment();
+                respond(ctx, request, HttpResponseStatus.NOT_FOUND, "text/plain", bytes("not found\n"));
+            }
+        } finally {
+            request.release();
+        }
+    }
+
+    private static byte[] healthJson(HealthReport report) {
+        ObjectNode root = JSON.createObjectNode();
+        root.put("status", report.status().wireName());
+        root.put("version", report.version());
+        ObjectNode parts = root.putObject("parts");
+        for (Map.Entry<String, PartState> e : report.parts().entrySet()) {
+            parts.put(e.getKey(), e.getValue().wireName());
+        }
+        return (root.toString() + "\n").getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static void respond(ChannelHandlerContext ctx, FullHttpRequest request, HttpResponseStatus status,
+            String contentType, byte[] body) {
+        boolean head = request.method() == HttpMethod.HEAD;
+        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
+                head ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(body));
+        response.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
+        response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
+        response.headers().set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_CACHE);
+        boolean keepAlive = HttpUtil.isKeepAlive(request);
+        if (keepAlive) {
+            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+            ctx.writeAndFlush(response);
+        } else {
+            ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        ctx.close();
+    }
+}
