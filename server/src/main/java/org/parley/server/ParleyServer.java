@@ -103,16 +103,26 @@ public final class ParleyServer implements AutoCloseable {
         try {
             List<String> bound = start.call();
             for (String line : bound) {
-                LOG.info("listening part={} listener=\"{}\"", name, line);
+                LOG.info("listening {}", line);
             }
             return bound;
         } catch (Exception e) {
-            if (causedBy(e, BindException.class)) {
+            if (causedBy(e, BindException.class) || mentions(e, "Address already in use")) {
                 throw new StartupException(name + ": cannot listen, address already in use (another process "
                         + "holds the port; change " + portSettings + ")", e);
             }
             throw new StartupException(name + ": failed to start: " + e, e);
         }
+    }
+
+    /** Netty's native transports report bind failures as their own exception type, not BindException. */
+    private static boolean mentions(Throwable e, String text) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t.getMessage() != null && t.getMessage().contains(text)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static boolean causedBy(Throwable e, Class<? extends Throwable> type) {

@@ -26,7 +26,10 @@ public final class ConfigLoader {
     /** The merged, resolved configuration; throws {@link ConfigException} naming the bad key. */
     public static Config load(Optional<Path> operatorFile) {
         ConfigFactory.invalidateCaches();
-        Config reference = ConfigFactory.defaultReference();
+        // Not ConfigFactory.defaultReference(): that one already has the system properties merged
+        // in, so every -D typo would look like a known key.
+        Config reference = ConfigFactory.parseResources(ConfigLoader.class.getClassLoader(), "reference.conf")
+                .resolve();
         Config operator = operatorFile.map(ConfigLoader::parse).orElse(ConfigFactory.empty());
         Config given = ConfigFactory.systemProperties().withFallback(operator);
         rejectUnknownKeys(given, reference);

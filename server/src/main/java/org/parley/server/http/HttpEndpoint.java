@@ -55,8 +55,8 @@ public final class HttpEndpoint implements AutoCloseable {
                     }
                 })
                 .bind(config.host(), config.port()).sync().channel();
-        InetSocketAddress bound = (InetSocketAddress) channel.localAddress();
-        return bound.getAddress().getHostAddress() + ":" + bound.getPort();
+        // The configured host, not the socket's: a dual-stack wildcard socket reports "::" for "0.0.0.0".
+        return config.host() + ":" + port();
     }
 
     public int port() {

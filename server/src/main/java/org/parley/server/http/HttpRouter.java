@@ -28,7 +28,7 @@ import org.parley.server.PartState;
 import org.parley.signaling.SignalingService;
 
 /**
- * Routes HTTP requests: /health, /metrics, and the WebSocket upgrade at /ws, which it hands to
+ * Routes HTTP requests: /health, /metrics, the web app's files, and the WebSocket upgrade at /ws, which it hands to
  * signaling by extending the pipeline and stepping out of the way.
  */
 @Sharable
@@ -42,6 +42,7 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
     private final PrometheusMeterRegistry registry;
     private final SignalingService signaling;
     private final Map<String, Counter> requests;
+    private final StaticFiles web = new StaticFiles("web", HttpRouter.class.getClassLoader());
 
     /** {@code signaling} is null on nodes that run without it; /ws then answers 404. */
     public HttpRouter(Supplier<HealthReport> health, PrometheusMeterRegistry registry, SignalingService signaling) {
@@ -53,6 +54,7 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
                 "health", counter(registry, "health"),
                 "metrics", counter(registry, "metrics"),
                 "ws", counter(registry, "ws"),
+                "web", counter(registry, "web"),
                 "not_found", counter(registry, "not_found"));
     }
 
@@ -84,6 +86,10 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
             } else if (path.equals("/metrics")) {
                 requests.get("metrics").increment();
                 respond(ctx, request, HttpResponseStatus.OK, PROMETHEUS_TEXT, bytes(registry.scrape()));
+            } else if (web.find(path).isPresent()) {
+                requests.get("web").increment();
+                StaticFiles.File file = web.find(path).get();
+                respond(ctx, request, HttpResponseStatus.OK, file.contentType(), file.body());
             } else {
                 requests.get("not_found").increment();
                 respond(ctx, request, HttpResponseStatus.NOT_FOUND, "text/plain", bytes("not found\n"));

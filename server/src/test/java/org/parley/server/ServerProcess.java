@@ -1,0 +1,127 @@
+package org.parley.server;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The real server jar run as a child process, as an operator runs it: output captured to a file,
+ * bound ports read from its start-up log, stopped with SIGTERM.
+ */
+final class ServerProcess implements AutoCloseable {
+
+    private static final Pattern LISTENER = Pattern.compile("listening (\\S+) (\\S+) (\\S+):(\\d+)");
+    private static final AtomicInteger RUNS = new AtomicInteger();
+
+    private final Process process;
+    /**
+     * The output goes to a file, not a pipe: when a child exits, the JDK drains and swaps its pipe
+     * under a reading thread, and the last lines (the shutdown log) can go missing.
+     */
+    private final Path log;
+
+    private ServerProcess(Process process, Path log) {
+        this.process = process;
+        this.log = log;
+    }
+
+    /** The jar built by this module's package phase; failsafe passes its path. */
+    static Path jar() {
+        Path jar = Path.of(System.getProperty("parley.server.jar", "target/parley-server.jar"));
+        if (!Files.isRegularFile(jar)) {
+            throw new IllegalStateException(jar.toAbsolutePath() + " missing: run `mvn verify`, not the test alone");
+        }
+        return jar;
+    }
+
+    /** Starts {@code java [jvmArgs] -jar parley-server.jar [args]} in {@code workDir}. */
+    static ServerProcess start(Path workDir, List<String> jvmArgs, String... args) throws IOException {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.add("-Xmx256m");
+        command.addAll(jvmArgs);
+        command.add("-jar");
+        command.add(jar().toAbsolutePath().toString());
+        command.addAll(List.of(args));
+        Path log = workDir.resolve("server-" + RUNS.incrementAndGet() + ".log");
+        Process p = new ProcessBuilder(command).directory(workDir.toFile()).redirectErrorStream(true)
+                .redirectOutput(log.toFile()).start();
+        return new ServerProcess(p, log);
+    }
+
+    /** Loopback-only settings with every port chosen by the kernel, so tests never collide. */
+    static List<String> loopbackFreePorts() {
+        return List.of("-Dparley.http.host=127.0.0.1", "-Dparley.http.port=0",
+                "-Dparley.relay.bind-address=127.0.0.1", "-Dparley.relay.udp-port=0", "-Dparley.relay.tcp-port=0",
+                "-Dparley.turn.listening-ip=127.0.0.1", "-Dparley.turn.listening-port=0");
+    }
+
+    /** Waits for a line containing {@code text}; returns it. */
+    String awaitLine(String text, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            boolean exited = !process.isAlive();
+            for (String line : lines()) {
+                if (line.contains(text)) {
+                    return line;
+                }
+            }
+            if (exited) {
+                break;
+            }
+            Thread.sleep(20);
+        }
+        throw new AssertionError("no line with '" + text + "' within " + timeout + "; output:\n" + output());
+    }
+
+    /** The port of the listener logged as "listening {part} {proto} host:port". */
+    int port(String part, String proto) throws InterruptedException {
+        awaitLine("up:", Duration.ofSeconds(30));
+        for (String line : lines()) {
+            Matcher m = LISTENER.matcher(line);
+            if (m.find() && m.group(1).equals(part) && m.group(2).equals(proto)) {
+                return Integer.parseInt(m.group(4));
+            }
+        }
+        throw new AssertionError("no " + part + " " + proto + " listener logged:\n" + output());
+    }
+
+    /** Sends SIGTERM (what Process.destroy does on Linux) and waits for the exit status. */
+    int terminate(Duration timeout) throws InterruptedException {
+        process.destroy();
+        return exitCode(timeout);
+    }
+
+    int exitCode(Duration timeout) throws InterruptedException {
+        if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            throw new AssertionError("server still running after " + timeout + ":\n" + output());
+        }
+        return process.exitValue();
+    }
+
+    private List<String> lines() {
+        try {
+            return Files.readAllLines(log, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    String output() {
+        return String.join("\n", lines());
+    }
+
+    @Override
+    public void close() {
+        process.destroyForcibly();
+    }
+}

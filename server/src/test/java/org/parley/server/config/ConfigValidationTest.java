@@ -1,0 +1,127 @@
+package org.parley.server.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.ConfigException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** What an operator sees when the configuration file is wrong: an error naming the key. */
+class ConfigValidationTest {
+
+    private static final String SECRET = "parley.auth.secret = \"0123456789abcdef0123456789abcdef\"\n";
+
+    @TempDir
+    Path dir;
+
+    private ServerConfig load(String hocon) throws IOException {
+        Path file = dir.resolve("parley.conf");
+        Files.writeString(file, hocon);
+        return ServerConfig.from(ConfigLoader.load(Optional.of(file)));
+    }
+
+    @Test
+    void defaultsAloneAreValid() throws IOException {
+        ServerConfig config = load("");
+        assertEquals(8080, config.http().port());
+        assertEquals(10000, config.relay().config().udpPort());
+        assertEquals(3478, config.turn().config().listeningPort());
+        assertEquals(Duration.ofSeconds(30), config.drainGracePeriod());
+        assertTrue(config.signaling().enabled() && config.relay().enabled() && config.turn().enabled());
+    }
+
+    @Test
+    void operatorFileOverridesDefaults() throws IOException {
+        ServerConfig config = load(SECRET + "parley.http.port = 9090\nparley.turn.enabled = false\n");
+        assertEquals(9090, config.http().port());
+        assertEquals(false, config.turn().enabled());
+        assertEquals("0123456789abcdef0123456789abcdef", config.auth().secret().orElseThrow());
+    }
+
+    @Test
+    void unknownKeyIsNamedWithASuggestion() {
+        ConfigException e = assertThrows(ConfigException.class, () -> load("parley.http.prot = 9090\n"));
+        assertTrue(e.getMessage().contains("parley.http.prot"), e.getMessage());
+        assertTrue(e.getMessage().contains("did you mean parley.http.port"), e.getMessage());
+    }
+
+    @Test
+    void unknownSectionIsRejected() {
+        ConfigException e = assertThrows(ConfigException.class, () -> load("parley.trun.enabled = false\n"));
+        assertTrue(e.getMessage().contains("parley.trun.enabled"), e.getMessage());
+    }
+
+    @Test
+    void portOutOfRangeIsNamed() {
+        ConfigException e = assertThrows(ConfigException.class, () -> load("parley.http.port = 70000\n"));
+        assertTrue(e.getMessage().contains("parley.http.port"), e.getMessage());
+        assertTrue(e.getMessage().contains("70000"), e.getMessage());
+        e = assertThrows(ConfigException.class, () -> load("parley.relay.udp-port = -1\n"));
+        assertTrue(e.getMessage().contains("parley.relay.udp-port"), e.getMessage());
+        e = assertThrows(ConfigException.class, () -> load("parley.turn.listening-port = 65536\n"));
+        assertTrue(e.getMessage().contains("parley.turn.listening-port"), e.getMessage());
+    }
+
+    @Test
+    void portOfTheWrongTypeIsNamed() {
+        ConfigException e = assertThrows(ConfigException.class, () -> load("parley.http.port = eighty\n"));
+        assertTrue(e.getMessage().contains("port"), e.getMessage());
+    }
+
+    @Test
+    void missingSecretIsNamed() {
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> load("parley.auth.secret = \"\"\nparley.auth.secret-file = \"\"\n"));
+        assertTrue(e.getMessage().contains("parley.auth.secret"), e.getMessage());
+        assertTrue(e.getMessage().contains("missing"), e.getMessage());
+    }
+
+    @Test
+    void shortSecretIsRefused() {
+        ConfigException e = assertThrows(ConfigException.class, () -> load("parley.auth.secret = \"short\"\n"));
+        assertTrue(e.getMessage().contains("at least 32"), e.getMessage());
+    }
+
+    @Test
+    void secretFileIsCreatedOwnerOnlyWhenServingAndRequiredOtherwise() throws IOException {
+        Path secretFile = dir.resolve("sub/parley.secret");
+        ServerConfig config = load("parley.auth.secret-file = \"" + secretFile + "\"\n");
+        ConfigException missing = assertThrows(ConfigException.class, () -> config.auth().resolve(false));
+        assertTrue(missing.getMessage().contains("does not exist"), missing.getMessage());
+
+        byte[] created = config.auth().resolve(true);
+        assertTrue(created.length >= AuthConfig.MIN_SECRET_LENGTH);
+        assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(
+                Files.getPosixFilePermissions(secretFile)));
+        // A second start reads the same secret rather than minting a new one (tokens stay valid).
+        assertEquals(new String(created), new String(config.auth().resolve(true)));
+    }
+
+    @Test
+    void negativeGracePeriodIsNamed() {
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> load("parley.shutdown.drain-grace-period = -5s\n"));
+        assertTrue(e.getMessage().contains("parley.shutdown.drain-grace-period"), e.getMessage());
+    }
+
+    @Test
+    void missingConfigFileIsAnError() {
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> ConfigLoader.load(Optional.of(dir.resolve("nope.conf"))));
+        assertTrue(e.getMessage().contains("nope.conf"), e.getMessage());
+    }
+
+    @Test
+    void editDistanceCountsEdits() {
+        assertEquals(0, ConfigLoader.editDistance("port", "port"));
+        assertEquals(2, ConfigLoader.editDistance("prot", "port"));
+        assertEquals(1, ConfigLoader.editDistance("host", "hosts"));
+    }
+}
