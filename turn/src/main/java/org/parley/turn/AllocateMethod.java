@@ -128,6 +128,7 @@ final class AllocateMethod {
                 reject(r, ErrorCode.INSUFFICIENT_CAPACITY, "reservation");
                 return;
             }
+            ctx.metrics().reservation("used");
             if (reservation.socket().socket().getLocalAddress().getAddress().length == 16) {
                 v6 = reservation.socket();
                 v4ip = null;
@@ -141,6 +142,7 @@ final class AllocateMethod {
                 return;
             }
             newToken = ThreadLocalRandom.current().nextLong();
+            ctx.metrics().reservation("made");
             ctx.table().addReservation(new Reservation(newToken, pair.odd(), ctx.now() + Reservation.LIFETIME_MILLIS));
             if (v4ip != null) {
                 v4 = pair.even();
