@@ -33,8 +33,13 @@ final class TestServers {
     record Running(TurnServer server, SimpleMeterRegistry registry, List<String> lines) implements AutoCloseable {
         /** The address of the listener whose line starts with "turn {kind} ". */
         InetSocketAddress address(String kind) {
+            return address(kind, false);
+        }
+
+        /** The listener of that kind on IPv6 (::1) or IPv4. */
+        InetSocketAddress address(String kind, boolean ipv6) {
             for (String line : lines) {
-                if (line.startsWith("turn " + kind + " ")) {
+                if (line.startsWith("turn " + kind + " ") && line.contains("[") == ipv6) {
                     String a = line.substring(("turn " + kind + " ").length());
                     int colon = a.lastIndexOf(':');
                     String host = a.substring(0, colon).replace("[", "").replace("]", "");
