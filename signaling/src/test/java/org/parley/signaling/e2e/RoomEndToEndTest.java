@@ -248,6 +248,19 @@ class RoomEndToEndTest {
     }
 
     @Test
+    void aBrokenRelayGivesRelayUnavailableNotInternal() {
+        server = new TestServer("", Optional.of((org.parley.relay.control.RelayControl) java.lang.reflect.Proxy
+                .newProxyInstance(getClass().getClassLoader(),
+                        new Class<?>[] {org.parley.relay.control.RelayControl.class}, (proxy, method, args) -> {
+                            throw new IllegalStateException("relay not started");
+                        })));
+        SignalingClient a = server.signIn("a", "d");
+        a.request("room.create", "roomId", "x");
+        assertEquals("relay_unavailable", code(() -> a.request("room.join", "roomId", "x")));
+        assertEquals(0, server.count("parley.signaling.errors", "code", "internal"));
+    }
+
+    @Test
     void withoutARelayConferencesAreUnavailable() {
         server = new TestServer("", Optional.empty());
         SignalingClient a = server.signIn("a", "d");
