@@ -1,0 +1,45 @@
+package org.parley.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** (b) A call rings both of bob's devices; he answers on one, the other stops ringing. */
+class MultiDeviceRingingIT {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void callRingsEveryDeviceFirstAcceptWinsTheOtherShowsAnsweredElsewhere() throws Exception {
+        try (ParleyServer server = ParleyServer.start(dir);
+                Browser alice = Browser.launch("alice", dir);
+                Browser bobPhone = Browser.launch("bob-phone", dir);
+                Browser bobLaptop = Browser.launch("bob-laptop", dir)) {
+            String bobToken = server.token("bob");
+            alice.open(server.origin(), "device=alice-laptop&candidates=loopback").signIn(server.token("alice"));
+            bobPhone.open(server.origin(), "device=bob-phone&candidates=loopback").signIn(bobToken);
+            bobLaptop.open(server.origin(), "device=bob-laptop&candidates=loopback").signIn(bobToken);
+
+            alice.type("callee", "bob");
+            alice.click("call-button");
+            bobPhone.awaitScreen("incoming");
+            bobLaptop.awaitScreen("incoming");
+            alice.await("ringing on two devices", () -> alice.text("outgoing-status").contains("2 devices"));
+
+            bobLaptop.click("accept-call");
+            bobPhone.awaitScreen("home");
+            bobPhone.await("answered elsewhere shown",
+                    () -> "answered_elsewhere".equals(bobPhone.attribute("notice", "data-reason")));
+            assertTrue(bobPhone.visible("pull-call"), "the phone offers to move the call to itself");
+
+            alice.awaitScreen("call");
+            bobLaptop.awaitMediaFlowing("alice's media at bob's laptop");
+            alice.awaitMediaFlowing("bob's laptop's media at alice");
+            assertEquals("home", bobPhone.screen(), "the phone stays out of the call");
+        }
+    }
+}

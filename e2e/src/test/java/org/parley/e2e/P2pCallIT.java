@@ -1,0 +1,55 @@
+package org.parley.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** (a) A one-to-one video call peer-to-peer between two browsers, placed and ended in the app. */
+class P2pCallIT {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void aliceCallsBobTheySeeAndHearEachOtherMuteShowsAndHangupEndsIt() throws Exception {
+        try (ParleyServer server = ParleyServer.start(dir);
+                Browser alice = Browser.launch("alice", dir);
+                Browser bob = Browser.launch("bob", dir)) {
+            alice.open(server.origin(), "device=alice-laptop&candidates=loopback").signIn(server.token("alice"));
+            bob.open(server.origin(), "device=bob-laptop&candidates=loopback").signIn(server.token("bob"));
+
+            alice.type("callee", "bob");
+            alice.click("call-button");
+            alice.await("ringing", () -> "ringing".equals(alice.attribute("outgoing-status", "data-status")));
+            assertTrue(alice.text("outgoing-status").contains("1 device"), alice.text("outgoing-status"));
+
+            bob.awaitScreen("incoming");
+            assertEquals("Alice", bob.text("incoming-peer"));
+            bob.click("accept-call");
+
+            alice.awaitScreen("call");
+            bob.awaitScreen("call");
+            MediaSample atBob = bob.awaitMediaFlowing("alice's media at bob");
+            MediaSample atAlice = alice.awaitMediaFlowing("bob's media at alice");
+            // Peer-to-peer: a direct (host) path, neither side through a TURN relay.
+            assertNotEquals("relay", atBob.candidateType(), atBob.toString());
+            assertNotEquals("relay", atAlice.candidateType(), atAlice.toString());
+            alice.await("call active", () -> "active".equals(alice.attribute("screen-call", "data-state")));
+            assertEquals("Bob", alice.text("call-peer"));
+
+            // Alice mutes: bob's screen says so (call.media).
+            alice.click("toggle-audio");
+            bob.await("remote muted shown", () -> "false".equals(bob.attribute("remote-media", "data-audio")));
+
+            alice.click("hangup");
+            bob.awaitScreen("home");
+            bob.await("end reason shown", () -> "hangup".equals(bob.attribute("notice", "data-reason")));
+            assertEquals("hangup", bob.attribute("last-call", "data-reason"));
+            alice.awaitScreen("home");
+        }
+    }
+}
