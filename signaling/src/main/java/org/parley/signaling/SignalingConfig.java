@@ -2,22 +2,140 @@ package org.parley.signaling;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
 
 /**
- * Settings of call control, read from {@code parley.signaling} (see reference.conf for defaults).
+ * Settings of call control, read from {@code parley.signaling} (see reference.conf for each
+ * default and the reason for it).
  *
  * @param maxFrameBytes largest WebSocket message accepted
+ * @param helloTimeout time allowed between the upgrade and {@code hello}
+ * @param pingInterval how often clients must send something
+ * @param resumeGracePeriod how long a dropped session waits for a resume
+ * @param maxUnackedEvents events kept per session until acknowledged
+ * @param tokenRefreshWarning lead time of {@code session.token_expiring}
+ * @param rateLimit per-connection message budget
+ * @param ice ICE servers for {@code welcome}
+ * @param calls one-to-one call settings
+ * @param rooms conference settings
+ * @param webhook offline-callee webhook
  */
-public record SignalingConfig(int maxFrameBytes) {
+public record SignalingConfig(int maxFrameBytes, Duration helloTimeout, Duration pingInterval,
+        Duration resumeGracePeriod, int maxUnackedEvents, Duration tokenRefreshWarning,
+        RateLimit rateLimit, Ice ice, Calls calls, Rooms rooms, Webhook webhook) {
+
+    private static final String PREFIX = "parley.signaling.";
+
+    /** Token bucket per connection. */
+    public record RateLimit(double messagesPerSecond, int burst) {
+    }
+
+    /** ICE servers; an empty {@code turnSecret} means the operator secret. */
+    public record Ice(List<String> stunUrls, List<String> turnUrls, Optional<String> turnSecret,
+            Duration turnCredentialTtl) {
+    }
+
+    /** Media path of one-to-one calls. */
+    public enum CallMedia {
+        P2P, RELAY;
+
+        public String wireName() {
+            return this == P2P ? "p2p" : "relay";
+        }
+    }
+
+    /** One-to-one calls. */
+    public record Calls(CallMedia media, Duration ringTimeout, boolean callWaiting) {
+    }
+
+    /** Conferences. */
+    public record Rooms(int maxParticipants, Duration inviteTtl) {
+    }
+
+    /** Offline-callee webhook; empty url means off. */
+    public record Webhook(Optional<URI> url, Duration timeout) {
+    }
 
     /** Reads and validates {@code parley.signaling}; errors name the full key. */
     public static SignalingConfig from(Config root) {
         Config c = root.getConfig("parley.signaling");
         int maxFrame = c.getInt("max-frame-bytes");
         if (maxFrame < 1024) {
-            throw new ConfigException.BadValue(c.origin(), "parley.signaling.max-frame-bytes",
-                    "must be at least 1024, got " + maxFrame);
+            throw bad(c, "max-frame-bytes", "must be at least 1024, got " + maxFrame);
         }
-        return new SignalingConfig(maxFrame);
+        int maxUnacked = c.getInt("max-unacked-events");
+        if (maxUnacked < 16) {
+            throw bad(c, "max-unacked-events", "must be at least 16, got " + maxUnacked);
+        }
+        double rate = c.getDouble("rate-limit.messages-per-second");
+        int burst = c.getInt("rate-limit.burst");
+        if (rate <= 0) {
+            throw bad(c, "rate-limit.messages-per-second", "must be positive");
+        }
+        if (burst < 1) {
+            throw bad(c, "rate-limit.burst", "must be at least 1");
+        }
+        String turnSecret = c.getString("ice.turn-secret");
+        Ice ice = new Ice(urls(c, "ice.stun-urls", "stun:"), urls(c, "ice.turn-urls", "turn"),
+                turnSecret.isEmpty() ? Optional.empty() : Optional.of(turnSecret),
+                positive(c, "ice.turn-credential-ttl"));
+        String media = c.getString("calls.media");
+        CallMedia callMedia = switch (media) {
+            case "p2p" -> CallMedia.P2P;
+            case "relay" -> CallMedia.RELAY;
+            default -> throw bad(c, "calls.media", "must be \"p2p\" or \"relay\", got \"" + media + "\"");
+        };
+        Calls calls = new Calls(callMedia, positive(c, "calls.ring-timeout"), c.getBoolean("calls.call-waiting"));
+        int maxParticipants = c.getInt("rooms.max-participants");
+        if (maxParticipants < 2) {
+            throw bad(c, "rooms.max-participants", "must be at least 2, got " + maxParticipants);
+        }
+        Rooms rooms = new Rooms(maxParticipants, positive(c, "rooms.invite-ttl"));
+        return new SignalingConfig(maxFrame, positive(c, "hello-timeout"), positive(c, "ping-interval"),
+                positive(c, "resume-grace-period"), maxUnacked, positive(c, "token-refresh-warning"),
+                new RateLimit(rate, burst), ice, calls, rooms,
+                new Webhook(webhookUrl(c), positive(c, "webhook.timeout")));
+    }
+
+    private static Optional<URI> webhookUrl(Config c) {
+        String url = c.getString("webhook.url");
+        if (url.isBlank()) {
+            return Optional.empty();
+        }
+        try {
+            URI uri = new URI(url);
+            if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme())) {
+                throw bad(c, "webhook.url", "must be an http or https URL, got \"" + url + "\"");
+            }
+            return Optional.of(uri);
+        } catch (URISyntaxException e) {
+            throw bad(c, "webhook.url", "not a URL: " + e.getMessage());
+        }
+    }
+
+    private static List<String> urls(Config c, String key, String prefix) {
+        List<String> urls = c.getStringList(key);
+        for (String u : urls) {
+            if (!u.startsWith(prefix)) {
+                throw bad(c, key, "\"" + u + "\" does not start with " + prefix);
+            }
+        }
+        return List.copyOf(urls);
+    }
+
+    private static Duration positive(Config c, String key) {
+        Duration d = c.getDuration(key);
+        if (d.isZero() || d.isNegative()) {
+            throw bad(c, key, "must be positive, got " + d);
+        }
+        return d;
+    }
+
+    private static ConfigException bad(Config c, String key, String why) {
+        return new ConfigException.BadValue(c.origin(), PREFIX + key, why);
     }
 }

@@ -1,19 +1,40 @@
 package org.parley.signaling;
 
 import io.micrometer.core.instrument.MeterRegistry;
-import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
-import io.netty.channel.SimpleChannelInboundHandler;
-import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
+import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 import java.time.Clock;
+import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import org.parley.relay.control.RelayControl;
+import org.parley.signaling.auth.TokenVerifier;
+import org.parley.signaling.call.CallSetup;
+import org.parley.signaling.call.CallTeardown;
+import org.parley.signaling.call.Calls;
+import org.parley.signaling.call.EndReason;
+import org.parley.signaling.call.HandOff;
+import org.parley.signaling.call.InCallSignals;
+import org.parley.signaling.call.OfflineCalleeWebhook;
+import org.parley.signaling.media.RelayLink;
+import org.parley.signaling.room.RoomService;
+import org.parley.signaling.session.IceServers;
+import org.parley.signaling.session.SessionController;
+import org.parley.signaling.session.Sessions;
+import org.parley.signaling.transport.Connection;
+import org.parley.signaling.transport.ConnectionListener;
+import org.parley.signaling.transport.SignalingFrameHandler;
+import org.parley.signaling.wire.CloseCode;
+import org.parley.signaling.wire.Request;
 
 /**
- * Call control: the WebSocket endpoint every client talks to.
- *
- * <p>Foundation state: accepts the WebSocket; the protocol lands with the signaling issue.
+ * Call control: the WebSocket endpoint every client talks to (docs/protocol.md). Wires sessions,
+ * one-to-one calls, rooms and the relay link together and runs them on one {@link SignalingLoop}.
  */
 public final class SignalingService implements AutoCloseable {
 
@@ -21,11 +42,70 @@ public final class SignalingService implements AutoCloseable {
     public static final String WEBSOCKET_PATH = "/ws";
 
     private final SignalingConfig config;
+    private final SignalingLoop loop;
+    private final SignalingMetrics metrics;
+    private final Sessions sessions = new Sessions();
+    private final SessionController sessionController;
+    private final Calls calls = new Calls();
+    private final CallTeardown teardown;
+    private final RoomService rooms;
+    private final Dispatcher dispatcher;
+    private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
+    private final ConnectionListener listener = new Listener();
     private volatile boolean draining;
+    private volatile int lastLiveCalls;
 
     public SignalingService(SignalingConfig config, byte[] secret, Optional<RelayControl> relay,
             MeterRegistry registry, Clock clock) {
+        this(config, secret, relay, registry, SignalingLoop.realTime(clock));
+    }
+
+    /** With a given loop; tests pass one whose timers follow a manual clock. */
+    public SignalingService(SignalingConfig config, byte[] secret, Optional<RelayControl> relay,
+            MeterRegistry registry, SignalingLoop loop) {
         this.config = config;
+        this.loop = loop;
+        Clock clock = loop.clock();
+        this.metrics = new SignalingMetrics(registry);
+        this.sessionController = new SessionController(config, new TokenVerifier(secret, clock),
+                new IceServers(config.ice(), secret, clock), sessions, loop, clock);
+        RelayLink relayLink = new RelayLink(relay, loop);
+        this.teardown = new CallTeardown(calls, relayLink, metrics);
+        Optional<OfflineCalleeWebhook> webhook = config.webhook().url()
+                .map(u -> new OfflineCalleeWebhook(u, config.webhook().timeout(), metrics));
+        CallSetup setup = new CallSetup(config.calls(), calls, sessions, teardown, relayLink, loop, clock, metrics,
+                webhook, () -> draining);
+        InCallSignals inCall = new InCallSignals(calls, teardown, metrics, clock);
+        HandOff handOff = new HandOff(calls, sessions, relayLink, setup);
+        this.rooms = new RoomService(config.rooms(), secret, sessions, calls, teardown, relayLink, clock, metrics,
+                () -> draining);
+        relayLink.resolvers(setup::relayEndpoint, rooms::relayEndpoint);
+        sessionController.observe(setup);
+        sessionController.observe(rooms);
+
+        Dispatcher d = new Dispatcher(sessionController, metrics);
+        d.register("ping", sessionController::ping);
+        d.register("refresh", sessionController::refresh);
+        d.register("call.invite", setup::invite);
+        d.register("call.accept", setup::accept);
+        d.register("call.reject", setup::reject);
+        d.register("call.cancel", setup::cancel);
+        d.register("call.hangup", inCall::hangup);
+        d.register("call.connected", inCall::connected);
+        d.register("call.offer", inCall::sdp);
+        d.register("call.answer", inCall::sdp);
+        d.register("call.candidate", inCall::candidate);
+        d.register("call.media", inCall::media);
+        d.register("call.transfer", handOff::transfer);
+        d.register("call.pull", handOff::pull);
+        d.register("relay.offer", relayLink::offer);
+        d.register("relay.answer", relayLink::answer);
+        d.register("relay.candidate", relayLink::candidate);
+        rooms.register(d::register);
+        this.dispatcher = d;
+        metrics.knownTypes(d.types());
+        metrics.gauge("parley.signaling.sessions", "Signed-in sessions, connected or awaiting resume", sessions::size);
+        metrics.gauge("parley.signaling.calls.live", "One-to-one calls not yet ended", calls::size);
     }
 
     /**
@@ -33,15 +113,15 @@ public final class SignalingService implements AutoCloseable {
      * caller then passes the upgrade request on.
      */
     public void installWebSocket(ChannelPipeline pipeline) {
-        pipeline.addLast(new WebSocketServerProtocolHandler(WEBSOCKET_PATH, null, true,
-                config.maxFrameBytes()));
-        pipeline.addLast(new SimpleChannelInboundHandler<TextWebSocketFrame>() {
-            @Override
-            protected void channelRead0(ChannelHandlerContext ctx, TextWebSocketFrame frame) {
-                ctx.writeAndFlush(new TextWebSocketFrame(
-                        "{\"type\":\"error\",\"code\":\"not_implemented\"}"));
-            }
-        });
+        pipeline.addLast(new WebSocketServerProtocolHandler(WebSocketServerProtocolConfig.newBuilder()
+                .websocketPath(WEBSOCKET_PATH)
+                .checkStartsWith(true)
+                .maxFramePayloadLength(config.maxFrameBytes())
+                .handleCloseFrames(true)
+                .dropPongFrames(true)
+                .build()));
+        pipeline.addLast(new WebSocketFrameAggregator(config.maxFrameBytes()));
+        pipeline.addLast(new SignalingFrameHandler(config, listener, loop.clock()));
     }
 
     /** Stops accepting new calls; live calls go on. */
@@ -49,13 +129,74 @@ public final class SignalingService implements AutoCloseable {
         draining = true;
     }
 
-    /** Calls and conferences still live; the server waits for zero (or the grace period) to stop. */
-    public int liveCalls() {
-        return 0;
+    public boolean draining() {
+        return draining;
     }
 
+    /** Calls and conferences still live; the server waits for zero (or the grace period) to stop. */
+    public int liveCalls() {
+        CompletableFuture<Integer> f = new CompletableFuture<>();
+        loop.execute(() -> f.complete(calls.size() + rooms.liveRooms()));
+        try {
+            lastLiveCalls = f.get(1, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        return lastLiveCalls;
+    }
+
+    /** Ends every call ({@code server_shutdown}), closes every connection (1001), stops the loop. */
     @Override
     public void close() {
         draining = true;
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        loop.execute(() -> {
+            for (org.parley.signaling.call.Call c : calls.all()) {
+                teardown.end(c, EndReason.SERVER_SHUTDOWN, null);
+            }
+            for (Connection c : List.copyOf(connections)) {
+                c.close(CloseCode.GOING_AWAY);
+            }
+            done.complete(null);
+        });
+        try {
+            done.get(2, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        loop.close();
+    }
+
+    /** Netty threads report here; everything with state moves onto the loop. */
+    private final class Listener implements ConnectionListener {
+
+        @Override
+        public void opened(Connection c) {
+            connections.add(c);
+            metrics.connectionOpened();
+            loop.execute(() -> sessionController.opened(c));
+        }
+
+        @Override
+        public void received(Connection c, Request r) {
+            loop.execute(() -> dispatcher.dispatch(c, r));
+        }
+
+        @Override
+        public void closed(Connection c) {
+            if (connections.remove(c)) {
+                metrics.connectionClosed();
+            }
+            loop.execute(() -> sessionController.closed(c));
+        }
+
+        @Override
+        public void refused(String errorCode) {
+            metrics.error(errorCode);
+        }
     }
 }

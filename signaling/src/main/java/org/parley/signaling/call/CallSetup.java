@@ -1,0 +1,260 @@
+package org.parley.signaling.call;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.BooleanSupplier;
+import java.util.regex.Pattern;
+import org.parley.signaling.Scheduler;
+import org.parley.signaling.SignalingConfig;
+import org.parley.signaling.SignalingConfig.CallMedia;
+import org.parley.signaling.SignalingMetrics;
+import org.parley.signaling.media.EndpointHooks;
+import org.parley.signaling.media.RelayEndpoint;
+import org.parley.signaling.media.RelayLink;
+import org.parley.signaling.session.Session;
+import org.parley.signaling.session.SessionObserver;
+import org.parley.signaling.session.Sessions;
+import org.parley.signaling.wire.ErrorCode;
+import org.parley.signaling.wire.Json;
+import org.parley.signaling.wire.ProtocolException;
+import org.parley.signaling.wire.Request;
+
+/**
+ * Call set-up (docs/protocol.md §5.1-5.3, 5.7): invite, ringing every device of the callee, first
+ * accept wins, reject, cancel, busy, unavailable, no-answer timeout, glare, and calls that ring a
+ * device which signs in later (after the push webhook).
+ */
+public final class CallSetup implements SessionObserver {
+
+    /** User ids as tokens carry them: printable, no spaces, bounded. */
+    static final Pattern USER = Pattern.compile("[^\\s]{1,128}");
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final SignalingConfig.Calls config;
+    private final Calls calls;
+    private final Sessions sessions;
+    private final CallTeardown teardown;
+    private final RelayLink relay;
+    private final Scheduler scheduler;
+    private final Clock clock;
+    private final SignalingMetrics metrics;
+    private final Optional<OfflineCalleeWebhook> webhook;
+    private final BooleanSupplier draining;
+    private final EndpointHooks hooks;
+
+    public CallSetup(SignalingConfig.Calls config, Calls calls, Sessions sessions, CallTeardown teardown,
+            RelayLink relay, Scheduler scheduler, Clock clock, SignalingMetrics metrics,
+            Optional<OfflineCalleeWebhook> webhook, BooleanSupplier draining) {
+        this.config = config;
+        this.calls = calls;
+        this.sessions = sessions;
+        this.teardown = teardown;
+        this.relay = relay;
+        this.scheduler = scheduler;
+        this.clock = clock;
+        this.metrics = metrics;
+        this.webhook = webhook;
+        this.draining = draining;
+        this.hooks = new EndpointHooks() {
+            @Override
+            public void transportFailed(RelayEndpoint endpoint, Session session, String reason) {
+                // A detached device will resume and restart ICE; only a connected one has really lost media.
+                if (session.state() != Session.State.ATTACHED) {
+                    return;
+                }
+                Call c = calls.get(endpoint.contextId());
+                if (c != null && c.isActiveDevice(session) && c.transport() == CallMedia.RELAY) {
+                    teardown.end(c, EndReason.MEDIA_FAILED, null);
+                }
+            }
+        };
+    }
+
+    /** The relay endpoint of {@code s} in relay call {@code callId}, or null. */
+    public RelayEndpoint relayEndpoint(Session s, String callId) {
+        Call c = calls.get(callId);
+        if (c == null || c.transport() != CallMedia.RELAY || !c.state().established() || !c.isActiveDevice(s)) {
+            return null;
+        }
+        return endpoint(c, s);
+    }
+
+    static RelayEndpoint endpoint(Call c, Session s) {
+        return new RelayEndpoint(c.conferenceId(), s.id(), "callId", c.id(), true);
+    }
+
+    EndpointHooks hooks() {
+        return hooks;
+    }
+
+    /** {@code call.invite}. */
+    public ObjectNode invite(Session s, Request r) {
+        String to = r.text("to", USER, "a user id");
+        String media = r.text("media");
+        if (!media.equals("audio") && !media.equals("video")) {
+            throw ProtocolException.invalid("media", "must be \"audio\" or \"video\"");
+        }
+        if (to.equals(s.user())) {
+            throw ProtocolException.invalid("to", "must be another user");
+        }
+        if (draining.getAsBoolean()) {
+            throw new ProtocolException(ErrorCode.DRAINING, "this server takes no new calls");
+        }
+        if (config.media() == CallMedia.RELAY) {
+            relay.require();
+        }
+        Call glare = calls.ringingBetween(to, s.user());
+        if (glare != null) {
+            // Two users called each other at once. The server serialises messages, so the invite
+            // that arrived first stands and this one becomes its acceptance (§5.7).
+            ObjectNode out = accept(glare, s);
+            out.put("glare", true);
+            return out;
+        }
+        boolean busy = calls.busy(to);
+        Instant now = clock.instant();
+        Call c = new Call(newId(), s, to, media, config.media(), busy && config.callWaiting(), now);
+        calls.add(c);
+        s.calls().add(c.id());
+        ObjectNode out = Json.object();
+        out.put("callId", c.id());
+        out.put("transport", c.transport().wireName());
+        if (busy && !config.callWaiting()) {
+            teardown.end(c, EndReason.BUSY, null);
+            return out;
+        }
+        Collection<Session> devices = sessions.devices(to);
+        if (devices.isEmpty() && webhook.isEmpty()) {
+            teardown.end(c, EndReason.UNAVAILABLE, null);
+            return out;
+        }
+        c.ringTimer = scheduler.schedule(config.ringTimeout(), () -> ringTimedOut(c));
+        if (devices.isEmpty()) {
+            webhook.get().incomingCall(c, s, now.plus(config.ringTimeout()));
+        }
+        for (Session d : devices) {
+            ring(c, d);
+        }
+        return out;
+    }
+
+    private void ring(Call c, Session device) {
+        boolean first = c.ring(device);
+        device.emit(CallMessages.incoming(c));
+        if (first) {
+            ObjectNode e = CallMessages.event("call.ringing", c);
+            e.put("devices", c.ringing().size());
+            c.callerDevice().emit(e);
+            metrics.inviteToRinging(Duration.between(c.invitedAt(), clock.instant()));
+        }
+    }
+
+    private void ringTimedOut(Call c) {
+        if (c.state() == CallState.RINGING) {
+            teardown.end(c, c.everRang() ? EndReason.NO_ANSWER : EndReason.UNAVAILABLE, null);
+        }
+    }
+
+    /** {@code call.accept}. */
+    public ObjectNode accept(Session s, Request r) {
+        Call c = calls.known(s, r.text("callId"));
+        if (c.state() != CallState.RINGING || !c.ringing().contains(s)) {
+            throw ProtocolException.wrongState("call " + c.id() + " is " + c.state().wireName()
+                    + " and not ringing on this device");
+        }
+        return accept(c, s);
+    }
+
+    private ObjectNode accept(Call c, Session s) {
+        if (c.transport() == CallMedia.RELAY) {
+            relay.allocate(endpoint(c, c.callerDevice()), c.callerDevice(), hooks);
+            try {
+                relay.allocate(endpoint(c, s), s, hooks);
+            } catch (ProtocolException e) {
+                relay.expire(c.conferenceId());
+                throw e;
+            }
+        }
+        List<Session> others = new ArrayList<>(c.ringing());
+        others.remove(s);
+        c.accept(s, clock.instant());
+        if (c.ringTimer != null) {
+            c.ringTimer.cancel();
+        }
+        for (Session o : others) {
+            c.stopRinging(o);
+            o.emit(CallMessages.ended(c, EndReason.ANSWERED_ELSEWHERE));
+        }
+        ObjectNode accepted = CallMessages.event("call.accepted", c);
+        accepted.set("peer", CallMessages.peer(s));
+        accepted.put("transport", c.transport().wireName());
+        c.callerDevice().emit(accepted);
+        ObjectNode out = Json.object();
+        out.put("callId", c.id());
+        out.put("transport", c.transport().wireName());
+        out.put("media", c.media());
+        out.set("peer", CallMessages.peer(c.callerDevice()));
+        return out;
+    }
+
+    /** {@code call.reject}: from any ringing device; stops all ringing. */
+    public ObjectNode reject(Session s, Request r) {
+        Call c = calls.known(s, r.text("callId"));
+        if (c.state() != CallState.RINGING || !c.ringing().contains(s)) {
+            throw ProtocolException.wrongState("call " + c.id() + " is not ringing on this device");
+        }
+        teardown.end(c, EndReason.REJECTED, s);
+        return null;
+    }
+
+    /** {@code call.cancel}: the caller gives up before an answer. */
+    public ObjectNode cancel(Session s, Request r) {
+        Call c = calls.known(s, r.text("callId"));
+        if (c.state() != CallState.RINGING || c.callerDevice() != s) {
+            throw ProtocolException.wrongState("only the calling device can cancel, and only while ringing");
+        }
+        teardown.end(c, EndReason.CANCELLED, s);
+        return null;
+    }
+
+    /** A device signed in: ring it for calls already ringing its user (e.g. woken by a push). */
+    @Override
+    public void sessionStarted(Session s) {
+        for (Call c : calls.ringingFor(s.user())) {
+            if (!c.ringing().contains(s)) {
+                ring(c, s);
+            }
+        }
+    }
+
+    /** A device is gone for good: its calls end with {@code reason}; a ringing device just stops. */
+    @Override
+    public void sessionEnded(Session s, String reason) {
+        for (String id : List.copyOf(s.calls())) {
+            Call c = calls.get(id);
+            if (c == null) {
+                continue;
+            }
+            if (c.isActiveDevice(s)) {
+                boolean callerGaveUp = c.state() == CallState.RINGING && EndReason.HANGUP.equals(reason);
+                teardown.end(c, callerGaveUp ? EndReason.CANCELLED : reason, s);
+            } else {
+                c.stopRinging(s);
+            }
+        }
+    }
+
+    private static String newId() {
+        byte[] b = new byte[12];
+        RANDOM.nextBytes(b);
+        return "c-" + Base64.getUrlEncoder().withoutPadding().encodeToString(b);
+    }
+}

@@ -1,0 +1,85 @@
+package org.parley.signaling.call;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.parley.signaling.session.Session;
+import org.parley.signaling.wire.ErrorCode;
+import org.parley.signaling.wire.ProtocolException;
+
+/** Every live one-to-one call by id. Loop thread only. */
+public final class Calls {
+
+    private final Map<String, Call> byId = new HashMap<>();
+
+    void add(Call c) {
+        byId.put(c.id(), c);
+    }
+
+    void remove(Call c) {
+        byId.remove(c.id());
+    }
+
+    public Call get(String id) {
+        return byId.get(id);
+    }
+
+    /** The call {@code s} knows (rings for or carries), or {@code unknown_call}. */
+    Call known(Session s, String callId) {
+        Call c = byId.get(callId);
+        if (c == null || !s.calls().contains(callId)) {
+            throw new ProtocolException(ErrorCode.UNKNOWN_CALL, "no call " + callId + " on this device");
+        }
+        return c;
+    }
+
+    /** A live call where {@code s}'s user is a party, whichever device carries it. */
+    Call ofUser(Session s, String callId) {
+        Call c = byId.get(callId);
+        if (c == null || !c.isParty(s.user())) {
+            throw new ProtocolException(ErrorCode.UNKNOWN_CALL, "no call " + callId + " for this user");
+        }
+        return c;
+    }
+
+    /** True when {@code user} is in an accepted call. */
+    boolean busy(String user) {
+        for (Call c : byId.values()) {
+            if (c.state().established() && c.isParty(user)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** A ringing call from {@code caller} to {@code callee}, or null (glare detection). */
+    Call ringingBetween(String caller, String callee) {
+        for (Call c : byId.values()) {
+            if (c.state() == CallState.RINGING && c.callerUser().equals(caller) && c.calleeUser().equals(callee)) {
+                return c;
+            }
+        }
+        return null;
+    }
+
+    /** Calls ringing for {@code user}. */
+    List<Call> ringingFor(String user) {
+        List<Call> out = new ArrayList<>();
+        for (Call c : byId.values()) {
+            if (c.state() == CallState.RINGING && c.calleeUser().equals(user)) {
+                out.add(c);
+            }
+        }
+        return out;
+    }
+
+    public Collection<Call> all() {
+        return List.copyOf(byId.values());
+    }
+
+    public int size() {
+        return byId.size();
+    }
+}

@@ -1,0 +1,80 @@
+package org.parley.signaling.call;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.parley.signaling.SignalingConfig.CallMedia;
+import org.parley.signaling.media.RelayLink;
+import org.parley.signaling.session.Session;
+import org.parley.signaling.session.Sessions;
+import org.parley.signaling.wire.ErrorCode;
+import org.parley.signaling.wire.ProtocolException;
+import org.parley.signaling.wire.Request;
+
+/**
+ * Moves a user's side of a live call to another of their devices (docs/protocol.md §5.5), pushed
+ * from the active device or pulled by the new one. The other party stays in the call; through the
+ * relay it sees only a brief gap because the relay rewrites SSRCs of the new device's media.
+ */
+public final class HandOff {
+
+    private final Calls calls;
+    private final Sessions sessions;
+    private final RelayLink relay;
+    private final CallSetup setup;
+
+    public HandOff(Calls calls, Sessions sessions, RelayLink relay, CallSetup setup) {
+        this.calls = calls;
+        this.sessions = sessions;
+        this.relay = relay;
+        this.setup = setup;
+    }
+
+    /** {@code call.transfer}: push from the active device to {@code toDevice}. */
+    public ObjectNode transfer(Session s, Request r) {
+        String callId = r.text("callId");
+        String toDevice = r.text("toDevice");
+        Call c = calls.known(s, callId);
+        if (!c.state().established() || !c.isActiveDevice(s)) {
+            throw ProtocolException.wrongState("only the device carrying an accepted call can transfer it");
+        }
+        Session target = sessions.device(s.user(), toDevice);
+        if (target == null) {
+            throw new ProtocolException(ErrorCode.UNKNOWN_DEVICE, "device " + toDevice + " is not online");
+        }
+        if (target == s) {
+            throw ProtocolException.wrongState("this device already carries the call");
+        }
+        move(c, s, target);
+        ObjectNode e = CallMessages.event("call.handoff", c);
+        e.setAll(CallMessages.takeover(c, target));
+        target.emit(e);
+        return null;
+    }
+
+    /** {@code call.pull}: another device of a party takes the call over. */
+    public ObjectNode pull(Session s, Request r) {
+        Call c = calls.ofUser(s, r.text("callId"));
+        if (!c.state().established()) {
+            throw ProtocolException.wrongState("call " + c.id() + " is " + c.state().wireName());
+        }
+        Session old = c.activeDeviceOf(s.user());
+        if (old == s) {
+            throw ProtocolException.wrongState("this device already carries the call");
+        }
+        move(c, old, s);
+        return CallMessages.takeover(c, s);
+    }
+
+    private void move(Call c, Session from, Session to) {
+        if (c.transport() == CallMedia.RELAY) {
+            relay.allocate(CallSetup.endpoint(c, to), to, setup.hooks());
+        }
+        c.moveTo(from.user(), to);
+        if (c.transport() == CallMedia.RELAY) {
+            relay.release(c.conferenceId(), from.id());
+        }
+        from.emit(CallMessages.ended(c, EndReason.TRANSFERRED));
+        ObjectNode moved = CallMessages.event("call.transferred", c);
+        moved.set("peer", CallMessages.peer(to));
+        c.otherActive(to).emit(moved);
+    }
+}

@@ -1,0 +1,112 @@
+package org.parley.signaling.room;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.parley.signaling.auth.Role;
+import org.parley.signaling.wire.Json;
+
+/**
+ * A conference: its options, who may join with which role, and who is in it. Media always goes
+ * through the relay conference {@link #conferenceId()}. Loop thread only.
+ */
+final class Room {
+
+    /** Who may publish media. */
+    enum Publish {
+        EVERYONE, MODERATORS;
+
+        String wireName() {
+            return this == EVERYONE ? "everyone" : "moderators";
+        }
+    }
+
+    private final String id;
+    private final int maxParticipants;
+    private final Publish publish;
+    private boolean locked;
+    /** Users granted a role here without a token grant: the creator, members added by call.add. */
+    private final Map<String, Role> members = new HashMap<>();
+    private final Map<String, Participant> participants = new LinkedHashMap<>();
+    private boolean everJoined;
+
+    Room(String id, int maxParticipants, boolean locked, Publish publish) {
+        this.id = id;
+        this.maxParticipants = maxParticipants;
+        this.locked = locked;
+        this.publish = publish;
+    }
+
+    String id() {
+        return id;
+    }
+
+    String conferenceId() {
+        return "room-" + id;
+    }
+
+    int maxParticipants() {
+        return maxParticipants;
+    }
+
+    Publish publish() {
+        return publish;
+    }
+
+    boolean locked() {
+        return locked;
+    }
+
+    void locked(boolean locked) {
+        this.locked = locked;
+    }
+
+    Map<String, Role> members() {
+        return members;
+    }
+
+    Participant participant(String id) {
+        return participants.get(id);
+    }
+
+    Collection<Participant> participants() {
+        return List.copyOf(participants.values());
+    }
+
+    int size() {
+        return participants.size();
+    }
+
+    boolean everJoined() {
+        return everJoined;
+    }
+
+    void add(Participant p) {
+        participants.put(p.id(), p);
+        everJoined = true;
+    }
+
+    void remove(Participant p) {
+        participants.remove(p.id());
+    }
+
+    /** May {@code p} send media, given its role and the room's publish option? */
+    boolean mayPublish(Participant p) {
+        if (p.role() == Role.LISTENER) {
+            return false;
+        }
+        return publish == Publish.EVERYONE || p.atLeast(Role.MODERATOR);
+    }
+
+    ObjectNode optionsJson() {
+        ObjectNode n = Json.object();
+        n.put("roomId", id);
+        n.put("locked", locked);
+        n.put("maxParticipants", maxParticipants);
+        n.put("publish", publish.wireName());
+        return n;
+    }
+}

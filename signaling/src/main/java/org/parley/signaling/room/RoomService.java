@@ -1,0 +1,269 @@
+package org.parley.signaling.room;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.time.Clock;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.BiConsumer;
+import java.util.function.BooleanSupplier;
+import java.util.regex.Pattern;
+import org.parley.relay.control.SourceKind;
+import org.parley.signaling.RequestHandler;
+import org.parley.signaling.SignalingConfig;
+import org.parley.signaling.SignalingMetrics;
+import org.parley.signaling.auth.Role;
+import org.parley.signaling.call.CallTeardown;
+import org.parley.signaling.call.Calls;
+import org.parley.signaling.media.EndpointHooks;
+import org.parley.signaling.media.RelayEndpoint;
+import org.parley.signaling.media.RelayLink;
+import org.parley.signaling.session.Session;
+import org.parley.signaling.session.SessionObserver;
+import org.parley.signaling.session.Sessions;
+import org.parley.signaling.wire.ErrorCode;
+import org.parley.signaling.wire.Json;
+import org.parley.signaling.wire.ProtocolException;
+import org.parley.signaling.wire.Request;
+
+/**
+ * Conferences (docs/protocol.md §6): create, join (token grant, membership, invite link), leave,
+ * own media state, subscriptions, and relay events. Moderator actions live in {@link Moderation},
+ * the 1:1 upgrade in {@link CallUpgrade}.
+ */
+public final class RoomService implements SessionObserver {
+
+    static final Pattern ROOM_ID = Pattern.compile("[A-Za-z0-9._-]{1,64}");
+    static final String ROOM_ID_RULE = "1-64 characters of [A-Za-z0-9._-]";
+
+    private final SignalingConfig.Rooms config;
+    private final Rooms rooms;
+    private final RelayLink relay;
+    private final InviteLinks invites;
+    private final BooleanSupplier draining;
+    private final Moderation moderation;
+    private final CallUpgrade upgrade;
+    private final EndpointHooks hooks;
+
+    public RoomService(SignalingConfig.Rooms config, byte[] secret, Sessions sessions, Calls calls,
+            CallTeardown teardown, RelayLink relay, Clock clock, SignalingMetrics metrics, BooleanSupplier draining) {
+        this.config = config;
+        this.rooms = new Rooms(relay);
+        this.relay = relay;
+        this.invites = new InviteLinks(secret, clock);
+        this.draining = draining;
+        this.moderation = new Moderation(config, rooms, relay, invites);
+        this.upgrade = new CallUpgrade(config, rooms, calls, sessions, teardown, relay, draining);
+        this.hooks = new EndpointHooks() {
+            @Override
+            public void activeSpeaker(RelayEndpoint endpoint, Session session, String speaker) {
+                Room room = rooms.get(endpoint.contextId());
+                if (room != null && room.participant(speaker) != null) {
+                    ObjectNode e = Json.event("room.active_speaker");
+                    e.put("roomId", room.id());
+                    e.put("participantId", speaker);
+                    session.emit(e);
+                }
+            }
+        };
+        metrics.gauge("parley.signaling.rooms", "Rooms that exist", rooms::size);
+        metrics.gauge("parley.signaling.participants", "Devices joined to rooms", rooms::participants);
+    }
+
+    /** Adds the room request handlers. */
+    public void register(BiConsumer<String, RequestHandler> register) {
+        register.accept("room.create", this::create);
+        register.accept("room.join", this::join);
+        register.accept("room.leave", this::leave);
+        register.accept("room.media", this::media);
+        register.accept("room.subscribe", this::subscribe);
+        register.accept("room.invite_link", moderation::inviteLink);
+        register.accept("room.mute", moderation::mute);
+        register.accept("room.remove", moderation::remove);
+        register.accept("room.lock", moderation::lock);
+        register.accept("room.set_role", moderation::setRole);
+        register.accept("call.add", upgrade::add);
+    }
+
+    /** Rooms with participants. */
+    public int liveRooms() {
+        return rooms.live();
+    }
+
+    /** The relay endpoint of {@code s} in room {@code roomId}, or null when it has not joined. */
+    public RelayEndpoint relayEndpoint(Session s, String roomId) {
+        Room room = rooms.get(roomId);
+        Participant p = room == null ? null : room.participant(s.id());
+        return p == null ? null : endpoint(room, p);
+    }
+
+    private static RelayEndpoint endpoint(Room room, Participant p) {
+        return new RelayEndpoint(room.conferenceId(), p.id(), "roomId", room.id(), room.mayPublish(p));
+    }
+
+    /** {@code room.create}: the creator becomes the owner (but has not joined). */
+    ObjectNode create(Session s, Request r) {
+        Optional<String> wanted = r.optText("roomId", ROOM_ID, ROOM_ID_RULE);
+        int max = r.optLong("maxParticipants", 2, config.maxParticipants()).orElse((long) config.maxParticipants()).intValue();
+        boolean locked = r.optBool("locked").orElse(false);
+        Room.Publish publish = switch (r.optText("publish").orElse("everyone")) {
+            case "everyone" -> Room.Publish.EVERYONE;
+            case "moderators" -> Room.Publish.MODERATORS;
+            default -> throw ProtocolException.invalid("publish", "must be \"everyone\" or \"moderators\"");
+        };
+        if (draining.getAsBoolean()) {
+            throw new ProtocolException(ErrorCode.DRAINING, "this server takes no new calls");
+        }
+        relay.require();
+        String id = wanted.orElseGet(CallUpgrade::newRoomId);
+        if (rooms.get(id) != null) {
+            throw new ProtocolException(ErrorCode.ROOM_EXISTS, "room " + id + " exists");
+        }
+        Room room = new Room(id, max, locked, publish);
+        room.members().put(s.user(), Role.OWNER);
+        rooms.add(room);
+        ObjectNode out = Json.object();
+        out.put("roomId", id);
+        return out;
+    }
+
+    /** {@code room.join}: grant, membership or invite decides the role (§6.3). */
+    ObjectNode join(Session s, Request r) {
+        String roomId = r.text("roomId", ROOM_ID, ROOM_ID_RULE);
+        Optional<String> invite = r.optText("invite");
+        Room room = rooms.get(roomId);
+        Role role;
+        boolean create = false;
+        if (s.identity().room().filter(roomId::equals).isPresent()) {
+            role = s.identity().role().orElse(Role.PARTICIPANT);
+            create = room == null;
+        } else if (room != null && room.members().containsKey(s.user())) {
+            role = room.members().get(s.user());
+        } else {
+            Optional<Role> granted = invite.flatMap(i -> invites.verify(i, roomId));
+            if (granted.isEmpty()) {
+                throw room == null ? new ProtocolException(ErrorCode.UNKNOWN_ROOM, "no room " + roomId)
+                        : new ProtocolException(ErrorCode.FORBIDDEN, "no grant, membership or valid invite for " + roomId);
+            }
+            if (room == null) {
+                throw new ProtocolException(ErrorCode.UNKNOWN_ROOM, "room " + roomId + " has ended");
+            }
+            role = granted.get();
+        }
+        if (create && draining.getAsBoolean()) {
+            throw new ProtocolException(ErrorCode.DRAINING, "this server takes no new calls");
+        }
+        if (room == null) {
+            room = new Room(roomId, config.maxParticipants(), false, Room.Publish.EVERYONE);
+        }
+        if (room.participant(s.id()) != null) {
+            throw ProtocolException.wrongState("this device is already in room " + roomId);
+        }
+        Participant p = new Participant(s, role);
+        if (room.locked() && !p.atLeast(Role.MODERATOR)) {
+            throw new ProtocolException(ErrorCode.ROOM_LOCKED, "room " + roomId + " is locked");
+        }
+        if (room.size() >= room.maxParticipants()) {
+            throw new ProtocolException(ErrorCode.ROOM_FULL, "room " + roomId + " is full");
+        }
+        relay.allocate(endpoint(room, p), s, hooks);
+        if (create) {
+            rooms.add(room);
+        }
+        ArrayNode others = Json.MAPPER.createArrayNode();
+        room.participants().forEach(o -> others.add(o.toJson()));
+        room.add(p);
+        s.rooms().add(roomId);
+        ObjectNode joined = Json.event("room.participant_joined");
+        joined.put("roomId", roomId);
+        joined.set("participant", p.toJson());
+        rooms.broadcast(room, joined, p);
+        ObjectNode out = room.optionsJson();
+        out.put("participantId", p.id());
+        out.put("role", role.wireName());
+        out.set("participants", others);
+        return out;
+    }
+
+    /** {@code room.leave}. */
+    ObjectNode leave(Session s, Request r) {
+        Participant p = rooms.joined(s, r);
+        rooms.leave(rooms.roomOf(p, r), p, "left");
+        return null;
+    }
+
+    /** {@code room.media}: own microphone, camera, screen share. Unmuting undoes a moderator's mute. */
+    ObjectNode media(Session s, Request r) {
+        Optional<Boolean> audio = r.optBool("audio");
+        Optional<Boolean> video = r.optBool("video");
+        Optional<Boolean> screen = r.optBool("screen");
+        Participant p = rooms.joined(s, r);
+        Room room = rooms.roomOf(p, r);
+        boolean turnsOn = audio.orElse(false) || video.orElse(false) || screen.orElse(false);
+        if (turnsOn && !room.mayPublish(p)) {
+            throw new ProtocolException(ErrorCode.FORBIDDEN, "your role may not publish in this room");
+        }
+        apply(room, p, SourceKind.AUDIO, audio);
+        apply(room, p, SourceKind.VIDEO, video);
+        apply(room, p, SourceKind.SCREEN, screen);
+        rooms.updated(room, p);
+        return null;
+    }
+
+    private void apply(Room room, Participant p, SourceKind kind, Optional<Boolean> on) {
+        if (on.isEmpty()) {
+            return;
+        }
+        if (on.get() && p.isMutedByModerator(kind)) {
+            relay.mute(room.conferenceId(), p.id(), kind, false);
+        }
+        p.sending(kind, on.get());
+    }
+
+    /** {@code room.subscribe}: which participants this device receives ({@code null}: everyone). */
+    ObjectNode subscribe(Session s, Request r) {
+        JsonNode ids = r.node("participantIds");
+        if (ids == null) {
+            throw Request.missing("participantIds");
+        }
+        Set<String> wanted = null;
+        if (!ids.isNull()) {
+            if (!ids.isArray()) {
+                throw ProtocolException.invalid("participantIds", "must be an array of strings or null");
+            }
+            wanted = new HashSet<>();
+            for (JsonNode id : ids) {
+                if (!id.isTextual()) {
+                    throw ProtocolException.invalid("participantIds", "must be an array of strings or null");
+                }
+                wanted.add(id.textValue());
+            }
+        }
+        Participant p = rooms.joined(s, r);
+        Room room = rooms.roomOf(p, r);
+        if (wanted != null) {
+            for (String id : wanted) {
+                if (room.participant(id) == null) {
+                    throw new ProtocolException(ErrorCode.UNKNOWN_PARTICIPANT, "no participant " + id);
+                }
+            }
+        }
+        relay.subscribe(room.conferenceId(), p.id(), wanted);
+        return null;
+    }
+
+    /** A device is gone for good: it leaves its rooms. */
+    @Override
+    public void sessionEnded(Session s, String reason) {
+        for (String roomId : List.copyOf(s.rooms())) {
+            Room room = rooms.get(roomId);
+            Participant p = room == null ? null : room.participant(s.id());
+            if (p != null) {
+                rooms.leave(room, p, "hangup".equals(reason) ? "left" : reason);
+            }
+        }
+    }
+}

@@ -1,0 +1,100 @@
+package org.parley.signaling.room;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.HashMap;
+import java.util.Map;
+import org.parley.signaling.media.RelayLink;
+import org.parley.signaling.session.Session;
+import org.parley.signaling.wire.ErrorCode;
+import org.parley.signaling.wire.Json;
+import org.parley.signaling.wire.ProtocolException;
+import org.parley.signaling.wire.Request;
+
+/** Every room by id, and what happens to all of a room's participants at once. Loop thread only. */
+final class Rooms {
+
+    private final Map<String, Room> byId = new HashMap<>();
+    private final RelayLink relay;
+
+    Rooms(RelayLink relay) {
+        this.relay = relay;
+    }
+
+    Room get(String id) {
+        return byId.get(id);
+    }
+
+    void add(Room r) {
+        byId.put(r.id(), r);
+    }
+
+    /** Rooms with someone in them (for drain). */
+    int live() {
+        int n = 0;
+        for (Room r : byId.values()) {
+            if (r.size() > 0) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    int participants() {
+        int n = 0;
+        for (Room r : byId.values()) {
+            n += r.size();
+        }
+        return n;
+    }
+
+    int size() {
+        return byId.size();
+    }
+
+    /** The room {@code s} has joined and its participant there, or {@code unknown_room}. */
+    Participant joined(Session s, Request r) {
+        String roomId = r.text("roomId");
+        Room room = byId.get(roomId);
+        Participant p = room == null ? null : room.participant(s.id());
+        if (p == null) {
+            throw new ProtocolException(ErrorCode.UNKNOWN_ROOM, "this device is not in room " + roomId);
+        }
+        return p;
+    }
+
+    Room roomOf(Participant p, Request r) {
+        return byId.get(r.text("roomId"));
+    }
+
+    /** Sends {@code event} to every participant but {@code except}. */
+    void broadcast(Room room, ObjectNode event, Participant except) {
+        for (Participant p : room.participants()) {
+            if (p != except) {
+                p.session().emit(event.deepCopy());
+            }
+        }
+    }
+
+    /** Takes {@code p} out of the room and tells the others; an emptied room ends. */
+    void leave(Room room, Participant p, String reason) {
+        room.remove(p);
+        p.session().rooms().remove(room.id());
+        relay.release(room.conferenceId(), p.id());
+        ObjectNode left = Json.event("room.participant_left");
+        left.put("roomId", room.id());
+        left.put("participantId", p.id());
+        left.put("reason", reason);
+        broadcast(room, left, null);
+        if (room.size() == 0) {
+            relay.expire(room.conferenceId());
+            byId.remove(room.id());
+        }
+    }
+
+    void updated(Room room, Participant p) {
+        ObjectNode e = Json.event("room.participant_updated");
+        e.put("roomId", room.id());
+        e.set("participant", p.toJson());
+        broadcast(room, e, null);
+    }
+}

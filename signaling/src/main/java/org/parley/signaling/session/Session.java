@@ -1,0 +1,172 @@
+package org.parley.signaling.session;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import org.parley.signaling.Scheduler.Timer;
+import org.parley.signaling.auth.Identity;
+import org.parley.signaling.transport.Connection;
+import org.parley.signaling.wire.Json;
+
+/**
+ * One device of one user, signed in: outlives its WebSocket for the resume grace period. Every
+ * event it is sent gets the next sequence number and is kept until acknowledged, whether or not a
+ * connection is attached. Owned by the signaling loop.
+ */
+public final class Session {
+
+    /** Where a session is in its life. */
+    public enum State {
+        /** A connection is attached. */
+        ATTACHED,
+        /** The connection dropped; waiting for a resume. */
+        DETACHED,
+        /** Over; never comes back. */
+        ENDED
+    }
+
+    private final String id;
+    private final String device;
+    private final EventLog events;
+    private Identity identity;
+    private Connection connection;
+    private State state = State.ATTACHED;
+    private String resumeToken;
+    private final Set<String> calls = new LinkedHashSet<>();
+    private final Set<String> rooms = new LinkedHashSet<>();
+    final List<Timer> tokenTimers = new ArrayList<>(2);
+    Timer graceTimer;
+    /** While a request of this session is handled, its events wait so the reply goes first. */
+    private List<String> held;
+
+    Session(String id, Identity identity, String device, int maxUnackedEvents) {
+        this.id = id;
+        this.identity = identity;
+        this.device = device;
+        this.events = new EventLog(maxUnackedEvents);
+    }
+
+    public String id() {
+        return id;
+    }
+
+    public String user() {
+        return identity.user();
+    }
+
+    public String displayName() {
+        return identity.displayName();
+    }
+
+    public String device() {
+        return device;
+    }
+
+    public Identity identity() {
+        return identity;
+    }
+
+    void identity(Identity identity) {
+        this.identity = identity;
+    }
+
+    public State state() {
+        return state;
+    }
+
+    public boolean isLive() {
+        return state != State.ENDED;
+    }
+
+    public Connection connection() {
+        return connection;
+    }
+
+    String resumeToken() {
+        return resumeToken;
+    }
+
+    void resumeToken(String token) {
+        this.resumeToken = token;
+    }
+
+    EventLog events() {
+        return events;
+    }
+
+    /** Calls this device takes part in (rings for, placed, or carries). */
+    public Set<String> calls() {
+        return calls;
+    }
+
+    /** Rooms this device has joined. */
+    public Set<String> rooms() {
+        return rooms;
+    }
+
+    void attach(Connection c) {
+        this.connection = c;
+        this.state = State.ATTACHED;
+        c.bind(this);
+    }
+
+    void detach() {
+        this.connection = null;
+        this.state = State.DETACHED;
+    }
+
+    void end() {
+        this.state = State.ENDED;
+        this.connection = null;
+    }
+
+    /**
+     * Sends an event: numbers it, keeps it for resume, and writes it if a connection is attached.
+     * Events to an ended session are dropped.
+     */
+    public void emit(ObjectNode event) {
+        if (state == State.ENDED) {
+            return;
+        }
+        long seq = events.nextSeq();
+        event.put("seq", seq);
+        String json;
+        try {
+            json = Json.MAPPER.writeValueAsString(event);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+        events.append(seq, json);
+        if (held != null) {
+            held.add(json);
+        } else if (connection != null) {
+            connection.sendText(json);
+        }
+    }
+
+    /** Holds this session's events until {@link #release()}, so that a reply can go first. */
+    public void hold() {
+        if (held == null) {
+            held = new ArrayList<>(2);
+        }
+    }
+
+    /** Sends the held events, in order. */
+    public void release() {
+        List<String> h = held;
+        held = null;
+        if (h != null && connection != null) {
+            for (String json : h) {
+                connection.sendText(json);
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "Session[" + id + " " + identity.user() + "/" + device + "]";
+    }
+}

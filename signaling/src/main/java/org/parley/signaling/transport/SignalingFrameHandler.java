@@ -1,0 +1,122 @@
+package org.parley.signaling.transport;
+
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler.HandshakeComplete;
+import io.netty.util.ReferenceCountUtil;
+import java.time.Clock;
+import org.parley.signaling.SignalingConfig;
+import org.parley.signaling.wire.CloseCode;
+import org.parley.signaling.wire.ErrorCode;
+import org.parley.signaling.wire.Json;
+import org.parley.signaling.wire.MessageParser;
+import org.parley.signaling.wire.ProtocolException;
+import org.parley.signaling.wire.Request;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Turns WebSocket frames of one connection into requests: checks the rate limit and the envelope
+ * on the Netty thread (so a flood or garbage never reaches the signaling loop) and answers
+ * envelope errors itself. Nothing escapes: every frame is released, every exception handled.
+ */
+public final class SignalingFrameHandler extends ChannelInboundHandlerAdapter {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SignalingFrameHandler.class);
+
+    private final ConnectionListener listener;
+    private final Clock clock;
+    private final RateLimiter limiter;
+    private Connection connection;
+
+    public SignalingFrameHandler(SignalingConfig config, ConnectionListener listener, Clock clock) {
+        this.listener = listener;
+        this.clock = clock;
+        this.limiter = new RateLimiter(config.rateLimit().messagesPerSecond(), config.rateLimit().burst(), clock);
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof HandshakeComplete && connection == null) {
+            connection = new Connection(ctx.channel(), clock.millis());
+            listener.opened(connection);
+        }
+        ctx.fireUserEventTriggered(evt);
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (!(msg instanceof WebSocketFrame frame)) {
+            ctx.fireChannelRead(msg);
+            return;
+        }
+        try {
+            if (connection == null || !connection.isOpen()) {
+                return;
+            }
+            if (!(frame instanceof TextWebSocketFrame text)) {
+                refuse(null, new ProtocolException(ErrorCode.MALFORMED_MESSAGE, "only text frames are accepted"));
+                return;
+            }
+            onText(text.text());
+        } catch (RuntimeException e) {
+            LOG.warn("frame handling failed on {}", connection, e);
+        } finally {
+            ReferenceCountUtil.release(frame);
+        }
+    }
+
+    private void onText(String text) {
+        connection.touch(clock.millis());
+        RateLimiter.Verdict verdict = limiter.take();
+        if (verdict == RateLimiter.Verdict.CLOSE) {
+            listener.refused(ErrorCode.RATE_LIMITED.wireName());
+            connection.close(CloseCode.RATE_LIMITED);
+            return;
+        }
+        Request request;
+        try {
+            request = MessageParser.parse(text);
+        } catch (MessageParser.Failure f) {
+            refuse(f.id(), f.error());
+            return;
+        }
+        if (verdict == RateLimiter.Verdict.REFUSE) {
+            if (request.id() != null) {
+                refuse(request.id(), new ProtocolException(ErrorCode.RATE_LIMITED, "too many messages; slow down"));
+            } else {
+                listener.refused(ErrorCode.RATE_LIMITED.wireName());
+            }
+            return;
+        }
+        listener.received(connection, request);
+    }
+
+    private void refuse(com.fasterxml.jackson.databind.JsonNode id, ProtocolException e) {
+        listener.refused(e.code().wireName());
+        connection.send(Json.error(id, e.code(), e.getMessage()));
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        if (connection != null) {
+            listener.closed(connection);
+        }
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof TooLongFrameException && connection != null) {
+            // RFC 6455 §7.4.1: 1009 says the message was too big to process.
+            listener.refused("message_too_big");
+            connection.close(CloseCode.MESSAGE_TOO_BIG);
+            return;
+        }
+        LOG.debug("closing {} after {}", ctx.channel().remoteAddress(), cause.toString());
+        ctx.close();
+    }
+}
