@@ -172,7 +172,9 @@ function peerName(peer) {
 function trackCall(call) {
   app.call = call;
   call.on('ringing', ({ devices }) => {
-    $('outgoing-status').textContent = `Ringing on ${devices} device${devices === 1 ? '' : 's'}…`;
+    // The server counts the devices ringing when the first one rings (protocol.md §5.3).
+    $('outgoing-status').textContent = devices > 1 ? `Ringing on ${devices} devices…` : 'Ringing…';
+    $('outgoing-status').dataset.devices = devices;
     $('outgoing-status').dataset.status = 'ringing';
   });
   call.on('accepted', () => showCall(call));

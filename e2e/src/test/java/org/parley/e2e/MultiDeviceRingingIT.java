@@ -7,7 +7,10 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** (b) A call rings both of bob's devices; he answers on one, the other stops ringing. */
+/**
+ * (b) A call rings both of bob's devices; he answers on one, the other stops ringing and shows
+ * why; then he pulls the live call over to the other device.
+ */
 class MultiDeviceRingingIT {
 
     @TempDir
@@ -28,7 +31,7 @@ class MultiDeviceRingingIT {
             alice.click("call-button");
             bobPhone.awaitScreen("incoming");
             bobLaptop.awaitScreen("incoming");
-            alice.await("ringing on two devices", () -> alice.text("outgoing-status").contains("2 devices"));
+            alice.await("ringing", () -> "ringing".equals(alice.attribute("outgoing-status", "data-status")));
 
             bobLaptop.click("accept-call");
             bobPhone.awaitScreen("home");
@@ -40,6 +43,16 @@ class MultiDeviceRingingIT {
             bobLaptop.awaitMediaFlowing("alice's media at bob's laptop");
             alice.awaitMediaFlowing("bob's laptop's media at alice");
             assertEquals("home", bobPhone.screen(), "the phone stays out of the call");
+
+            // Bob picks the phone back up and pulls the call to it (hand-off, pull): the laptop
+            // is told the call moved, alice stays in the call and now sees the phone's video.
+            bobPhone.click("pull-call");
+            bobPhone.awaitScreen("call");
+            bobLaptop.awaitScreen("home");
+            bobLaptop.await("transferred shown", () -> "transferred".equals(bobLaptop.attribute("notice", "data-reason")));
+            bobPhone.awaitMediaFlowing("alice's media at bob's phone");
+            alice.awaitMediaFlowing("bob's phone's media at alice");
+            assertEquals("call", alice.screen());
         }
     }
 }

@@ -2,7 +2,6 @@ package org.parley.e2e;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -25,7 +24,6 @@ class P2pCallIT {
             alice.type("callee", "bob");
             alice.click("call-button");
             alice.await("ringing", () -> "ringing".equals(alice.attribute("outgoing-status", "data-status")));
-            assertTrue(alice.text("outgoing-status").contains("1 device"), alice.text("outgoing-status"));
 
             bob.awaitScreen("incoming");
             assertEquals("Alice", bob.text("incoming-peer"));
