@@ -6,7 +6,7 @@ export async function mediaStats(...pcs) {
   const out = {
     framesDecoded: 0, framesReceived: 0, videoPacketsReceived: 0, audioPacketsReceived: 0,
     packetsLost: 0, packetsReceived: 0, bytesSent: 0, rttMs: null, candidateType: null,
-    remoteCandidateType: null, frameWidth: 0,
+    remoteCandidateType: null, localAddress: null, remoteAddress: null, frameWidth: 0,
   };
   for (const pc of pcs) {
     if (!pc || pc.connectionState === 'closed') continue;
@@ -31,8 +31,14 @@ export async function mediaStats(...pcs) {
         }
         const local = report.get(s.localCandidateId);
         const remote = report.get(s.remoteCandidateId);
-        if (local) out.candidateType = local.candidateType;
-        if (remote) out.remoteCandidateType = remote.candidateType;
+        if (local) {
+          out.candidateType = local.candidateType;
+          out.localAddress = local.address;
+        }
+        if (remote) {
+          out.remoteCandidateType = remote.candidateType;
+          out.remoteAddress = remote.address;
+        }
       }
     });
   }

@@ -3,6 +3,8 @@ package org.parley.e2e;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.NetworkInterface;
+import java.net.SocketException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -55,6 +57,7 @@ final class Browser implements AutoCloseable {
                 throw new AssertionError(tool + " is missing: install the Debian packages chromium and chromium-driver");
             }
         }
+        requireLoopbackOnly();
         Path profile = Files.createTempDirectory(dir, "chromium-" + name + "-");
         ChromeOptions options = new ChromeOptions();
         options.setBinary(CHROMIUM.toFile());
@@ -77,7 +80,29 @@ final class Browser implements AutoCloseable {
         return new Browser(name, driver, service, profile);
     }
 
-    /** Opens the app: {@code query} as in "device=laptop&candidates=loopback". */
+    /**
+     * ICE must keep to 127.0.0.1 (nothing may reach the machine's other networks), and Chromium
+     * offers no switch to limit it to one interface: the test JVM runs in a loopback-only network
+     * namespace instead (src/test/loopback-netns/bin/java), inherited by everything it starts.
+     */
+    private static void requireLoopbackOnly() throws IOException {
+        List<String> others = NetworkInterface.networkInterfaces().filter(Browser::upAndNotLoopback)
+                .map(NetworkInterface::getName).toList();
+        if (!others.isEmpty()) {
+            throw new AssertionError("interfaces besides loopback are visible " + others
+                    + ": run the e2e tests through Maven as root, whose failsafe JVM runs in a loopback-only network namespace");
+        }
+    }
+
+    private static boolean upAndNotLoopback(NetworkInterface nic) {
+        try {
+            return nic.isUp() && !nic.isLoopback();
+        } catch (SocketException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Opens the app: {@code query} as in "device=laptop". */
     Browser open(String origin, String query) {
         driver.get(origin + "/?" + query);
         await("app loaded", () -> "true".equals(body("data-ready")));

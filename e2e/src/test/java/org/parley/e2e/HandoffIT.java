@@ -36,9 +36,9 @@ class HandoffIT {
                 Browser laptop = Browser.launch("alice-laptop", dir);
                 Browser bob = Browser.launch("bob", dir)) {
             String aliceToken = server.token("alice");
-            phone.open(server.origin(), "device=alice-phone&candidates=loopback").signIn(aliceToken);
-            laptop.open(server.origin(), "device=alice-laptop&candidates=loopback").signIn(aliceToken);
-            bob.open(server.origin(), "device=bob-laptop&candidates=loopback").signIn(server.token("bob"));
+            phone.open(server.origin(), "device=alice-phone").signIn(aliceToken);
+            laptop.open(server.origin(), "device=alice-laptop").signIn(aliceToken);
+            bob.open(server.origin(), "device=bob-laptop").signIn(server.token("bob"));
 
             phone.type("callee", "bob");
             phone.click("call-button");

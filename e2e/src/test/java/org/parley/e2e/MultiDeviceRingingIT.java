@@ -23,9 +23,9 @@ class MultiDeviceRingingIT {
                 Browser bobPhone = Browser.launch("bob-phone", dir);
                 Browser bobLaptop = Browser.launch("bob-laptop", dir)) {
             String bobToken = server.token("bob");
-            alice.open(server.origin(), "device=alice-laptop&candidates=loopback").signIn(server.token("alice"));
-            bobPhone.open(server.origin(), "device=bob-phone&candidates=loopback").signIn(bobToken);
-            bobLaptop.open(server.origin(), "device=bob-laptop&candidates=loopback").signIn(bobToken);
+            alice.open(server.origin(), "device=alice-laptop").signIn(server.token("alice"));
+            bobPhone.open(server.origin(), "device=bob-phone").signIn(bobToken);
+            bobLaptop.open(server.origin(), "device=bob-laptop").signIn(bobToken);
 
             alice.type("callee", "bob");
             alice.click("call-button");

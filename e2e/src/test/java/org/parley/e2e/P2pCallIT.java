@@ -18,8 +18,8 @@ class P2pCallIT {
         try (ParleyServer server = ParleyServer.start(dir);
                 Browser alice = Browser.launch("alice", dir);
                 Browser bob = Browser.launch("bob", dir)) {
-            alice.open(server.origin(), "device=alice-laptop&candidates=loopback").signIn(server.token("alice"));
-            bob.open(server.origin(), "device=bob-laptop&candidates=loopback").signIn(server.token("bob"));
+            alice.open(server.origin(), "device=alice-laptop").signIn(server.token("alice"));
+            bob.open(server.origin(), "device=bob-laptop").signIn(server.token("bob"));
 
             alice.type("callee", "bob");
             alice.click("call-button");
@@ -36,6 +36,11 @@ class P2pCallIT {
             // Peer-to-peer: a direct (host) path, neither side through a TURN relay.
             assertNotEquals("relay", atBob.candidateType(), atBob.toString());
             assertNotEquals("relay", atAlice.candidateType(), atAlice.toString());
+            // And over loopback only: the test JVM and all it starts see no other interface.
+            for (MediaSample s : new MediaSample[] {atBob, atAlice}) {
+                assertEquals("127.0.0.1", s.localAddress(), s.toString());
+                assertEquals("127.0.0.1", s.remoteAddress(), s.toString());
+            }
             alice.await("call active", () -> "active".equals(alice.attribute("screen-call", "data-state")));
             assertEquals("Bob", alice.text("call-peer"));
 

@@ -19,8 +19,8 @@ class ResumeIT {
         try (ParleyServer server = ParleyServer.start(dir);
                 Browser alice = Browser.launch("alice", dir);
                 Browser bob = Browser.launch("bob", dir)) {
-            alice.open(server.origin(), "device=alice-laptop&candidates=loopback").signIn(server.token("alice"));
-            bob.open(server.origin(), "device=bob-laptop&candidates=loopback").signIn(server.token("bob"));
+            alice.open(server.origin(), "device=alice-laptop").signIn(server.token("alice"));
+            bob.open(server.origin(), "device=bob-laptop").signIn(server.token("bob"));
             alice.type("callee", "bob");
             alice.click("call-button");
             bob.awaitScreen("incoming");
