@@ -140,15 +140,17 @@ public final class CallSetup implements SessionObserver {
         if (devices.isEmpty()) {
             webhook.get().incomingCall(c, s, now.plus(config.ringTimeout()));
         }
-        for (Session d : devices) {
-            ring(c, d);
-        }
+        ring(c, devices);
         return out;
     }
 
-    private void ring(Call c, Session device) {
-        boolean first = c.ring(device);
-        device.emit(CallMessages.incoming(c));
+    /** Rings devices; the caller learns it rings when the first devices do, with how many. */
+    private void ring(Call c, Collection<Session> devices) {
+        boolean first = false;
+        for (Session device : devices) {
+            first |= c.ring(device);
+            device.emit(CallMessages.incoming(c));
+        }
         if (first) {
             ObjectNode e = CallMessages.event("call.ringing", c);
             e.put("devices", c.ringing().size());
@@ -230,7 +232,7 @@ public final class CallSetup implements SessionObserver {
     public void sessionStarted(Session s) {
         for (Call c : calls.ringingFor(s.user())) {
             if (!c.ringing().contains(s)) {
-                ring(c, s);
+                ring(c, List.of(s));
             }
         }
     }
