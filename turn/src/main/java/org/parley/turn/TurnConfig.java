@@ -2,23 +2,214 @@ package org.parley.turn;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigValueType;
+import io.netty.util.NetUtil;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 
 /**
- * Settings of the TURN server, read from {@code parley.turn} (see reference.conf for defaults).
+ * Settings of the TURN server, read from {@code parley.turn} (reference.conf documents every key and
+ * its default). Names follow coturn's so an operator can carry a turnserver.conf over.
  *
- * @param listeningIp address the listeners bind to
+ * @param listeningIps addresses the UDP, TCP and TLS listeners bind to (coturn: listening-ip)
  * @param listeningPort UDP and TCP port; 0 picks a free one (tests)
+ * @param tlsListeningPort TLS port, used only when {@code cert} is set; 0 picks a free one
+ * @param cert PEM certificate chain file for TLS; empty turns TLS off
+ * @param pkey PEM private key file (PKCS#8) for TLS
+ * @param relayIps addresses relayed sockets bind to, at most one per family; empty: the listening ones
+ * @param externalIps public addresses to advertise, "public" or "public/private" (coturn: external-ip)
+ * @param minPort lowest relay port
+ * @param maxPort highest relay port
+ * @param realm the long-term credential realm (RFC 8489 §9.2)
+ * @param useAuthSecret accept TURN REST API credentials made with one of {@code staticAuthSecrets}
+ * @param staticAuthSecrets REST API secrets, newest first; several at once allow rotation
+ * @param users static long-term users, name to password
+ * @param staleNonceSeconds how long a nonce stays valid before 438 Stale Nonce
+ * @param maxAllocateLifetimeSeconds upper bound of an allocation's lifetime (RFC 8656 §7.2)
+ * @param permissionLifetimeSeconds lifetime of a permission (RFC 8656 §9: 300 s)
+ * @param channelLifetimeSeconds lifetime of a channel binding (RFC 8656 §11: 600 s)
+ * @param deniedPeerIps peer ranges denied on top of the built-in ones
+ * @param allowedPeerIps peer ranges allowed even when denied by {@code deniedPeerIps} or by default
+ * @param allowLoopbackPeers allow relaying to loopback (tests only)
+ * @param userQuota allocations per user at once, 0 for unlimited
+ * @param totalQuota allocations at once on this server, 0 for unlimited
+ * @param maxBps bytes per second per allocation in each direction, 0 for unlimited
+ * @param unauthenticatedRate unauthenticated answers per second per source address
+ * @param unauthenticatedBurst unauthenticated answers a source may get in a burst
+ * @param noTcpRelay refuse RFC 6062 TCP allocations
  */
-public record TurnConfig(String listeningIp, int listeningPort) {
+public record TurnConfig(
+        List<String> listeningIps, int listeningPort, int tlsListeningPort, String cert, String pkey,
+        List<String> relayIps, List<String> externalIps, int minPort, int maxPort,
+        String realm, boolean useAuthSecret, List<byte[]> staticAuthSecrets, Map<String, String> users,
+        int staleNonceSeconds, int maxAllocateLifetimeSeconds, int permissionLifetimeSeconds,
+        int channelLifetimeSeconds, List<String> deniedPeerIps, List<String> allowedPeerIps,
+        boolean allowLoopbackPeers, int userQuota, int totalQuota, long maxBps,
+        int unauthenticatedRate, int unauthenticatedBurst, boolean noTcpRelay) {
+
+    private static final String P = "parley.turn.";
 
     /** Reads and validates {@code parley.turn}; errors name the full key. */
     public static TurnConfig from(Config root) {
         Config c = root.getConfig("parley.turn");
-        int port = c.getInt("listening-port");
-        if (port < 0 || port > 65535) {
-            throw new ConfigException.BadValue(c.origin(), "parley.turn.listening-port",
-                    "must be a port number between 0 and 65535, got " + port);
+        List<String> listening = ipList(c, "listening-ip");
+        if (listening.isEmpty()) {
+            throw bad(c, "listening-ip", "needs at least one address");
         }
-        return new TurnConfig(c.getString("listening-ip"), port);
+        int port = port(c, "listening-port");
+        int tlsPort = port(c, "tls-listening-port");
+        String cert = c.getString("cert");
+        String pkey = c.getString("pkey");
+        if (!cert.isEmpty() && pkey.isEmpty()) {
+            throw bad(c, "pkey", "must be set when parley.turn.cert is set");
+        }
+        List<String> relay = ipList(c, "relay-ip");
+        List<String> external = stringList(c, "external-ip");
+        for (String e : external) {
+            for (String part : e.split("/", -1)) {
+                if (!NetUtil.isValidIpV4Address(part) && !NetUtil.isValidIpV6Address(part)) {
+                    throw bad(c, "external-ip", "expects \"public\" or \"public/private\" IP literals, got " + e);
+                }
+            }
+        }
+        int minPort = port(c, "min-port");
+        int maxPort = port(c, "max-port");
+        if (minPort < 1024 || maxPort < minPort) {
+            throw bad(c, "max-port", "relay range must be 1024 <= min-port <= max-port, got "
+                    + minPort + ".." + maxPort);
+        }
+        String realm = c.getString("realm");
+        if (realm.isEmpty() || realm.length() > 127) {
+            throw bad(c, "realm", "must be 1 to 127 characters (RFC 8489 §14.9)");
+        }
+        List<byte[]> secrets = new ArrayList<>();
+        for (String s : stringList(c, "static-auth-secret")) {
+            secrets.add(s.getBytes(StandardCharsets.UTF_8));
+        }
+        Map<String, String> users = new LinkedHashMap<>();
+        for (String u : stringList(c, "user")) {
+            int colon = u.indexOf(':');
+            if (colon <= 0) {
+                throw bad(c, "user", "entries are \"name:password\", got one without a name or colon");
+            }
+            users.put(u.substring(0, colon), u.substring(colon + 1));
+        }
+        List<String> denied = stringList(c, "denied-peer-ip");
+        List<String> allowed = stringList(c, "allowed-peer-ip");
+        for (String r : denied) {
+            checkRange(c, "denied-peer-ip", r);
+        }
+        for (String r : allowed) {
+            checkRange(c, "allowed-peer-ip", r);
+        }
+        int maxLifetime = positive(c, "max-allocate-lifetime");
+        if (maxLifetime < 600) {
+            throw bad(c, "max-allocate-lifetime", "must be at least the 600 s default (RFC 8656 §7.2)");
+        }
+        return new TurnConfig(listening, port, tlsPort, cert, pkey, relay, external, minPort, maxPort,
+                realm, c.getBoolean("use-auth-secret"), List.copyOf(secrets), Map.copyOf(users),
+                positive(c, "stale-nonce"), maxLifetime, positive(c, "permission-lifetime"),
+                positive(c, "channel-lifetime"), denied, allowed, c.getBoolean("allow-loopback-peers"),
+                nonNegative(c, "user-quota"), nonNegative(c, "total-quota"),
+                c.getLong("max-bps") < 0 ? failLong(c, "max-bps") : c.getLong("max-bps"),
+                positive(c, "unauthenticated-rate"), positive(c, "unauthenticated-burst"),
+                c.getBoolean("no-tcp-relay"));
+    }
+
+    /** The first listening address (what a single-address deployment binds to). */
+    public String listeningIp() {
+        return listeningIps.get(0);
+    }
+
+    /** True when TLS is configured (a certificate is given). */
+    public boolean tlsEnabled() {
+        return !cert.isEmpty();
+    }
+
+    /**
+     * This configuration, using {@code secret} as the REST API secret when {@code parley.turn} lists
+     * none. The server passes the operator's {@code parley.auth.secret} here, which signaling also uses
+     * to mint TURN credentials.
+     */
+    public TurnConfig withDefaultRestSecret(byte[] secret) {
+        if (!staticAuthSecrets.isEmpty() || secret == null || secret.length == 0) {
+            return this;
+        }
+        return new TurnConfig(listeningIps, listeningPort, tlsListeningPort, cert, pkey, relayIps,
+                externalIps, minPort, maxPort, realm, useAuthSecret, List.of(secret.clone()), users,
+                staleNonceSeconds, maxAllocateLifetimeSeconds, permissionLifetimeSeconds,
+                channelLifetimeSeconds, deniedPeerIps, allowedPeerIps, allowLoopbackPeers, userQuota,
+                totalQuota, maxBps, unauthenticatedRate, unauthenticatedBurst, noTcpRelay);
+    }
+
+    private static List<String> ipList(Config c, String key) {
+        List<String> list = stringList(c, key);
+        for (String ip : list) {
+            if (!NetUtil.isValidIpV4Address(ip) && !NetUtil.isValidIpV6Address(ip)) {
+                throw bad(c, key, "expects IP literals (no host names), got " + ip);
+            }
+        }
+        return list;
+    }
+
+    /** A key that may be a single string (coturn style) or a list of strings; "" means none. */
+    private static List<String> stringList(Config c, String key) {
+        List<String> out = new ArrayList<>();
+        if (c.getValue(key).valueType() == ConfigValueType.LIST) {
+            out.addAll(c.getStringList(key));
+        } else {
+            out.add(c.getString(key));
+        }
+        out.removeIf(String::isBlank);
+        return List.copyOf(out);
+    }
+
+    private static void checkRange(Config c, String key, String range) {
+        try {
+            AddressRange.parse(range);
+        } catch (IllegalArgumentException e) {
+            throw bad(c, key, e.getMessage());
+        }
+    }
+
+    private static int port(Config c, String key) {
+        int port = c.getInt(key);
+        if (port < 0 || port > 65535) {
+            throw bad(c, key, "must be a port number between 0 and 65535, got " + port);
+        }
+        return port;
+    }
+
+    private static int positive(Config c, String key) {
+        int v = c.getInt(key);
+        if (v <= 0) {
+            throw bad(c, key, "must be positive, got " + v);
+        }
+        return v;
+    }
+
+    private static int nonNegative(Config c, String key) {
+        int v = c.getInt(key);
+        if (v < 0) {
+            throw bad(c, key, "must be 0 (unlimited) or more, got " + v);
+        }
+        return v;
+    }
+
+    private static long failLong(Config c, String key) {
+        throw bad(c, key, "must be 0 (unlimited) or more");
+    }
+
+    private static ConfigException bad(Config c, String key, String why) {
+        return new ConfigException.BadValue(c.origin(), P + key, why);
+    }
+
+    /** Parses an IP literal; callers have validated it. */
+    static InetAddress ip(String literal) {
+        return NetUtil.createInetAddressFromIpAddressString(literal);
     }
 }

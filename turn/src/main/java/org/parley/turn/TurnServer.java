@@ -4,70 +4,156 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.DatagramPacket;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import java.io.File;
 import java.net.InetSocketAddress;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLException;
 
 /**
- * The STUN/TURN server: owns its listeners and event loops.
+ * The STUN/TURN server: its UDP, TCP and (with a certificate) TLS listeners on every listening
+ * address, and the allocations they serve.
  *
- * <p>Foundation state: binds its UDP and TCP listeners; the protocol lands with the TURN issue.
+ * <p>Everything runs on one event loop: listeners, relayed sockets and timers. Allocation state is
+ * then touched by one thread only and needs no locks on the packet path.
  */
 public final class TurnServer implements AutoCloseable {
+    /** How often expired allocations, permissions and channels are removed. */
+    private static final long SWEEP_PERIOD_MILLIS = 1000;
 
     private final TurnConfig config;
+    private final MeterRegistry registry;
+    private final Clock clock;
     private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
-    private Channel udp;
-    private Channel tcp;
+    private final List<Channel> listeners = new ArrayList<>();
+    private TurnContext ctx;
+    private ScheduledFuture<?> sweeper;
 
     public TurnServer(TurnConfig config, MeterRegistry registry, Clock clock) {
         this.config = config;
+        this.registry = registry;
+        this.clock = clock;
     }
 
     /** Binds every listener; returns one line per listener naming its bound address. */
     public List<String> start() throws InterruptedException {
-        udp = new Bootstrap().group(group).channel(NioDatagramChannel.class)
-                .handler(new SimpleChannelInboundHandler<DatagramPacket>() {
-                    @Override
-                    protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket msg) {
-                        // Dropped until the protocol lands; SimpleChannelInboundHandler releases it.
-                    }
-                })
-                .bind(config.listeningIp(), config.listeningPort()).sync().channel();
-        tcp = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
+        EventLoop loop = group.next();
+        TurnMetrics metrics = new TurnMetrics(registry);
+        NonceService nonces = new NonceService(clock, config.staleNonceSeconds());
+        ctx = new TurnContext(config, clock, loop, metrics, new AllocationTable(metrics),
+                new Authenticator(config, nonces, clock), nonces, PeerAddressPolicy.from(config),
+                new RelayPortPool(config.minPort(), config.maxPort()), new RelayAddresses(config),
+                new SourceRateLimiter(config.unauthenticatedRate(), config.unauthenticatedBurst()));
+        StunDispatcher dispatcher = new StunDispatcher(ctx);
+        SslContext tls = tlsContext();
+        List<String> lines = new ArrayList<>();
+        int port = config.listeningPort();
+        int tlsPort = config.tlsListeningPort();
+        for (String ip : config.listeningIps()) {
+            Channel udp = new Bootstrap().group(loop).channel(NioDatagramChannel.class)
+                    .option(ChannelOption.SO_RCVBUF, 4 << 20)
+                    .option(ChannelOption.SO_SNDBUF, 4 << 20)
+                    .handler(new UdpListenerHandler(ctx, dispatcher))
+                    .bind(ip, port).sync().channel();
+            listeners.add(udp);
+            // With port 0 the first listener picks the port and the others follow it.
+            port = ((InetSocketAddress) udp.localAddress()).getPort();
+            lines.add("turn udp " + address(udp));
+            Channel tcp = streamListener(loop, dispatcher, null, ip, port);
+            lines.add("turn tcp " + address(tcp));
+            if (tls != null) {
+                Channel s = streamListener(loop, dispatcher, tls, ip, tlsPort);
+                tlsPort = ((InetSocketAddress) s.localAddress()).getPort();
+                lines.add("turn tls " + address(s));
+            }
+        }
+        sweeper = loop.scheduleAtFixedRate(this::sweep, SWEEP_PERIOD_MILLIS, SWEEP_PERIOD_MILLIS, TimeUnit.MILLISECONDS);
+        return lines;
+    }
+
+    private Channel streamListener(EventLoop loop, StunDispatcher dispatcher, SslContext tls, String ip, int port)
+            throws InterruptedException {
+        TransportProtocol protocol = tls == null ? TransportProtocol.TCP : TransportProtocol.TLS;
+        Channel ch = new ServerBootstrap().group(loop).channel(NioServerSocketChannel.class)
+                .childOption(ChannelOption.TCP_NODELAY, true)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
-                    protected void initChannel(SocketChannel ch) {
-                        ch.close();
+                    protected void initChannel(SocketChannel c) {
+                        if (tls != null) {
+                            c.pipeline().addLast(tls.newHandler(c.alloc()));
+                        }
+                        c.pipeline().addLast(new StreamFrameDecoder(ctx.metrics()));
+                        c.pipeline().addLast(new TcpClientHandler(ctx, dispatcher, protocol));
                     }
                 })
-                .bind(config.listeningIp(), config.listeningPort()).sync().channel();
-        return List.of("turn udp " + address(udp), "turn tcp " + address(tcp));
+                .bind(ip, port).sync().channel();
+        listeners.add(ch);
+        return ch;
+    }
+
+    private SslContext tlsContext() {
+        if (!config.tlsEnabled()) {
+            return null;
+        }
+        try {
+            return SslContextBuilder.forServer(new File(config.cert()), new File(config.pkey())).build();
+        } catch (SSLException | IllegalArgumentException e) {
+            throw new IllegalStateException("parley.turn.cert / parley.turn.pkey: cannot load TLS key pair: "
+                    + e.getMessage(), e);
+        }
+    }
+
+    private void sweep() {
+        try {
+            long now = clock.millis();
+            ctx.table().sweep(now);
+            ctx.rateLimiter().sweep(now);
+        } catch (RuntimeException e) {
+            org.slf4j.LoggerFactory.getLogger(TurnServer.class).warn("sweep failed", e);
+        }
+    }
+
+    /** Runs an expiry sweep now on the event loop and waits for it (tests advance the clock first). */
+    void sweepNow() {
+        group.next().submit(this::sweep).syncUninterruptibly();
+    }
+
+    /** Number of allocations now, read on the event loop. */
+    int allocationCount() {
+        return group.next().submit(() -> ctx.table().size()).syncUninterruptibly().getNow();
     }
 
     private static String address(Channel channel) {
         InetSocketAddress a = (InetSocketAddress) channel.localAddress();
-        return a.getAddress().getHostAddress() + ":" + a.getPort();
+        String host = a.getAddress().getHostAddress();
+        return (host.contains(":") ? "[" + host + "]" : host) + ":" + a.getPort();
     }
 
     @Override
     public void close() {
-        if (udp != null) {
-            udp.close().syncUninterruptibly();
+        if (sweeper != null) {
+            sweeper.cancel(false);
         }
-        if (tcp != null) {
-            tcp.close().syncUninterruptibly();
+        if (ctx != null) {
+            group.next().submit(() -> ctx.table().closeAll()).awaitUninterruptibly(2, TimeUnit.SECONDS);
         }
-        group.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
+        for (Channel ch : listeners) {
+            ch.close().syncUninterruptibly();
+        }
+        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
     }
 }

@@ -1,0 +1,266 @@
+package org.parley.turn;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.util.collection.IntObjectHashMap;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.Map;
+import org.parley.turn.stun.ChannelData;
+import org.parley.turn.stun.StunAttribute;
+import org.parley.turn.stun.StunClass;
+import org.parley.turn.stun.StunMessageWriter;
+import org.parley.turn.stun.StunMethod;
+
+/**
+ * An allocation (RFC 8656 §7): relayed transport address(es) given to one client 5-tuple, with its
+ * permissions and channel bindings, until it expires or is refreshed with lifetime 0. Confined to
+ * the server's event loop.
+ */
+final class Allocation {
+    private final ClientLink link;
+    private final String username;
+    private final TurnMetrics metrics;
+    private final java.time.Clock clock;
+    private final UdpRelay ipv4;
+    private final UdpRelay ipv6;
+    private final TcpRelay tcp;
+    private final Map<InetAddress, Permission> permissions = new HashMap<>();
+    private final IntObjectHashMap<ChannelBinding> channelsByNumber = new IntObjectHashMap<>();
+    private final Map<InetSocketAddress, ChannelBinding> channelsByPeer = new HashMap<>();
+    private final BandwidthLimit toPeerLimit;
+    private final BandwidthLimit toClientLimit;
+    private long expiresAtMillis;
+    /** The transaction and answer of the Allocate that made this, for retransmissions (RFC 8656 §7.2). */
+    private byte[] allocateTransaction;
+    private byte[] allocateResponse;
+    private boolean closed;
+
+    Allocation(ClientLink link, String username, UdpRelay ipv4, UdpRelay ipv6, TcpRelay tcp,
+            long maxBps, TurnMetrics metrics, java.time.Clock clock) {
+        this.link = link;
+        this.username = username;
+        this.ipv4 = ipv4;
+        this.ipv6 = ipv6;
+        this.tcp = tcp;
+        this.metrics = metrics;
+        this.clock = clock;
+        long now = clock.millis();
+        this.toPeerLimit = maxBps > 0 ? new BandwidthLimit(maxBps, now) : null;
+        this.toClientLimit = maxBps > 0 ? new BandwidthLimit(maxBps, now) : null;
+    }
+
+    ClientLink link() {
+        return link;
+    }
+
+    String username() {
+        return username;
+    }
+
+    UdpRelay ipv4() {
+        return ipv4;
+    }
+
+    UdpRelay ipv6() {
+        return ipv6;
+    }
+
+    TcpRelay tcp() {
+        return tcp;
+    }
+
+    boolean isClosed() {
+        return closed;
+    }
+
+    /** True when the allocation has a relayed address of {@code peer}'s family (RFC 8656 §9.2: else 443). */
+    boolean servesFamilyOf(InetAddress peer) {
+        if (tcp != null) {
+            return tcp.bound().getAddress().getAddress().length == peer.getAddress().length;
+        }
+        return peer.getAddress().length == 4 ? ipv4 != null : ipv6 != null;
+    }
+
+    long expiresAtMillis() {
+        return expiresAtMillis;
+    }
+
+    void setExpiresAtMillis(long at) {
+        expiresAtMillis = at;
+    }
+
+    void rememberAllocate(byte[] transactionId, byte[] response) {
+        allocateTransaction = transactionId;
+        allocateResponse = response;
+    }
+
+    byte[] allocateTransaction() {
+        return allocateTransaction;
+    }
+
+    byte[] allocateResponse() {
+        return allocateResponse;
+    }
+
+    // --- permissions (RFC 8656 §9) ---
+
+    void installPermission(InetAddress peer, long expiresAtMillis) {
+        Permission p = permissions.get(peer);
+        if (p == null) {
+            permissions.put(peer, new Permission(peer, expiresAtMillis));
+            metrics.permissions.incrementAndGet();
+        } else {
+            p.refresh(expiresAtMillis);
+        }
+    }
+
+    boolean hasPermission(InetAddress peer) {
+        return permissions.containsKey(peer);
+    }
+
+    // --- channels (RFC 8656 §11) ---
+
+    ChannelBinding channel(int number) {
+        return channelsByNumber.get(number);
+    }
+
+    ChannelBinding channelFor(InetSocketAddress peer) {
+        return channelsByPeer.get(peer);
+    }
+
+    void bindChannel(int number, InetSocketAddress peer, long expiresAtMillis) {
+        ChannelBinding b = channelsByNumber.get(number);
+        if (b == null) {
+            b = new ChannelBinding(number, peer, expiresAtMillis);
+            channelsByNumber.put(number, b);
+            channelsByPeer.put(peer, b);
+            metrics.channels.incrementAndGet();
+        } else {
+            b.refresh(expiresAtMillis);
+        }
+    }
+
+    /** Drops expired permissions and channel bindings (RFC 8656 §9, §11). */
+    void sweep(long nowMillis) {
+        for (Iterator<Permission> it = permissions.values().iterator(); it.hasNext(); ) {
+            if (it.next().expiresAtMillis() <= nowMillis) {
+                it.remove();
+                metrics.permissions.decrementAndGet();
+            }
+        }
+        for (Iterator<ChannelBinding> it = channelsByNumber.values().iterator(); it.hasNext(); ) {
+            ChannelBinding b = it.next();
+            if (b.expiresAtMillis() <= nowMillis) {
+                it.remove();
+                channelsByPeer.remove(b.peer());
+                metrics.channels.decrementAndGet();
+            }
+        }
+        if (tcp != null) {
+            tcp.sweep(nowMillis);
+        }
+    }
+
+    // --- data path ---
+
+    /** Client to peer (Send indication data or ChannelData payload); takes ownership of {@code data}. */
+    void relayToPeer(ByteBuf data, InetSocketAddress peer) {
+        UdpRelay relay = peer.getAddress().getAddress().length == 4 ? ipv4 : ipv6;
+        // RFC 8656 §10.2 / §12.6: without a permission for the peer's IP the data is discarded.
+        if (relay == null || !permissions.containsKey(peer.getAddress())) {
+            metrics.droppedNoPermission++;
+            data.release();
+            return;
+        }
+        int length = data.readableBytes();
+        if (toPeerLimit != null && !toPeerLimit.tryConsume(length, clock.millis())) {
+            metrics.droppedBandwidth++;
+            data.release();
+            return;
+        }
+        metrics.packetsToPeer++;
+        metrics.bytesToPeer += length;
+        relay.send(data, peer);
+    }
+
+    /** ChannelData from the client (RFC 8656 §12.6); {@code frame} is not released here. */
+    void relayChannelData(ByteBuf frame) {
+        int at = frame.readerIndex();
+        int number = frame.getUnsignedShort(at);
+        int length = frame.getUnsignedShort(at + 2);
+        ChannelBinding binding = channelsByNumber.get(number);
+        if (binding == null || length > frame.readableBytes() - ChannelData.HEADER_LENGTH) {
+            metrics.droppedNoPermission++;
+            return;
+        }
+        relayToPeer(frame.retainedSlice(at + ChannelData.HEADER_LENGTH, length), binding.peer());
+    }
+
+    /**
+     * Peer to client (RFC 8656 §11.3, §12.7): ChannelData when a channel is bound to the peer, else a
+     * Data indication; dropped without a permission. {@code data} is not released here.
+     */
+    void relayToClient(ByteBuf data, InetSocketAddress peer) {
+        if (!permissions.containsKey(peer.getAddress())) {
+            metrics.droppedNoPermission++;
+            return;
+        }
+        int length = data.readableBytes();
+        if (toClientLimit != null && !toClientLimit.tryConsume(length, clock.millis())) {
+            metrics.droppedBandwidth++;
+            return;
+        }
+        ByteBuf out;
+        ChannelBinding binding = channelsByPeer.get(peer);
+        if (binding != null) {
+            int padding = ChannelData.padding(length, link.isStream());
+            out = link.alloc().ioBuffer(ChannelData.HEADER_LENGTH + length + padding);
+            ChannelData.writeHeader(out, binding.number(), length);
+            out.writeBytes(data, data.readerIndex(), length);
+            out.writeZero(padding);
+        } else {
+            out = link.alloc().ioBuffer(48 + length);
+            StunMessageWriter.start(out, StunMethod.DATA, StunClass.INDICATION, Transactions.newId())
+                    .xorAddress(StunAttribute.XOR_PEER_ADDRESS, peer)
+                    .bytes(StunAttribute.DATA, data)
+                    .finish();
+        }
+        metrics.packetsToClient++;
+        metrics.bytesToClient += length;
+        link.write(out);
+    }
+
+    void flushToClient() {
+        link.flush();
+    }
+
+    /** Releases the relayed addresses and forgets permissions and channels. */
+    void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        metrics.permissions.addAndGet(-permissions.size());
+        metrics.channels.addAndGet(-channelsByNumber.size());
+        permissions.clear();
+        channelsByNumber.clear();
+        channelsByPeer.clear();
+        if (ipv4 != null) {
+            ipv4.close();
+        }
+        if (ipv6 != null) {
+            ipv6.close();
+        }
+        if (tcp != null) {
+            tcp.close();
+        }
+        link.detach();
+    }
+
+    @Override
+    public String toString() {
+        return "allocation of " + username + " for " + link.fiveTuple();
+    }
+}

@@ -1,0 +1,86 @@
+package org.parley.turn;
+
+import io.netty.buffer.ByteBuf;
+import java.net.InetSocketAddress;
+import java.util.function.Consumer;
+import org.parley.turn.stun.ErrorCode;
+import org.parley.turn.stun.StunAttribute;
+import org.parley.turn.stun.StunClass;
+import org.parley.turn.stun.StunMessage;
+import org.parley.turn.stun.StunMessageWriter;
+
+/**
+ * One request being answered: the message, the client it came from, and once authenticated the
+ * username and key that sign the answer (RFC 8489 §9.2.4: responses carry MESSAGE-INTEGRITY with the
+ * request's key, and FINGERPRINT).
+ */
+final class StunRequest {
+    static final String SOFTWARE = "parley-turn";
+
+    final ClientLink link;
+    final StunMessage message;
+    String username;
+    byte[] key;
+    boolean sha256;
+
+    StunRequest(ClientLink link, StunMessage message) {
+        this.link = link;
+        this.message = message;
+    }
+
+    InetSocketAddress source() {
+        return link.fiveTuple().client();
+    }
+
+    int method() {
+        return message.method();
+    }
+
+    /** Builds a success response with the attributes {@code body} writes; returns the bytes sent. */
+    byte[] succeed(Consumer<StunMessageWriter> body) {
+        ByteBuf out = link.alloc().heapBuffer(128);
+        StunMessageWriter w = StunMessageWriter.start(out, message.method(), StunClass.SUCCESS_RESPONSE,
+                message.transactionId());
+        body.accept(w);
+        w.string(StunAttribute.SOFTWARE, SOFTWARE);
+        sign(w);
+        byte[] copy = new byte[out.readableBytes()];
+        out.getBytes(out.readerIndex(), copy);
+        link.send(out);
+        return copy;
+    }
+
+    /** Sends an error response; {@code body} may add attributes (REALM, NONCE, UNKNOWN-ATTRIBUTES). */
+    void fail(int code, Consumer<StunMessageWriter> body) {
+        ByteBuf out = link.alloc().heapBuffer(128);
+        StunMessageWriter w = StunMessageWriter.start(out, message.method(), StunClass.ERROR_RESPONSE,
+                message.transactionId());
+        w.errorCode(code);
+        if (body != null) {
+            body.accept(w);
+        }
+        w.string(StunAttribute.SOFTWARE, SOFTWARE);
+        sign(w);
+        link.send(out);
+    }
+
+    void fail(int code) {
+        fail(code, null);
+    }
+
+    /** Sends bytes prepared earlier (a retransmitted request gets the same answer, RFC 8489 §6.3.1). */
+    void resend(byte[] response) {
+        link.send(link.alloc().heapBuffer(response.length).writeBytes(response));
+    }
+
+    private void sign(StunMessageWriter w) {
+        if (key != null) {
+            w.integrity(key, sha256);
+        }
+        w.finishWithFingerprint();
+    }
+
+    static String errorName(int code) {
+        return ErrorCode.reason(code);
+    }
+}

@@ -1,0 +1,33 @@
+package org.parley.turn;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.util.ReferenceCountUtil;
+
+/** Accepts peer connections on a TCP relayed address and hands them to the {@link TcpRelay} (RFC 6062 §5.3). */
+final class TcpRelayListenerHandler extends ChannelInboundHandlerAdapter {
+    private final TcpRelay relay;
+
+    TcpRelayListenerHandler(TcpRelay relay) {
+        this.relay = relay;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (msg instanceof Channel child) {
+            try {
+                relay.onPeerConnected(child);
+            } catch (RuntimeException e) {
+                child.unsafe().closeForcibly();
+            }
+        } else {
+            ReferenceCountUtil.release(msg);
+        }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        // accept() failures (e.g. out of file descriptors) are transient; keep listening.
+    }
+}

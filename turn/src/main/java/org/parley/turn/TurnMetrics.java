@@ -1,0 +1,89 @@
+package org.parley.turn;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The TURN server's meters, all named {@code parley.turn.*} (Prometheus: {@code parley_turn_*}).
+ * Per-packet counts are plain fields written only by the event loop and read by the scrape through
+ * function counters, so the packet path pays no atomic operation.
+ */
+final class TurnMetrics {
+    private final MeterRegistry registry;
+    final AtomicInteger allocations = new AtomicInteger();
+    final AtomicInteger permissions = new AtomicInteger();
+    final AtomicInteger channels = new AtomicInteger();
+    final AtomicInteger tcpConnections = new AtomicInteger();
+    private final Counter allocationsCreated;
+    private final Counter peersDenied;
+    private final Counter malformed;
+    private final Counter rateLimited;
+
+    // Written by the event loop only.
+    long bytesToPeer;
+    long packetsToPeer;
+    long bytesToClient;
+    long packetsToClient;
+    long droppedNoPermission;
+    long droppedBandwidth;
+
+    TurnMetrics(MeterRegistry registry) {
+        this.registry = registry;
+        Gauge.builder("parley.turn.allocations.current", allocations, AtomicInteger::get)
+                .description("Allocations that exist now").register(registry);
+        Gauge.builder("parley.turn.permissions.current", permissions, AtomicInteger::get)
+                .description("Permissions installed now").register(registry);
+        Gauge.builder("parley.turn.channels.current", channels, AtomicInteger::get)
+                .description("Channel bindings now").register(registry);
+        Gauge.builder("parley.turn.tcp.connections.current", tcpConnections, AtomicInteger::get)
+                .description("RFC 6062 peer data connections now").register(registry);
+        allocationsCreated = Counter.builder("parley.turn.allocations.created")
+                .description("Allocations created").register(registry);
+        peersDenied = Counter.builder("parley.turn.peers.denied")
+                .description("Requests naming a peer the address policy denies").register(registry);
+        malformed = Counter.builder("parley.turn.messages.malformed")
+                .description("Packets that were neither valid STUN nor valid ChannelData").register(registry);
+        rateLimited = Counter.builder("parley.turn.requests.ratelimited")
+                .description("Unauthenticated requests dropped by the per-source rate limit").register(registry);
+        traffic("parley.turn.relayed.bytes", "client_to_peer", m -> m.bytesToPeer);
+        traffic("parley.turn.relayed.bytes", "peer_to_client", m -> m.bytesToClient);
+        traffic("parley.turn.relayed.packets", "client_to_peer", m -> m.packetsToPeer);
+        traffic("parley.turn.relayed.packets", "peer_to_client", m -> m.packetsToClient);
+        FunctionCounter.builder("parley.turn.relayed.dropped", this, m -> m.droppedNoPermission)
+                .tag("reason", "no_permission").register(registry);
+        FunctionCounter.builder("parley.turn.relayed.dropped", this, m -> m.droppedBandwidth)
+                .tag("reason", "bandwidth").register(registry);
+    }
+
+    private void traffic(String name, String direction, java.util.function.ToDoubleFunction<TurnMetrics> f) {
+        FunctionCounter.builder(name, this, f).tag("direction", direction).register(registry);
+    }
+
+    void allocationCreated() {
+        allocationsCreated.increment();
+    }
+
+    /** An Allocate that failed, by reason (quota, capacity, auth, bad_request, ...). */
+    void allocationFailed(String reason) {
+        registry.counter("parley.turn.allocations.failed", "reason", reason).increment();
+    }
+
+    void authFailure(String reason) {
+        registry.counter("parley.turn.auth.failures", "reason", reason).increment();
+    }
+
+    void peerDenied() {
+        peersDenied.increment();
+    }
+
+    void malformed() {
+        malformed.increment();
+    }
+
+    void rateLimited() {
+        rateLimited.increment();
+    }
+}

@@ -1,0 +1,134 @@
+package org.parley.turn;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import java.io.IOException;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetSocketAddress;
+import java.net.SocketTimeoutException;
+import java.util.function.Consumer;
+import org.parley.turn.stun.StunAttribute;
+import org.parley.turn.stun.StunClass;
+import org.parley.turn.stun.StunMessage;
+import org.parley.turn.stun.StunMessageWriter;
+import org.parley.turn.stun.StunParseException;
+
+/**
+ * A minimal STUN/TURN client over UDP for protocol tests (the interop proof is coturn's client;
+ * this one reaches the corners coturn's client never asks for). Handles the 401 challenge itself.
+ */
+final class TestStunClient implements AutoCloseable {
+    final DatagramSocket socket;
+    private final InetSocketAddress server;
+    String username;
+    String password;
+    String realm;
+    String nonce;
+
+    TestStunClient(InetSocketAddress server) throws IOException {
+        this.server = server;
+        this.socket = new DatagramSocket(new InetSocketAddress(server.getAddress(), 0));
+        socket.setSoTimeout(2000);
+    }
+
+    TestStunClient credentials(String username, String password) {
+        this.username = username;
+        this.password = password;
+        return this;
+    }
+
+    /** Sends a request without credentials and returns the answer (null on timeout). */
+    StunMessage unauthenticated(int method, Consumer<StunMessageWriter> body) throws IOException {
+        return exchange(build(method, Transactions.newId(), body, false));
+    }
+
+    /** Sends a request, answering a 401/438 challenge once, and returns the final answer. */
+    StunMessage request(int method, Consumer<StunMessageWriter> body) throws IOException {
+        return request(method, Transactions.newId(), body);
+    }
+
+    StunMessage request(int method, byte[] transactionId, Consumer<StunMessageWriter> body) throws IOException {
+        if (nonce == null) {
+            StunMessage challenge = exchange(build(method, Transactions.newId(), body, false));
+            learn(challenge);
+        }
+        StunMessage answer = exchange(build(method, transactionId, body, true));
+        if (answer != null && (errorCode(answer) == 438 || errorCode(answer) == 401) && answer.has(StunAttribute.NONCE)
+                && !answer.string(StunAttribute.NONCE).equals(nonce)) {
+            learn(answer);
+            answer = exchange(build(method, transactionId, body, true));
+        }
+        return answer;
+    }
+
+    private void learn(StunMessage challenge) {
+        if (challenge != null && challenge.has(StunAttribute.NONCE)) {
+            realm = challenge.string(StunAttribute.REALM);
+            nonce = challenge.string(StunAttribute.NONCE);
+        }
+    }
+
+    byte[] build(int method, byte[] transactionId, Consumer<StunMessageWriter> body, boolean sign) {
+        ByteBuf out = Unpooled.buffer();
+        StunMessageWriter w = StunMessageWriter.start(out, method, StunClass.REQUEST, transactionId);
+        if (body != null) {
+            body.accept(w);
+        }
+        if (sign) {
+            w.string(StunAttribute.USERNAME, username).string(StunAttribute.REALM, realm)
+                    .string(StunAttribute.NONCE, nonce)
+                    .integrity(LongTermKey.of(username, realm, password), false);
+        }
+        w.finishWithFingerprint();
+        byte[] bytes = new byte[out.readableBytes()];
+        out.readBytes(bytes);
+        out.release();
+        return bytes;
+    }
+
+    void send(byte[] bytes) throws IOException {
+        socket.send(new DatagramPacket(bytes, bytes.length, server));
+    }
+
+    StunMessage exchange(byte[] request) throws IOException {
+        send(request);
+        byte[] txid = java.util.Arrays.copyOfRange(request, 8, 20);
+        while (true) {
+            byte[] in = receive();
+            if (in == null) {
+                return null;
+            }
+            try {
+                StunMessage m = StunMessage.parse(in);
+                if (m.sameTransaction(txid)) {
+                    return m;
+                }
+            } catch (StunParseException e) {
+                // ChannelData or Data indications interleaved: not our answer
+            }
+        }
+    }
+
+    /** The next datagram, or null after the socket timeout. */
+    byte[] receive() throws IOException {
+        byte[] buf = new byte[2048];
+        DatagramPacket p = new DatagramPacket(buf, buf.length);
+        try {
+            socket.receive(p);
+        } catch (SocketTimeoutException e) {
+            return null;
+        }
+        return java.util.Arrays.copyOf(buf, p.getLength());
+    }
+
+    static int errorCode(StunMessage m) {
+        byte[] v = m.value(StunAttribute.ERROR_CODE);
+        return v == null ? 0 : (v[2] & 0x7) * 100 + (v[3] & 0xFF);
+    }
+
+    @Override
+    public void close() {
+        socket.close();
+    }
+}

@@ -1,0 +1,23 @@
+package org.parley.turn;
+
+import com.typesafe.config.ConfigFactory;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Clock;
+
+/**
+ * Runs the TURN server alone from {@code parley.turn} (system properties override reference.conf),
+ * for scripts/turn-bench.sh and manual runs: {@code java -cp ... org.parley.turn.TurnServerMain}.
+ */
+public final class TurnServerMain {
+    private TurnServerMain() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        TurnConfig config = TurnConfig.from(ConfigFactory.load());
+        TurnServer server = new TurnServer(config, new SimpleMeterRegistry(), Clock.systemUTC());
+        Runtime.getRuntime().addShutdownHook(new Thread(server::close));
+        server.start().forEach(System.out::println);
+        System.out.flush();
+        Thread.currentThread().join();
+    }
+}
