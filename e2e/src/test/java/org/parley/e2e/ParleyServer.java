@@ -2,6 +2,11 @@ package org.parley.e2e;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.BindException;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -40,11 +45,24 @@ final class ParleyServer implements AutoCloseable {
 
     /** Starts the server with loopback-only listeners plus {@code extra} -D settings. */
     static ParleyServer start(Path workDir, String... extra) throws IOException, InterruptedException {
+        return startWithConfig(workDir, newSecret(), "", extra);
+    }
+
+    /** A fresh operator secret (parley.auth.secret; at least 32 characters). */
+    static String newSecret() {
+        return "e2e-secret-" + Long.toHexString(System.nanoTime()) + "-0123456789abcdef";
+    }
+
+    /**
+     * As {@link #start(Path, String...)} with a given operator secret and an operator config file
+     * holding {@code hocon} (for values -D cannot express, such as lists).
+     */
+    static ParleyServer startWithConfig(Path workDir, String secret, String hocon, String... extra)
+            throws IOException, InterruptedException {
         Path jar = Path.of(System.getProperty("parley.server.jar", "../server/target/parley-server.jar"));
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException(jar.toAbsolutePath() + " missing: run `mvn verify` (it packages the server first)");
         }
-        String secret = "e2e-secret-" + Long.toHexString(System.nanoTime()) + "-0123456789abcdef";
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx384m",
                 "-Dparley.auth.secret=" + secret,
@@ -54,6 +72,10 @@ final class ParleyServer implements AutoCloseable {
         command.addAll(List.of(extra));
         command.add("-jar");
         command.add(jar.toAbsolutePath().toString());
+        Path conf = Files.createTempFile(workDir, "parley-", ".conf");
+        Files.writeString(conf, hocon);
+        command.add("--config");
+        command.add(conf.toString());
         Path log = Files.createTempFile(workDir, "server-", ".log");
         Process p = new ProcessBuilder(command).directory(workDir.toFile()).redirectErrorStream(true)
                 .redirectOutput(log.toFile()).start();
@@ -63,6 +85,22 @@ final class ParleyServer implements AutoCloseable {
             p.destroyForcibly();
             throw e;
         }
+    }
+
+    /**
+     * A port free for both UDP and TCP on 127.0.0.1, for settings that must be known before the
+     * server starts (the TURN URL handed out in welcome names the TURN port).
+     */
+    static int freeUdpAndTcpPort() throws IOException {
+        for (int attempt = 0; attempt < 50; attempt++) {
+            try (DatagramSocket udp = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0));
+                    ServerSocket tcp = new ServerSocket(udp.getLocalPort(), 1, InetAddress.getByName("127.0.0.1"))) {
+                return tcp.getLocalPort();
+            } catch (BindException e) {
+                // the TCP side was taken: try another
+            }
+        }
+        throw new IOException("no port free for both UDP and TCP on 127.0.0.1");
     }
 
     /** http://127.0.0.1:PORT — the web app's origin. */
