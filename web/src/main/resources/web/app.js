@@ -297,11 +297,19 @@ function stopQuality() {
   clearInterval(app.qualityTimer);
 }
 
-/** For tests and diagnostics: getStats() of the call or room on screen. */
-app.stats = () => {
-  if (app.call) return app.call.stats();
-  if (app.room) return app.room.stats();
-  return mediaStats();
+/**
+ * For tests and diagnostics: getStats() of the call or room on screen, plus the frames decoded
+ * of the screen share shown large (0 when none).
+ */
+app.stats = async () => {
+  let s;
+  if (app.call) s = await app.call.stats();
+  else if (app.room) s = await app.room.stats();
+  else s = await mediaStats();
+  const shown = document.body.dataset.screen === 'room' ? document.getElementById('room-screen') : $('remote-screen');
+  const track = shown && shown.srcObject ? shown.srcObject.getVideoTracks()[0] : null;
+  s.screenFramesDecoded = track ? (s.framesDecodedByTrack[track.id] || 0) : 0;
+  return s;
 };
 
 // ---- rooms ----------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ export async function mediaStats(...pcs) {
     framesDecoded: 0, framesReceived: 0, videoPacketsReceived: 0, audioPacketsReceived: 0,
     packetsLost: 0, packetsReceived: 0, bytesSent: 0, rttMs: null, candidateType: null,
     remoteCandidateType: null, localAddress: null, remoteAddress: null, frameWidth: 0,
+    framesDecodedByTrack: {}, // remote track id -> frames decoded, to tell a screen share from a camera
   };
   for (const pc of pcs) {
     if (!pc || pc.connectionState === 'closed') continue;
@@ -20,6 +21,7 @@ export async function mediaStats(...pcs) {
           out.framesReceived += s.framesReceived || 0;
           out.videoPacketsReceived += s.packetsReceived || 0;
           out.frameWidth = Math.max(out.frameWidth, s.frameWidth || 0);
+          if (s.trackIdentifier) out.framesDecodedByTrack[s.trackIdentifier] = s.framesDecoded || 0;
         } else if (s.kind === 'audio') {
           out.audioPacketsReceived += s.packetsReceived || 0;
         }

@@ -200,6 +200,22 @@ final class Browser implements AutoCloseable {
                 + "\n" + consoleLog());
     }
 
+    /** Asserts the screen share shown large decodes frames (getStats of its track). */
+    MediaSample awaitScreenShareFlowing(String what) {
+        MediaSample first = stats();
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        MediaSample now = first;
+        while (System.nanoTime() < deadline) {
+            sleep(300);
+            now = stats();
+            if (now.screenFramesDecoded() > first.screenFramesDecoded() + 3 && now.screenFramesDecoded() > 5) {
+                return now;
+            }
+        }
+        throw new AssertionError(name + ": " + what + ": screen share not decoding: first " + first + ", last " + now
+                + "\n" + consoleLog());
+    }
+
     void await(String what, Supplier<Boolean> condition) {
         long deadline = System.nanoTime() + WAIT.toNanos();
         while (System.nanoTime() < deadline) {

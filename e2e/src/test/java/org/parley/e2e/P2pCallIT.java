@@ -7,7 +7,10 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** (a) A one-to-one video call peer-to-peer between two browsers, placed and ended in the app. */
+/**
+ * (a) A one-to-one video call peer-to-peer between two browsers, placed and ended in the app, with
+ * a screen share and a mute seen on the other side.
+ */
 class P2pCallIT {
 
     @TempDir
@@ -43,6 +46,12 @@ class P2pCallIT {
             }
             alice.await("call active", () -> "active".equals(alice.attribute("screen-call", "data-state")));
             assertEquals("Bob", alice.text("call-peer"));
+
+            // Alice shares her screen: bob sees it large, decoding its own stream of frames.
+            alice.click("toggle-screen");
+            bob.await("screen share shown", () -> "true".equals(bob.attribute("remote-media", "data-screen"))
+                    && bob.visible("remote-screen"));
+            bob.awaitScreenShareFlowing("alice's screen at bob");
 
             // Alice mutes: bob's screen says so (call.media).
             alice.click("toggle-audio");
