@@ -309,6 +309,19 @@ app.stats = async () => {
   const shown = document.body.dataset.screen === 'room' ? document.getElementById('room-screen') : $('remote-screen');
   const track = shown && shown.srcObject ? shown.srcObject.getVideoTracks()[0] : null;
   s.screenFramesDecoded = track ? (s.framesDecodedByTrack[track.id] || 0) : 0;
+  if (app.room) {
+    // Per participant: what this device receives of each one's camera and microphone.
+    s.participants = {};
+    for (const [pid, entry] of app.room.streams) {
+      const tracks = entry.camera ? entry.camera.getTracks() : [];
+      const v = tracks.find((t) => t.kind === 'video');
+      const a = tracks.find((t) => t.kind === 'audio');
+      s.participants[pid] = {
+        framesDecoded: v ? (s.framesDecodedByTrack[v.id] || 0) : 0,
+        audioPacketsReceived: a ? (s.audioPacketsByTrack[a.id] || 0) : 0,
+      };
+    }
+  }
   return s;
 };
 

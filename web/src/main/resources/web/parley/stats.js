@@ -8,6 +8,7 @@ export async function mediaStats(...pcs) {
     packetsLost: 0, packetsReceived: 0, bytesSent: 0, rttMs: null, candidateType: null,
     remoteCandidateType: null, localAddress: null, remoteAddress: null, frameWidth: 0,
     framesDecodedByTrack: {}, // remote track id -> frames decoded, to tell a screen share from a camera
+    audioPacketsByTrack: {}, // remote track id -> audio packets received
   };
   for (const pc of pcs) {
     if (!pc || pc.connectionState === 'closed') continue;
@@ -24,6 +25,7 @@ export async function mediaStats(...pcs) {
           if (s.trackIdentifier) out.framesDecodedByTrack[s.trackIdentifier] = s.framesDecoded || 0;
         } else if (s.kind === 'audio') {
           out.audioPacketsReceived += s.packetsReceived || 0;
+          if (s.trackIdentifier) out.audioPacketsByTrack[s.trackIdentifier] = s.packetsReceived || 0;
         }
       } else if (s.type === 'outbound-rtp') {
         out.bytesSent += s.bytesSent || 0;

@@ -200,6 +200,41 @@ final class Browser implements AutoCloseable {
                 + "\n" + consoleLog());
     }
 
+    /**
+     * In a room: asserts that the camera video and the microphone of each of {@code others} other
+     * participants arrive here (per-participant framesDecoded and audio packetsReceived grow).
+     */
+    void awaitEveryoneFlowing(int others) {
+        String js = "const s = await window.parleyApp.stats(); const me = window.parleyApp.room.participantId;"
+                + "const out = {}; for (const [k, v] of Object.entries(s.participants || {})) if (k !== me) out[k] = v;"
+                + "return out;";
+        @SuppressWarnings("unchecked")
+        Map<String, Map<String, Number>> first = (Map<String, Map<String, Number>>) async(js);
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        Map<String, Map<String, Number>> now = first;
+        while (System.nanoTime() < deadline) {
+            sleep(300);
+            @SuppressWarnings("unchecked")
+            Map<String, Map<String, Number>> m = (Map<String, Map<String, Number>>) async(js);
+            now = m;
+            long flowing = now.entrySet().stream().filter(e -> {
+                Map<String, Number> was = first.getOrDefault(e.getKey(), Map.of());
+                return grew(was.get("framesDecoded"), e.getValue().get("framesDecoded"), 5)
+                        && grew(was.get("audioPacketsReceived"), e.getValue().get("audioPacketsReceived"), 10);
+            }).count();
+            if (flowing >= others) {
+                return;
+            }
+        }
+        throw new AssertionError(name + ": media of " + others + " others not all flowing: first " + first + ", last "
+                + now + "\n" + consoleLog());
+    }
+
+    private static boolean grew(Number before, Number after, long by) {
+        long b = before == null ? 0 : before.longValue();
+        return after != null && after.longValue() > b + by;
+    }
+
     /** Asserts the screen share shown large decodes frames (getStats of its track). */
     MediaSample awaitScreenShareFlowing(String what) {
         MediaSample first = stats();
