@@ -234,13 +234,7 @@ export class ParleyClient extends Emitter {
         this.emit('incoming', { call });
       }
     } else if (t === 'call.handoff') {
-      const call = new Call(this, {
-        callId: msg.callId, direction: 'handoff', peer: msg.peer, media: msg.media,
-        transport: msg.transport, state: 'active',
-      });
-      for (const k of ['audio', 'video', 'screen']) if (typeof msg[k] === 'boolean') call.local[k] = msg[k];
-      call.local.screen = false;
-      this.calls.set(call.id, call);
+      const call = this.handedOver(msg);
       this.emit('handoff', { call });
       call.takeOver().catch((e) => call.emit('error', e));
     } else if (t === 'room.invitation') {
@@ -371,11 +365,20 @@ export class ParleyClient extends Emitter {
   /** Pulls a live call of this user from another of its devices to this one (§5.5). */
   async pullCall(callId, { stream } = {}) {
     const r = await this.request('call.pull', { callId });
-    const call = new Call(this, {
-      callId: r.callId, direction: 'handoff', peer: r.peer, media: r.media, transport: r.transport, state: 'active',
-    });
-    this.calls.set(call.id, call);
+    const call = this.handedOver(r);
     await call.takeOver({ stream });
+    return call;
+  }
+
+  /** A call that moved to this device: call.handoff event or call.pull reply (§5.5). */
+  handedOver(msg) {
+    const call = new Call(this, {
+      callId: msg.callId, direction: 'handoff', peer: msg.peer, media: msg.media,
+      transport: msg.transport, state: msg.state === 'connecting' ? 'connecting' : 'active',
+    });
+    // The flags are the other party's media state.
+    for (const k of ['audio', 'video', 'screen']) if (typeof msg[k] === 'boolean') call.remote[k] = msg[k];
+    this.calls.set(call.id, call);
     return call;
   }
 

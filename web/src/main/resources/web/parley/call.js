@@ -179,7 +179,7 @@ export class Call extends Emitter {
   }
 
   addRemoteTrack(track) {
-    if (track.kind === 'video' && /screen/i.test(track.id)) {
+    if (track.kind === 'video' && track.id.endsWith('-screen')) {
       this.remoteScreen = new MediaStream([track]);
       this.emit('remotescreen', this.remoteScreen);
       return;
@@ -217,9 +217,8 @@ export class Call extends Emitter {
   async takeOver({ stream } = {}) {
     await this.useLocalStream(stream);
     this.startMedia({ offerer: true, polite: false });
-    if (!this.local.audio) await this.setAudio(false);
-    if (!this.local.video && this.media === 'video') await this.setVideo(false);
-    else this.announce();
+    // This device starts with microphone and camera on: tell the other side.
+    await this.announce();
   }
 
   /** One event addressed to this call. */

@@ -24,6 +24,11 @@ export class Room extends Emitter {
     this.maxParticipants = reply.maxParticipants;
     this.publishPolicy = reply.publish || 'everyone';
     this.participants = new Map();
+    // The join reply lists the others; this device's own entry is made from what it knows.
+    this.participants.set(this.participantId, {
+      participantId: this.participantId, user: client.user, name: client.welcome && client.welcome.displayName,
+      device: client.device, role: this.role, audio: true, video: true, screen: false,
+    });
     for (const p of reply.participants || []) this.participants.set(p.participantId, p);
     this.activeSpeaker = null;
     this.streams = new Map(); // participantId -> {camera, screen}
@@ -145,7 +150,7 @@ export class Room extends Emitter {
   onTrack({ track, streams }) {
     const streamId = streams[0] ? streams[0].id : '';
     const pid = this.participantFor(streamId, track.id);
-    const kind = track.kind === 'video' && /screen/i.test(track.id) ? 'screen' : 'camera';
+    const kind = track.kind === 'video' && track.id.endsWith('-screen') ? 'screen' : 'camera';
     const entry = this.streams.get(pid) || {};
     if (kind === 'screen') {
       entry.screen = new MediaStream([track]);

@@ -29,12 +29,15 @@ export async function mediaStats(...pcs) {
         }
       } else if (s.type === 'outbound-rtp') {
         out.bytesSent += s.bytesSent || 0;
-      } else if (s.type === 'candidate-pair' && s.nominated && s.state === 'succeeded') {
-        if (typeof s.currentRoundTripTime === 'number') {
-          out.rttMs = Math.max(out.rttMs || 0, s.currentRoundTripTime * 1000);
+      } else if (s.type === 'transport' && s.selectedCandidatePairId) {
+        // The pair ICE selected (W3C webrtc-stats RTCTransportStats.selectedCandidatePairId).
+        const pair = report.get(s.selectedCandidatePairId);
+        if (!pair) return;
+        if (typeof pair.currentRoundTripTime === 'number') {
+          out.rttMs = Math.max(out.rttMs || 0, pair.currentRoundTripTime * 1000);
         }
-        const local = report.get(s.localCandidateId);
-        const remote = report.get(s.remoteCandidateId);
+        const local = report.get(pair.localCandidateId);
+        const remote = report.get(pair.remoteCandidateId);
         if (local) {
           out.candidateType = local.candidateType;
           out.localAddress = local.address;
