@@ -43,6 +43,13 @@ public final class ParleyServer implements AutoCloseable {
         Gauge.builder("parley.build.info", () -> 1).tag("version", Version.current())
                 .description("Always 1; the version tag says which build runs").register(registry);
 
+        if (config.relay().enabled()) {
+            RelayServer relay = new RelayServer(config.relay().config(), registry, clock);
+            add(new ModulePart("relay", "parley.relay.udp-port / parley.relay.tcp-port", relay::start,
+                    () -> { }, () -> 0, relay));
+        } else {
+            partStates.put("relay", PartState.DISABLED);
+        }
         SignalingService signaling = null;
         if (config.signaling().enabled()) {
             signaling = new SignalingService(config.signaling().config(), secret, Optional.empty(),
@@ -52,15 +59,10 @@ public final class ParleyServer implements AutoCloseable {
         } else {
             partStates.put("signaling", PartState.DISABLED);
         }
-        if (config.relay().enabled()) {
-            RelayServer relay = new RelayServer(config.relay().config(), registry, clock);
-            add(new ModulePart("relay", "parley.relay.udp-port / parley.relay.tcp-port", relay::start,
-                    () -> { }, () -> 0, relay));
-        } else {
-            partStates.put("relay", PartState.DISABLED);
-        }
         if (config.turn().enabled()) {
-            TurnServer turn = new TurnServer(config.turn().config(), registry, clock);
+            // Signaling mints TURN REST credentials with the operator's secret, so TURN accepts them
+            // unless the operator gave TURN secrets of its own.
+            TurnServer turn = new TurnServer(config.turn().config().withDefaultRestSecret(secret), registry, clock);
             add(new ModulePart("turn", "parley.turn.listening-port", turn::start, () -> { }, () -> 0, turn));
         } else {
             partStates.put("turn", PartState.DISABLED);

@@ -101,6 +101,18 @@ final class ServerProcess implements AutoCloseable {
         return exitCode(timeout);
     }
 
+    /** Sends a signal by name (TERM, INT) the way an operator's `kill -TERM` does. */
+    void signal(String name) throws IOException, InterruptedException {
+        Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start();
+        if (kill.waitFor() != 0) {
+            throw new IOException("kill -" + name + " " + process.pid() + " failed");
+        }
+    }
+
+    boolean isAlive() {
+        return process.isAlive();
+    }
+
     int exitCode(Duration timeout) throws InterruptedException {
         if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
             throw new AssertionError("server still running after " + timeout + ":\n" + output());

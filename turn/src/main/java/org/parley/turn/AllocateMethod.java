@@ -128,6 +128,7 @@ final class AllocateMethod {
                 reject(r, ErrorCode.INSUFFICIENT_CAPACITY, "reservation");
                 return;
             }
+            ctx.metrics().reservation("used");
             if (reservation.socket().socket().getLocalAddress().getAddress().length == 16) {
                 v6 = reservation.socket();
                 v4ip = null;
@@ -141,6 +142,7 @@ final class AllocateMethod {
                 return;
             }
             newToken = ThreadLocalRandom.current().nextLong();
+            ctx.metrics().reservation("made");
             ctx.table().addReservation(new Reservation(newToken, pair.odd(), ctx.now() + Reservation.LIFETIME_MILLIS));
             if (v4ip != null) {
                 v4 = pair.even();
@@ -181,6 +183,8 @@ final class AllocateMethod {
         }
         ctx.table().add(allocation, ctx.now() + lifetime * 1000);
         Long reservedToken = newToken;
+        // Counted before the response leaves, so whoever sees the response also sees the count.
+        ctx.metrics().allocationCreated();
         byte[] response = r.succeed(w -> {
             if (relay4 != null) {
                 w.xorAddress(StunAttribute.XOR_RELAYED_ADDRESS, relay4.advertised());
@@ -200,7 +204,6 @@ final class AllocateMethod {
             w.xorAddress(StunAttribute.XOR_MAPPED_ADDRESS, r.source());
         });
         allocation.rememberAllocate(m.transactionId(), response);
-        ctx.metrics().allocationCreated();
     }
 
     private void allocateTcp(StunRequest r, InetAddress ip, long lifetime) {
@@ -214,11 +217,11 @@ final class AllocateMethod {
                 ctx.metrics(), ctx.clock());
         relay.attach(allocation);
         ctx.table().add(allocation, ctx.now() + lifetime * 1000);
+        ctx.metrics().allocationCreated();
         byte[] response = r.succeed(w -> w.xorAddress(StunAttribute.XOR_RELAYED_ADDRESS, relay.advertised())
                 .uint32(StunAttribute.LIFETIME, lifetime)
                 .xorAddress(StunAttribute.XOR_MAPPED_ADDRESS, r.source()));
         allocation.rememberAllocate(r.message.transactionId(), response);
-        ctx.metrics().allocationCreated();
     }
 
     private UdpRelay open(DatagramChannel socket, RelayDatagramHandler handler) {

@@ -31,7 +31,13 @@ final class TcpClientLink extends ClientLink {
 
     @Override
     void write(ByteBuf message) {
-        channel.write(message, channel.voidPromise());
+        if (fiveTuple().protocol() == TransportProtocol.TLS) {
+            // One TLS record per message: coturn's client reads one message per SSL_read and loses
+            // the rest of a record holding several.
+            channel.writeAndFlush(message, channel.voidPromise());
+        } else {
+            channel.write(message, channel.voidPromise());
+        }
     }
 
     @Override

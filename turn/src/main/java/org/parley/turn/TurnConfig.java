@@ -146,23 +146,32 @@ public record TurnConfig(
                 totalQuota, maxBps, unauthenticatedRate, unauthenticatedBurst, noTcpRelay);
     }
 
+    /** Like {@link #stringList}, and a single string may list several addresses separated by commas. */
     private static List<String> ipList(Config c, String key) {
-        List<String> list = stringList(c, key);
+        List<String> list = new ArrayList<>();
+        for (String s : stringList(c, key)) {
+            for (String part : s.split(",")) {
+                if (!part.isBlank()) {
+                    list.add(part.trim());
+                }
+            }
+        }
         for (String ip : list) {
             if (!NetUtil.isValidIpV4Address(ip) && !NetUtil.isValidIpV6Address(ip)) {
                 throw bad(c, key, "expects IP literals (no host names), got " + ip);
             }
         }
-        return list;
+        return List.copyOf(list);
     }
 
     /** A key that may be a single string (coturn style) or a list of strings; "" means none. */
     private static List<String> stringList(Config c, String key) {
         List<String> out = new ArrayList<>();
-        if (c.getValue(key).valueType() == ConfigValueType.LIST) {
-            out.addAll(c.getStringList(key));
-        } else {
+        if (c.getValue(key).valueType() == ConfigValueType.STRING) {
             out.add(c.getString(key));
+        } else {
+            // a list, or an object with numeric keys (-Dparley.turn.KEY.0=...), which Config reads as a list
+            out.addAll(c.getStringList(key));
         }
         out.removeIf(String::isBlank);
         return List.copyOf(out);

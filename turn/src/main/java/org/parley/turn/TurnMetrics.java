@@ -71,6 +71,11 @@ final class TurnMetrics {
         registry.counter("parley.turn.allocations.failed", "reason", reason).increment();
     }
 
+    /** RFC 8656 §7.2 port reservations: {@code made} by EVEN-PORT (R), {@code used} by RESERVATION-TOKEN. */
+    void reservation(String outcome) {
+        registry.counter("parley.turn.reservations", "outcome", outcome).increment();
+    }
+
     void authFailure(String reason) {
         registry.counter("parley.turn.auth.failures", "reason", reason).increment();
     }

@@ -139,7 +139,7 @@ public final class TurnServer implements AutoCloseable {
 
     private static String address(Channel channel) {
         InetSocketAddress a = (InetSocketAddress) channel.localAddress();
-        String host = a.getAddress().getHostAddress();
+        String host = io.netty.util.NetUtil.toAddressString(a.getAddress());
         return (host.contains(":") ? "[" + host + "]" : host) + ":" + a.getPort();
     }
 

@@ -55,7 +55,7 @@ final class UdpListenerHandler extends ChannelInboundHandlerAdapter {
             }
         } else if (StunMessage.looksLikeStun(content)) {
             if (link == null) {
-                link = new UdpClientLink(c.channel(), sender, (InetSocketAddress) c.channel().localAddress(), links);
+                link = new UdpClientLink(c.channel(), sender, packet.recipient(), links);
             }
             dispatcher.onStun(link, content);
         } else {

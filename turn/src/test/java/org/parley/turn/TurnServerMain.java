@@ -14,8 +14,14 @@ public final class TurnServerMain {
 
     public static void main(String[] args) throws Exception {
         TurnConfig config = TurnConfig.from(ConfigFactory.load());
-        TurnServer server = new TurnServer(config, new SimpleMeterRegistry(), Clock.systemUTC());
-        Runtime.getRuntime().addShutdownHook(new Thread(server::close));
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        TurnServer server = new TurnServer(config, registry, Clock.systemUTC());
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            // The meters on exit, one per line, for scripts (scripts/turn-bench.sh reads them).
+            registry.getMeters().forEach(m -> m.measure().forEach(ms -> System.out.println("meter "
+                    + m.getId().getName() + m.getId().getTags() + " " + ms.getValue())));
+            server.close();
+        }));
         server.start().forEach(System.out::println);
         System.out.flush();
         Thread.currentThread().join();

@@ -139,6 +139,15 @@ public final class Endpoint {
         return publisherSide.sources();
     }
 
+    /** Runs a task later on the relay's timer (not on a packet thread). */
+    void schedule(Runnable task, long delayNanos) {
+        try {
+            context.scheduler().schedule(task, delayNanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // relay shutting down
+        }
+    }
+
     void transportFailed(String reason) {
         if (!closed.get()) {
             listener.onTransportFailed(reason);

@@ -24,6 +24,8 @@ final class Source {
     private final RetransmissionCache cache;
     private final CopyOnWriteArrayList<ForwardedStream> sinks = new CopyOnWriteArrayList<>();
     private final AtomicLong lastPliNanos = new AtomicLong(System.nanoTime() - PLI_INTERVAL_NANOS);
+    private final java.util.concurrent.atomic.AtomicBoolean pliScheduled =
+            new java.util.concurrent.atomic.AtomicBoolean();
     private volatile long primarySsrc = -1;
     private volatile boolean muted;
 
@@ -123,7 +125,8 @@ final class Source {
 
     /**
      * Asks the publisher for a keyframe (PLI, RFC 4585 section 6.3.1), throttled so that many
-     * receivers asking at once cost the publisher one keyframe.
+     * receivers asking at once cost the publisher one keyframe. A request inside the throttle
+     * window is not lost: one PLI goes out when the window ends.
      */
     void requestKeyframe(boolean force) {
         if (!isVideo() || primarySsrc < 0) {
@@ -131,7 +134,14 @@ final class Source {
         }
         long now = System.nanoTime();
         long last = lastPliNanos.get();
-        if (!force && now - last < PLI_INTERVAL_NANOS) {
+        long wait = last + PLI_INTERVAL_NANOS - now;
+        if (!force && wait > 0) {
+            if (pliScheduled.compareAndSet(false, true)) {
+                publisher.schedule(() -> {
+                    pliScheduled.set(false);
+                    requestKeyframe(false);
+                }, wait);
+            }
             return;
         }
         if (lastPliNanos.compareAndSet(last, now)) {

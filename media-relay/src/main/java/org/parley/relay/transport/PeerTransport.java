@@ -235,6 +235,16 @@ public final class PeerTransport implements AutoCloseable {
         return false;
     }
 
+    /** Sends bytes as they are, bypassing SRTP (test clients probing the relay's defences). */
+    public boolean sendRaw(byte[] b, int off, int len) {
+        return send(new PacketBuffer(b, off, len));
+    }
+
+    /** The SRTP keys once DTLS is done, else null. */
+    public SrtpTransformer srtp() {
+        return srtp;
+    }
+
     private boolean send(PacketBuffer packet) {
         try {
             ice.send(packet.getBuffer(), packet.getOffset(), packet.getLength());

@@ -41,7 +41,7 @@ public final class SignalingFrameHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof HandshakeComplete && connection == null) {
-            connection = new Connection(ctx.channel(), clock.millis());
+            connection = new Connection(ctx.channel(), clock);
             listener.opened(connection);
         }
         ctx.fireUserEventTriggered(evt);
@@ -98,6 +98,14 @@ public final class SignalingFrameHandler extends ChannelInboundHandlerAdapter {
     private void refuse(com.fasterxml.jackson.databind.JsonNode id, ProtocolException e) {
         listener.refused(e.code().wireName());
         connection.send(Json.error(id, e.code(), e.getMessage()));
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (connection != null) {
+            connection.writable(ctx.channel().isWritable());
+        }
+        ctx.fireChannelWritabilityChanged();
     }
 
     @Override

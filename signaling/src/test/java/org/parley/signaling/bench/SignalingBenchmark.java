@@ -94,11 +94,27 @@ public final class SignalingBenchmark {
         SignalingClient[] clients = new SignalingClient[connections];
         Semaphore inFlight = new Semaphore(200);
         AtomicInteger failed = new AtomicInteger();
+        // started first: the server closes connections silent for two ping intervals (40 s)
+        var pinger = Executors.newSingleThreadScheduledExecutor();
+        AtomicInteger next = new AtomicInteger();
+        // spread the pings: each connection pings every 20 s
+        pinger.scheduleAtFixedRate(() -> {
+            int batch = Math.max(1, connections / 200);
+            for (int k = 0; k < batch; k++) {
+                SignalingClient c = clients[Math.floorMod(next.getAndIncrement(), connections)];
+                if (c != null) {
+                    c.send("ping");
+                }
+            }
+        }, 100, 100, TimeUnit.MILLISECONDS);
         long t0 = System.nanoTime();
         List<CompletableFuture<?>> opening = new ArrayList<>();
         for (int i = 0; i < connections; i++) {
             int n = i;
             inFlight.acquire();
+            if (n > 0 && n % 2000 == 0) {
+                System.out.printf("  %d opened after %.1f s%n", n, (System.nanoTime() - t0) / 1e9);
+            }
             String token = issuer.issue("u" + n, Optional.empty(), Optional.empty(), Optional.empty(), Duration.ofHours(2));
             opening.add(SignalingClient.connectAsync(http, uri, Duration.ofSeconds(30))
                     .thenCompose(c -> c.send("hello", "token", token, "device", "d").thenApply(w -> c))
@@ -116,18 +132,6 @@ public final class SignalingBenchmark {
         System.out.printf("connections: %d signed in (%d failed) in %.1f s%n", held, failed.get(),
                 (System.nanoTime() - t0) / 1e9);
 
-        var pinger = Executors.newSingleThreadScheduledExecutor();
-        AtomicInteger next = new AtomicInteger();
-        // spread the pings: each connection pings every 20 s
-        pinger.scheduleAtFixedRate(() -> {
-            int batch = Math.max(1, connections / 200);
-            for (int k = 0; k < batch; k++) {
-                SignalingClient c = clients[Math.floorMod(next.getAndIncrement(), connections)];
-                if (c != null) {
-                    c.send("ping");
-                }
-            }
-        }, 100, 100, TimeUnit.MILLISECONDS);
 
         int pairs = Math.min(connections / 2, 2000);
         long[] latencies = new long[callsPerSecond * seconds];

@@ -182,6 +182,9 @@ class RoomEndToEndTest {
                 "invite", invite)));
         server.advance(Duration.ofSeconds(121));
         a.request("room.leave", "roomId", "tiny");
+        SignalingClient d = server.signIn("d", "d");
+        assertEquals("forbidden", code(() -> d.request("room.join", "roomId", "tiny", "invite", invite)),
+                "the invite expired");
     }
 
     @Test

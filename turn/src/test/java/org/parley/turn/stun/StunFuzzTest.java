@@ -79,7 +79,7 @@ class StunFuzzTest {
                     b[random.nextInt(b.length)] ^= (byte) (1 << random.nextInt(8));
                 }
             }
-            case 1 -> b = java.util.Arrays.copyOf(b, random.nextInt(b.length));
+            case 1 -> b = java.util.Arrays.copyOf(b, 1 + random.nextInt(b.length - 1));
             case 2 -> {
                 // tamper with an attribute length field
                 int at = 20 + 4 * random.nextInt(Math.max(1, (b.length - 20) / 4));
