@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.parley.relay.RelayServer;
+import org.parley.relay.control.RelayControl;
 import org.parley.server.config.ServerConfig;
 import org.parley.server.http.HttpEndpoint;
 import org.parley.server.http.HttpRouter;
@@ -43,8 +44,10 @@ public final class ParleyServer implements AutoCloseable {
         Gauge.builder("parley.build.info", () -> 1).tag("version", Version.current())
                 .description("Always 1; the version tag says which build runs").register(registry);
 
+        Optional<RelayControl> relayControl = Optional.empty();
         if (config.relay().enabled()) {
             RelayServer relay = new RelayServer(config.relay().config(), registry, clock);
+            relayControl = Optional.of(new StartedRelayControl(relay::control));
             add(new ModulePart("relay", "parley.relay.udp-port / parley.relay.tcp-port", relay::start,
                     () -> { }, () -> 0, relay));
         } else {
@@ -52,7 +55,7 @@ public final class ParleyServer implements AutoCloseable {
         }
         SignalingService signaling = null;
         if (config.signaling().enabled()) {
-            signaling = new SignalingService(config.signaling().config(), secret, Optional.empty(),
+            signaling = new SignalingService(config.signaling().config(), secret, relayControl,
                     registry, clock);
             SignalingService s = signaling;
             add(new ModulePart("signaling", "parley.http.port", List::of, s::drain, s::liveCalls, s));
