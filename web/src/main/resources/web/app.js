@@ -344,7 +344,13 @@ function showRoom(room) {
   $('screen-room').dataset.participantId = room.participantId;
   $('video-grid').replaceChildren();
   room.on('participants', () => renderParticipants(room));
-  room.on('updated', () => renderParticipants(room));
+  room.on('updated', ({ participant }) => {
+    renderParticipants(room);
+    const stage = $('screen-stage');
+    if (!participant.screen && stage.dataset.participant === participant.participantId) {
+      showScreen(room, participant.participantId, null);
+    }
+  });
   room.on('room', () => renderParticipants(room));
   room.on('stream', ({ participantId, kind, stream }) => {
     if (kind === 'screen') showScreen(room, participantId, stream);
@@ -378,6 +384,11 @@ function showRoom(room) {
   v.muted = true;
   attach(v, room.localStream);
   renderParticipants(room);
+  // Tracks that arrived while joining (before these listeners existed).
+  for (const [pid, entry] of room.streams) {
+    if (entry.camera) attach(tile(room, pid).querySelector('video'), entry.camera);
+    if (entry.screen) showScreen(room, pid, entry.screen);
+  }
   show('room');
   startQuality(() => room.media.peerConnections(), $('room-quality'));
 }

@@ -62,6 +62,8 @@ export class Room extends Emitter {
   async publish(stream) {
     this.localStream = stream || await this.client.getLocalStream('video');
     this.media.publish(this.localStream);
+    // Others learn from room.media that this participant's microphone and camera are on.
+    await this.announce();
     return this.localStream;
   }
 
