@@ -1,0 +1,288 @@
+// A one-to-one call as one device sees it (protocol.md §5). The server owns the state; this
+// object follows its events and drives the media between the two active devices.
+
+import { Emitter } from './emitter.js';
+import { PeerMedia } from './p2p.js';
+import { RelayMedia } from './relay.js';
+import { mediaStats } from './stats.js';
+
+/**
+ * States: "calling" (invite sent) -> "ringing" (a callee device rings) -> "connecting"
+ * (accepted) -> "active" (media flows) -> "ended". An incoming call starts at "incoming".
+ *
+ * Events: state, ringing {devices}, accepted {peer}, remotestream {stream}, remotescreen {stream},
+ * remotemedia {audio, video, screen}, transferred {peer}, connection {state}, ended {reason}.
+ */
+export class Call extends Emitter {
+  constructor(client, { callId, direction, peer, media, transport, state, waiting = false }) {
+    super();
+    this.client = client;
+    this.id = callId;
+    this.direction = direction;
+    this.peer = peer || null;
+    this.media = media || 'video';
+    this.transport = transport || 'p2p';
+    this.state = state;
+    this.waiting = waiting;
+    this.endReason = null;
+    this.local = { audio: true, video: this.media === 'video', screen: false };
+    this.remote = { audio: true, video: this.media === 'video', screen: false };
+    this.localStream = null;
+    this.localScreen = null;
+    this.remoteStream = null;
+    this.remoteScreen = null;
+    this.session = null;
+    this.ownsLocalStream = false;
+  }
+
+  get live() {
+    return this.state === 'connecting' || this.state === 'active';
+  }
+
+  setState(state) {
+    if (this.state === state || this.state === 'ended') return;
+    this.state = state;
+    this.emit('state', state);
+  }
+
+  req(type, fields = {}) {
+    return this.client.request(type, { callId: this.id, ...fields });
+  }
+
+  /** Answers an incoming call on this device; the first device to accept wins (§5.2). */
+  async accept({ stream } = {}) {
+    await this.useLocalStream(stream);
+    const r = await this.req('call.accept');
+    this.peer = r.peer || this.peer;
+    this.transport = r.transport || this.transport;
+    this.setState('connecting');
+    this.startMedia({ offerer: false, polite: true });
+    return this;
+  }
+
+  async reject() {
+    await this.req('call.reject');
+    this.end('rejected');
+  }
+
+  async cancel() {
+    await this.req('call.cancel');
+    this.end('cancelled');
+  }
+
+  async hangup(reason) {
+    const r = this.req('call.hangup', reason ? { reason } : {});
+    this.end(reason || 'hangup');
+    await r;
+  }
+
+  /** Pushes this live call to another online device of the same user (§5.5). */
+  transfer(toDevice) {
+    return this.req('call.transfer', { toDevice });
+  }
+
+  /** Microphone on/off: the track stops sending sound; the peer sees the flag (call.media). */
+  setAudio(on) {
+    this.local.audio = on;
+    if (this.localStream) this.localStream.getAudioTracks().forEach((t) => { t.enabled = on; });
+    return this.announce();
+  }
+
+  setVideo(on) {
+    this.local.video = on;
+    if (this.localStream) this.localStream.getVideoTracks().forEach((t) => { t.enabled = on; });
+    return this.announce();
+  }
+
+  /** Shares a screen: getDisplayMedia() unless a stream is given. */
+  async startScreenShare(stream) {
+    const s = stream || await navigator.mediaDevices.getDisplayMedia({ video: true, audio: false });
+    const track = s.getVideoTracks()[0];
+    track.addEventListener('ended', () => { if (this.local.screen) this.stopScreenShare(); });
+    this.localScreen = s;
+    await this.session.startScreen(track, s);
+    this.local.screen = true;
+    return this.announce();
+  }
+
+  async stopScreenShare() {
+    if (this.localScreen) this.localScreen.getTracks().forEach((t) => t.stop());
+    this.localScreen = null;
+    if (this.session) await this.session.stopScreen();
+    this.local.screen = false;
+    return this.announce();
+  }
+
+  /** Switches microphone or camera (device picker) without renegotiation. */
+  async replaceTrack(track) {
+    if (!this.localStream) return;
+    const old = this.localStream.getTracks().find((t) => t.kind === track.kind);
+    if (old) { this.localStream.removeTrack(old); old.stop(); }
+    track.enabled = track.kind === 'audio' ? this.local.audio : this.local.video;
+    this.localStream.addTrack(track);
+    if (this.session) await this.session.replaceTrack(track.kind, track);
+  }
+
+  announce() {
+    if (!this.live) return Promise.resolve();
+    return this.req('call.media', { ...this.local }).catch(() => {});
+  }
+
+  /** getStats() summed over this call's peer connections: frames decoded, packets received. */
+  stats() {
+    if (!this.session) return mediaStats();
+    return mediaStats(...this.peerConnections());
+  }
+
+  peerConnections() {
+    if (!this.session) return [];
+    return this.session instanceof PeerMedia ? [this.session.pc] : this.session.peerConnections();
+  }
+
+  async useLocalStream(stream) {
+    if (this.localStream) return;
+    if (stream) {
+      this.localStream = stream;
+    } else {
+      this.localStream = await this.client.getLocalStream(this.media);
+      this.ownsLocalStream = true;
+    }
+    this.emit('localstream', this.localStream);
+  }
+
+  startMedia({ offerer, polite }) {
+    if (this.session) this.session.close();
+    const rtcConfig = this.client.rtcConfig();
+    if (this.transport === 'relay') {
+      const relay = new RelayMedia({
+        context: { callId: this.id }, rtcConfig, request: (t, f) => this.client.request(t, f),
+        candidateFilter: this.client.candidateFilter,
+      });
+      relay.on('track', ({ track }) => this.addRemoteTrack(track));
+      relay.on('connectionstate', (s) => this.onConnection(s));
+      relay.on('error', (e) => this.emit('error', e));
+      this.session = relay;
+      relay.publish(this.localStream);
+    } else {
+      const p2p = new PeerMedia({
+        rtcConfig, offerer, polite, localStream: this.localStream, candidateFilter: this.client.candidateFilter,
+        send: (type, fields) => this.req(type, fields),
+      });
+      p2p.on('track', () => this.setRemoteStream(p2p.remoteStream));
+      p2p.on('screen', (s) => { this.remoteScreen = s; this.emit('remotescreen', s); });
+      p2p.on('connectionstate', (s) => this.onConnection(s));
+      p2p.on('icestate', (s) => { if (s === 'failed' && this.client.connected) p2p.restartIce(); });
+      p2p.on('error', (e) => this.emit('error', e));
+      this.session = p2p;
+      this.setRemoteStream(p2p.remoteStream);
+    }
+  }
+
+  addRemoteTrack(track) {
+    if (track.kind === 'video' && track.id.endsWith('-screen')) {
+      this.remoteScreen = new MediaStream([track]);
+      this.emit('remotescreen', this.remoteScreen);
+      return;
+    }
+    const stream = this.remoteStream || new MediaStream();
+    stream.getTracks().filter((t) => t.kind === track.kind).forEach((t) => stream.removeTrack(t));
+    stream.addTrack(track);
+    this.setRemoteStream(stream);
+  }
+
+  setRemoteStream(stream) {
+    this.remoteStream = stream;
+    this.emit('remotestream', stream);
+  }
+
+  onConnection(state) {
+    this.emit('connection', state);
+    if (state === 'connected' && this.state === 'connecting') {
+      // Whichever active device sees media first reports it; a second report is wrong_state.
+      this.setState('active');
+      this.req('call.connected').catch(() => {});
+    }
+  }
+
+  /** Called by the client after a resumed session: media may need an ICE restart (§4). */
+  resumed() {
+    if (!this.session) return;
+    const pcs = this.peerConnections();
+    if (pcs.some((pc) => pc.iceConnectionState === 'disconnected' || pc.iceConnectionState === 'failed')) {
+      this.session.restartIce();
+    }
+  }
+
+  /** Takes the media over on this device after a push (call.handoff) or a pull (§5.5). */
+  async takeOver({ stream } = {}) {
+    await this.useLocalStream(stream);
+    this.startMedia({ offerer: true, polite: false });
+    // This device starts with microphone and camera on: tell the other side.
+    await this.announce();
+  }
+
+  /** One event addressed to this call. */
+  handle(msg) {
+    switch (msg.type) {
+      case 'call.ringing':
+        this.setState('ringing');
+        this.emit('ringing', { devices: msg.devices });
+        break;
+      case 'call.accepted':
+        this.peer = msg.peer || this.peer;
+        this.transport = msg.transport || this.transport;
+        this.setState('connecting');
+        this.emit('accepted', { peer: this.peer });
+        this.startMedia({ offerer: true, polite: false });
+        break;
+      case 'call.connected':
+        this.setState('active');
+        break;
+      case 'call.offer':
+        if (this.session instanceof PeerMedia) this.session.handleOffer(msg.sdp);
+        break;
+      case 'call.answer':
+        if (this.session instanceof PeerMedia) this.session.handleAnswer(msg.sdp);
+        break;
+      case 'call.candidate':
+        if (this.session instanceof PeerMedia) this.session.handleCandidate(msg);
+        break;
+      case 'relay.offer':
+      case 'relay.candidate':
+        if (this.session instanceof RelayMedia) this.session.handleEvent(msg);
+        break;
+      case 'call.media':
+        for (const k of ['audio', 'video', 'screen']) if (typeof msg[k] === 'boolean') this.remote[k] = msg[k];
+        this.emit('remotemedia', { ...this.remote });
+        break;
+      case 'call.transferred':
+        // The other party moved to another device: p2p media starts afresh with it, which offers.
+        this.peer = msg.peer || this.peer;
+        this.remoteScreen = null;
+        if (this.transport === 'p2p') {
+          this.remoteStream = null;
+          this.startMedia({ offerer: false, polite: true });
+        }
+        this.emit('transferred', { peer: this.peer });
+        break;
+      case 'call.ended':
+        this.end(msg.reason, msg.roomId);
+        break;
+      default:
+        break;
+    }
+  }
+
+  end(reason, roomId) {
+    if (this.state === 'ended') return;
+    this.endReason = reason;
+    if (this.session) this.session.close();
+    this.session = null;
+    if (this.localScreen) this.localScreen.getTracks().forEach((t) => t.stop());
+    if (this.ownsLocalStream && this.localStream) this.localStream.getTracks().forEach((t) => t.stop());
+    this.state = 'ended';
+    this.emit('state', 'ended');
+    this.emit('ended', { reason, roomId });
+    this.client.forgetCall(this);
+  }
+}

@@ -1,0 +1,160 @@
+// Media through the Parley relay (protocol.md §6.4), for rooms and for relay-mode calls.
+
+import { Emitter } from './emitter.js';
+import { filterSdp } from './ice.js';
+
+/**
+ * Two peer connections with the relay. On the publisher connection this client offers (it knows
+ * what it sends); on the subscriber connection the relay offers (it knows what this client
+ * receives). With one offerer per connection, renegotiation can never glare.
+ *
+ * The relay labels every track it sends with msid "<publishing endpoint> <track id>" (RFC 8830),
+ * so a remote track maps to its participant through its stream id. The first video this client
+ * publishes is its camera; a later one is its screen share.
+ */
+export class RelayMedia extends Emitter {
+  /**
+   * @param {object} o
+   * @param {object} o.context {roomId} or {callId}
+   * @param {RTCConfiguration} o.rtcConfig
+   * @param {(type: string, fields: object) => Promise<object>} o.request a signaling request
+   * @param {(candidate: string) => boolean} [o.candidateFilter] which local candidates to announce
+   */
+  constructor({ context, rtcConfig, request, candidateFilter }) {
+    super();
+    this.candidateFilter = candidateFilter || null;
+    this.context = context;
+    this.rtcConfig = { ...rtcConfig, bundlePolicy: 'max-bundle', rtcpMuxPolicy: 'require' };
+    this.request = request;
+    this.publisher = null;
+    this.publisherCandidates = [];
+    this.publisherOffered = false;
+    this.pubChain = Promise.resolve();
+    this.subChain = Promise.resolve();
+    this.subscriberCandidates = [];
+    this.subscriberAnswered = false;
+    this.remoteSubscriberCandidates = [];
+    this.screenSender = null;
+    this.cameraSenders = [];
+
+    this.subscriber = new RTCPeerConnection(this.rtcConfig);
+    this.subscriber.onicecandidate = ({ candidate }) => this.sendCandidate('subscriber', candidate);
+    this.subscriber.ontrack = (e) => this.emit('track', { track: e.track, streams: e.streams, transceiver: e.transceiver });
+    this.subscriber.onconnectionstatechange = () => this.emit('connectionstate', this.state());
+  }
+
+  state() {
+    const states = [this.subscriber, this.publisher].filter(Boolean).map((pc) => pc.connectionState);
+    if (states.includes('failed')) return 'failed';
+    if (states.includes('disconnected')) return 'disconnected';
+    if (states.every((s) => s === 'connected')) return 'connected';
+    return 'connecting';
+  }
+
+  sendCandidate(connection, candidate) {
+    if (candidate && this.candidateFilter && !this.candidateFilter(candidate.candidate)) return;
+    const fields = { ...this.context, connection, candidate: candidate ? candidate.candidate : '' };
+    if (candidate) {
+      fields.sdpMid = candidate.sdpMid;
+      fields.sdpMLineIndex = candidate.sdpMLineIndex;
+    }
+    // The relay learns of a connection from its SDP: candidates wait until that has gone out.
+    const ready = connection === 'publisher' ? this.publisherOffered : this.subscriberAnswered;
+    if (!ready) {
+      (connection === 'publisher' ? this.publisherCandidates : this.subscriberCandidates).push(fields);
+      return;
+    }
+    this.request('relay.candidate', fields).catch((e) => this.emit('error', e));
+  }
+
+  flush(connection) {
+    const list = connection === 'publisher' ? this.publisherCandidates : this.subscriberCandidates;
+    list.splice(0).forEach((f) => this.request('relay.candidate', f).catch((e) => this.emit('error', e)));
+  }
+
+  /** Starts sending camera and microphone; audio first, then camera video (the relay's order). */
+  publish(stream) {
+    if (!this.publisher) {
+      this.publisher = new RTCPeerConnection(this.rtcConfig);
+      this.publisher.onicecandidate = ({ candidate }) => this.sendCandidate('publisher', candidate);
+      this.publisher.onnegotiationneeded = () => this.offer();
+      this.publisher.onconnectionstatechange = () => this.emit('connectionstate', this.state());
+    }
+    const ordered = [...stream.getAudioTracks(), ...stream.getVideoTracks()];
+    for (const track of ordered) {
+      this.cameraSenders.push(this.publisher.addTransceiver(track, { direction: 'sendonly', streams: [stream] }).sender);
+    }
+  }
+
+  offer() {
+    this.pubChain = this.pubChain.then(async () => {
+      const pc = this.publisher;
+      if (pc.signalingState !== 'stable') return;
+      await pc.setLocalDescription();
+      const reply = this.request('relay.offer', { ...this.context, sdp: filterSdp(pc.localDescription.sdp, this.candidateFilter) });
+      this.publisherOffered = true;
+      this.flush('publisher');
+      const answer = await reply;
+      await pc.setRemoteDescription({ type: 'answer', sdp: answer.sdp });
+    }).catch((e) => this.emit('error', e));
+    return this.pubChain;
+  }
+
+  startScreen(track, stream) {
+    if (this.screenSender) return this.screenSender.replaceTrack(track);
+    this.screenSender = this.publisher.addTransceiver(track, { direction: 'sendonly', streams: [stream] }).sender;
+    return Promise.resolve();
+  }
+
+  stopScreen() {
+    if (this.screenSender) return this.screenSender.replaceTrack(null);
+    return Promise.resolve();
+  }
+
+  async replaceTrack(kind, track) {
+    const sender = this.cameraSenders.find((s) => s.track && s.track.kind === kind);
+    if (sender) await sender.replaceTrack(track);
+  }
+
+  /** A relay.offer or relay.candidate event for this context. */
+  handleEvent(msg) {
+    if (msg.type === 'relay.offer') {
+      this.subChain = this.subChain.then(async () => {
+        const pc = this.subscriber;
+        await pc.setRemoteDescription({ type: 'offer', sdp: msg.sdp });
+        await pc.setLocalDescription();
+        await this.request('relay.answer', { ...this.context, sdp: filterSdp(pc.localDescription.sdp, this.candidateFilter) });
+        this.subscriberAnswered = true;
+        this.flush('subscriber');
+        for (const c of this.remoteSubscriberCandidates.splice(0)) await pc.addIceCandidate(c);
+      }).catch((e) => this.emit('error', e));
+    } else if (msg.type === 'relay.candidate') {
+      const c = msg.candidate === ''
+        ? null
+        : { candidate: msg.candidate, sdpMid: msg.sdpMid ?? null, sdpMLineIndex: msg.sdpMLineIndex ?? (msg.sdpMid ? null : 0) };
+      if (msg.connection === 'publisher') {
+        this.pubChain = this.pubChain.then(() => this.publisher && this.publisher.addIceCandidate(c))
+          .catch((e) => this.emit('error', e));
+      } else {
+        this.subChain = this.subChain.then(() => {
+          if (!this.subscriber.remoteDescription) this.remoteSubscriberCandidates.push(c);
+          else return this.subscriber.addIceCandidate(c);
+        }).catch((e) => this.emit('error', e));
+      }
+    }
+  }
+
+  /** ICE restart on the publisher connection (the relay restarts the subscriber one itself). */
+  restartIce() {
+    if (this.publisher) this.publisher.restartIce();
+  }
+
+  peerConnections() {
+    return [this.publisher, this.subscriber].filter(Boolean);
+  }
+
+  close() {
+    if (this.publisher) this.publisher.close();
+    this.subscriber.close();
+  }
+}

@@ -1,0 +1,245 @@
+// A conference room as one participant sees it (protocol.md §6). Media always goes through the
+// relay: this device publishes on one peer connection and receives everyone on the other.
+
+import { Emitter } from './emitter.js';
+import { RelayMedia } from './relay.js';
+import { mediaStats } from './stats.js';
+
+const ROLE_RANK = { listener: 0, participant: 1, moderator: 2, owner: 3 };
+
+/**
+ * Events: participants (Map), joined {participant}, left {participantId, reason}, updated
+ * {participant}, room {locked, maxParticipants, publish}, speaker {participantId},
+ * stream {participantId, kind: "camera"|"screen", stream}, muted {kind, by}, removed {by},
+ * connection {state}, closed {reason}.
+ */
+export class Room extends Emitter {
+  constructor(client, reply) {
+    super();
+    this.client = client;
+    this.id = reply.roomId;
+    this.participantId = reply.participantId;
+    this.role = reply.role;
+    this.locked = !!reply.locked;
+    this.maxParticipants = reply.maxParticipants;
+    this.publishPolicy = reply.publish || 'everyone';
+    this.participants = new Map();
+    // The join reply lists the others; this device's own entry is made from what it knows.
+    this.participants.set(this.participantId, {
+      participantId: this.participantId, user: client.user, name: client.welcome && client.welcome.displayName,
+      device: client.device, role: this.role, audio: true, video: true, screen: false,
+    });
+    for (const p of reply.participants || []) this.participants.set(p.participantId, p);
+    this.activeSpeaker = null;
+    this.streams = new Map(); // participantId -> {camera, screen}
+    this.localStream = null;
+    this.localScreen = null;
+    this.local = { audio: true, video: true, screen: false };
+    this.closed = false;
+    this.media = new RelayMedia({
+      context: { roomId: this.id }, rtcConfig: client.rtcConfig(), request: (t, f) => client.request(t, f),
+      candidateFilter: client.candidateFilter,
+    });
+    this.media.on('track', (e) => this.onTrack(e));
+    this.media.on('connectionstate', (s) => this.emit('connection', { state: s }));
+    this.media.on('error', (e) => this.emit('error', e));
+  }
+
+  get me() {
+    return this.participants.get(this.participantId);
+  }
+
+  get canPublish() {
+    if (this.role === 'listener') return false;
+    return this.publishPolicy !== 'moderators' || ROLE_RANK[this.role] >= ROLE_RANK.moderator;
+  }
+
+  get isModerator() {
+    return ROLE_RANK[this.role] >= ROLE_RANK.moderator;
+  }
+
+  /** Sends camera and microphone to the room (not for listeners). */
+  async publish(stream) {
+    this.localStream = stream || await this.client.getLocalStream('video');
+    this.media.publish(this.localStream);
+    // Others learn from room.media that this participant's microphone and camera are on.
+    await this.announce();
+    return this.localStream;
+  }
+
+  setAudio(on) {
+    this.local.audio = on;
+    if (this.localStream) this.localStream.getAudioTracks().forEach((t) => { t.enabled = on; });
+    return this.announce();
+  }
+
+  setVideo(on) {
+    this.local.video = on;
+    if (this.localStream) this.localStream.getVideoTracks().forEach((t) => { t.enabled = on; });
+    return this.announce();
+  }
+
+  async startScreenShare(stream) {
+    const s = stream || await navigator.mediaDevices.getDisplayMedia({ video: true, audio: false });
+    const track = s.getVideoTracks()[0];
+    track.addEventListener('ended', () => { if (this.local.screen) this.stopScreenShare(); });
+    this.localScreen = s;
+    await this.media.startScreen(track, s);
+    this.local.screen = true;
+    return this.announce();
+  }
+
+  async stopScreenShare() {
+    if (this.localScreen) this.localScreen.getTracks().forEach((t) => t.stop());
+    this.localScreen = null;
+    await this.media.stopScreen();
+    this.local.screen = false;
+    return this.announce();
+  }
+
+  async replaceTrack(track) {
+    if (!this.localStream) return;
+    const old = this.localStream.getTracks().find((t) => t.kind === track.kind);
+    if (old) { this.localStream.removeTrack(old); old.stop(); }
+    this.localStream.addTrack(track);
+    await this.media.replaceTrack(track.kind, track);
+  }
+
+  announce() {
+    return this.client.request('room.media', { roomId: this.id, ...this.local }).catch(() => {});
+  }
+
+  // Moderator actions (§6.2); the server checks the role and answers forbidden otherwise.
+  mute(target, kind = 'audio') {
+    const who = target === 'all' ? { all: true } : { participantId: target };
+    return this.client.request('room.mute', { roomId: this.id, ...who, kind });
+  }
+
+  remove(participantId) {
+    return this.client.request('room.remove', { roomId: this.id, participantId });
+  }
+
+  lock(locked) {
+    return this.client.request('room.lock', { roomId: this.id, locked });
+  }
+
+  setRole(participantId, role) {
+    return this.client.request('room.set_role', { roomId: this.id, participantId, role });
+  }
+
+  inviteLink({ role, ttlSeconds } = {}) {
+    const f = { roomId: this.id };
+    if (role) f.role = role;
+    if (ttlSeconds) f.ttlSeconds = ttlSeconds;
+    return this.client.request('room.invite_link', f);
+  }
+
+  subscribe(participantIds) {
+    return this.client.request('room.subscribe', { roomId: this.id, participantIds });
+  }
+
+  async leave() {
+    const r = this.client.request('room.leave', { roomId: this.id });
+    this.close('left');
+    await r;
+  }
+
+  stats() {
+    return mediaStats(...this.media.peerConnections());
+  }
+
+  /** Remote tracks carry msid "<endpoint> <track>": the stream id names the publisher. */
+  onTrack({ track, streams }) {
+    const streamId = streams[0] ? streams[0].id : '';
+    const pid = this.participantFor(streamId, track.id);
+    const kind = track.kind === 'video' && track.id.endsWith('-screen') ? 'screen' : 'camera';
+    const entry = this.streams.get(pid) || {};
+    if (kind === 'screen') {
+      entry.screen = new MediaStream([track]);
+    } else {
+      entry.camera = entry.camera || new MediaStream();
+      entry.camera.getTracks().filter((t) => t.kind === track.kind).forEach((t) => entry.camera.removeTrack(t));
+      entry.camera.addTrack(track);
+    }
+    this.streams.set(pid, entry);
+    track.addEventListener('ended', () => this.emit('stream', { participantId: pid, kind, stream: null }));
+    this.emit('stream', { participantId: pid, kind, stream: kind === 'screen' ? entry.screen : entry.camera });
+  }
+
+  participantFor(streamId, trackId) {
+    if (this.participants.has(streamId)) return streamId;
+    for (const id of this.participants.keys()) {
+      if (streamId.includes(id) || trackId.includes(id)) return id;
+    }
+    return streamId;
+  }
+
+  handle(msg) {
+    switch (msg.type) {
+      case 'room.participant_joined':
+      case 'room.participant_updated': {
+        const p = msg.participant;
+        this.participants.set(p.participantId, p);
+        if (p.participantId === this.participantId) this.role = p.role;
+        this.emit(msg.type === 'room.participant_joined' ? 'joined' : 'updated', { participant: p });
+        this.emit('participants', this.participants);
+        break;
+      }
+      case 'room.participant_left':
+        this.participants.delete(msg.participantId);
+        this.streams.delete(msg.participantId);
+        this.emit('left', { participantId: msg.participantId, reason: msg.reason });
+        this.emit('participants', this.participants);
+        break;
+      case 'room.updated':
+        this.locked = msg.locked;
+        this.maxParticipants = msg.maxParticipants;
+        this.publishPolicy = msg.publish;
+        this.emit('room', { locked: msg.locked, maxParticipants: msg.maxParticipants, publish: msg.publish });
+        break;
+      case 'room.active_speaker':
+        this.activeSpeaker = msg.participantId;
+        this.emit('speaker', { participantId: msg.participantId });
+        break;
+      case 'room.muted':
+        if (msg.kind === 'audio' || msg.kind === 'video') {
+          this.local[msg.kind] = false;
+          if (this.localStream) {
+            const tracks = msg.kind === 'audio' ? this.localStream.getAudioTracks() : this.localStream.getVideoTracks();
+            tracks.forEach((t) => { t.enabled = false; });
+          }
+        } else if (msg.kind === 'screen' && this.local.screen) {
+          this.stopScreenShare();
+        }
+        this.emit('muted', { kind: msg.kind, by: msg.by });
+        break;
+      case 'room.removed':
+        this.emit('removed', { by: msg.by });
+        this.close('removed');
+        break;
+      case 'relay.offer':
+      case 'relay.candidate':
+        this.media.handleEvent(msg);
+        break;
+      default:
+        break;
+    }
+  }
+
+  resumed() {
+    const pcs = this.media.peerConnections();
+    if (pcs.some((pc) => pc.iceConnectionState === 'disconnected' || pc.iceConnectionState === 'failed')) {
+      this.media.restartIce();
+    }
+  }
+
+  close(reason) {
+    if (this.closed) return;
+    this.closed = true;
+    this.media.close();
+    if (this.localStream) this.localStream.getTracks().forEach((t) => t.stop());
+    if (this.localScreen) this.localScreen.getTracks().forEach((t) => t.stop());
+    this.client.forgetRoom(this);
+    this.emit('closed', { reason });
+  }
+}
