@@ -195,6 +195,31 @@ public final class SignalingClient implements AutoCloseable {
         }
     }
 
+    /** Takes one event if one arrives within {@code wait}; true if none came (for skipping noise). */
+    public boolean quietOrTake(Duration wait) {
+        try {
+            return events.poll(wait.toMillis(), TimeUnit.MILLISECONDS) == null;
+        } catch (InterruptedException ie) {
+            Thread.currentThread().interrupt();
+            return true;
+        }
+    }
+
+    /** As {@link #quietOrTake}, handing the taken event to {@code sink}. */
+    public boolean quietOrTakeInto(Duration wait, java.util.function.Consumer<JsonNode> sink) {
+        try {
+            JsonNode e = events.poll(wait.toMillis(), TimeUnit.MILLISECONDS);
+            if (e == null) {
+                return true;
+            }
+            sink.accept(e);
+            return false;
+        } catch (InterruptedException ie) {
+            Thread.currentThread().interrupt();
+            return true;
+        }
+    }
+
     /** Events waiting to be taken. */
     public int pendingEvents() {
         return events.size();
