@@ -47,6 +47,8 @@ public final class CallsScenario implements Scenario {
     private final AtomicInteger inCall = new AtomicInteger();
     private final AtomicLong callsDue = new AtomicLong();
     private volatile boolean stopping;
+    private volatile long firstPlacedNanos;
+    private volatile long lastPlacedNanos;
     private volatile ScheduledFuture<?> placer;
     private volatile ScheduledFuture<?> opener;
     private RunContext ctx;
@@ -144,6 +146,10 @@ public final class CallsScenario implements Scenario {
         try {
             ctx.metrics().increment(PLACED);
             long t0 = System.nanoTime();
+            if (firstPlacedNanos == 0) {
+                firstPlacedNanos = t0;
+            }
+            lastPlacedNanos = t0;
             JsonNode invited = caller.request("call.invite", "to", p.callee().user(), "media", media);
             callId = invited.path("callId").asText();
             JsonNode incoming = callee.awaitEvent("call.incoming");
@@ -229,6 +235,11 @@ public final class CallsScenario implements Scenario {
         for (String c : new String[] {PLACED, CONNECTED, COMPLETED, FAILED, NO_FREE_PAIR}) {
             s.put(c, m.counter(c).sum());
         }
+        s.put("calls cut short by the end",
+                m.counter(PLACED).sum() - m.counter(COMPLETED).sum() - m.counter(FAILED).sum());
+        double seconds = (lastPlacedNanos - firstPlacedNanos) / 1e9;
+        s.put("call set-up rate achieved (per s)", seconds <= 0 ? 0
+                : Math.round(m.counter(CONNECTED).sum() / seconds * 10) / 10.0);
         return s;
     }
 }
