@@ -2,6 +2,8 @@ package org.parley.relay;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
+import java.time.Duration;
+import java.util.List;
 
 /**
  * Settings of the media relay, read from {@code parley.relay} (see reference.conf for defaults).
@@ -9,13 +11,42 @@ import com.typesafe.config.ConfigException;
  * @param bindAddress address the ICE listeners bind to
  * @param udpPort the single UDP port shared by all endpoints; 0 picks a free one (tests)
  * @param tcpPort the ICE-TCP port; 0 picks a free one (tests)
+ * @param advertisedAddresses public addresses announced beside the host candidates (static NAT)
+ * @param endpointTimeout an endpoint silent this long is expired
+ * @param maxEndpoints endpoints this relay accepts before refusing with CAPACITY
  */
-public record RelayConfig(String bindAddress, int udpPort, int tcpPort) {
+public record RelayConfig(String bindAddress, int udpPort, int tcpPort, List<String> advertisedAddresses,
+        Duration endpointTimeout, int maxEndpoints) {
+
+    /** Defaults for the newer settings; what the foundation's callers construct. */
+    public RelayConfig(String bindAddress, int udpPort, int tcpPort) {
+        this(bindAddress, udpPort, tcpPort, List.of(), Duration.ofSeconds(30), 1000);
+    }
+
+    public RelayConfig {
+        advertisedAddresses = List.copyOf(advertisedAddresses);
+    }
 
     /** Reads and validates {@code parley.relay}; errors name the full key. */
     public static RelayConfig from(Config root) {
         Config c = root.getConfig("parley.relay");
-        return new RelayConfig(c.getString("bind-address"), port(c, "udp-port"), port(c, "tcp-port"));
+        List<String> advertised = c.getStringList("advertised-addresses");
+        for (String a : advertised) {
+            if (!a.matches("\\d{1,3}(\\.\\d{1,3}){3}") && !a.contains(":")) {
+                throw new ConfigException.BadValue(c.origin(), "parley.relay.advertised-addresses",
+                        "must list IP addresses, got " + a);
+            }
+        }
+        Duration timeout = c.getDuration("endpoint-timeout");
+        if (timeout.isNegative() || timeout.isZero()) {
+            throw new ConfigException.BadValue(c.origin(), "parley.relay.endpoint-timeout", "must be positive");
+        }
+        int max = c.getInt("max-endpoints");
+        if (max < 1) {
+            throw new ConfigException.BadValue(c.origin(), "parley.relay.max-endpoints", "must be at least 1");
+        }
+        return new RelayConfig(c.getString("bind-address"), port(c, "udp-port"), port(c, "tcp-port"), advertised,
+                timeout, max);
     }
 
     private static int port(Config c, String key) {

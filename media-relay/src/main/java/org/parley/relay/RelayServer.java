@@ -2,51 +2,134 @@ package org.parley.relay;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
-import java.net.DatagramSocket;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.security.SecureRandom;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import org.bouncycastle.tls.crypto.impl.bc.BcTlsCrypto;
+import org.ice4j.TransportAddress;
+import org.parley.relay.conference.LocalRelayControl;
+import org.parley.relay.conference.RelayContext;
 import org.parley.relay.control.RelayControl;
+import org.parley.relay.transport.DtlsCertificate;
+import org.parley.relay.transport.IceHarvesters;
 
 /**
- * The media relay process part: owns the ICE listeners and the conferences.
- *
- * <p>Foundation state: reserves its UDP and TCP ports; ICE, DTLS-SRTP and forwarding land with the
- * relay issue.
+ * The media relay process part: owns the ICE listeners, the DTLS identity and the conferences.
  */
 public final class RelayServer implements AutoCloseable {
 
+    private static final Logger ICE4J_LOGGER = Logger.getLogger("org.ice4j");
+
+    static {
+        Ice4jSettings.apply();
+        // ice4j logs every agent's progress at INFO; the relay keeps only warnings.
+        ICE4J_LOGGER.setLevel(Level.WARNING);
+    }
+
     private final RelayConfig config;
-    private DatagramSocket udp;
-    private ServerSocket tcp;
+    private final MeterRegistry registry;
+    private final Clock clock;
+    private IceHarvesters harvesters;
+    private ScheduledExecutorService scheduler;
+    private LocalRelayControl control;
+    private RelayMetrics metrics;
 
     public RelayServer(RelayConfig config, MeterRegistry registry, Clock clock) {
         this.config = config;
+        this.registry = registry;
+        this.clock = clock;
     }
 
     /** Binds every listener; returns one line per listener naming its bound address. */
-    public List<String> start() throws IOException {
+    public synchronized List<String> start() throws IOException {
+        if (control != null) {
+            throw new IllegalStateException("relay already started");
+        }
         InetAddress bind = InetAddress.getByName(config.bindAddress());
-        udp = new DatagramSocket(new InetSocketAddress(bind, config.udpPort()));
-        tcp = new ServerSocket(config.tcpPort(), 50, bind);
-        return List.of("relay udp " + bind.getHostAddress() + ":" + udp.getLocalPort(),
-                "relay tcp " + bind.getHostAddress() + ":" + tcp.getLocalPort());
+        int tcpPort = config.tcpPort() == 0 ? freeTcpPort(bind) : config.tcpPort();
+        harvesters = new IceHarvesters(config.bindAddress(), config.udpPort(), tcpPort);
+        BcTlsCrypto crypto = new BcTlsCrypto(new SecureRandom());
+        DtlsCertificate certificate = DtlsCertificate.generate(crypto);
+        scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "relay-timer");
+            t.setDaemon(true);
+            return t;
+        });
+        LocalRelayControl[] self = new LocalRelayControl[1];
+        metrics = new RelayMetrics(registry, () -> self[0] == null ? 0 : self[0].conferenceCount(),
+                () -> self[0] == null ? 0 : self[0].endpointCount());
+        RelayContext context = new RelayContext(metrics, crypto, certificate, harvesters.all(),
+                config.advertisedAddresses(), scheduler, clock);
+        control = new LocalRelayControl(context, config.maxEndpoints());
+        self[0] = control;
+        scheduler.scheduleWithFixedDelay(() -> safely(() -> control.tickSpeakers(System.nanoTime())), 300, 300,
+                TimeUnit.MILLISECONDS);
+        long timeout = config.endpointTimeout().toMillis();
+        scheduler.scheduleWithFixedDelay(() -> safely(() -> control.expireSilentEndpoints(clock.millis(), timeout)),
+                1, 1, TimeUnit.SECONDS);
+        List<String> lines = new ArrayList<>();
+        for (TransportAddress a : harvesters.udpAddresses()) {
+            lines.add("relay udp " + a.getHostAddress() + ":" + a.getPort());
+        }
+        lines.add("relay tcp " + bind.getHostAddress() + ":" + tcpPort);
+        return lines;
     }
 
-    /** The in-process control API; not available before the relay issue lands. */
+    private static void safely(Runnable r) {
+        try {
+            r.run();
+        } catch (RuntimeException ignored) {
+            // periodic work must survive one bad round
+        }
+    }
+
+    private static int freeTcpPort(InetAddress bind) throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, bind)) {
+            return s.getLocalPort();
+        }
+    }
+
+    /** The in-process control API; available once started. */
     public RelayControl control() {
-        throw new UnsupportedOperationException("relay control lands with the relay issue");
+        return localControl();
+    }
+
+    /** The in-process control with relay-local extras (active speaker, counts). */
+    public synchronized LocalRelayControl localControl() {
+        if (control == null) {
+            throw new IllegalStateException("relay not started");
+        }
+        return control;
+    }
+
+    /** The relay's meters, for tests and the load benchmark. */
+    public synchronized RelayMetrics metrics() {
+        return metrics;
+    }
+
+    /** The bound UDP addresses (the real port when 0 was configured). */
+    public synchronized List<TransportAddress> udpAddresses() {
+        return harvesters == null ? List.of() : harvesters.udpAddresses();
     }
 
     @Override
-    public void close() throws IOException {
-        if (udp != null) {
-            udp.close();
+    public synchronized void close() {
+        if (control != null) {
+            control.close();
         }
-        if (tcp != null) {
-            tcp.close();
+        if (scheduler != null) {
+            scheduler.shutdownNow();
+        }
+        if (harvesters != null) {
+            harvesters.close();
         }
     }
 }

@@ -1,0 +1,102 @@
+package org.parley.relay;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+import org.ice4j.ice.IceProcessingState;
+
+/**
+ * The relay's Prometheus meters, all named {@code parley_relay_*}. Counters are looked up once
+ * here so the packet path only increments fields.
+ */
+public final class RelayMetrics {
+
+    /** Why a packet was dropped; each reason is one counter. */
+    public enum Drop {
+        MALFORMED, SRTP_AUTH, SRTP_REPLAY, SRTP_INVALID, UNKNOWN_SSRC, NOT_CONNECTED, UNKNOWN_ADDRESS,
+        UNKNOWN_KIND, DTLS_QUEUE_FULL, PADDING_ONLY, WAITING_FOR_KEYFRAME, CODEC_NOT_ACCEPTED, SEND_FAILED
+    }
+
+    public final Counter audioPacketsIn;
+    public final Counter audioBytesIn;
+    public final Counter videoPacketsIn;
+    public final Counter videoBytesIn;
+    public final Counter rtcpPacketsIn;
+    public final Counter audioPacketsOut;
+    public final Counter audioBytesOut;
+    public final Counter videoPacketsOut;
+    public final Counter videoBytesOut;
+    public final Counter rtcpPacketsOut;
+    public final Counter retransmissions;
+    public final Counter nacksReceived;
+    public final Counter plisReceived;
+    public final Counter plisSent;
+    public final Counter twccFeedbackSent;
+    public final Counter srtpFailures;
+    public final Counter dtlsFailures;
+    private final Map<Drop, Counter> drops = new EnumMap<>(Drop.class);
+    private final Map<IceProcessingState, AtomicInteger> iceStates = new EnumMap<>(IceProcessingState.class);
+
+    public RelayMetrics(MeterRegistry registry, Supplier<Number> conferences, Supplier<Number> endpoints) {
+        Gauge.builder("parley_relay_conferences", () -> conferences.get().doubleValue())
+                .description("Conferences on this relay").register(registry);
+        Gauge.builder("parley_relay_endpoints", () -> endpoints.get().doubleValue())
+                .description("Endpoints on this relay").register(registry);
+        audioPacketsIn = counter(registry, "parley_relay_packets_in", "audio");
+        audioBytesIn = counter(registry, "parley_relay_bytes_in", "audio");
+        videoPacketsIn = counter(registry, "parley_relay_packets_in", "video");
+        videoBytesIn = counter(registry, "parley_relay_bytes_in", "video");
+        rtcpPacketsIn = counter(registry, "parley_relay_packets_in", "rtcp");
+        audioPacketsOut = counter(registry, "parley_relay_packets_out", "audio");
+        audioBytesOut = counter(registry, "parley_relay_bytes_out", "audio");
+        videoPacketsOut = counter(registry, "parley_relay_packets_out", "video");
+        videoBytesOut = counter(registry, "parley_relay_bytes_out", "video");
+        rtcpPacketsOut = counter(registry, "parley_relay_packets_out", "rtcp");
+        retransmissions = Counter.builder("parley_relay_retransmissions").register(registry);
+        nacksReceived = Counter.builder("parley_relay_nacks_received").register(registry);
+        plisReceived = Counter.builder("parley_relay_plis_received").register(registry);
+        plisSent = Counter.builder("parley_relay_plis_sent").register(registry);
+        twccFeedbackSent = Counter.builder("parley_relay_twcc_feedback_sent").register(registry);
+        srtpFailures = Counter.builder("parley_relay_srtp_failures").register(registry);
+        dtlsFailures = Counter.builder("parley_relay_dtls_failures").register(registry);
+        for (Drop d : Drop.values()) {
+            drops.put(d, Counter.builder("parley_relay_dropped_packets").tag("reason", d.name().toLowerCase())
+                    .register(registry));
+        }
+        for (IceProcessingState s : IceProcessingState.values()) {
+            AtomicInteger n = new AtomicInteger();
+            iceStates.put(s, n);
+            Gauge.builder("parley_relay_ice_connections", n, AtomicInteger::get).tag("state", s.name().toLowerCase())
+                    .register(registry);
+        }
+    }
+
+    private static Counter counter(MeterRegistry registry, String name, String kind) {
+        return Counter.builder(name).tag("kind", kind).register(registry);
+    }
+
+    public void drop(Drop reason) {
+        drops.get(reason).increment();
+        if (reason == Drop.SRTP_AUTH || reason == Drop.SRTP_REPLAY || reason == Drop.SRTP_INVALID) {
+            srtpFailures.increment();
+        }
+    }
+
+    public double dropped(Drop reason) {
+        return drops.get(reason).count();
+    }
+
+    /** Moves one connection from one ICE state to another (null: new or gone). */
+    public void iceStateChanged(IceProcessingState from, IceProcessingState to) {
+        if (from != null) {
+            iceStates.get(from).decrementAndGet();
+        }
+        if (to != null) {
+            iceStates.get(to).incrementAndGet();
+        }
+    }
+}

@@ -1,0 +1,280 @@
+package org.parley.relay.client;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.security.SecureRandom;
+import java.util.List;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.bouncycastle.tls.crypto.impl.bc.BcTlsCrypto;
+import org.parley.relay.Ice4jSettings;
+import org.parley.relay.RelayMetrics;
+import org.parley.relay.rtp.RtcpPacket;
+import org.parley.relay.rtp.RtpPacket;
+import org.parley.relay.sdp.LocalTransport;
+import org.parley.relay.sdp.MediaSection;
+import org.parley.relay.sdp.SessionDescription;
+import org.parley.relay.transport.DtlsCertificate;
+import org.parley.relay.transport.PacketBuffer;
+import org.parley.relay.transport.PeerTransport;
+
+/**
+ * A WebRTC client of the relay in plain Java, for tests and load tests: full ICE (controlling)
+ * from one loopback candidate, DTLS client, SRTP, and the same two connections a browser has. It
+ * publishes synthetic Opus-like audio and VP8-framed video and records what it receives.
+ */
+public final class RelayTestClient implements AutoCloseable {
+
+    static {
+        Ice4jSettings.apply();
+    }
+
+    private final String name;
+    private final BcTlsCrypto crypto = new BcTlsCrypto(new SecureRandom());
+    private final DtlsCertificate certificate = DtlsCertificate.generate(crypto);
+    private final RelayMetrics metrics;
+    private final PeerTransport publisher;
+    private final PeerTransport subscriber;
+    private final long audioSsrc = random32();
+    private final long videoSsrc = random32();
+    private final long rtxSsrc = random32();
+    private final LinkedBlockingQueue<ReceivedPacket> received = new LinkedBlockingQueue<>();
+    private final AtomicInteger plisReceived = new AtomicInteger();
+    private final AtomicInteger twccFeedbackReceived = new AtomicInteger();
+    private final AtomicInteger nacksReceived = new AtomicInteger();
+    private final PacketBuffer sendBuffer = PacketBuffer.allocate();
+    private final AtomicInteger transportSeq = new AtomicInteger();
+    private int audioSeq = ThreadLocalRandom.current().nextInt(0x10000);
+    private int videoSeq = ThreadLocalRandom.current().nextInt(0x10000);
+    private long audioTs = random32();
+    private long videoTs = random32();
+    private volatile boolean keyframeRequested = true;
+    private final AtomicLong subscriberConnectedAt = new AtomicLong();
+
+    public RelayTestClient(String name, InetAddress address) throws IOException {
+        this(name, address, new SimpleMeterRegistry());
+    }
+
+    public RelayTestClient(String name, InetAddress address, MeterRegistry registry) throws IOException {
+        this.name = name;
+        this.metrics = new RelayMetrics(registry, () -> 0, () -> 0);
+        LoopbackHarvester harvester = new LoopbackHarvester(address);
+        this.publisher = new PeerTransport(name + "/pub", List.of(harvester), true, List.of(), crypto, certificate,
+                false, metrics, new PublisherHandler());
+        this.subscriber = new PeerTransport(name + "/sub", List.of(harvester), true, List.of(), crypto, certificate,
+                false, metrics, new SubscriberHandler());
+    }
+
+    private static long random32() {
+        return ThreadLocalRandom.current().nextLong(1, 0x100000000L);
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public long audioSsrc() {
+        return audioSsrc;
+    }
+
+    public long videoSsrc() {
+        return videoSsrc;
+    }
+
+    /** The client's offer on its publisher connection: one Opus and one VP8 (+RTX) section. */
+    public String publisherOffer() {
+        return ClientSdp.publisherOffer(name, local(publisher), audioSsrc, videoSsrc, rtxSsrc);
+    }
+
+    /** Applies the relay's answer and starts ICE and DTLS on the publisher connection. */
+    public void acceptPublisherAnswer(String answer) {
+        applyRemote(publisher, SessionDescription.parse(answer));
+    }
+
+    /** Answers a relay offer on the subscriber connection (accepting everything it offers). */
+    public String answerSubscriberOffer(String offer) {
+        SessionDescription d = SessionDescription.parse(offer);
+        String answer = ClientSdp.subscriberAnswer(d, local(subscriber));
+        applyRemote(subscriber, d);
+        return answer;
+    }
+
+    private LocalTransport local(PeerTransport t) {
+        return new LocalTransport(t.ice().localUfrag(), t.ice().localPassword(), certificate.fingerprint(),
+                t.ice().localCandidates());
+    }
+
+    private void applyRemote(PeerTransport t, SessionDescription d) {
+        MediaSection first = d.media().get(0);
+        String ufrag = d.attribute(first, "ice-ufrag");
+        String pwd = d.attribute(first, "ice-pwd");
+        String fp = d.attribute(first, "fingerprint").split(" ")[1];
+        List<String> candidates = first.attributes("candidate").stream().map(c -> "candidate:" + c).toList();
+        t.setRemote(ufrag, pwd, fp, candidates);
+    }
+
+    public boolean isPublisherConnected() {
+        return publisher.isConnected();
+    }
+
+    public boolean isSubscriberConnected() {
+        return subscriber.isConnected();
+    }
+
+    /** Sends one 20 ms audio packet whose payload carries {@code marker} (and an audio level). */
+    public synchronized boolean sendAudio(byte[] payload, int levelDbov) {
+        byte[] b = sendBuffer.getBuffer();
+        int at = header(b, ClientSdp.OPUS_PT, audioSeq, audioTs, audioSsrc, false);
+        // Extension block: audio level (1 byte) and transport-wide sequence (2 bytes), RFC 8285.
+        at = extensions(b, at, levelDbov);
+        System.arraycopy(payload, 0, b, at, payload.length);
+        audioSeq = (audioSeq + 1) & 0xFFFF;
+        audioTs = (audioTs + 960) & 0xFFFFFFFFL;
+        return sendRtp(at + payload.length);
+    }
+
+    /**
+     * Sends one video frame as a single VP8 packet (RFC 7741 descriptor with S=1, PID=0); a
+     * keyframe when one was requested by PLI or none was sent yet.
+     */
+    public synchronized boolean sendVideoFrame(byte[] payload) {
+        boolean key = keyframeRequested;
+        keyframeRequested = false;
+        byte[] b = sendBuffer.getBuffer();
+        int at = header(b, ClientSdp.VP8_PT, videoSeq, videoTs, videoSsrc, true);
+        at = extensions(b, at, -1);
+        b[at++] = 0x10;
+        // VP8 payload header: bit 0 of the first byte is P, 0 for a key frame (RFC 6386 9.1).
+        b[at++] = (byte) (key ? 0x00 : 0x01);
+        System.arraycopy(payload, 0, b, at, payload.length);
+        videoSeq = (videoSeq + 1) & 0xFFFF;
+        videoTs = (videoTs + 3000) & 0xFFFFFFFFL;
+        return sendRtp(at + payload.length);
+    }
+
+    private static int header(byte[] b, int pt, int seq, long ts, long ssrc, boolean marker) {
+        b[0] = (byte) 0x90; // V=2, X=1
+        b[1] = (byte) ((marker ? 0x80 : 0) | pt);
+        RtpPacket.setSequence(b, 0, seq);
+        RtpPacket.setTimestamp(b, 0, ts);
+        RtpPacket.setSsrc(b, 0, ssrc);
+        return 12;
+    }
+
+    private int extensions(byte[] b, int at, int levelDbov) {
+        RtpPacket.putShort(b, at, RtpPacket.ONE_BYTE_PROFILE);
+        RtpPacket.putShort(b, at + 2, 2);
+        int i = at + 4;
+        b[i++] = (byte) ((ClientSdp.TWCC_ID << 4) | 1);
+        RtpPacket.putShort(b, i, transportSeq.getAndIncrement() & 0xFFFF);
+        i += 2;
+        if (levelDbov >= 0) {
+            b[i++] = (byte) (ClientSdp.AUDIO_LEVEL_ID << 4);
+            b[i++] = (byte) (0x80 | (levelDbov & 0x7f));
+        }
+        while (i < at + 12) {
+            b[i++] = 0;
+        }
+        return at + 12;
+    }
+
+    private boolean sendRtp(int len) {
+        sendBuffer.setOffset(0);
+        sendBuffer.setLength(len);
+        return publisher.sendRtp(sendBuffer);
+    }
+
+    /** Asks the relay to resend packets of a received stream (generic NACK, RFC 4585 6.2.1). */
+    public boolean sendNack(long mediaSsrc, int sequence) {
+        PacketBuffer p = PacketBuffer.allocate();
+        int len = RtcpPacket.writeNack(p.getBuffer(), 0, 1, mediaSsrc, sequence, 0);
+        p.setLength(len);
+        return subscriber.sendRtcp(p);
+    }
+
+    /** Asks for a keyframe of a received stream (PLI, RFC 4585 6.3.1). */
+    public boolean sendPli(long mediaSsrc) {
+        PacketBuffer p = PacketBuffer.allocate();
+        int len = RtcpPacket.writePli(p.getBuffer(), 0, 1, mediaSsrc);
+        p.setLength(len);
+        return subscriber.sendRtcp(p);
+    }
+
+    /** The publisher transport, for tests that send hostile bytes. */
+    public PeerTransport publisherTransport() {
+        return publisher;
+    }
+
+    /** The next received packet, waiting at most {@code millis}; null on timeout. */
+    public ReceivedPacket poll(long millis) throws InterruptedException {
+        return received.poll(millis, TimeUnit.MILLISECONDS);
+    }
+
+    public int plisReceived() {
+        return plisReceived.get();
+    }
+
+    public int twccFeedbackReceived() {
+        return twccFeedbackReceived.get();
+    }
+
+    public int nacksReceived() {
+        return nacksReceived.get();
+    }
+
+    @Override
+    public void close() {
+        publisher.close();
+        subscriber.close();
+    }
+
+    /** RTCP the relay sends about what this client publishes. */
+    private final class PublisherHandler implements PeerTransport.Handler {
+        @Override
+        public void onRtp(byte[] b, int off, int len, long nowNanos) {
+        }
+
+        @Override
+        public void onRtcp(byte[] b, int off, int len, long nowNanos) {
+            for (int i = off; i < off + len; i += RtcpPacket.length(b, i)) {
+                int type = RtcpPacket.type(b, i);
+                int fmt = RtcpPacket.countOrFormat(b, i);
+                if (type == RtcpPacket.PSFB && (fmt == RtcpPacket.FMT_PLI || fmt == RtcpPacket.FMT_FIR)) {
+                    plisReceived.incrementAndGet();
+                    keyframeRequested = true;
+                } else if (type == RtcpPacket.RTPFB && fmt == RtcpPacket.FMT_TWCC) {
+                    twccFeedbackReceived.incrementAndGet();
+                } else if (type == RtcpPacket.RTPFB && fmt == RtcpPacket.FMT_NACK) {
+                    nacksReceived.incrementAndGet();
+                }
+            }
+        }
+    }
+
+    /** Media the relay forwards to this client. */
+    private final class SubscriberHandler implements PeerTransport.Handler {
+        @Override
+        public void onRtp(byte[] b, int off, int len, long nowNanos) {
+            int header = RtpPacket.headerLength(b, off, len);
+            int payloadLen = RtpPacket.payloadLength(b, off, len);
+            byte[] payload = new byte[Math.max(0, payloadLen)];
+            System.arraycopy(b, off + header, payload, 0, payload.length);
+            received.add(new ReceivedPacket(RtpPacket.ssrc(b, off), RtpPacket.sequence(b, off),
+                    RtpPacket.timestamp(b, off), RtpPacket.payloadType(b, off), payload, nowNanos));
+        }
+
+        @Override
+        public void onRtcp(byte[] b, int off, int len, long nowNanos) {
+        }
+
+        @Override
+        public void onConnected() {
+            subscriberConnectedAt.set(System.nanoTime());
+        }
+    }
+}

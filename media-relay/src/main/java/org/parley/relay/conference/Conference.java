@@ -1,0 +1,142 @@
+package org.parley.relay.conference;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.parley.relay.control.ConferenceStats;
+import org.parley.relay.control.EndpointListener;
+import org.parley.relay.control.RelayException;
+
+/**
+ * The endpoints of one meeting, what each publishes, and who receives what. Knows nothing of
+ * sockets: forwarding happens in the endpoints' sources.
+ */
+public final class Conference {
+
+    private final String id;
+    private final RelayContext context;
+    private final Map<String, Endpoint> endpoints = new ConcurrentHashMap<>();
+    private final Map<String, Set<String>> subscriptions = new ConcurrentHashMap<>();
+    private final ActiveSpeakerDetector speakers = new ActiveSpeakerDetector();
+
+    Conference(String id, RelayContext context) {
+        this.id = id;
+        this.context = context;
+    }
+
+    public String id() {
+        return id;
+    }
+
+    int size() {
+        return endpoints.size();
+    }
+
+    Endpoint allocate(String endpointId, EndpointListener listener) {
+        try {
+            Endpoint created = new Endpoint(endpointId, this, listener, context);
+            if (endpoints.putIfAbsent(endpointId, created) != null) {
+                created.close();
+                throw new RelayException(RelayException.Reason.ENDPOINT_EXISTS,
+                        "endpoint " + endpointId + " already exists in " + id);
+            }
+            // Sources already published reach the newcomer with its first subscriber offer.
+            created.renegotiate();
+            return created;
+        } catch (IOException e) {
+            throw new RelayException(RelayException.Reason.UNAVAILABLE, "cannot open ICE transport: " + e.getMessage());
+        }
+    }
+
+    Endpoint endpoint(String endpointId) {
+        Endpoint e = endpoints.get(endpointId);
+        if (e == null) {
+            throw new RelayException(RelayException.Reason.UNKNOWN_ENDPOINT,
+                    "no endpoint " + endpointId + " in conference " + id);
+        }
+        return e;
+    }
+
+    void expire(String endpointId) {
+        Endpoint e = endpoints.remove(endpointId);
+        subscriptions.remove(endpointId);
+        if (e != null) {
+            e.close();
+            sourcesChanged();
+        }
+    }
+
+    void setSubscriptions(String endpointId, Set<String> publishers) {
+        Endpoint e = endpoint(endpointId);
+        if (publishers == null) {
+            subscriptions.remove(endpointId);
+        } else {
+            subscriptions.put(endpointId, Set.copyOf(publishers));
+        }
+        e.renegotiate();
+    }
+
+    /** The sources an endpoint should receive: everyone else's, filtered by its subscriptions. */
+    List<Source> sourcesFor(Endpoint receiver) {
+        Set<String> wanted = subscriptions.get(receiver.id());
+        List<Source> out = new ArrayList<>();
+        for (Endpoint e : endpoints.values()) {
+            if (e == receiver || wanted != null && !wanted.contains(e.id())) {
+                continue;
+            }
+            out.addAll(e.sources());
+        }
+        return out;
+    }
+
+    /** Something was published or withdrawn: every endpoint checks what it receives. */
+    void sourcesChanged() {
+        for (Endpoint e : endpoints.values()) {
+            e.renegotiate();
+        }
+    }
+
+    /** Runs the active-speaker decision; tells every endpoint when it changes. */
+    void detectSpeaker(long nowNanos) {
+        String changed = speakers.update(endpoints.values(), nowNanos);
+        if (changed != null) {
+            for (Endpoint e : endpoints.values()) {
+                try {
+                    e.listener().onActiveSpeaker(changed);
+                } catch (RuntimeException ignored) {
+                    // a listener's failure must not stop the others being told
+                }
+            }
+        }
+    }
+
+    /** Endpoints silent longer than the timeout are expired and their listeners told. */
+    void expireSilent(long nowMillis, long timeoutMillis) {
+        for (Endpoint e : List.copyOf(endpoints.values())) {
+            if (e.silentFor(nowMillis, timeoutMillis)) {
+                e.transportFailed("no packets for " + timeoutMillis + " ms");
+                expire(e.id());
+            }
+        }
+    }
+
+    ConferenceStats stats() {
+        return new ConferenceStats(id, endpoints.values().stream().map(Endpoint::stats).toList());
+    }
+
+    void close() {
+        for (String e : List.copyOf(endpoints.keySet())) {
+            Endpoint ep = endpoints.remove(e);
+            if (ep != null) {
+                ep.close();
+            }
+        }
+    }
+
+    String activeSpeaker() {
+        return speakers.current();
+    }
+}

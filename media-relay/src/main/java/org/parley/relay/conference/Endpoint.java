@@ -1,0 +1,200 @@
+package org.parley.relay.conference;
+
+import java.io.IOException;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.parley.relay.control.ConferenceStats.EndpointStats;
+import org.parley.relay.control.EndpointListener;
+import org.parley.relay.control.PeerConnectionRole;
+import org.parley.relay.control.RelayException;
+import org.parley.relay.control.SourceKind;
+import org.parley.relay.sdp.LocalTransport;
+import org.parley.relay.sdp.SdpAnswerer;
+import org.parley.relay.transport.PeerTransport;
+
+/**
+ * One device of one participant: two peer connections with the relay, a publisher connection
+ * (the client offers, sends its media) and a subscriber connection (the relay offers, sends what
+ * the client subscribed to). See docs/relay.md for why two.
+ */
+public final class Endpoint {
+
+    private final String id;
+    private final Conference conference;
+    private final EndpointListener listener;
+    private final RelayContext context;
+    private final PeerTransport publisher;
+    private final PeerTransport subscriber;
+    private final PublisherSide publisherSide;
+    private final SubscriberSide subscriberSide;
+    private final Map<String, SourceKind> kindsByMid = new HashMap<>();
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private volatile byte[] forwardingExtensionMap = new byte[16];
+    private long answerVersion;
+    private long lastSeenPublisher;
+    private long lastSeenSubscriber;
+    private long lastActivityMillis;
+
+    Endpoint(String id, Conference conference, EndpointListener listener, RelayContext context) throws IOException {
+        this.id = id;
+        this.conference = conference;
+        this.listener = listener;
+        this.context = context;
+        long relaySsrc = ThreadLocalRandom.current().nextLong(1, 0x100000000L);
+        this.publisherSide = new PublisherSide(this, context.metrics(), relaySsrc);
+        this.subscriberSide = new SubscriberSide(this, context.metrics(), relaySsrc);
+        String base = conference.id() + "/" + id;
+        this.publisher = new PeerTransport(base + "/pub", context.harvesters(), false, context.advertisedIps(),
+                context.crypto(), context.certificate(), true, context.metrics(), publisherSide);
+        PeerTransport sub;
+        try {
+            sub = new PeerTransport(base + "/sub", context.harvesters(), false, context.advertisedIps(),
+                    context.crypto(), context.certificate(), true, context.metrics(), subscriberSide);
+        } catch (IOException | RuntimeException e) {
+            publisher.close();
+            throw e;
+        }
+        this.subscriber = sub;
+        publisherSide.setTransport(publisher);
+        subscriberSide.setTransport(subscriber);
+        this.lastActivityMillis = context.clock().millis();
+    }
+
+    public String id() {
+        return id;
+    }
+
+    EndpointListener listener() {
+        return listener;
+    }
+
+    PublisherSide publisherSide() {
+        return publisherSide;
+    }
+
+    SubscriberSide subscriberSide() {
+        return subscriberSide;
+    }
+
+    byte[] forwardingExtensionMap() {
+        return forwardingExtensionMap;
+    }
+
+    void setForwardingExtensionMap(byte[] map) {
+        this.forwardingExtensionMap = map;
+    }
+
+    LocalTransport localTransport(PeerTransport t) {
+        return new LocalTransport(t.ice().localUfrag(), t.ice().localPassword(), context.certificate().fingerprint(),
+                t.ice().localCandidates());
+    }
+
+    /** Answers the client's publisher offer and publishes what it sends. */
+    String answerPublisherOffer(String offer) {
+        SdpAnswerer.Result result;
+        synchronized (kindsByMid) {
+            result = SdpAnswerer.answer(offer, localTransport(publisher), kindsByMid::get, ++answerVersion);
+            String known = publisher.ice().remoteUfrag();
+            if (known != null && !known.equals(result.offer().iceUfrag())) {
+                throw new RelayException(RelayException.Reason.WRONG_STATE,
+                        "ICE restart is not supported: expire and allocate the endpoint again");
+            }
+            result.offer().tracks().forEach(t -> kindsByMid.put(t.mid(), t.sourceKind()));
+        }
+        publisher.setRemote(result.offer().iceUfrag(), result.offer().icePassword(), result.offer().fingerprint(),
+                result.offer().candidates());
+        publisherSide.apply(result.offer());
+        conference.sourcesChanged();
+        return result.answer();
+    }
+
+    void acceptSubscriberAnswer(String answer) {
+        if (subscriberSide.acceptAnswer(answer)) {
+            renegotiate();
+        }
+    }
+
+    /** Makes a new subscriber offer if what this endpoint should receive changed. */
+    void renegotiate() {
+        if (closed.get()) {
+            return;
+        }
+        String offer = subscriberSide.update(conference.sourcesFor(this), localTransport(subscriber));
+        if (offer != null) {
+            listener.onSubscriberOffer(offer);
+        }
+    }
+
+    void addRemoteCandidate(PeerConnectionRole role, String candidate) {
+        if (candidate == null || candidate.isBlank()) {
+            return;
+        }
+        (role == PeerConnectionRole.PUBLISHER ? publisher : subscriber).addRemoteCandidate(candidate);
+    }
+
+    List<Source> sources() {
+        return publisherSide.sources();
+    }
+
+    /** Runs a task later on the relay's timer (not on a packet thread). */
+    void schedule(Runnable task, long delayNanos) {
+        try {
+            context.scheduler().schedule(task, delayNanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // relay shutting down
+        }
+    }
+
+    void transportFailed(String reason) {
+        if (!closed.get()) {
+            listener.onTransportFailed(reason);
+        }
+    }
+
+    /**
+     * Tells whether the endpoint has been silent (no datagram on either connection) for longer
+     * than {@code timeoutMillis} as of {@code nowMillis}; activity is detected between calls.
+     */
+    boolean silentFor(long nowMillis, long timeoutMillis) {
+        long p = publisher.lastReceiveNanos();
+        long s = subscriber.lastReceiveNanos();
+        if (p != lastSeenPublisher || s != lastSeenSubscriber) {
+            lastSeenPublisher = p;
+            lastSeenSubscriber = s;
+            lastActivityMillis = nowMillis;
+        }
+        return nowMillis - lastActivityMillis > timeoutMillis;
+    }
+
+    EndpointStats stats() {
+        long packetsIn = publisherSide.received()[0];
+        long packetsOut = 0;
+        long bytesOut = 0;
+        for (ForwardedStream f : subscriberSide.streams()) {
+            packetsOut += f.packetsSent();
+            bytesOut += f.bytesSent();
+        }
+        return new EndpointStats(id, publisher.iceState() + "/" + subscriber.iceState(), packetsIn, packetsOut, 0,
+                bytesOut);
+    }
+
+    void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        subscriberSide.close();
+        publisher.close();
+        subscriber.close();
+    }
+
+    boolean isPublisherConnected() {
+        return publisher.isConnected();
+    }
+
+    boolean isSubscriberConnected() {
+        return subscriber.isConnected();
+    }
+}

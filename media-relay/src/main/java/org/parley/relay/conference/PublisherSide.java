@@ -1,0 +1,281 @@
+package org.parley.relay.conference;
+
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.parley.relay.RelayMetrics;
+import org.parley.relay.RelayMetrics.Drop;
+import org.parley.relay.rtp.ReceiveStatistics;
+import org.parley.relay.rtp.RtcpPacket;
+import org.parley.relay.rtp.RtpPacket;
+import org.parley.relay.rtp.TwccRecorder;
+import org.parley.relay.sdp.HeaderExtension;
+import org.parley.relay.sdp.PublishedTrack;
+import org.parley.relay.sdp.PublisherOffer;
+import org.parley.relay.transport.PacketBuffer;
+import org.parley.relay.transport.PeerTransport;
+
+/**
+ * The receiving half of an endpoint: its publisher connection. Terminates the publisher's RTP
+ * and RTCP (RFC 7667 section 3.7): records TWCC arrivals and answers with feedback, writes
+ * receiver reports, reads audio levels, and hands each media packet to its {@link Source}'s
+ * receivers. Everything here runs on the publisher transport's receive thread.
+ */
+final class PublisherSide implements PeerTransport.Handler {
+
+    private static final long TWCC_INTERVAL_NANOS = 50_000_000L;
+    private static final long RR_INTERVAL_NANOS = 1_000_000_000L;
+
+    /** What an incoming SSRC is: a source's primary stream or its RTX repair stream. */
+    private record Incoming(Source source, boolean rtx, ReceiveStatistics stats) {
+    }
+
+    private final Endpoint endpoint;
+    private final RelayMetrics metrics;
+    private final long relaySsrc;
+    private final Map<Long, Incoming> bySsrc = new ConcurrentHashMap<>();
+    private final Map<String, Source> byMid = new ConcurrentHashMap<>();
+    private final TwccRecorder twcc = new TwccRecorder();
+    private final PacketBuffer forwardScratch = PacketBuffer.allocate();
+    private final PacketBuffer rtcpScratch = PacketBuffer.allocate();
+    private final PacketBuffer controlScratch = PacketBuffer.allocate();
+    private volatile PeerTransport transport;
+    private volatile int twccId;
+    private volatile int audioLevelId;
+    private volatile int midId;
+    private volatile long lastTwccNanos;
+    private volatile long lastRrNanos;
+    private volatile long lastMediaSsrc;
+    private volatile double speechScore;
+    private volatile long lastLevelNanos;
+
+    PublisherSide(Endpoint endpoint, RelayMetrics metrics, long relaySsrc) {
+        this.endpoint = endpoint;
+        this.metrics = metrics;
+        this.relaySsrc = relaySsrc;
+    }
+
+    void setTransport(PeerTransport transport) {
+        this.transport = transport;
+    }
+
+    /** Applies a (re)negotiated offer; returns the sources now published. */
+    synchronized List<Source> apply(PublisherOffer offer) {
+        twccId = offer.extensionId(HeaderExtension.TRANSPORT_CC);
+        audioLevelId = offer.extensionId(HeaderExtension.AUDIO_LEVEL);
+        midId = offer.extensionId(HeaderExtension.MID);
+        endpoint.setForwardingExtensionMap(offer.forwardingIdMap());
+        java.util.Set<String> current = new java.util.HashSet<>();
+        for (PublishedTrack t : offer.tracks()) {
+            current.add(t.mid());
+            Source s = byMid.get(t.mid());
+            if (s == null) {
+                s = new Source(endpoint, t);
+                byMid.put(t.mid(), s);
+            } else {
+                s.update(t);
+            }
+            for (Long ssrc : t.ssrcs()) {
+                bySsrc.putIfAbsent(ssrc, new Incoming(s, false, new ReceiveStatistics(ssrc, s.clockRate())));
+            }
+            for (Map.Entry<Long, Long> rtx : t.rtxSsrcs().entrySet()) {
+                bySsrc.putIfAbsent(rtx.getKey(), new Incoming(s, true, null));
+            }
+        }
+        byMid.keySet().retainAll(current);
+        bySsrc.values().removeIf(in -> !current.contains(in.source().mid()));
+        return List.copyOf(byMid.values());
+    }
+
+    List<Source> sources() {
+        return List.copyOf(byMid.values());
+    }
+
+    /** Loudness of the last second, 0 (silent) .. 127 (0 dBov), for active-speaker detection. */
+    double speechScore(long nowNanos) {
+        return nowNanos - lastLevelNanos > 1_000_000_000L ? 0 : speechScore;
+    }
+
+    @Override
+    public void onRtp(byte[] b, int off, int len, long now) {
+        if (twccId > 0) {
+            int at = RtpPacket.findExtension(b, off, len, twccId);
+            if (at >= 0 && (b[at - 1] & 0x0f) == 1) {
+                twcc.record(RtpPacket.u16(b, at), now / 1000);
+            }
+        }
+        long ssrc = RtpPacket.ssrc(b, off);
+        Incoming in = bySsrc.get(ssrc);
+        if (in == null) {
+            in = learn(b, off, len, ssrc);
+            if (in == null) {
+                metrics.drop(Drop.UNKNOWN_SSRC);
+                maybeSendFeedback(now);
+                return;
+            }
+        }
+        lastMediaSsrc = ssrc;
+        Source source = in.source();
+        if (in.rtx() || RtpPacket.payloadLength(b, off, len) <= 0) {
+            // Probing padding and repairs of packets the relay never asked for: TWCC has counted
+            // them, nothing to forward.
+            metrics.drop(Drop.PADDING_ONLY);
+            maybeSendFeedback(now);
+            return;
+        }
+        in.stats().onPacket(RtpPacket.sequence(b, off), RtpPacket.timestamp(b, off), now);
+        if (source.isVideo()) {
+            metrics.videoPacketsIn.increment();
+            metrics.videoBytesIn.increment(len);
+            source.cache().store(b, off, len, now);
+        } else {
+            metrics.audioPacketsIn.increment();
+            metrics.audioBytesIn.increment(len);
+            readAudioLevel(b, off, len, now);
+        }
+        if (!source.muted()) {
+            for (ForwardedStream sink : source.sinks()) {
+                sink.forward(b, off, len, forwardScratch, now);
+            }
+        }
+        maybeSendFeedback(now);
+    }
+
+    /** Binds an SSRC no a=ssrc line named, by its mid extension (RFC 8843 section 9.2). */
+    private Incoming learn(byte[] b, int off, int len, long ssrc) {
+        if (midId <= 0 || bySsrc.size() > 64) {
+            return null;
+        }
+        int at = RtpPacket.findExtension(b, off, len, midId);
+        if (at < 0) {
+            return null;
+        }
+        int n = (b[at - 1] & 0x0f) + 1;
+        String mid = new String(b, at, n, java.nio.charset.StandardCharsets.US_ASCII);
+        Source s = byMid.get(mid);
+        if (s == null) {
+            return null;
+        }
+        boolean rtx = s.codec(RtpPacket.payloadType(b, off)) == null;
+        if (!rtx && s.primarySsrc() >= 0 && s.primarySsrc() != ssrc) {
+            // Another simulcast layer: the relay forwards the first one it saw.
+            return null;
+        }
+        if (!rtx) {
+            s.learnPrimarySsrc(ssrc);
+        }
+        Incoming in = new Incoming(s, rtx, rtx ? null : new ReceiveStatistics(ssrc, s.clockRate()));
+        bySsrc.put(ssrc, in);
+        return in;
+    }
+
+    private void readAudioLevel(byte[] b, int off, int len, long now) {
+        if (audioLevelId <= 0) {
+            return;
+        }
+        int at = RtpPacket.findExtension(b, off, len, audioLevelId);
+        if (at < 0) {
+            return;
+        }
+        // RFC 6464 section 3: level in -dBov, 0 loudest, 127 silence.
+        int level = b[at] & 0x7f;
+        double loudness = 127 - level;
+        speechScore = speechScore * 0.8 + loudness * 0.2;
+        lastLevelNanos = now;
+    }
+
+    private void maybeSendFeedback(long now) {
+        PeerTransport t = transport;
+        if (t == null || !t.isConnected()) {
+            return;
+        }
+        if (twccId > 0 && now - lastTwccNanos >= TWCC_INTERVAL_NANOS && twcc.hasPending()) {
+            lastTwccNanos = now;
+            int len = twcc.writeFeedback(rtcpScratch.getBuffer(), 0, relaySsrc, lastMediaSsrc);
+            if (len > 0) {
+                rtcpScratch.setOffset(0);
+                rtcpScratch.setLength(len);
+                if (t.sendRtcp(rtcpScratch)) {
+                    metrics.twccFeedbackSent.increment();
+                }
+            }
+        }
+        if (now - lastRrNanos >= RR_INTERVAL_NANOS) {
+            lastRrNanos = now;
+            sendReceiverReport(t, now);
+        }
+    }
+
+    private void sendReceiverReport(PeerTransport t, long now) {
+        byte[] out = rtcpScratch.getBuffer();
+        int blocks = 0;
+        int at = 8;
+        for (Incoming in : bySsrc.values()) {
+            if (in.stats() != null && in.stats().hasPackets() && blocks < 31) {
+                at += in.stats().writeReportBlock(out, at, now);
+                blocks++;
+            }
+        }
+        if (blocks == 0) {
+            return;
+        }
+        RtcpPacket.writeReceiverReportHeader(out, 0, relaySsrc, blocks);
+        rtcpScratch.setOffset(0);
+        rtcpScratch.setLength(at);
+        t.sendRtcp(rtcpScratch);
+    }
+
+    @Override
+    public void onRtcp(byte[] b, int off, int len, long now) {
+        int i = off;
+        int end = off + len;
+        while (i < end) {
+            int plen = RtcpPacket.length(b, i);
+            if (RtcpPacket.type(b, i) == RtcpPacket.SR && plen >= 28) {
+                onSenderReport(b, i, now);
+            }
+            i += plen;
+        }
+    }
+
+    private void onSenderReport(byte[] b, int at, long now) {
+        long ssrc = RtcpPacket.senderSsrc(b, at);
+        Incoming in = bySsrc.get(ssrc);
+        if (in == null || in.stats() == null) {
+            return;
+        }
+        long ntp = (RtpPacket.u32(b, at + 8) << 32) | RtpPacket.u32(b, at + 12);
+        long rtpTs = RtpPacket.u32(b, at + 16);
+        in.stats().onSenderReport(ntp, rtpTs, now);
+        for (ForwardedStream sink : in.source().sinks()) {
+            sink.sendTranslatedSenderReport(ntp, rtpTs, rtcpScratch);
+        }
+    }
+
+    /** Sends a PLI for one of this publisher's SSRCs; called from any thread. */
+    void sendPli(long mediaSsrc) {
+        PeerTransport t = transport;
+        if (t == null || !t.isConnected()) {
+            return;
+        }
+        synchronized (controlScratch) {
+            int len = RtcpPacket.writePli(controlScratch.getBuffer(), 0, relaySsrc, mediaSsrc);
+            controlScratch.setOffset(0);
+            controlScratch.setLength(len);
+            if (t.sendRtcp(controlScratch)) {
+                metrics.plisSent.increment();
+            }
+        }
+    }
+
+    /** Packets and bytes received on this connection, for stats. */
+    long[] received() {
+        long packets = 0;
+        for (Incoming in : bySsrc.values()) {
+            if (in.stats() != null) {
+                packets += in.stats().received();
+            }
+        }
+        return new long[] {packets};
+    }
+}

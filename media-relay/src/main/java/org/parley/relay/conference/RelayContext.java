@@ -1,0 +1,15 @@
+package org.parley.relay.conference;
+
+import java.time.Clock;
+import java.util.List;
+import java.util.concurrent.ScheduledExecutorService;
+import org.bouncycastle.tls.crypto.impl.bc.BcTlsCrypto;
+import org.ice4j.ice.harvest.CandidateHarvester;
+import org.parley.relay.RelayMetrics;
+import org.parley.relay.transport.DtlsCertificate;
+
+/** What every conference and endpoint of one relay shares. */
+public record RelayContext(RelayMetrics metrics, BcTlsCrypto crypto, DtlsCertificate certificate,
+        List<CandidateHarvester> harvesters, List<String> advertisedIps, ScheduledExecutorService scheduler,
+        Clock clock) {
+}

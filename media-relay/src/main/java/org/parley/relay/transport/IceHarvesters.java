@@ -1,0 +1,64 @@
+package org.parley.relay.transport;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.List;
+import org.ice4j.Transport;
+import org.ice4j.TransportAddress;
+import org.ice4j.ice.harvest.CandidateHarvester;
+import org.ice4j.ice.harvest.SinglePortUdpHarvester;
+import org.ice4j.ice.harvest.TcpHarvester;
+
+/**
+ * The relay's listening sockets, shared by every endpoint's ICE agent: one UDP port through
+ * ice4j's {@link SinglePortUdpHarvester} (agents are told apart by the ufrag of the first STUN
+ * check, then by the remote address) and one ICE-TCP port (RFC 6544).
+ */
+public final class IceHarvesters implements AutoCloseable {
+
+    private final List<SinglePortUdpHarvester> udp = new ArrayList<>();
+    private final TcpHarvester tcp;
+
+    /**
+     * @param bindAddress a concrete address, or 0.0.0.0 for every address ice4j allows
+     * @param udpPort UDP port; 0 picks a free one (only with a concrete address)
+     * @param tcpPort TCP port, already known to be free when 0 was configured; -1 disables ICE-TCP
+     */
+    public IceHarvesters(String bindAddress, int udpPort, int tcpPort) throws IOException {
+        InetAddress bind = InetAddress.getByName(bindAddress);
+        if (bind.isAnyLocalAddress()) {
+            udp.addAll(SinglePortUdpHarvester.createHarvesters(udpPort));
+            if (udp.isEmpty()) {
+                throw new IOException("no address to bind the relay UDP port " + udpPort + " on");
+            }
+            tcp = tcpPort < 0 ? null : new TcpHarvester(tcpPort, false);
+        } else {
+            udp.add(new SinglePortUdpHarvester(new TransportAddress(bind, udpPort, Transport.UDP)));
+            tcp = tcpPort < 0 ? null
+                    : new TcpHarvester(List.of(new TransportAddress(bind, tcpPort, Transport.TCP)), false);
+        }
+    }
+
+    /** The harvesters an endpoint's agent uses. */
+    public List<CandidateHarvester> all() {
+        List<CandidateHarvester> all = new ArrayList<>(udp);
+        if (tcp != null) {
+            all.add(tcp);
+        }
+        return all;
+    }
+
+    /** The bound UDP addresses, for start-up lines and tests. */
+    public List<TransportAddress> udpAddresses() {
+        return udp.stream().map(SinglePortUdpHarvester::getLocalAddress).toList();
+    }
+
+    @Override
+    public void close() {
+        udp.forEach(SinglePortUdpHarvester::close);
+        if (tcp != null) {
+            tcp.close();
+        }
+    }
+}

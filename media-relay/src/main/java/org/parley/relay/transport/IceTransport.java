@@ -1,0 +1,204 @@
+package org.parley.relay.transport;
+
+import java.beans.PropertyChangeEvent;
+import java.io.IOException;
+import java.net.DatagramPacket;
+import java.net.SocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+import org.ice4j.Transport;
+import org.ice4j.ice.Agent;
+import org.ice4j.ice.CandidateType;
+import org.ice4j.ice.Component;
+import org.ice4j.ice.IceMediaStream;
+import org.ice4j.ice.IceProcessingState;
+import org.ice4j.ice.KeepAliveStrategy;
+import org.ice4j.ice.LocalCandidate;
+import org.ice4j.ice.RemoteCandidate;
+import org.ice4j.ice.harvest.CandidateHarvester;
+import org.ice4j.socket.MultiplexingDatagramSocket;
+
+/**
+ * One ICE session (RFC 8445) with one remote peer: an ice4j agent with a single component
+ * (rtcp-mux and BUNDLE leave one 5-tuple) whose received datagrams go to a {@link PacketHandler}
+ * from a dedicated thread.
+ */
+public final class IceTransport implements AutoCloseable {
+
+    private final String name;
+    private final Agent agent;
+    private final IceMediaStream stream;
+    private final Component component;
+    private final MultiplexingDatagramSocket socket;
+    private final List<String> advertisedIps;
+    private volatile PacketHandler handler;
+    private volatile boolean started;
+    private volatile boolean closed;
+    private Thread receiver;
+
+    /**
+     * @param controlling true only for a client agent; the relay is always controlled
+     * @param advertisedIps public addresses announced as server-reflexive candidates beside each
+     *        host candidate, for relays behind a static NAT
+     */
+    public IceTransport(String name, List<CandidateHarvester> harvesters, boolean controlling,
+            List<String> advertisedIps, Consumer<IceProcessingState> onState) throws IOException {
+        this.name = name;
+        this.advertisedIps = List.copyOf(advertisedIps);
+        this.agent = new Agent();
+        agent.setControlling(controlling);
+        if (!controlling) {
+            // The relay must never end up controlling: its single-port candidates only answer
+            // checks. A tie-breaker of 0 makes it lose every role conflict (RFC 8445 section
+            // 7.3.1.1), e.g. when it is the offerer on a subscriber connection and the browser,
+            // as answerer, also starts controlled.
+            agent.setTieBreaker(0L);
+        }
+        // Only the given harvesters: ice4j would otherwise bind an ephemeral port on every
+        // interface it finds.
+        agent.setUseDynamicPorts(false);
+        agent.setTrickling(true);
+        for (CandidateHarvester h : harvesters) {
+            agent.addCandidateHarvester(h);
+        }
+        agent.addStateChangeListener(evt -> onStateChange(evt, onState));
+        this.stream = agent.createMediaStream("media");
+        this.component = agent.createComponent(stream, KeepAliveStrategy.SELECTED_ONLY, true);
+        this.socket = component.getSocket();
+    }
+
+    private void onStateChange(PropertyChangeEvent evt, Consumer<IceProcessingState> onState) {
+        if (Agent.PROPERTY_ICE_PROCESSING_STATE.equals(evt.getPropertyName())
+                && evt.getNewValue() instanceof IceProcessingState s) {
+            onState.accept(s);
+        }
+    }
+
+    public String localUfrag() {
+        return agent.getLocalUfrag();
+    }
+
+    public String localPassword() {
+        return agent.getLocalPassword();
+    }
+
+    /** The local candidates in SDP form, with server-reflexive twins for advertised addresses. */
+    public List<String> localCandidates() {
+        List<String> out = new ArrayList<>();
+        for (LocalCandidate c : component.getLocalCandidates()) {
+            if (c.getType() != CandidateType.HOST_CANDIDATE) {
+                continue;
+            }
+            out.add(IceCandidates.toSdp(c, null, "host"));
+        }
+        for (LocalCandidate c : component.getLocalCandidates()) {
+            if (c.getType() == CandidateType.HOST_CANDIDATE && c.getTransport() == Transport.UDP) {
+                for (String ip : advertisedIps) {
+                    out.add(IceCandidates.toSdp(c, ip, "srflx"));
+                }
+            }
+        }
+        return out;
+    }
+
+    /** The remote ufrag/password from the peer's SDP (RFC 8839 section 5.4). */
+    public synchronized void setRemoteCredentials(String ufrag, String password) {
+        stream.setRemoteUfrag(ufrag);
+        stream.setRemotePassword(password);
+    }
+
+    public String remoteUfrag() {
+        return stream.getRemoteUfrag();
+    }
+
+    /** Adds a trickled remote candidate; returns false when it was not usable. */
+    public synchronized boolean addRemoteCandidate(String sdp) {
+        RemoteCandidate rc = IceCandidates.parseRemote(sdp, component, stream.getRemoteUfrag());
+        if (rc == null) {
+            return false;
+        }
+        if (started) {
+            component.addUpdateRemoteCandidates(rc);
+            component.updateRemoteCandidates();
+        } else {
+            component.addRemoteCandidate(rc);
+        }
+        return true;
+    }
+
+    /** Starts connectivity checks and the receive thread; the handler gets every datagram. */
+    public synchronized void start(PacketHandler packetHandler) {
+        if (started || closed) {
+            return;
+        }
+        this.handler = packetHandler;
+        started = true;
+        agent.startConnectivityEstablishment();
+        receiver = new Thread(this::receiveLoop, "ice-" + name);
+        receiver.setDaemon(true);
+        receiver.start();
+    }
+
+    public boolean isStarted() {
+        return started;
+    }
+
+    private void receiveLoop() {
+        byte[] buf = new byte[PacketBuffer.MAX_PACKET + PacketBuffer.TAIL_ROOM];
+        DatagramPacket packet = new DatagramPacket(buf, 0, PacketBuffer.MAX_PACKET);
+        while (!closed) {
+            try {
+                packet.setData(buf, 0, PacketBuffer.MAX_PACKET);
+                socket.receive(packet);
+                SocketAddress from = packet.getSocketAddress();
+                handler.onPacket(buf, packet.getOffset(), packet.getLength(), from);
+            } catch (IOException e) {
+                if (closed) {
+                    return;
+                }
+            } catch (RuntimeException e) {
+                // A bug in a handler must not kill the connection's only reader.
+                if (closed) {
+                    return;
+                }
+            }
+        }
+    }
+
+    /** Sends one datagram on the selected (or last used) candidate pair. */
+    public void send(byte[] data, int offset, int length) throws IOException {
+        if (closed) {
+            throw new IOException("ICE transport " + name + " closed");
+        }
+        component.send(data, offset, length);
+    }
+
+    public IceProcessingState state() {
+        return agent.getState();
+    }
+
+    /** The remote address of the selected pair, or null before ICE completed. */
+    public SocketAddress remoteAddress() {
+        var pair = component.getSelectedPair();
+        return pair == null ? null : pair.getRemoteCandidate().getTransportAddress();
+    }
+
+    /** True unless the selected pair runs over ICE-TCP. */
+    public boolean selectedTransportIsUdp() {
+        var pair = component.getSelectedPair();
+        return pair == null || pair.getLocalCandidate().getTransport() == Transport.UDP;
+    }
+
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        agent.free();
+        if (receiver != null) {
+            receiver.interrupt();
+        }
+    }
+}

@@ -1,0 +1,105 @@
+package org.parley.relay.client;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.net.InetAddress;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.function.BooleanSupplier;
+import org.parley.relay.RelayConfig;
+import org.parley.relay.RelayServer;
+import org.parley.relay.control.EndpointListener;
+import org.parley.relay.control.RelayControl;
+
+/** A relay on loopback plus Java clients joined to one conference, for end-to-end tests. */
+public final class RelayHarness implements AutoCloseable {
+
+    public static final String CONFERENCE = "conf";
+
+    private final RelayServer relay;
+    private final RelayControl control;
+    private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    private final List<RelayTestClient> clients = new ArrayList<>();
+    private final List<ConcurrentLinkedQueue<String>> offers = new ArrayList<>();
+    private final ConcurrentLinkedQueue<String> speakers = new ConcurrentLinkedQueue<>();
+
+    public RelayHarness() throws Exception {
+        relay = new RelayServer(new RelayConfig("127.0.0.1", 0, 0), registry, Clock.systemUTC());
+        relay.start();
+        control = relay.control();
+        control.createConference(CONFERENCE);
+    }
+
+    public RelayServer relay() {
+        return relay;
+    }
+
+    public RelayControl control() {
+        return control;
+    }
+
+    public SimpleMeterRegistry registry() {
+        return registry;
+    }
+
+    public ConcurrentLinkedQueue<String> speakers() {
+        return speakers;
+    }
+
+    /** Adds a client; publishes audio and video when {@code publish}. */
+    public RelayTestClient join(String name, boolean publish) throws Exception {
+        RelayTestClient client = new RelayTestClient(name, InetAddress.getLoopbackAddress());
+        ConcurrentLinkedQueue<String> queue = new ConcurrentLinkedQueue<>();
+        clients.add(client);
+        offers.add(queue);
+        control.allocateEndpoint(CONFERENCE, name, new EndpointListener() {
+            @Override
+            public void onSubscriberOffer(String sdpOffer) {
+                queue.add(sdpOffer);
+            }
+
+            @Override
+            public void onActiveSpeaker(String speakerEndpointId) {
+                speakers.add(name + "<-" + speakerEndpointId);
+            }
+        });
+        if (publish) {
+            String answer = control.answerPublisherOffer(CONFERENCE, name, client.publisherOffer());
+            client.acceptPublisherAnswer(answer);
+        }
+        return client;
+    }
+
+    /** Ferries pending subscriber offers to their clients and the answers back. */
+    public void ferry() {
+        for (int i = 0; i < clients.size(); i++) {
+            String offer;
+            while ((offer = offers.get(i).poll()) != null) {
+                RelayTestClient c = clients.get(i);
+                control.acceptSubscriberAnswer(CONFERENCE, c.name(), c.answerSubscriberOffer(offer));
+            }
+        }
+    }
+
+    /** Ferries and waits (bounded) until the condition holds; fails with the message otherwise. */
+    public void await(BooleanSupplier condition, long millis, String message) throws InterruptedException {
+        long deadline = System.nanoTime() + millis * 1_000_000;
+        while (System.nanoTime() < deadline) {
+            ferry();
+            if (condition.getAsBoolean()) {
+                return;
+            }
+            Thread.sleep(20);
+        }
+        assertTrue(condition.getAsBoolean(), message);
+    }
+
+    @Override
+    public void close() {
+        clients.forEach(RelayTestClient::close);
+        relay.close();
+    }
+}
