@@ -13,6 +13,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.parley.loadtest.scenario.CallsScenario;
+import org.parley.loadtest.scenario.CapacityScenario;
+import org.parley.loadtest.scenario.ConferenceScenario;
 import org.parley.loadtest.scenario.ConnectionsScenario;
 import org.parley.loadtest.scenario.Scenario;
 import org.parley.loadtest.target.Target;
@@ -33,6 +35,14 @@ public final class LoadTestMain {
               calls        1:1 calls at a steady rate: invite, ring, accept, talk, hang up
                            --rate CALLS_PER_S (10) --talk DURATION (5s) --pairs N (enough for the rate)
                            --media audio|video (audio) --connect-rate PER_S (500)
+                           calls start once every pair has signed in
+              conference   R rooms x P participants, S of them sending audio + video, all subscribed to all
+                           --rooms R (1) --participants P (3) --senders S (P) --video-bitrate B (300k, 0 = off)
+                           --audio-bitrate B (32k, 0 = off) --fps N (30) --join-rate PER_S (5)
+                           --media-address ADDR (127.0.0.1: where ICE candidates are gathered)
+              capacity     conference rooms added step by step until a limit breaks; reports the largest load held
+                           conference options, plus --step D (20s) --settle D (8s) --rooms-per-step N (1)
+                           --max-loss PERCENT (1) --max-p99 MS (50) --max-rooms N (200)
 
             common options:
               --duration D         how long the load runs, then it stops by itself (30s)
@@ -40,6 +50,7 @@ public final class LoadTestMain {
               --token-ttl D        lifetime of the minted tokens (1h)
               --workers N          threads for blocking steps (64)
               --request-timeout D  time allowed for each signaling reply (10s)
+              --max-pending-joins N  sign-ins in flight at once (64)
               --server-metrics B   scrape CPU and relay counters from the target's /metrics (true)
 
             The secret is the server's operator secret (parley.auth.secret); tokens are minted locally.
@@ -50,6 +61,12 @@ public final class LoadTestMain {
     }
 
     public static void main(String[] args) {
+        // ice4j and jitsi-utils log through java.util.logging at INFO for every ICE state change
+        // of every simulated participant; only problems belong next to the progress line.
+        java.util.logging.Logger.getLogger("").setLevel(java.util.logging.Level.SEVERE);
+        for (java.util.logging.Handler h : java.util.logging.Logger.getLogger("").getHandlers()) {
+            h.setLevel(java.util.logging.Level.SEVERE);
+        }
         System.exit(run(args, System.out, System.err));
     }
 
@@ -111,8 +128,10 @@ public final class LoadTestMain {
         return switch (o.scenario()) {
             case "connections" -> new ConnectionsScenario(o);
             case "calls" -> new CallsScenario(o);
+            case "conference" -> new ConferenceScenario(o);
+            case "capacity" -> new CapacityScenario(o);
             default -> throw new IllegalArgumentException("unknown scenario '" + o.scenario()
-                    + "' (connections, calls)");
+                    + "' (connections, calls, conference, capacity)");
         };
     }
 

@@ -23,7 +23,7 @@ import org.parley.signaling.client.SignalingException;
  * set-up time (invite sent until the caller hears {@code call.ringing}) and answer time (accept
  * sent until the caller hears {@code call.accepted}), and counts every outcome.
  *
- * <p>Each pair holds at most one call; a call that is due while every pair is busy is counted as
+ * <p>Calls are placed once every pair has signed in. Each pair holds at most one call; a call that is due while every pair is busy is counted as
  * {@code calls.no_free_pair} (raise {@code --pairs}). A pair whose call failed is retired, since
  * its state on the server is unknown.
  */
@@ -44,6 +44,7 @@ public final class CallsScenario implements Scenario {
     private final ConcurrentLinkedQueue<Pair> free = new ConcurrentLinkedQueue<>();
     private final Crowd crowd = new Crowd();
     private final AtomicInteger pairsReady = new AtomicInteger();
+    private final AtomicInteger pairsSettled = new AtomicInteger();
     private final AtomicInteger inCall = new AtomicInteger();
     private final AtomicLong callsDue = new AtomicLong();
     private volatile boolean stopping;
@@ -52,6 +53,8 @@ public final class CallsScenario implements Scenario {
     private volatile ScheduledFuture<?> placer;
     private volatile ScheduledFuture<?> opener;
     private RunContext ctx;
+    private final java.util.concurrent.Semaphore pendingJoins;
+    private final int maxPendingJoins;
 
     /** A caller and a callee, each one device. */
     record Pair(SimulatedDevice caller, SimulatedDevice callee) {
@@ -64,6 +67,8 @@ public final class CallsScenario implements Scenario {
         this.pairs = o.integer("pairs", needed, 1, 500_000);
         this.connectRate = o.number("connect-rate", 500, 1, 100_000);
         this.timeout = o.duration("request-timeout", Duration.ofSeconds(10));
+        this.maxPendingJoins = o.integer("max-pending-joins", 64, 2, 100_000);
+        this.pendingJoins = new java.util.concurrent.Semaphore(maxPendingJoins / 2);
         this.media = o.string("media", "audio");
         if (!media.equals("audio") && !media.equals("video")) {
             throw new IllegalArgumentException("--media: audio or video, got " + media);
@@ -82,6 +87,7 @@ public final class CallsScenario implements Scenario {
         s.put("talk", talk.toString());
         s.put("pairs", pairs);
         s.put("connect-rate per s", connectRate);
+        s.put("max-pending-joins", maxPendingJoins);
         s.put("media (signalled)", media);
         s.put("media packets", "none: signaling only");
         return s;
@@ -96,7 +102,7 @@ public final class CallsScenario implements Scenario {
         opener = ctx.scheduler().scheduleAtFixedRate(() -> {
             double elapsed = (System.nanoTime() - t0) / 1e9;
             int due = (int) Math.min(pairs, Math.floor(elapsed * connectRate / 2) + 1);
-            while (opened.get() < due) {
+            while (opened.get() < due && pendingJoins.tryAcquire()) {
                 openPair(opened.getAndIncrement());
             }
             ScheduledFuture<?> self = opener;
@@ -116,6 +122,8 @@ public final class CallsScenario implements Scenario {
         caller.thenAccept(crowd::add);
         callee.thenAccept(crowd::add);
         caller.thenCombine(callee, Pair::new).whenComplete((p, e) -> {
+            pendingJoins.release();
+            pairsSettled.incrementAndGet();
             if (e != null) {
                 ctx.metrics().error("pair " + i + ": join: " + ConnectionsScenario.rootMessage(e));
             } else {
@@ -126,8 +134,8 @@ public final class CallsScenario implements Scenario {
     }
 
     private void placeDueCall() {
-        if (stopping || pairsReady.get() == 0) {
-            return; // calls start once the first pair is signed in
+        if (stopping || pairsSettled.get() < pairs) {
+            return; // calls start once every pair is signed in, so the rate is not the join rate
         }
         callsDue.incrementAndGet();
         Pair p = free.poll();

@@ -24,11 +24,13 @@ public final class ConnectionsScenario implements Scenario {
     private final AtomicInteger started = new AtomicInteger();
     private final AtomicInteger failed = new AtomicInteger();
     private volatile ScheduledFuture<?> opener;
+    private final java.util.concurrent.Semaphore pendingJoins;
 
     public ConnectionsScenario(Options o) {
         this.connections = o.integer("connections", 100, 1, 1_000_000);
         this.connectRate = o.number("connect-rate", 500, 1, 100_000);
         this.timeout = o.duration("request-timeout", Duration.ofSeconds(10));
+        this.pendingJoins = new java.util.concurrent.Semaphore(o.integer("max-pending-joins", 64, 1, 100_000));
     }
 
     @Override
@@ -42,6 +44,7 @@ public final class ConnectionsScenario implements Scenario {
         s.put("connections", connections);
         s.put("connect-rate per s", connectRate);
         s.put("request-timeout", timeout.toString());
+        s.put("max-pending-joins", pendingJoins.availablePermits());
         return s;
     }
 
@@ -53,10 +56,13 @@ public final class ConnectionsScenario implements Scenario {
         opener = ctx.scheduler().scheduleAtFixedRate(() -> {
             double elapsed = (System.nanoTime() - t0) / 1e9;
             int due = (int) Math.min(connections, Math.floor(elapsed * connectRate) + 1);
-            while (started.get() < due) {
+            // Open-loop at the rate, but never more than max-pending-joins handshakes in flight:
+            // a thundering herd of handshakes only measures the client's own queueing.
+            while (started.get() < due && pendingJoins.tryAcquire()) {
                 int i = started.getAndIncrement();
                 String user = ctx.runId() + "-c" + i;
                 SimulatedDevice.join(ctx, user, ctx.tokens().user(user), timeout).whenComplete((d, e) -> {
+                    pendingJoins.release();
                     if (e != null) {
                         failed.incrementAndGet();
                         ctx.metrics().error(user + ": join: " + rootMessage(e));
