@@ -21,7 +21,9 @@ import org.parley.signaling.TestServer;
 /**
  * The proof that peer-to-peer calls work for real: two headless Chromium pages sign in, one calls
  * the other, and offer/answer and trickle ICE relayed by signaling bring up WebRTC media that the
- * other side decodes. Needs the system chromium and chromedriver and fails without them.
+ * other side decodes; then a third page pulls the call to another device of the caller and the
+ * callee renegotiates with it without leaving the call. Needs the system chromium and chromedriver
+ * and fails without them.
  */
 class ChromiumPeerToPeerCallTest {
 
@@ -29,7 +31,7 @@ class ChromiumPeerToPeerCallTest {
     private static final String DRIVER = "/usr/bin/chromedriver";
 
     @Test
-    void twoBrowsersCallEachOtherThroughSignaling() throws Exception {
+    void twoBrowsersCallEachOtherThroughSignalingThenHandOff() throws Exception {
         assertTrue(new File(CHROMIUM).canExecute() && new File(DRIVER).canExecute(),
                 "chromium and chromedriver are required (apt-get install chromium chromium-driver)");
         Path page = Files.createTempFile("parley-call", ".html");
@@ -39,6 +41,7 @@ class ChromiumPeerToPeerCallTest {
         try (TestServer server = new TestServer("", Optional.empty())) {
             ChromeDriver bob = browser();
             ChromeDriver alice = null;
+            ChromeDriver laptop = null;
             try {
                 bob.get(url(page, server, "bob", null));
                 await(bob, "return window.parley.signedIn === true", "bob signs in");
@@ -51,7 +54,21 @@ class ChromiumPeerToPeerCallTest {
                             .size(), "no errors in the page");
                 }
                 assertEquals(1, server.signaling.liveCalls());
+
+                // pull hand-off: alice's laptop takes the call; bob renegotiates with it and stays
+                String callId = (String) alice.executeScript("return window.parley.callId");
+                laptop = browser();
+                laptop.get(url(page, server, "alice", null) + "&device=laptop&pull=" + enc(callId));
+                await(alice, "return window.parley.ended === 'transferred'", "old device told transferred");
+                for (ChromeDriver b : List.of(laptop, bob)) {
+                    await(b, "return window.parley.state === 'connected'", "connected after hand-off");
+                    await(b, "return await window.framesDecoded() > 10", "video decoded after hand-off");
+                }
+                assertEquals(1, server.signaling.liveCalls(), "bob never left the call");
             } finally {
+                if (laptop != null) {
+                    laptop.quit();
+                }
                 if (alice != null) {
                     alice.quit();
                 }
