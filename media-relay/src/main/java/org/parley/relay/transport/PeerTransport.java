@@ -137,9 +137,6 @@ public final class PeerTransport implements AutoCloseable {
         long now = System.nanoTime();
         lastReceiveNanos = now;
         PacketKind kind = PacketKind.of(b, off, len);
-        if (LOG.isTraceEnabled()) {
-            LOG.trace("{}: {} bytes {} from {}", name, len, kind, from);
-        }
         switch (kind) {
             case DTLS -> {
                 if (!dtls.receive(b, off, len)) {

@@ -49,6 +49,7 @@ class ChromiumBandwidthTest {
             double kbps = 0;
             double target = 0;
             double estimate = 0;
+            int samples = 0;
             while (System.nanoTime() < deadline) {
                 @SuppressWarnings("unchecked")
                 Map<String, List<String>> c = (Map<String, List<String>>) browser.run("return parley.takeCandidates();");
@@ -67,7 +68,9 @@ class ChromiumBandwidthTest {
                 target = now.get("targetBitrate").asDouble() / 1000;
                 estimate = now.get("availableOutgoingBitrate").asDouble() / 1000;
                 before = now;
-                if (estimate > 700 && target > 500) {
+                samples++;
+                // A few seconds of samples, so the bytes actually sent are measured too.
+                if (samples >= 4 && estimate > 700 && target > 500) {
                     break;
                 }
             }
