@@ -19,18 +19,34 @@ import org.parley.signaling.wire.Json;
  */
 public final class Connection {
 
+    /**
+     * A client whose socket has not drained for this long is cut off (4010): it has stopped
+     * reading. Its session keeps every event, so it loses nothing by resuming, and the server stops
+     * buffering for a stuck socket. A burst (a resume replaying hundreds of offers) is not a stall.
+     */
+    static final long MAX_STALL_MILLIS = 10_000;
+    /** Queued bytes that end a connection at once, stalled or not: a hard bound on buffering. */
+    static final long MAX_QUEUED_BYTES = 32L << 20;
+
     private final Channel channel;
     private final String remote;
+    private final String host;
     private final AtomicBoolean closing = new AtomicBoolean();
     private volatile long lastMessageMillis;
+    /** When the socket stopped draining, or -1 while it drains. */
+    private volatile long stalledSinceMillis = -1;
+    private final java.time.Clock clock;
 
     // --- signaling loop only ---
     private Session session;
     private Timer helloTimer;
     private Timer keepaliveTimer;
 
-    public Connection(Channel channel, long nowMillis) {
+    public Connection(Channel channel, java.time.Clock clock, String host) {
         this.channel = channel;
+        this.host = host;
+        this.clock = clock;
+        long nowMillis = clock.millis();
         this.remote = String.valueOf(channel.remoteAddress());
         this.lastMessageMillis = nowMillis;
     }
@@ -47,6 +63,12 @@ public final class Connection {
     /** Sends one already-serialised message. */
     public void sendText(String json) {
         if (!closing.get() && channel.isActive()) {
+            long stalledSince = stalledSinceMillis;
+            if (stalledSince >= 0 && !channel.isWritable()
+                    && (clock.millis() - stalledSince > MAX_STALL_MILLIS || channel.bytesBeforeWritable() > MAX_QUEUED_BYTES)) {
+                close(CloseCode.SLOW_CONSUMER);
+                return;
+            }
             channel.writeAndFlush(new TextWebSocketFrame(json), channel.voidPromise());
         }
     }
@@ -63,12 +85,26 @@ public final class Connection {
         return !closing.get() && channel.isActive();
     }
 
+    /** Netty says whether the socket drains (writability follows the write buffer water marks). */
+    void writable(boolean writable) {
+        if (writable) {
+            stalledSinceMillis = -1;
+        } else if (stalledSinceMillis < 0) {
+            stalledSinceMillis = clock.millis();
+        }
+    }
+
     void touch(long nowMillis) {
         lastMessageMillis = nowMillis;
     }
 
     public long lastMessageMillis() {
         return lastMessageMillis;
+    }
+
+    /** The host name the client used to reach this server (Host header, without the port). */
+    public String host() {
+        return host;
     }
 
     public String remote() {

@@ -14,7 +14,8 @@ public enum CloseCode {
     REPLACED(4004, "replaced"),
     KEEPALIVE_TIMEOUT(4005, "keepalive_timeout"),
     RATE_LIMITED(4008, "rate_limited"),
-    UNSUPPORTED_PROTOCOL(4009, "unsupported_protocol");
+    UNSUPPORTED_PROTOCOL(4009, "unsupported_protocol"),
+    SLOW_CONSUMER(4010, "slow_consumer");
 
     private final int code;
     private final String reason;
