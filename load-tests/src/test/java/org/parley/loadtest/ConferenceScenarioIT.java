@@ -64,7 +64,7 @@ class ConferenceScenarioIT {
                 PrintStream ps = new PrintStream(log, true, StandardCharsets.UTF_8);
                 int exit = LoadTestMain.run(new String[] {"conference", "--url",
                     "ws://127.0.0.1:" + http.port() + "/ws", "--secret", SECRET, "--participants", "3",
-                    "--video-bitrate", "200k", "--join-rate", "5", "--duration", "25s", "--out", out.toString()}, ps, ps);
+                    "--video-bitrate", "200k", "--join-rate", "5", "--duration", "15s", "--out", out.toString()}, ps, ps);
                 String output = log.toString(StandardCharsets.UTF_8);
                 assertEquals(0, exit, output);
                 assertTrue(Files.size(out.resolve("report.html")) > 2000, "report written");

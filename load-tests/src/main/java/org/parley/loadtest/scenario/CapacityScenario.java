@@ -165,6 +165,12 @@ public final class CapacityScenario extends ConferenceScenario {
         return Math.round(v * 100) / 100.0;
     }
 
+    /** Capacity steps through its own ramp; its duration is only an upper bound. */
+    @Override
+    public boolean ready() {
+        return true;
+    }
+
     @Override
     public boolean finished() {
         return finished;

@@ -155,6 +155,11 @@ public class ConferenceScenario implements Scenario {
     }
 
     @Override
+    public boolean ready() {
+        return joined.get() + joinFailures.get() >= joinsScheduled.get();
+    }
+
+    @Override
     public String progress(Sample s) {
         return String.format(Locale.ROOT, "joined %d/%d | sent pps %.0f | jitter %.2f ms", joined.get(),
                 joinsScheduled.get(), s.rate(org.parley.loadtest.stats.RunMetrics.PACKETS_SENT), s.jitterMs());
