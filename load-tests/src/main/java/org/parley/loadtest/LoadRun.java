@@ -42,6 +42,7 @@ public final class LoadRun {
     private final Target target;
     private final Tokens tokens;
     private final Duration duration;
+    private final Duration rampTimeout;
     private final Path out;
     private final int workers;
     private final boolean scrapeServer;
@@ -49,8 +50,10 @@ public final class LoadRun {
     private final Map<String, Object> commonSettings;
     private final PrintStream log;
 
-    public LoadRun(Scenario scenario, Target target, Tokens tokens, Duration duration, Path out, int workers,
-            boolean scrapeServer, List<String> command, Map<String, Object> commonSettings, PrintStream log) {
+    public LoadRun(Scenario scenario, Target target, Tokens tokens, Duration duration, Duration rampTimeout, Path out,
+            int workers, boolean scrapeServer, List<String> command, Map<String, Object> commonSettings,
+            PrintStream log) {
+        this.rampTimeout = rampTimeout;
         this.scenario = scenario;
         this.target = target;
         this.tokens = tokens;
@@ -84,11 +87,19 @@ public final class LoadRun {
                 server.scrape();
             }
             scenario.start(ctx);
-            long end = start + duration.toNanos();
+            // The duration counts from when the load is in place (or the ramp timed out).
+            long rampEnd = start + rampTimeout.toNanos();
+            long end = Long.MAX_VALUE;
             long next = start + TimeUnit.SECONDS.toNanos(1);
             String lastError = null;
             while (true) {
                 long now = System.nanoTime();
+                if (end == Long.MAX_VALUE && (scenario.ready() || now >= rampEnd)) {
+                    end = now + duration.toNanos();
+                    log.println(String.format(java.util.Locale.ROOT, "%s after %.1f s; holding the load for %d s",
+                            scenario.ready() ? "load in place" : "ramp-up timed out", (now - start) / 1e9,
+                            duration.toSeconds()));
+                }
                 long wait = Math.min(next, end) - now;
                 if (wait > 0) {
                     TimeUnit.NANOSECONDS.sleep(wait);

@@ -45,7 +45,9 @@ public final class LoadTestMain {
                            --max-loss PERCENT (1) --max-p99 MS (50) --max-rooms N (200)
 
             common options:
-              --duration D         how long the load runs, then it stops by itself (30s)
+              --duration D         how long the load is held, then the run stops by itself (30s); it counts
+                                   from when every connection/pair/member is in (see --ramp-timeout)
+              --ramp-timeout D     longest wait for the load to be in place before the duration starts (2m)
               --out DIR            where result.json and report.html go (load-results/<scenario>-<time>)
               --token-ttl D        lifetime of the minted tokens (1h)
               --workers N          threads for blocking steps (64)
@@ -106,9 +108,10 @@ public final class LoadTestMain {
         if (duration.isZero()) {
             throw new IllegalArgumentException("--duration must be positive");
         }
+        Duration ramp = o.duration("ramp-timeout", Duration.ofMinutes(2));
         Duration ttl = o.duration("token-ttl", Duration.ofHours(1));
-        if (ttl.compareTo(duration.plusMinutes(1)) < 0) {
-            throw new IllegalArgumentException("--token-ttl must outlast --duration by a minute");
+        if (ttl.compareTo(duration.plus(ramp).plusMinutes(1)) < 0) {
+            throw new IllegalArgumentException("--token-ttl must outlast --ramp-timeout + --duration by a minute");
         }
         String defaultOut = "load-results/" + scenario.name() + "-"
                 + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
@@ -118,9 +121,10 @@ public final class LoadTestMain {
         o.rejectUnknown();
         Map<String, Object> common = new LinkedHashMap<>();
         common.put("duration", duration.toString());
+        common.put("ramp-timeout", ramp.toString());
         common.put("workers", workers);
         common.put("cores on the load machine", Runtime.getRuntime().availableProcessors());
-        return new LoadRun(scenario, target, new Tokens(secret, Clock.systemUTC(), ttl), duration, dir, workers, scrape,
+        return new LoadRun(scenario, target, new Tokens(secret, Clock.systemUTC(), ttl), duration, ramp, dir, workers, scrape,
                 command(o), common, out);
     }
 

@@ -98,7 +98,9 @@ final class SvgChart {
         for (Map.Entry<String, double[][]> e : series.entrySet()) {
             String color = COLORS[c % COLORS.length];
             StringBuilder path = new StringBuilder();
+            StringBuilder dots = new StringBuilder();
             boolean pen = false;
+            long validPoints = java.util.Arrays.stream(e.getValue()).filter(p -> valid(p[1])).count();
             for (double[] p : e.getValue()) {
                 if (!valid(p[1])) {
                     pen = false;
@@ -108,7 +110,13 @@ final class SvgChart {
                 double y = TOP + plotH - plotH * Math.min(p[1], yTop) / yTop;
                 path.append(pen ? " L" : " M").append(String.format(Locale.ROOT, "%.1f %.1f", x, y));
                 pen = true;
+                // Sparse series (a join now and then) would be invisible as lines alone.
+                if (validPoints <= 60) {
+                    dots.append(String.format(Locale.ROOT, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"2.5\" fill=\"%s\"/>",
+                            x, y, color));
+                }
             }
+            b.append(dots);
             if (path.length() > 0) {
                 b.append("<path fill=\"none\" stroke-width=\"1.5\" stroke=\"").append(color).append("\" d=\"")
                         .append(path.toString().trim()).append("\"/>");

@@ -217,6 +217,11 @@ public final class CallsScenario implements Scenario {
     }
 
     @Override
+    public boolean ready() {
+        return pairsSettled.get() >= pairs;
+    }
+
+    @Override
     public String progress(Sample s) {
         return String.format(Locale.ROOT, "calls/s %.1f | in call %d | pairs %d/%d | completed %d failed %d",
                 s.rate(PLACED), inCall.get(), pairsReady.get(), pairs, s.totals().getOrDefault(COMPLETED, 0L),

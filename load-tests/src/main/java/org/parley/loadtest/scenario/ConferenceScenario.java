@@ -11,6 +11,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.parley.loadtest.Options;
+import org.parley.loadtest.stats.LatencyMetric;
 import org.parley.loadtest.stats.Sample;
 import org.parley.signaling.auth.Role;
 
@@ -41,6 +42,8 @@ public class ConferenceScenario implements Scenario {
     protected final AtomicInteger joinFailures = new AtomicInteger();
     private final AtomicInteger roomsStarted = new AtomicInteger();
     private volatile long nextJoinNanos;
+    /** One-way latency of every received packet, read in windows by {@link CapacityScenario}. */
+    protected final LatencyMetric windowLatency = new LatencyMetric("window");
 
     public ConferenceScenario(Options o) {
         this(o, 1);
@@ -136,7 +139,7 @@ public class ConferenceScenario implements Scenario {
             SimulatedDevice device = SimulatedDevice.join(ctx, user, ctx.tokens().room(user, roomId, Role.PARTICIPANT),
                     timeout).get(timeout.toMillis() * 2, TimeUnit.MILLISECONDS);
             crowd.add(device);
-            member = new SimulatedParticipant(ctx, device, roomId, room * 10_000 + index, mediaAddress, t0);
+            member = new SimulatedParticipant(ctx, device, roomId, room * 10_000 + index, mediaAddress, t0, windowLatency);
             members.add(member);
             boolean sender = index < senders;
             member.join(sender);
@@ -149,6 +152,11 @@ public class ConferenceScenario implements Scenario {
             joinFailures.incrementAndGet();
             ctx.metrics().error(user + ": join: " + ConnectionsScenario.rootMessage(e));
         }
+    }
+
+    @Override
+    public boolean ready() {
+        return joined.get() + joinFailures.get() >= joinsScheduled.get();
     }
 
     @Override

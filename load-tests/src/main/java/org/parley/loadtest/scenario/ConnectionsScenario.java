@@ -87,6 +87,11 @@ public final class ConnectionsScenario implements Scenario {
     }
 
     @Override
+    public boolean ready() {
+        return crowd.size() + failed.get() >= connections;
+    }
+
+    @Override
     public String progress(Sample s) {
         return String.format(Locale.ROOT, "opened %d/%d failed %d", crowd.size(), connections, failed.get());
     }

@@ -21,6 +21,15 @@ public interface Scenario {
     default void onSample(Sample sample) {
     }
 
+    /**
+     * True once the load is fully in place (every connection opened, every pair or member
+     * signed in, successfully or not). The run's duration counts from then, so a slow ramp-up
+     * does not eat the time the load is meant to be held.
+     */
+    default boolean ready() {
+        return true;
+    }
+
     /** True when the scenario has ended by itself before the duration. */
     default boolean finished() {
         return false;

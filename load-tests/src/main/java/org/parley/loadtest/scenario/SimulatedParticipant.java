@@ -10,6 +10,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.parley.loadtest.stats.JitterEstimator;
+import org.parley.loadtest.stats.LatencyMetric;
 import org.parley.loadtest.stats.RunMetrics;
 import org.parley.loadtest.stats.SequenceTracker;
 import org.parley.relay.client.ReceivedPacket;
@@ -38,6 +39,8 @@ final class SimulatedParticipant implements AutoCloseable {
     private final AtomicInteger audioCounter = new AtomicInteger();
     private final AtomicInteger videoCounter = new AtomicInteger();
     private final long joinStartNanos;
+    /** The scenario's own latency window (capacity judges each step on it). */
+    private final LatencyMetric windowLatency;
     private volatile boolean firstMedia = true;
     private volatile boolean closing;
     private Thread eventThread;
@@ -49,8 +52,9 @@ final class SimulatedParticipant implements AutoCloseable {
     }
 
     SimulatedParticipant(RunContext ctx, SimulatedDevice device, String roomId, int index, InetAddress mediaAddress,
-            long joinStartNanos) throws IOException {
+            long joinStartNanos, LatencyMetric windowLatency) throws IOException {
         this.ctx = ctx;
+        this.windowLatency = windowLatency;
         this.device = device;
         this.roomId = roomId;
         this.index = index;
@@ -174,6 +178,7 @@ final class SimulatedParticipant implements AutoCloseable {
             }
             ctx.metrics().increment(RunMetrics.PACKETS_RECEIVED);
             ctx.metrics().latency(RunMetrics.LATENCY).recordNanos(p.receivedNanos() - sent);
+            windowLatency.recordNanos(p.receivedNanos() - sent);
             Stream s = streams.computeIfAbsent(p.ssrc(), k -> {
                 Stream n = new Stream(new SequenceTracker(), new JitterEstimator(JITTER_CLOCK));
                 ctx.metrics().addStream(n.sequence(), n.jitter());
