@@ -83,7 +83,7 @@ final class Browser implements AutoCloseable {
     /**
      * ICE must keep to 127.0.0.1 (nothing may reach the machine's other networks), and Chromium
      * offers no switch to limit it to one interface: the test JVM runs in a loopback-only network
-     * namespace instead (tools/loopback-netns/java), inherited by everything it starts.
+     * namespace instead (tools/loopback-netns/bin/java), inherited by everything it starts.
      */
     private static void requireLoopbackOnly() throws IOException {
         List<String> others = NetworkInterface.networkInterfaces().filter(Browser::upAndNotLoopback)
