@@ -74,8 +74,9 @@ class HandoffIT {
             System.out.printf("handoff (" + media + "): longest pause between presented frames at bob %.0f ms over %d frames;"
                     + " media back %d ms after the click; %s%n", gap.doubleValue(), frames.longValue(), mediaBackMs, atBob);
             assertTrue(frames.longValue() > 20, "bob's page presented frames throughout: " + frames);
-            // A user notices a frozen picture: the switch must stay a brief pause, not a dropped call.
-            assertTrue(gap.doubleValue() < 3000, "pause " + gap + " ms");
+            // A user notices a frozen picture: the switch must stay a brief pause, not a dropped call
+            // (measured 0.9-2.4 s on a loaded 2-core machine, see docs/web.md).
+            assertTrue(gap.doubleValue() < 5000, "pause " + gap + " ms");
         }
     }
 }
