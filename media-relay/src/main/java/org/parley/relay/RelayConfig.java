@@ -14,13 +14,14 @@ import java.util.List;
  * @param advertisedAddresses public addresses announced beside the host candidates (static NAT)
  * @param endpointTimeout an endpoint silent this long is expired
  * @param maxEndpoints endpoints this relay accepts before refusing with CAPACITY
+ * @param apiSecret shared secret of the HTTP control API; empty turns the API off
  */
 public record RelayConfig(String bindAddress, int udpPort, int tcpPort, List<String> advertisedAddresses,
-        Duration endpointTimeout, int maxEndpoints) {
+        Duration endpointTimeout, int maxEndpoints, String apiSecret) {
 
     /** Defaults for the newer settings; what the foundation's callers construct. */
     public RelayConfig(String bindAddress, int udpPort, int tcpPort) {
-        this(bindAddress, udpPort, tcpPort, List.of(), Duration.ofSeconds(30), 1000);
+        this(bindAddress, udpPort, tcpPort, List.of(), Duration.ofSeconds(30), 1000, "");
     }
 
     public RelayConfig {
@@ -45,8 +46,13 @@ public record RelayConfig(String bindAddress, int udpPort, int tcpPort, List<Str
         if (max < 1) {
             throw new ConfigException.BadValue(c.origin(), "parley.relay.max-endpoints", "must be at least 1");
         }
+        String secret = c.getString("api-secret");
+        if (!secret.isEmpty() && secret.length() < 16) {
+            throw new ConfigException.BadValue(c.origin(), "parley.relay.api-secret",
+                    "must be empty (API off) or at least 16 characters");
+        }
         return new RelayConfig(c.getString("bind-address"), port(c, "udp-port"), port(c, "tcp-port"), advertised,
-                timeout, max);
+                timeout, max, secret);
     }
 
     private static int port(Config c, String key) {

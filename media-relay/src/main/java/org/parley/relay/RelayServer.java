@@ -41,6 +41,7 @@ public final class RelayServer implements AutoCloseable {
     private ScheduledExecutorService scheduler;
     private LocalRelayControl control;
     private RelayMetrics metrics;
+    private org.parley.relay.api.RelayHttpApi httpApi;
 
     public RelayServer(RelayConfig config, MeterRegistry registry, Clock clock) {
         this.config = config;
@@ -75,6 +76,9 @@ public final class RelayServer implements AutoCloseable {
         long timeout = config.endpointTimeout().toMillis();
         scheduler.scheduleWithFixedDelay(() -> safely(() -> control.expireSilentEndpoints(clock.millis(), timeout)),
                 1, 1, TimeUnit.SECONDS);
+        if (!config.apiSecret().isEmpty()) {
+            httpApi = new org.parley.relay.api.RelayHttpApi(control, config.apiSecret(), scheduler);
+        }
         List<String> lines = new ArrayList<>();
         for (TransportAddress a : harvesters.udpAddresses()) {
             lines.add("relay udp " + a.getHostAddress() + ":" + a.getPort());
@@ -108,6 +112,14 @@ public final class RelayServer implements AutoCloseable {
             throw new IllegalStateException("relay not started");
         }
         return control;
+    }
+
+    /**
+     * The HTTP control API to mount at {@link org.parley.relay.api.RelayHttpApi#PREFIX}, or null
+     * when {@code parley.relay.api-secret} is empty.
+     */
+    public synchronized org.parley.relay.api.RelayHttpApi httpApi() {
+        return httpApi;
     }
 
     /** The relay's meters, for tests and the load benchmark. */

@@ -11,7 +11,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 import org.parley.relay.RelayServer;
+import org.parley.relay.api.RelayHttpApi;
+import org.parley.relay.api.RemoteRelayControl;
 import org.parley.relay.control.RelayControl;
 import org.parley.server.config.ServerConfig;
 import org.parley.server.http.HttpEndpoint;
@@ -33,6 +36,8 @@ public final class ParleyServer implements AutoCloseable {
     private final PrometheusMeterRegistry registry;
     private final Clock clock;
     private final List<Part> parts = new ArrayList<>();
+    /** Closed after every part: clients of other nodes that parts used until their end. */
+    private final List<AutoCloseable> closeLast = new ArrayList<>();
     private final Map<String, PartState> partStates = Collections.synchronizedMap(new LinkedHashMap<>());
     private final HttpEndpoint http;
     private volatile PartState state = PartState.STARTING;
@@ -45,13 +50,21 @@ public final class ParleyServer implements AutoCloseable {
                 .description("Always 1; the version tag says which build runs").register(registry);
 
         Optional<RelayControl> relayControl = Optional.empty();
+        Supplier<RelayHttpApi> relayApi = () -> null;
         if (config.relay().enabled()) {
             RelayServer relay = new RelayServer(config.relay().config(), registry, clock);
             relayControl = Optional.of(new StartedRelayControl(relay::control));
+            relayApi = relay::httpApi;
             add(new ModulePart("relay", "parley.relay.udp-port / parley.relay.tcp-port", relay::start,
                     () -> { }, () -> 0, relay));
         } else {
             partStates.put("relay", PartState.DISABLED);
+            if (config.remoteRelay().url().isPresent()) {
+                RemoteRelayControl remote = new RemoteRelayControl(config.remoteRelay().url().get(),
+                        config.remoteRelay().secret());
+                relayControl = Optional.of(remote);
+                closeLast.add(remote);
+            }
         }
         SignalingService signaling = null;
         if (config.signaling().enabled()) {
@@ -70,7 +83,8 @@ public final class ParleyServer implements AutoCloseable {
         } else {
             partStates.put("turn", PartState.DISABLED);
         }
-        this.http = new HttpEndpoint(config.http(), new HttpRouter(this::health, registry, signaling), registry);
+        this.http = new HttpEndpoint(config.http(), new HttpRouter(this::health, registry, signaling, relayApi),
+                registry);
     }
 
     private void add(Part part) {
@@ -194,6 +208,13 @@ public final class ParleyServer implements AutoCloseable {
                 LOG.warn("closing {} failed", part.name(), e);
             }
             partStates.put(part.name(), PartState.STOPPED);
+        }
+        for (AutoCloseable c : closeLast) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                LOG.warn("closing {} failed", c, e);
+            }
         }
         http.close();
         registry.close();

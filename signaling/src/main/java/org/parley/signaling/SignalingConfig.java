@@ -120,7 +120,7 @@ public record SignalingConfig(int maxFrameBytes, Duration helloTimeout, Duration
     private static List<String> urls(Config c, String key, String prefix) {
         List<String> urls = c.getStringList(key);
         for (String u : urls) {
-            if (!u.startsWith(prefix)) {
+            if (!u.startsWith(prefix) || u.chars().anyMatch(Character::isWhitespace)) {
                 throw bad(c, key, "\"" + u + "\" does not start with " + prefix);
             }
         }

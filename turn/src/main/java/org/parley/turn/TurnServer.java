@@ -64,17 +64,11 @@ public final class TurnServer implements AutoCloseable {
         int port = config.listeningPort();
         int tlsPort = config.tlsListeningPort();
         for (String ip : config.listeningIps()) {
-            Channel udp = new Bootstrap().group(loop).channel(NioDatagramChannel.class)
-                    .option(ChannelOption.SO_RCVBUF, 4 << 20)
-                    .option(ChannelOption.SO_SNDBUF, 4 << 20)
-                    .handler(new UdpListenerHandler(ctx, dispatcher))
-                    .bind(ip, port).sync().channel();
-            listeners.add(udp);
+            Channel[] pair = udpAndTcp(loop, dispatcher, ip, port);
             // With port 0 the first listener picks the port and the others follow it.
-            port = ((InetSocketAddress) udp.localAddress()).getPort();
-            lines.add("turn udp " + address(udp));
-            Channel tcp = streamListener(loop, dispatcher, null, ip, port);
-            lines.add("turn tcp " + address(tcp));
+            port = ((InetSocketAddress) pair[0].localAddress()).getPort();
+            lines.add("turn udp " + address(pair[0]));
+            lines.add("turn tcp " + address(pair[1]));
             if (tls != null) {
                 Channel s = streamListener(loop, dispatcher, tls, ip, tlsPort);
                 tlsPort = ((InetSocketAddress) s.localAddress()).getPort();
@@ -83,6 +77,33 @@ public final class TurnServer implements AutoCloseable {
         }
         sweeper = loop.scheduleAtFixedRate(this::sweep, SWEEP_PERIOD_MILLIS, SWEEP_PERIOD_MILLIS, TimeUnit.MILLISECONDS);
         return lines;
+    }
+
+    /**
+     * Binds UDP and TCP on the same port. With port 0 the kernel picks a free UDP port, which may be
+     * taken for TCP; then both are given up and another port is tried, a bounded number of times.
+     */
+    private Channel[] udpAndTcp(EventLoop loop, StunDispatcher dispatcher, String ip, int port)
+            throws InterruptedException {
+        int attempts = port == 0 ? 20 : 1;
+        for (int attempt = 1; ; attempt++) {
+            Channel udp = new Bootstrap().group(loop).channel(NioDatagramChannel.class)
+                    .option(ChannelOption.SO_RCVBUF, 4 << 20)
+                    .option(ChannelOption.SO_SNDBUF, 4 << 20)
+                    .handler(new UdpListenerHandler(ctx, dispatcher))
+                    .bind(ip, port).sync().channel();
+            listeners.add(udp);
+            int bound = ((InetSocketAddress) udp.localAddress()).getPort();
+            try {
+                return new Channel[] {udp, streamListener(loop, dispatcher, null, ip, bound)};
+            } catch (Exception e) {
+                listeners.remove(udp);
+                udp.close().sync();
+                if (attempt >= attempts || !(e instanceof java.net.BindException)) {
+                    throw e;
+                }
+            }
+        }
     }
 
     private Channel streamListener(EventLoop loop, StunDispatcher dispatcher, SslContext tls, String ip, int port)

@@ -85,7 +85,7 @@ public final class SdpAnswerer {
             for (String f : m.formats()) {
                 RelayCodec c = RelayCodec.match(m.kind(), m.rtpmap(f), m.fmtp(f));
                 if (c != null) {
-                    pts.put(Integer.parseInt(f), c);
+                    pts.put(payloadType(f), c);
                 }
             }
             for (String f : m.formats()) {
@@ -93,7 +93,7 @@ public final class SdpAnswerer {
                 if (map != null && map.toLowerCase(Locale.ROOT).startsWith("rtx/")) {
                     Integer apt = apt(m.fmtp(f));
                     if (apt != null && pts.containsKey(apt)) {
-                        rtxPts.put(Integer.parseInt(f), pts.get(apt));
+                        rtxPts.put(payloadType(f), pts.get(apt));
                     }
                 }
             }
@@ -253,6 +253,31 @@ public final class SdpAnswerer {
         return SourceKind.VIDEO;
     }
 
+    private static long ssrc(String s) {
+        try {
+            long v = Long.parseLong(s);
+            if (v >= 0 && v <= 0xFFFFFFFFL) {
+                return v;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw SessionDescription.bad("bad SSRC " + s);
+    }
+
+    /** A payload type 0..127 (RFC 3550), or BAD_SDP. */
+    private static int payloadType(String s) {
+        try {
+            int v = Integer.parseInt(s);
+            if (v >= 0 && v <= 127) {
+                return v;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw SessionDescription.bad("bad payload type " + s);
+    }
+
     private static PublishedTrack track(MediaSection m, SourceKind kind, Map<Integer, RelayCodec> pts,
             Map<Integer, RelayCodec> rtxPts, List<String> rids) {
         List<Long> ssrcs = new ArrayList<>();
@@ -260,18 +285,14 @@ public final class SdpAnswerer {
         for (String group : m.attributes("ssrc-group")) {
             String[] f = group.split(" ");
             if (f.length == 3 && "FID".equals(f[0])) {
-                long primary = Long.parseLong(f[1]);
-                rtx.put(Long.parseLong(f[2]), primary);
+                long primary = ssrc(f[1]);
+                rtx.put(ssrc(f[2]), primary);
             }
         }
         for (String line : m.attributes("ssrc")) {
-            try {
-                long ssrc = Long.parseLong(line.split(" ")[0]);
-                if (!rtx.containsKey(ssrc) && !ssrcs.contains(ssrc)) {
-                    ssrcs.add(ssrc);
-                }
-            } catch (NumberFormatException e) {
-                throw SessionDescription.bad("bad a=ssrc line");
+            long ssrc = ssrc(line.split(" ")[0]);
+            if (!rtx.containsKey(ssrc) && !ssrcs.contains(ssrc)) {
+                ssrcs.add(ssrc);
             }
         }
         return new PublishedTrack(m.mid(), kind, m.kind(), pts, rtxPts, ssrcs, rtx, rids);

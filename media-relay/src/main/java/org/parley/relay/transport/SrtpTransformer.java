@@ -18,7 +18,17 @@ public final class SrtpTransformer implements AutoCloseable {
     /** The outcome of unprotecting one packet, for counting drops by reason. */
     public enum Result { OK, AUTH_FAIL, REPLAY, INVALID }
 
-    private static final Logger LOGGER = new LoggerImpl(SrtpTransformer.class.getName());
+    /**
+     * jitsi-srtp logs every rejected packet (replays at SEVERE); the relay counts drops in its
+     * metrics instead, so that logger stays silent: no logging per packet.
+     */
+    private static final java.util.logging.Logger JUL_SRTP = java.util.logging.Logger.getLogger("org.parley.srtp");
+    private static final Logger LOGGER;
+
+    static {
+        JUL_SRTP.setLevel(java.util.logging.Level.OFF);
+        LOGGER = new LoggerImpl("org.parley.srtp");
+    }
 
     private final SrtpProfile profile;
     private final SrtpContextFactory sendFactory;
@@ -33,6 +43,14 @@ public final class SrtpTransformer implements AutoCloseable {
      * @param isDtlsServer whether this side was the DTLS server (it then sends with the server keys)
      */
     public SrtpTransformer(SrtpProfile profile, byte[] keyingMaterial, boolean isDtlsServer) {
+        this(profile, keyingMaterial, isDtlsServer, true);
+    }
+
+    /**
+     * @param replayProtection false only for benchmarks that replay one packet; the relay always
+     *        checks replays (RFC 3711 section 3.3.2) and never sends a sequence number twice
+     */
+    public SrtpTransformer(SrtpProfile profile, byte[] keyingMaterial, boolean isDtlsServer, boolean replayProtection) {
         this.profile = profile;
         int k = profile.keyLength();
         int s = profile.saltLength();
@@ -44,10 +62,12 @@ public final class SrtpTransformer implements AutoCloseable {
         byte[] sendSalt = isDtlsServer ? serverSalt : clientSalt;
         byte[] recvKey = isDtlsServer ? clientKey : serverKey;
         byte[] recvSalt = isDtlsServer ? clientSalt : serverSalt;
-        this.sendFactory = new SrtpContextFactory(true, sendKey, sendSalt, profile.policy(), profile.policy(),
-                LOGGER);
-        this.receiveFactory = new SrtpContextFactory(false, recvKey, recvSalt, profile.policy(),
-                profile.policy(), LOGGER);
+        org.jitsi.srtp.SrtpPolicy sendPolicy = profile.policy();
+        sendPolicy.setSendReplayEnabled(replayProtection);
+        this.sendFactory = new SrtpContextFactory(true, sendKey, sendSalt, sendPolicy, sendPolicy, LOGGER);
+        org.jitsi.srtp.SrtpPolicy receivePolicy = profile.policy();
+        receivePolicy.setReceiveReplayEnabled(replayProtection);
+        this.receiveFactory = new SrtpContextFactory(false, recvKey, recvSalt, receivePolicy, receivePolicy, LOGGER);
     }
 
     private static byte[] slice(byte[] src, int off, int len) {

@@ -39,6 +39,8 @@ class ChromiumBandwidthTest {
             control.allocateEndpoint("bw", "sender", sdp -> { });
             browser.open(pages.url("relay-client.html"));
             String offer = browser.runString("return parley.start(false, 640, 480, 30);");
+            // Kept for reference: SdpAnswererTest runs against a checked-in capture of such an offer.
+            java.nio.file.Files.writeString(java.nio.file.Path.of("target", "captured-chrome-offer.sdp"), offer);
             String answer = control.answerPublisherOffer("bw", "sender", offer);
             assertEquals("ok", browser.runString("return parley.setPublisherAnswer(arguments[0]);", answer));
 

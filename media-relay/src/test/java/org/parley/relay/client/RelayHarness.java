@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.InetAddress;
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -22,12 +21,13 @@ public final class RelayHarness implements AutoCloseable {
     private final RelayServer relay;
     private final RelayControl control;
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    private final MutableClock clock = new MutableClock(1_000_000);
     private final List<RelayTestClient> clients = new ArrayList<>();
     private final List<ConcurrentLinkedQueue<String>> offers = new ArrayList<>();
     private final ConcurrentLinkedQueue<String> speakers = new ConcurrentLinkedQueue<>();
 
     public RelayHarness() throws Exception {
-        relay = new RelayServer(new RelayConfig("127.0.0.1", 0, 0), registry, Clock.systemUTC());
+        relay = new RelayServer(new RelayConfig("127.0.0.1", 0, 0), registry, clock);
         relay.start();
         control = relay.control();
         control.createConference(CONFERENCE);
@@ -35,6 +35,11 @@ public final class RelayHarness implements AutoCloseable {
 
     public RelayServer relay() {
         return relay;
+    }
+
+    /** The relay's clock: endpoint expiry follows it, not the wall clock. */
+    public MutableClock clock() {
+        return clock;
     }
 
     public RelayControl control() {

@@ -12,7 +12,8 @@ import org.parley.turn.TurnConfig;
  * settings are still validated: an operator who turns it on later gets no surprise.
  */
 public record ServerConfig(HttpConfig http, AuthConfig auth, Duration drainGracePeriod,
-        Part<SignalingConfig> signaling, Part<RelayConfig> relay, Part<TurnConfig> turn) {
+        Part<SignalingConfig> signaling, Part<RelayConfig> relay, Part<TurnConfig> turn,
+        RemoteRelayConfig remoteRelay) {
 
     /** A part's settings and whether it runs in this process. */
     public record Part<T>(boolean enabled, T config) {
@@ -25,9 +26,11 @@ public record ServerConfig(HttpConfig http, AuthConfig auth, Duration drainGrace
             throw new ConfigException.BadValue(root.origin(), "parley.shutdown.drain-grace-period",
                     "must not be negative");
         }
+        boolean localRelay = root.getBoolean("parley.relay.enabled");
         return new ServerConfig(HttpConfig.from(root), AuthConfig.from(root), grace,
                 new Part<>(root.getBoolean("parley.signaling.enabled"), SignalingConfig.from(root)),
-                new Part<>(root.getBoolean("parley.relay.enabled"), RelayConfig.from(root)),
-                new Part<>(root.getBoolean("parley.turn.enabled"), TurnConfig.from(root)));
+                new Part<>(localRelay, RelayConfig.from(root)),
+                new Part<>(root.getBoolean("parley.turn.enabled"), TurnConfig.from(root)),
+                RemoteRelayConfig.from(root, localRelay));
     }
 }

@@ -23,13 +23,15 @@ import io.netty.handler.codec.http.QueryStringDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.function.Supplier;
+import org.parley.relay.api.RelayHttpApi;
 import org.parley.server.HealthReport;
 import org.parley.server.PartState;
 import org.parley.signaling.SignalingService;
 
 /**
- * Routes HTTP requests: /health, /metrics, the web app's files, and the WebSocket upgrade at /ws, which it hands to
- * signaling by extending the pipeline and stepping out of the way.
+ * Routes HTTP requests: /health, /metrics, the relay's control API at /api/relay/, the web app's
+ * files, and the WebSocket upgrade at /ws, which it hands to signaling by extending the pipeline
+ * and stepping out of the way.
  */
 @Sharable
 public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
@@ -41,20 +43,27 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
     private final Supplier<HealthReport> health;
     private final PrometheusMeterRegistry registry;
     private final SignalingService signaling;
+    private final Supplier<RelayHttpApi> relayApi;
     private final Map<String, Counter> requests;
     private final StaticFiles web = new StaticFiles("web", HttpRouter.class.getClassLoader());
 
-    /** {@code signaling} is null on nodes that run without it; /ws then answers 404. */
-    public HttpRouter(Supplier<HealthReport> health, PrometheusMeterRegistry registry, SignalingService signaling) {
+    /**
+     * {@code signaling} is null on nodes that run without it; /ws then answers 404. {@code relayApi}
+     * gives the relay's HTTP control API, or null while it is off; /api/relay/ then answers 404.
+     */
+    public HttpRouter(Supplier<HealthReport> health, PrometheusMeterRegistry registry, SignalingService signaling,
+            Supplier<RelayHttpApi> relayApi) {
         super(false);
         this.health = health;
         this.registry = registry;
         this.signaling = signaling;
+        this.relayApi = relayApi;
         this.requests = Map.of(
                 "health", counter(registry, "health"),
                 "metrics", counter(registry, "metrics"),
                 "ws", counter(registry, "ws"),
                 "web", counter(registry, "web"),
+                "relay_api", counter(registry, "relay_api"),
                 "not_found", counter(registry, "not_found"));
     }
 
@@ -71,6 +80,12 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
             signaling.installWebSocket(ctx.pipeline());
             ctx.pipeline().remove(this);
             ctx.fireChannelRead(request);
+            return;
+        }
+        RelayHttpApi api = relayApi.get();
+        if (path.startsWith(RelayHttpApi.PREFIX) && api != null && request.decoderResult().isSuccess()) {
+            requests.get("relay_api").increment();
+            relay(ctx, request, api);
             return;
         }
         try {
@@ -99,6 +114,29 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
         }
     }
 
+    /**
+     * Hands the request to the relay's API. Its answer may come later (the events long poll), so
+     * the request is copied and released now and the response written from the channel's loop.
+     */
+    private static void relay(ChannelHandlerContext ctx, FullHttpRequest request, RelayHttpApi api) {
+        boolean keepAlive = HttpUtil.isKeepAlive(request);
+        byte[] body = new byte[request.content().readableBytes()];
+        request.content().readBytes(body);
+        String method = request.method().name();
+        String uri = request.uri();
+        String authorization = request.headers().get(HttpHeaderNames.AUTHORIZATION);
+        request.release();
+        api.handle(method, uri, authorization, body).whenComplete((response, error) -> ctx.executor().execute(() -> {
+            if (error != null) {
+                write(ctx, keepAlive, false, HttpResponseStatus.INTERNAL_SERVER_ERROR, "text/plain",
+                        bytes("relay API failed\n"));
+            } else {
+                write(ctx, keepAlive, false, HttpResponseStatus.valueOf(response.status()), response.contentType(),
+                        response.body());
+            }
+        }));
+    }
+
     private static byte[] healthJson(HealthReport report) {
         ObjectNode root = JSON.createObjectNode();
         root.put("status", report.status().wireName());
@@ -116,13 +154,16 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
 
     private static void respond(ChannelHandlerContext ctx, FullHttpRequest request, HttpResponseStatus status,
             String contentType, byte[] body) {
-        boolean head = request.method() == HttpMethod.HEAD;
+        write(ctx, HttpUtil.isKeepAlive(request), request.method() == HttpMethod.HEAD, status, contentType, body);
+    }
+
+    private static void write(ChannelHandlerContext ctx, boolean keepAlive, boolean head, HttpResponseStatus status,
+            String contentType, byte[] body) {
         FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
                 head ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(body));
         response.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
         response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
         response.headers().set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_CACHE);
-        boolean keepAlive = HttpUtil.isKeepAlive(request);
         if (keepAlive) {
             response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
             ctx.writeAndFlush(response);

@@ -87,8 +87,14 @@ public final class CallSetup implements SessionObserver {
         return endpoint(c, s);
     }
 
+    /**
+     * A party's endpoint in the call's relay conference. Its id names the party ({@code caller} or
+     * {@code callee}), not the device, so that after a hand-off the new device's media arrives under
+     * the same endpoint and the relay can keep the other side's stream continuous.
+     */
     static RelayEndpoint endpoint(Call c, Session s) {
-        return new RelayEndpoint(c.conferenceId(), s.id(), "callId", c.id(), true);
+        String party = c.callerUser().equals(s.user()) ? "caller" : "callee";
+        return new RelayEndpoint(c.conferenceId(), party, "callId", c.id(), true);
     }
 
     EndpointHooks hooks() {

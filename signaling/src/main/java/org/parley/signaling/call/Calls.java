@@ -9,17 +9,36 @@ import org.parley.signaling.session.Session;
 import org.parley.signaling.wire.ErrorCode;
 import org.parley.signaling.wire.ProtocolException;
 
-/** Every live one-to-one call by id. Loop thread only. */
+/**
+ * Every live one-to-one call by id, and by the users in it so that busy, glare and pending-ring
+ * checks cost the same with ten calls or ten thousand. Loop thread only.
+ */
 public final class Calls {
 
     private final Map<String, Call> byId = new HashMap<>();
+    private final Map<String, java.util.Set<Call>> byUser = new HashMap<>();
 
     void add(Call c) {
         byId.put(c.id(), c);
+        byUser.computeIfAbsent(c.callerUser(), u -> new java.util.LinkedHashSet<>()).add(c);
+        byUser.computeIfAbsent(c.calleeUser(), u -> new java.util.LinkedHashSet<>()).add(c);
     }
 
     void remove(Call c) {
         byId.remove(c.id());
+        forget(c.callerUser(), c);
+        forget(c.calleeUser(), c);
+    }
+
+    private void forget(String user, Call c) {
+        java.util.Set<Call> calls = byUser.get(user);
+        if (calls != null && calls.remove(c) && calls.isEmpty()) {
+            byUser.remove(user);
+        }
+    }
+
+    private java.util.Collection<Call> of(String user) {
+        return byUser.getOrDefault(user, java.util.Set.of());
     }
 
     public Call get(String id) {
@@ -46,8 +65,8 @@ public final class Calls {
 
     /** True when {@code user} is in an accepted call. */
     boolean busy(String user) {
-        for (Call c : byId.values()) {
-            if (c.state().established() && c.isParty(user)) {
+        for (Call c : of(user)) {
+            if (c.state().established()) {
                 return true;
             }
         }
@@ -56,7 +75,7 @@ public final class Calls {
 
     /** A ringing call from {@code caller} to {@code callee}, or null (glare detection). */
     Call ringingBetween(String caller, String callee) {
-        for (Call c : byId.values()) {
+        for (Call c : of(caller)) {
             if (c.state() == CallState.RINGING && c.callerUser().equals(caller) && c.calleeUser().equals(callee)) {
                 return c;
             }
@@ -67,7 +86,7 @@ public final class Calls {
     /** Calls ringing for {@code user}. */
     List<Call> ringingFor(String user) {
         List<Call> out = new ArrayList<>();
-        for (Call c : byId.values()) {
+        for (Call c : of(user)) {
             if (c.state() == CallState.RINGING && c.calleeUser().equals(user)) {
                 out.add(c);
             }

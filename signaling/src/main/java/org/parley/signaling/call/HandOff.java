@@ -2,6 +2,7 @@ package org.parley.signaling.call;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.parley.signaling.SignalingConfig.CallMedia;
+import org.parley.signaling.media.RelayEndpoint;
 import org.parley.signaling.media.RelayLink;
 import org.parley.signaling.session.Session;
 import org.parley.signaling.session.Sessions;
@@ -66,12 +67,19 @@ public final class HandOff {
 
     private void move(Call c, Session from, Session to) {
         if (c.transport() == CallMedia.RELAY) {
-            relay.allocate(CallSetup.endpoint(c, to), to, setup.hooks());
+            // Same party, same endpoint id: release the old device's endpoint, then give it to the
+            // new device. If the relay refuses, the old device gets its endpoint back and nothing
+            // has changed.
+            RelayEndpoint party = CallSetup.endpoint(c, from);
+            relay.release(party.conferenceId(), party.endpointId());
+            try {
+                relay.allocate(party, to, setup.hooks());
+            } catch (ProtocolException e) {
+                relay.allocate(party, from, setup.hooks());
+                throw e;
+            }
         }
         c.moveTo(from.user(), to);
-        if (c.transport() == CallMedia.RELAY) {
-            relay.release(c.conferenceId(), from.id());
-        }
         from.emit(CallMessages.ended(c, EndReason.TRANSFERRED));
         ObjectNode moved = CallMessages.event("call.transferred", c);
         moved.set("peer", CallMessages.peer(to));

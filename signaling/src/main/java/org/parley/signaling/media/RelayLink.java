@@ -169,6 +169,13 @@ public final class RelayLink {
             };
             throw new ProtocolException(code, "relay: " + e.reason().name().toLowerCase(Locale.ROOT) + ": "
                     + e.getMessage());
+        } catch (ProtocolException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            // a relay that is not started, unreachable (remote control) or broken: the client gets a
+            // typed error it can act on, not "internal"
+            org.slf4j.LoggerFactory.getLogger(RelayLink.class).warn("relay call failed", e);
+            throw new ProtocolException(ErrorCode.RELAY_UNAVAILABLE, "relay: " + e.getClass().getSimpleName());
         }
     }
 

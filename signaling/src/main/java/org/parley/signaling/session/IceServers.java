@@ -10,6 +10,9 @@ import org.parley.signaling.wire.Json;
 /** The {@code iceServers} of {@code welcome} and {@code refresh}, shaped like WebRTC's RTCIceServer. */
 public final class IceServers {
 
+    /** Placeholder for the host name the client connected to. */
+    static final String HOST = "{host}";
+
     private final List<String> stun;
     private final List<String> turn;
     private final TurnCredentials credentials;
@@ -22,19 +25,22 @@ public final class IceServers {
         this.credentials = new TurnCredentials(secret, config.turnCredentialTtl(), clock);
     }
 
-    /** The servers for {@code user}, with fresh TURN credentials. */
-    public ArrayNode forUser(String user) {
+    /**
+     * The servers for {@code user}, with fresh TURN credentials; {@code {host}} in a URL becomes
+     * {@code host}, the name the client reached this server by.
+     */
+    public ArrayNode forUser(String user, String host) {
         ArrayNode servers = Json.MAPPER.createArrayNode();
         if (!stun.isEmpty()) {
             ObjectNode s = servers.addObject();
             ArrayNode urls = s.putArray("urls");
-            stun.forEach(urls::add);
+            stun.forEach(u -> urls.add(u.replace(HOST, host)));
         }
         if (!turn.isEmpty()) {
             TurnCredentials.Credential c = credentials.mint(user);
             ObjectNode t = servers.addObject();
             ArrayNode urls = t.putArray("urls");
-            turn.forEach(urls::add);
+            turn.forEach(u -> urls.add(u.replace(HOST, host)));
             t.put("username", c.username());
             t.put("credential", c.password());
         }

@@ -152,7 +152,7 @@ public final class SessionController {
         s.resumeToken(newId(""));
         sessions.add(s);
         s.attach(c);
-        c.send(welcome(r, s, false));
+        c.send(welcome(r, s, false, c));
         armTokenTimers(s);
         for (SessionObserver o : observers) {
             o.sessionStarted(s);
@@ -170,14 +170,14 @@ public final class SessionController {
             previous.bind(null);
             previous.close(CloseCode.REPLACED);
         }
-        c.send(welcome(r, s, true));
+        c.send(welcome(r, s, true, c));
         for (String json : missed) {
             c.sendText(json);
         }
         armTokenTimers(s);
     }
 
-    private ObjectNode welcome(Request r, Session s, boolean resumed) {
+    private ObjectNode welcome(Request r, Session s, boolean resumed, Connection c) {
         ObjectNode w = Json.object();
         w.put("type", "welcome");
         w.set("id", r.id());
@@ -191,7 +191,7 @@ public final class SessionController {
         w.put("resumeGraceMs", config.resumeGracePeriod().toMillis());
         w.put("pingIntervalMs", config.pingInterval().toMillis());
         w.put("tokenExpiresAt", s.identity().expiresAt().toEpochMilli());
-        w.set("iceServers", ice.forUser(s.user()));
+        w.set("iceServers", ice.forUser(s.user(), c.host()));
         return w;
     }
 
@@ -240,7 +240,7 @@ public final class SessionController {
         armTokenTimers(s);
         ObjectNode out = Json.object();
         out.put("tokenExpiresAt", identity.expiresAt().toEpochMilli());
-        out.set("iceServers", ice.forUser(s.user()));
+        out.set("iceServers", ice.forUser(s.user(), s.connection() == null ? "localhost" : s.connection().host()));
         return out;
     }
 

@@ -30,6 +30,7 @@ public final class Connection {
 
     private final Channel channel;
     private final String remote;
+    private final String host;
     private final AtomicBoolean closing = new AtomicBoolean();
     private volatile long lastMessageMillis;
     /** When the socket stopped draining, or -1 while it drains. */
@@ -41,8 +42,9 @@ public final class Connection {
     private Timer helloTimer;
     private Timer keepaliveTimer;
 
-    public Connection(Channel channel, java.time.Clock clock) {
+    public Connection(Channel channel, java.time.Clock clock, String host) {
         this.channel = channel;
+        this.host = host;
         this.clock = clock;
         long nowMillis = clock.millis();
         this.remote = String.valueOf(channel.remoteAddress());
@@ -98,6 +100,11 @@ public final class Connection {
 
     public long lastMessageMillis() {
         return lastMessageMillis;
+    }
+
+    /** The host name the client used to reach this server (Host header, without the port). */
+    public String host() {
+        return host;
     }
 
     public String remote() {

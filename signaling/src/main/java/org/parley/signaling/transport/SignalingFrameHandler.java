@@ -40,12 +40,45 @@ public final class SignalingFrameHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-        if (evt instanceof HandshakeComplete && connection == null) {
-            connection = new Connection(ctx.channel(), clock);
+        if (evt instanceof HandshakeComplete handshake && connection == null) {
+            connection = new Connection(ctx.channel(), clock, hostOf(handshake.requestHeaders().get("Host"), localHost(ctx)));
             listener.opened(connection);
         }
         ctx.fireUserEventTriggered(evt);
     }
+
+    /**
+     * The host part of a Host header ("example.org:8080", "[::1]:8080", "example.org"); the local
+     * address when there is none or it is not a plain name, so a crafted header cannot inject text
+     * into the ICE URLs.
+     */
+    static String hostOf(String header, String fallback) {
+        if (header != null) {
+            String h = header.trim();
+            if (h.startsWith("[")) {
+                int end = h.indexOf(']');
+                h = end > 0 ? h.substring(0, end + 1) : "";
+            } else if (h.indexOf(':') >= 0) {
+                h = h.substring(0, h.indexOf(':'));
+            }
+            if (HOST_NAME.matcher(h).matches()) {
+                return h;
+            }
+        }
+        return fallback;
+    }
+
+    private static String localHost(ChannelHandlerContext ctx) {
+        java.net.SocketAddress local = ctx.channel().localAddress();
+        if (local instanceof java.net.InetSocketAddress inet && inet.getAddress() != null) {
+            String a = inet.getAddress().getHostAddress();
+            return a.indexOf(':') >= 0 ? "[" + a.replaceAll("%.*", "") + "]" : a;
+        }
+        return "localhost";
+    }
+
+    private static final java.util.regex.Pattern HOST_NAME =
+            java.util.regex.Pattern.compile("[A-Za-z0-9.-]{1,253}|\\[[0-9A-Fa-f:.]{2,45}\\]");
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {

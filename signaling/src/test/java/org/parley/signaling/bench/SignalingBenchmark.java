@@ -118,6 +118,7 @@ public final class SignalingBenchmark {
             String token = issuer.issue("u" + n, Optional.empty(), Optional.empty(), Optional.empty(), Duration.ofHours(2));
             opening.add(SignalingClient.connectAsync(http, uri, Duration.ofSeconds(30))
                     .thenCompose(c -> c.send("hello", "token", token, "device", "d").thenApply(w -> c))
+                    .orTimeout(60, TimeUnit.SECONDS)
                     .whenComplete((c, e) -> {
                         inFlight.release();
                         if (e != null) {

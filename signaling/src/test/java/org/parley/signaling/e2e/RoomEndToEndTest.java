@@ -225,20 +225,39 @@ class RoomEndToEndTest {
         bobLaptop.expectEvent("call.incoming");
         bob.request("call.accept", "callId", callId);
         String conf = "call-" + callId;
-        assertTrue(relay.log.contains("allocate " + conf + "/" + alice.sessionId()));
-        assertTrue(relay.log.contains("allocate " + conf + "/" + bob.sessionId()));
+        assertEquals(java.util.List.of("create " + conf, "allocate " + conf + "/caller", "create " + conf,
+                "allocate " + conf + "/callee"), relay.log);
         assertEquals("answer:a", alice.request("relay.offer", "callId", callId, "sdp", "a").get("sdp").asText());
+        assertTrue(relay.log.contains("offer " + conf + "/caller a"));
         assertEquals("wrong_state", code(() -> alice.request("call.offer", "callId", callId, "sdp", "a")));
-        relay.listener(conf, bob.sessionId()).onSubscriberOffer("to-bob");
+        relay.listener(conf, "callee").onSubscriberOffer("to-bob");
         assertEquals("to-bob", bob.awaitEvent("relay.offer").get("sdp").asText());
 
+        // hand-off: the callee's endpoint passes from the phone to the laptop under the same id
+        relay.log.clear();
         bobLaptop.request("call.pull", "callId", callId);
-        assertTrue(relay.log.contains("allocate " + conf + "/" + bobLaptop.sessionId()));
-        assertTrue(relay.log.contains("release " + conf + "/" + bob.sessionId()));
+        assertEquals(java.util.List.of("release " + conf + "/callee", "create " + conf,
+                "allocate " + conf + "/callee"), relay.log);
+        relay.listener(conf, "callee").onSubscriberOffer("to-laptop");
+        assertEquals("to-laptop", bobLaptop.awaitEvent("relay.offer").get("sdp").asText());
         assertEquals("unknown_call", code(() -> bob.request("relay.offer", "callId", callId, "sdp", "late")));
         bobLaptop.request("relay.offer", "callId", callId, "sdp", "laptop");
+        assertTrue(relay.log.contains("offer " + conf + "/callee laptop"));
         alice.request("call.hangup", "callId", callId);
         assertTrue(relay.log.contains("expire " + conf));
+    }
+
+    @Test
+    void aBrokenRelayGivesRelayUnavailableNotInternal() {
+        server = new TestServer("", Optional.of((org.parley.relay.control.RelayControl) java.lang.reflect.Proxy
+                .newProxyInstance(getClass().getClassLoader(),
+                        new Class<?>[] {org.parley.relay.control.RelayControl.class}, (proxy, method, args) -> {
+                            throw new IllegalStateException("relay not started");
+                        })));
+        SignalingClient a = server.signIn("a", "d");
+        a.request("room.create", "roomId", "x");
+        assertEquals("relay_unavailable", code(() -> a.request("room.join", "roomId", "x")));
+        assertEquals(0, server.count("parley.signaling.errors", "code", "internal"));
     }
 
     @Test
@@ -257,7 +276,7 @@ class RoomEndToEndTest {
         String callId = alice.request("call.invite", "to", "bob", "media", "audio").get("callId").asText();
         bob.expectEvent("call.incoming");
         bob.request("call.accept", "callId", callId);
-        relay.listener("call-" + callId, bob.sessionId()).onTransportFailed("ice failed");
+        relay.listener("call-" + callId, "callee").onTransportFailed("ice failed");
         assertEquals("media_failed", bob.awaitEvent("call.ended").get("reason").asText());
         assertEquals("media_failed", alice.awaitEvent("call.ended").get("reason").asText());
         assertTrue(alice.quiet(QUIET));

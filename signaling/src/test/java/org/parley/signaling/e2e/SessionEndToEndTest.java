@@ -69,6 +69,18 @@ class SessionEndToEndTest {
     }
 
     @Test
+    void defaultIceServersNameTheHostTheClientUsed() {
+        start("");
+        SignalingClient alice = server.connect();
+        JsonNode ice = alice.hello(server.token("alice"), "phone").get("iceServers");
+        assertEquals("stun:127.0.0.1:3478", ice.get(0).get("urls").get(0).asText());
+        assertEquals("turn:127.0.0.1:3478?transport=udp", ice.get(1).get("urls").get(0).asText());
+        assertEquals("turn:127.0.0.1:3478?transport=tcp", ice.get(1).get("urls").get(1).asText());
+        assertTrue(ice.get(1).get("username").asText().endsWith(":alice"));
+        alice.close();
+    }
+
+    @Test
     void badTokenIsRefusedWithErrorAndClose4001() {
         start("");
         SignalingClient c = server.connect();

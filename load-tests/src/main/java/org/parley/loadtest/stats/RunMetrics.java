@@ -1,0 +1,85 @@
+package org.parley.loadtest.stats;
+
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Everything a scenario measures during a run, written from any thread: named latencies, named
+ * counters, the receive-side streams (loss and jitter) and the number of live participants. The
+ * {@link Sampler} reads it once a second.
+ */
+public final class RunMetrics {
+
+    /** Media latency (one-way, send timestamp to arrival) or, without media, request round trip. */
+    public static final String LATENCY = "latency";
+    /** Connect + hello until welcome (signaling) or until media flows (conference join). */
+    public static final String JOIN = "join";
+    /** Call set-up: invite sent until the caller hears call.ringing. */
+    public static final String SETUP = "setup";
+    /** Accept sent until the caller hears call.accepted. */
+    public static final String ANSWER = "answer";
+
+    /** Media packets received by simulated participants. */
+    public static final String PACKETS_RECEIVED = "packets.received";
+    public static final String PACKETS_SENT = "packets.sent";
+    public static final String ERRORS = "errors";
+
+    private final Map<String, LatencyMetric> latencies = new ConcurrentHashMap<>();
+    private final Map<String, LongAdder> counters = new ConcurrentHashMap<>();
+    private final List<ReceivedStream> streams = new CopyOnWriteArrayList<>();
+    private final AtomicInteger participants = new AtomicInteger();
+    /** The scenario's last error message, shown once in the progress output. */
+    private volatile String lastError;
+
+    /** One receive-side stream: its loss and jitter. */
+    public record ReceivedStream(SequenceTracker sequence, JitterEstimator jitter) {
+    }
+
+    public LatencyMetric latency(String name) {
+        return latencies.computeIfAbsent(name, LatencyMetric::new);
+    }
+
+    public Map<String, LatencyMetric> latencies() {
+        return latencies;
+    }
+
+    public LongAdder counter(String name) {
+        return counters.computeIfAbsent(name, n -> new LongAdder());
+    }
+
+    public Map<String, LongAdder> counters() {
+        return counters;
+    }
+
+    public void increment(String name) {
+        counter(name).increment();
+    }
+
+    /** Counts an error and remembers its message. */
+    public void error(String what) {
+        counter(ERRORS).increment();
+        lastError = what;
+    }
+
+    public String lastError() {
+        return lastError;
+    }
+
+    public ReceivedStream addStream(SequenceTracker sequence, JitterEstimator jitter) {
+        ReceivedStream s = new ReceivedStream(sequence, jitter);
+        streams.add(s);
+        return s;
+    }
+
+    public List<ReceivedStream> streams() {
+        return streams;
+    }
+
+    public AtomicInteger participants() {
+        return participants;
+    }
+}

@@ -1,0 +1,60 @@
+package org.parley.loadtest.stats;
+
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Turns {@link RunMetrics} into one {@link Sample} per interval: counter deltas become rates,
+ * recorders are swapped, stream counts are differenced. Used by one thread.
+ */
+public final class Sampler {
+
+    private final RunMetrics metrics;
+    private final Map<String, Long> lastCounters = new TreeMap<>();
+    private long lastExpected;
+    private long lastLost;
+    private long lastNanos;
+    private final long startNanos;
+
+    public Sampler(RunMetrics metrics, long startNanos) {
+        this.metrics = metrics;
+        this.startNanos = startNanos;
+        this.lastNanos = startNanos;
+    }
+
+    /** The interval ending at {@code nowNanos}, with the server figures read meanwhile. */
+    public Sample sample(long nowNanos, double serverCpu, double serverForwardedPps) {
+        double seconds = Math.max(1e-9, (nowNanos - lastNanos) / 1e9);
+        lastNanos = nowNanos;
+        Map<String, Double> rates = new TreeMap<>();
+        Map<String, Long> totals = new TreeMap<>();
+        metrics.counters().forEach((name, adder) -> {
+            long v = adder.sum();
+            long before = lastCounters.getOrDefault(name, 0L);
+            lastCounters.put(name, v);
+            rates.put(name, (v - before) / seconds);
+            totals.put(name, v);
+        });
+        long expected = 0;
+        long lost = 0;
+        double jitter = 0;
+        int n = 0;
+        for (RunMetrics.ReceivedStream s : metrics.streams()) {
+            expected += s.sequence().expected();
+            lost += s.sequence().lost();
+            if (s.jitter() != null) {
+                jitter += s.jitter().jitterMillis();
+                n++;
+            }
+        }
+        long intervalExpected = expected - lastExpected;
+        // Lost can shrink when a late packet arrives; an interval never reports negative loss.
+        long intervalLost = Math.max(0, lost - lastLost);
+        lastExpected = expected;
+        lastLost = Math.max(lost, lastLost);
+        Map<String, Percentiles> latencies = new TreeMap<>();
+        metrics.latencies().forEach((name, m) -> latencies.put(name, m.sampleInterval()));
+        return new Sample((nowNanos - startNanos) / 1e9, metrics.participants().get(), rates, totals,
+                intervalExpected, intervalLost, latencies, n == 0 ? 0 : jitter / n, serverCpu, serverForwardedPps);
+    }
+}

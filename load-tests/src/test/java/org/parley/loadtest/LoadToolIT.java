@@ -1,0 +1,114 @@
+package org.parley.loadtest;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * parley-load.jar, run as an operator runs it, against the real server jar on free loopback
+ * ports: a few seconds of each scenario at a small load, then the files it wrote are read back.
+ */
+class LoadToolIT {
+
+    @TempDir
+    static Path dir;
+    static ServerUnderTest server;
+
+    @BeforeAll
+    static void startServer() throws Exception {
+        server = ServerUnderTest.start(dir);
+    }
+
+    @AfterAll
+    static void stopServer() throws Exception {
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    private static Path loadJar() {
+        Path jar = Path.of(System.getProperty("parley.load.jar", "target/parley-load.jar"));
+        if (!Files.isRegularFile(jar)) {
+            throw new IllegalStateException(jar.toAbsolutePath() + " missing: run `mvn verify`, not the test alone");
+        }
+        return jar;
+    }
+
+    /** Runs the tool to its end; returns its output, failing on a non-zero exit. */
+    private static String runTool(Path out, String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(ServerUnderTest.javaBin(), "-Xmx256m", "-jar",
+                loadJar().toAbsolutePath().toString()));
+        cmd.addAll(List.of(args));
+        cmd.addAll(List.of("--url", server.wsUrl(), "--secret", ServerUnderTest.SECRET, "--out", out.toString()));
+        Path log = dir.resolve(out.getFileName() + ".log");
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        if (!p.waitFor(ServerUnderTest.timeout().toSeconds(), TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError("parley-load did not stop by itself:\n" + Files.readString(log));
+        }
+        String output = Files.readString(log, StandardCharsets.UTF_8);
+        assertEquals(0, p.exitValue(), output);
+        return output;
+    }
+
+    private static JsonNode readResult(Path out) throws IOException {
+        assertTrue(Files.size(out.resolve("report.html")) > 2000, "report.html written");
+        String html = Files.readString(out.resolve("report.html"));
+        assertTrue(html.contains("<svg") && !html.contains("<script"), "inline charts");
+        return new ObjectMapper().readTree(out.resolve("result.json").toFile());
+    }
+
+    @Test
+    void callsScenarioCompletesEveryCallQuickly() throws Exception {
+        Path out = dir.resolve("calls");
+        String output = runTool(out, "calls", "--duration", "10s", "--rate", "3", "--talk", "1s");
+        assertTrue(output.contains("participants"), "progress line printed:\n" + output);
+        assertTrue(output.lines().filter(l -> l.startsWith("[")).count() >= 4, "a line each second:\n" + output);
+        assertTrue(output.contains("calls/s"), output);
+        JsonNode r = readResult(out);
+        JsonNode totals = r.path("totals");
+        assertEquals(0, totals.path("errors").asLong(), output);
+        assertEquals(0, totals.path("calls.failed").asLong(), output);
+        assertEquals(0, totals.path("calls.no_free_pair").asLong(), output);
+        long completed = totals.path("calls.completed").asLong();
+        // Three calls a second once the pairs are signed in; a cold JVM on a busy machine takes a
+        // few seconds for that, so only a handful are required.
+        assertTrue(completed >= 5, "calls completed: " + completed);
+        long cutShort = r.path("scenarioSummary").path("calls cut short by the end").asLong();
+        assertTrue(cutShort <= 6, "only the calls in flight at the end (about rate x (talk + set-up)): " + cutShort);
+        JsonNode setup = r.path("latencies").path("setup");
+        assertTrue(setup.path("count").asLong() >= completed);
+        assertTrue(setup.path("p99").asDouble() > 0 && setup.path("p99").asDouble() < 1000,
+                "invite to ringing well under a second on loopback: " + setup);
+        assertTrue(r.path("latencies").path("answer").path("p99").asDouble() < 1000);
+        assertTrue(r.path("serverCpuMax").asDouble() >= 0, "server CPU read from /metrics");
+        assertTrue(r.path("samples").size() >= 10);
+        assertEquals(0, r.path("packetsLost").asLong());
+    }
+
+    @Test
+    void connectionsScenarioHoldsEveryConnection() throws Exception {
+        Path out = dir.resolve("connections");
+        String output = runTool(out, "connections", "--duration", "8s", "--connections", "40", "--connect-rate", "100");
+        JsonNode r = readResult(out);
+        assertEquals(0, r.path("totals").path("errors").asLong(), output);
+        assertEquals(40, r.path("scenarioSummary").path("connections established").asInt(), output);
+        assertEquals(40, r.path("participantsMax").asInt());
+        JsonNode join = r.path("latencies").path("join");
+        assertEquals(40, join.path("count").asLong());
+        assertTrue(join.path("p99").asDouble() < 5000, "join within seconds: " + join);
+    }
+}

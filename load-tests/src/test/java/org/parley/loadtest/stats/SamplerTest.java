@@ -1,0 +1,53 @@
+package org.parley.loadtest.stats;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import org.junit.jupiter.api.Test;
+
+class SamplerTest {
+
+    private static final long SECOND = 1_000_000_000L;
+
+    @Test
+    void countersBecomeRatesAndLossIsPerInterval() {
+        RunMetrics m = new RunMetrics();
+        Sampler sampler = new Sampler(m, 0);
+        SequenceTracker seq = new SequenceTracker();
+        m.addStream(seq, new JitterEstimator(1000));
+        m.counter(RunMetrics.PACKETS_RECEIVED).add(100);
+        for (int i = 0; i < 100; i++) {
+            seq.onPacket(i);
+        }
+        m.participants().set(3);
+        Sample first = sampler.sample(2 * SECOND, 0.5, -1);
+        assertEquals(50.0, first.rate(RunMetrics.PACKETS_RECEIVED), 1e-9, "100 packets over 2 s");
+        assertEquals(100, first.expected());
+        assertEquals(0, first.lost());
+        assertEquals(3, first.participants());
+        assertEquals(0.5, first.serverCpu());
+
+        for (int i = 100; i < 200; i++) {
+            if (i % 10 != 0) {
+                seq.onPacket(i);
+            }
+        }
+        m.counter(RunMetrics.PACKETS_RECEIVED).add(90);
+        Sample second = sampler.sample(3 * SECOND, 0.5, -1);
+        assertEquals(90.0, second.rate(RunMetrics.PACKETS_RECEIVED), 1e-9);
+        assertEquals(100, second.expected(), "100..199");
+        assertEquals(10, second.lost(), "100, 110, ... 190");
+        assertEquals(190, second.totals().get(RunMetrics.PACKETS_RECEIVED));
+        assertEquals(3.0, second.seconds(), 1e-9);
+    }
+
+    @Test
+    void latenciesAreSampledPerInterval() {
+        RunMetrics m = new RunMetrics();
+        Sampler sampler = new Sampler(m, 0);
+        m.latency(RunMetrics.SETUP).recordNanos(3_000_000);
+        Sample s = sampler.sample(SECOND, -1, -1);
+        assertEquals(1, s.latency(RunMetrics.SETUP).count());
+        assertEquals(3.0, s.latency(RunMetrics.SETUP).p99(), 0.01);
+        assertEquals(0, sampler.sample(2 * SECOND, -1, -1).latency(RunMetrics.SETUP).count());
+    }
+}

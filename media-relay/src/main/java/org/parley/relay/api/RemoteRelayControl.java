@@ -1,0 +1,227 @@
+package org.parley.relay.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse.BodyHandlers;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.parley.relay.control.ConferenceStats;
+import org.parley.relay.control.EndpointListener;
+import org.parley.relay.control.PeerConnectionRole;
+import org.parley.relay.control.RelayControl;
+import org.parley.relay.control.RelayException;
+import org.parley.relay.control.SourceKind;
+
+/**
+ * {@link RelayControl} for a relay on another host, through its {@link RelayHttpApi}. Each
+ * allocated endpoint gets a daemon thread that long-polls its events and calls the listener.
+ */
+public final class RemoteRelayControl implements RelayControl, AutoCloseable {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(10);
+    private static final long POLL_MS = 10_000;
+
+    private final URI base;
+    private final String authorization;
+    private final HttpClient http;
+    private final Map<String, Thread> pollers = new ConcurrentHashMap<>();
+    private volatile boolean closed;
+
+    /** @param base the relay's HTTP origin, e.g. {@code http://10.0.0.5:8080} */
+    public RemoteRelayControl(URI base, String secret) {
+        this.base = base;
+        this.authorization = "Bearer " + secret;
+        this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    }
+
+    @Override
+    public void createConference(String conferenceId) {
+        call("PUT", conf(conferenceId), null);
+    }
+
+    @Override
+    public void expireConference(String conferenceId) {
+        call("DELETE", conf(conferenceId), null);
+        pollers.keySet().removeIf(k -> {
+            if (k.startsWith(conferenceId + "/")) {
+                pollers.get(k).interrupt();
+                return true;
+            }
+            return false;
+        });
+    }
+
+    @Override
+    public void allocateEndpoint(String conferenceId, String endpointId, EndpointListener listener) {
+        call("PUT", ep(conferenceId, endpointId), null);
+        String key = conferenceId + "/" + endpointId;
+        Thread t = new Thread(() -> pollEvents(conferenceId, endpointId, listener), "relay-events-" + key);
+        t.setDaemon(true);
+        Thread old = pollers.put(key, t);
+        if (old != null) {
+            old.interrupt();
+        }
+        t.start();
+    }
+
+    @Override
+    public void expireEndpoint(String conferenceId, String endpointId) {
+        Thread t = pollers.remove(conferenceId + "/" + endpointId);
+        if (t != null) {
+            t.interrupt();
+        }
+        call("DELETE", ep(conferenceId, endpointId), null);
+    }
+
+    @Override
+    public String answerPublisherOffer(String conferenceId, String endpointId, String sdpOffer) {
+        return call("POST", ep(conferenceId, endpointId) + "/publisher-offer", Map.of("sdp", sdpOffer)).get("sdp")
+                .asText();
+    }
+
+    @Override
+    public void acceptSubscriberAnswer(String conferenceId, String endpointId, String sdpAnswer) {
+        call("POST", ep(conferenceId, endpointId) + "/subscriber-answer", Map.of("sdp", sdpAnswer));
+    }
+
+    @Override
+    public void addRemoteCandidate(String conferenceId, String endpointId, PeerConnectionRole connection,
+            String candidate) {
+        call("POST", ep(conferenceId, endpointId) + "/candidates",
+                Map.of("connection", connection.name(), "candidate", candidate == null ? "" : candidate));
+    }
+
+    @Override
+    public void setSubscriptions(String conferenceId, String endpointId, Set<String> publisherEndpointIds) {
+        Map<String, Object> body = new HashMap<>();
+        body.put("publishers", publisherEndpointIds == null ? null : new ArrayList<>(publisherEndpointIds));
+        call("PUT", ep(conferenceId, endpointId) + "/subscriptions", body);
+    }
+
+    @Override
+    public void setSourceMuted(String conferenceId, String endpointId, SourceKind kind, boolean muted) {
+        call("PUT", ep(conferenceId, endpointId) + "/mute", Map.of("kind", kind.name(), "muted", muted));
+    }
+
+    @Override
+    public ConferenceStats stats(String conferenceId) {
+        JsonNode n = call("GET", conf(conferenceId) + "/stats", null);
+        List<ConferenceStats.EndpointStats> eps = new ArrayList<>();
+        for (JsonNode e : n.path("endpoints")) {
+            eps.add(new ConferenceStats.EndpointStats(e.path("endpointId").asText(), e.path("iceState").asText(),
+                    e.path("packetsReceived").asLong(), e.path("packetsSent").asLong(),
+                    e.path("bytesReceived").asLong(), e.path("bytesSent").asLong()));
+        }
+        return new ConferenceStats(n.path("conferenceId").asText(), eps);
+    }
+
+    private void pollEvents(String conferenceId, String endpointId, EndpointListener listener) {
+        String path = ep(conferenceId, endpointId) + "/events?timeoutMs=" + POLL_MS;
+        while (!closed && !Thread.currentThread().isInterrupted()) {
+            try {
+                JsonNode events = send("GET", path, null, Duration.ofMillis(POLL_MS + 5_000));
+                for (JsonNode e : events) {
+                    dispatch(e, listener);
+                }
+            } catch (RelayException e) {
+                if (e.reason() == RelayException.Reason.UNKNOWN_ENDPOINT
+                        || e.reason() == RelayException.Reason.UNKNOWN_CONFERENCE) {
+                    return;
+                }
+                sleepQuietly();
+            } catch (RuntimeException e) {
+                sleepQuietly();
+            }
+        }
+    }
+
+    private static void dispatch(JsonNode e, EndpointListener listener) {
+        switch (e.path("type").asText()) {
+            case "subscriberOffer" -> listener.onSubscriberOffer(e.path("sdp").asText());
+            case "localCandidate" -> listener.onLocalCandidate(
+                    PeerConnectionRole.valueOf(e.path("connection").asText()), e.path("candidate").asText());
+            case "activeSpeaker" -> listener.onActiveSpeaker(e.path("endpoint").asText());
+            case "transportFailed" -> listener.onTransportFailed(e.path("reason").asText());
+            default -> {
+                // newer relays may send events this client does not know
+            }
+        }
+    }
+
+    private static void sleepQuietly() {
+        try {
+            Thread.sleep(500);
+        } catch (InterruptedException ie) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private JsonNode call(String method, String path, Object body) {
+        return send(method, path, body, REQUEST_TIMEOUT);
+    }
+
+    private JsonNode send(String method, String path, Object body, Duration timeout) {
+        try {
+            HttpRequest.BodyPublisher publisher = body == null ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body));
+            HttpRequest request = HttpRequest.newBuilder(base.resolve(path)).timeout(timeout)
+                    .header("Authorization", authorization).header("Content-Type", "application/json")
+                    .method(method, publisher).build();
+            java.net.http.HttpResponse<byte[]> response = http.send(request, BodyHandlers.ofByteArray());
+            JsonNode json = response.body().length == 0 ? JSON.createObjectNode() : JSON.readTree(response.body());
+            if (response.statusCode() / 100 != 2) {
+                throw toException(response.statusCode(), json);
+            }
+            return json;
+        } catch (IOException e) {
+            throw new RelayException(RelayException.Reason.UNAVAILABLE, "relay " + base + " unreachable: " + e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new RelayException(RelayException.Reason.UNAVAILABLE, "interrupted");
+        }
+    }
+
+    private static RelayException toException(int status, JsonNode json) {
+        String code = json.path("error").asText("");
+        String message = json.path("message").asText("HTTP " + status);
+        for (RelayException.Reason r : RelayException.Reason.values()) {
+            if (r.name().equals(code)) {
+                return new RelayException(r, message);
+            }
+        }
+        // 401 and other HTTP-level refusals: the relay cannot be used from here.
+        return new RelayException(status == 400 ? RelayException.Reason.BAD_SDP : RelayException.Reason.UNAVAILABLE,
+                code + ": " + message);
+    }
+
+    private static String conf(String id) {
+        return RelayHttpApi.PREFIX + "conferences/" + enc(id);
+    }
+
+    private static String ep(String conf, String ep) {
+        return conf(conf) + "/endpoints/" + enc(ep);
+    }
+
+    private static String enc(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        pollers.values().forEach(Thread::interrupt);
+        pollers.clear();
+    }
+}

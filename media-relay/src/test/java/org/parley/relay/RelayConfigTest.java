@@ -1,0 +1,39 @@
+package org.parley.relay;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigFactory;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class RelayConfigTest {
+
+    @Test
+    void defaultsComeFromReferenceConf() {
+        RelayConfig c = RelayConfig.from(ConfigFactory.defaultReference());
+        assertEquals(10000, c.udpPort());
+        assertEquals(4443, c.tcpPort());
+        assertEquals(List.of(), c.advertisedAddresses());
+        assertEquals(Duration.ofSeconds(30), c.endpointTimeout());
+        assertEquals("", c.apiSecret());
+    }
+
+    @Test
+    void badValuesNameTheFullKey() {
+        var bad = ConfigFactory.parseString("parley.relay.advertised-addresses = [\"not-an-ip\"]")
+                .withFallback(ConfigFactory.defaultReference());
+        ConfigException e = assertThrows(ConfigException.class, () -> RelayConfig.from(bad));
+        assertTrue(e.getMessage().contains("parley.relay.advertised-addresses"), e.getMessage());
+        var shortSecret = ConfigFactory.parseString("parley.relay.api-secret = short")
+                .withFallback(ConfigFactory.defaultReference());
+        e = assertThrows(ConfigException.class, () -> RelayConfig.from(shortSecret));
+        assertTrue(e.getMessage().contains("parley.relay.api-secret"), e.getMessage());
+        var port = ConfigFactory.parseString("parley.relay.udp-port = 70000").withFallback(ConfigFactory.defaultReference());
+        e = assertThrows(ConfigException.class, () -> RelayConfig.from(port));
+        assertTrue(e.getMessage().contains("parley.relay.udp-port"), e.getMessage());
+    }
+}

@@ -1,0 +1,55 @@
+package org.parley.relay.rtp;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import org.junit.jupiter.api.Test;
+
+class StreamRewriterTest {
+
+    private static byte[] packet(long ssrc, int seq, long ts) {
+        byte[] b = new byte[20];
+        b[0] = (byte) 0x80;
+        b[1] = 96;
+        RtpPacket.setSsrc(b, 0, ssrc);
+        RtpPacket.setSequence(b, 0, seq);
+        RtpPacket.setTimestamp(b, 0, ts);
+        return b;
+    }
+
+    @Test
+    void receiverSeesOneContinuousStreamAcrossASourceSwitch() {
+        StreamRewriter r = new StreamRewriter(0xABCDEF01L, 90000);
+        byte[] a1 = packet(1, 65534, 1000);
+        byte[] a2 = packet(1, 65535, 4000);
+        byte[] a3 = packet(1, 0, 7000);
+        r.rewrite(a1, 0, 0);
+        r.rewrite(a2, 0, 33_000_000L);
+        r.rewrite(a3, 0, 66_000_000L);
+        int base = RtpPacket.sequence(a1, 0);
+        assertEquals((base + 1) & 0xFFFF, RtpPacket.sequence(a2, 0));
+        assertEquals((base + 2) & 0xFFFF, RtpPacket.sequence(a3, 0), "wrap-around stays continuous");
+        assertEquals(3000, (RtpPacket.timestamp(a2, 0) - RtpPacket.timestamp(a1, 0)) & 0xFFFFFFFFL);
+
+        // The same user's new device: a new SSRC with unrelated numbers, 100 ms later.
+        byte[] b1 = packet(2, 12345, 999_999);
+        r.rewrite(b1, 0, 166_000_000L);
+        assertEquals(0xABCDEF01L, RtpPacket.ssrc(b1, 0));
+        assertEquals((base + 3) & 0xFFFF, RtpPacket.sequence(b1, 0), "no gap, no jump at the switch");
+        assertEquals(9000, (RtpPacket.timestamp(b1, 0) - RtpPacket.timestamp(a3, 0)) & 0xFFFFFFFFL,
+                "timestamp advances by the 100 ms that passed");
+        assertEquals(12345, r.inSequence(RtpPacket.sequence(b1, 0)), "NACKs map back to the source");
+    }
+
+    @Test
+    void retransmittedOlderPacketKeepsItsPlace() {
+        StreamRewriter r = new StreamRewriter(5, 48000);
+        byte[] p1 = packet(9, 100, 0);
+        byte[] p3 = packet(9, 102, 1920);
+        byte[] p2 = packet(9, 101, 960);
+        r.rewrite(p1, 0, 0);
+        r.rewrite(p3, 0, 1);
+        r.rewrite(p2, 0, 2);
+        assertEquals((RtpPacket.sequence(p1, 0) + 1) & 0xFFFF, RtpPacket.sequence(p2, 0));
+        assertEquals((RtpPacket.sequence(p1, 0) + 2) & 0xFFFF, r.highestOutSequence());
+    }
+}

@@ -1,0 +1,137 @@
+#!/usr/bin/env bash
+# Runs the same turnutils_uclient load against Parley TURN and against coturn (turnserver), one after
+# the other on this machine, and prints both results and their ratio:
+#   relayed packets per CPU-second of the server process (from /proc/<pid>/stat utime+stime),
+#   average round-trip time and loss as uclient reports them.
+#
+# Usage: scripts/turn-bench.sh            (50 clients x 1000 messages x 200 bytes over UDP)
+#   CLIENTS=50 MESSAGES=1000 SIZE=200 UCLIENT_EXTRA="-s" scripts/turn-bench.sh
+#   PARLEY_JAR=server/target/parley-server.jar scripts/turn-bench.sh   (the whole server, TURN only)
+# Needs: java, mvn (unless PARLEY_JAR is given), coturn's turnserver, turnutils_uclient, turnutils_peer.
+# Loopback only; free ports are picked at start, relay ports 50000-52999.
+set -euo pipefail
+
+CLIENTS=${CLIENTS:-50}
+MESSAGES=${MESSAGES:-1000}
+SIZE=${SIZE:-200}
+WARMUP_MESSAGES=${WARMUP_MESSAGES:-200}
+UCLIENT_EXTRA=${UCLIENT_EXTRA:-}
+SECRET=bench-secret
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+WORK=$(mktemp -d /tmp/turn-bench.XXXXXX)
+CLK_TCK=$(getconf CLK_TCK)
+PIDS=()
+
+cleanup() {
+  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+}
+trap cleanup EXIT
+
+for tool in turnserver turnutils_uclient turnutils_peer java; do
+  command -v "$tool" >/dev/null || { echo "missing $tool (Debian package coturn / a JDK)" >&2; exit 1; }
+done
+
+cpu_ticks() { # utime + stime of a process, in clock ticks (fields 14 and 15 of /proc/PID/stat)
+  awk '{print $14 + $15}' "/proc/$1/stat"
+}
+
+wait_udp() { # wait until something answers STUN Binding on 127.0.0.1:$1
+  for _ in $(seq 100); do
+    timeout 1 turnutils_stunclient -p "$1" 127.0.0.1 >/dev/null 2>&1 && return 0
+    sleep 0.1
+  done
+  echo "no STUN answer on port $1" >&2; return 1
+}
+
+# Runs uclient against port $2 and prints "sent recv lost rtt cpu_seconds" measured on pid $1.
+measure() {
+  local pid=$1 port=$2 messages=$3 log=$4
+  local before after
+  before=$(cpu_ticks "$pid")
+  # shellcheck disable=SC2086
+  turnutils_uclient $UCLIENT_EXTRA -W "$SECRET" -u bench -e 127.0.0.1 -r "$PEER_PORT" -p "$port" \
+    -m "$CLIENTS" -n "$messages" -l "$SIZE" 127.0.0.1 > "$log" 2>&1 || true
+  after=$(cpu_ticks "$pid")
+  local sent recv lost rtt
+  sent=$(grep -oE 'tot_send_msgs=[0-9]+, tot_recv_msgs=[0-9]+$' "$log" | tail -1 | sed -E 's/tot_send_msgs=([0-9]+).*/\1/')
+  recv=$(grep -oE 'tot_recv_msgs=[0-9]+$' "$log" | tail -1 | cut -d= -f2)
+  lost=$(grep -oE 'Total lost packets [0-9]+' "$log" | tail -1 | awk '{print $4}')
+  rtt=$(grep -oE 'Average round trip delay [0-9.]+' "$log" | tail -1 | awk '{print $5}')
+  echo "${sent:-0} ${recv:-0} ${lost:-NA} ${rtt:-NA} $(echo "scale=3; ($after - $before) / $CLK_TCK" | bc)"
+}
+
+free_port_pair() { # an even port P below the ephemeral range with P and P+1 free for UDP and TCP
+  python3 - <<'PY'
+import random, socket
+for _ in range(200):
+    p = random.randrange(20000, 32000, 2)
+    held = []
+    try:
+        for port in (p, p + 1):
+            for kind in (socket.SOCK_DGRAM, socket.SOCK_STREAM):
+                s = socket.socket(socket.AF_INET, kind); s.bind(("127.0.0.1", port)); held.append(s)
+        for s in held: s.close()
+        print(p); break
+    except OSError:
+        for s in held: s.close()
+PY
+}
+PARLEY_PORT=$(free_port_pair)
+COTURN_PORT=$(free_port_pair)
+PEER_PORT=$(free_port_pair)
+
+turnutils_peer -L 127.0.0.1 -p "$PEER_PORT" > "$WORK/peer.log" 2>&1 &
+PIDS+=($!)
+
+# --- Parley TURN ---
+PARLEY_OPTS=(-Dparley.turn.listening-ip=127.0.0.1 -Dparley.turn.listening-port=$PARLEY_PORT
+  -Dparley.turn.static-auth-secret=$SECRET -Dparley.turn.realm=bench -Dparley.turn.allow-loopback-peers=true
+  -Dparley.turn.min-port=50000 -Dparley.turn.max-port=51499)
+if [[ -n "${PARLEY_JAR:-}" ]]; then
+  java "${PARLEY_OPTS[@]}" -Dparley.relay.enabled=false -Dparley.signaling.enabled=false -jar "$PARLEY_JAR" \
+    > "$WORK/parley.log" 2>&1 &
+else
+  (cd "$ROOT" && mvn -q -B -pl turn -am test-compile dependency:build-classpath -Dmdep.includeScope=test \
+    -Dmdep.outputFile="$WORK/cp.txt" > "$WORK/build.log" 2>&1) || { cat "$WORK/build.log"; exit 1; }
+  java "${PARLEY_OPTS[@]}" -cp "$ROOT/turn/target/classes:$ROOT/turn/target/test-classes:$(cat "$WORK/cp.txt")" \
+    org.parley.turn.TurnServerMain > "$WORK/parley.log" 2>&1 &
+fi
+PARLEY_PID=$!
+PIDS+=("$PARLEY_PID")
+wait_udp $PARLEY_PORT
+echo "warming up Parley TURN (JIT) with $WARMUP_MESSAGES messages per client..." >&2
+measure "$PARLEY_PID" $PARLEY_PORT "$WARMUP_MESSAGES" "$WORK/parley-warmup.log" > /dev/null
+echo "measuring Parley TURN..." >&2
+read -r P_SENT P_RECV P_LOST P_RTT P_CPU < <(measure "$PARLEY_PID" $PARLEY_PORT "$MESSAGES" "$WORK/parley-run.log")
+kill "$PARLEY_PID"; wait "$PARLEY_PID" 2>/dev/null || true
+
+# --- coturn ---
+mkdir -p "$WORK/coturn"
+turnserver -n --listening-ip=127.0.0.1 --relay-ip=127.0.0.1 --listening-port=$COTURN_PORT \
+  --min-port=51500 --max-port=52999 --use-auth-secret --static-auth-secret=$SECRET --realm=bench \
+  --fingerprint --no-tls --no-dtls --allow-loopback-peers --no-cli --no-multicast-peers \
+  --db="$WORK/coturn/turndb" --pidfile="$WORK/coturn/turnserver.pid" --log-file=stdout --simple-log \
+  > "$WORK/coturn.log" 2>&1 &
+COTURN_PID=$!
+PIDS+=("$COTURN_PID")
+wait_udp $COTURN_PORT
+echo "warming up coturn with $WARMUP_MESSAGES messages per client..." >&2
+measure "$COTURN_PID" $COTURN_PORT "$WARMUP_MESSAGES" "$WORK/coturn-warmup.log" > /dev/null
+echo "measuring coturn..." >&2
+read -r C_SENT C_RECV C_LOST C_RTT C_CPU < <(measure "$COTURN_PID" $COTURN_PORT "$MESSAGES" "$WORK/coturn-run.log")
+
+# Every message crosses the server twice (client -> peer, peer -> client).
+rate() { if [[ $(echo "$2 > 0" | bc) == 1 ]]; then echo "scale=0; ($1) / $2" | bc; else echo "inf"; fi; }
+P_RATE=$(rate "$P_SENT + $P_RECV" "$P_CPU")
+C_RATE=$(rate "$C_SENT + $C_RECV" "$C_CPU")
+
+echo
+echo "load: $CLIENTS clients x $MESSAGES messages x $SIZE bytes, UDP ${UCLIENT_EXTRA:+($UCLIENT_EXTRA)} (uclient default 20 ms interval)"
+printf "%-12s %10s %10s %8s %12s %12s %22s\n" server sent received lost "rtt ms" "cpu s" "relayed pkts/cpu-s"
+printf "%-12s %10s %10s %8s %12s %12s %22s\n" parley "$P_SENT" "$P_RECV" "$P_LOST" "$P_RTT" "$P_CPU" "$P_RATE"
+printf "%-12s %10s %10s %8s %12s %12s %22s\n" coturn "$C_SENT" "$C_RECV" "$C_LOST" "$C_RTT" "$C_CPU" "$C_RATE"
+if [[ "$P_RATE" != inf && "$C_RATE" != inf && "$C_RATE" != 0 ]]; then
+  echo "ratio parley/coturn, relayed packets per CPU-second: $(echo "scale=2; $P_RATE / $C_RATE" | bc)"
+fi
+echo "logs: $WORK"
