@@ -38,6 +38,10 @@ public final class RelayMetrics {
     public final Counter twccFeedbackSent;
     public final Counter srtpFailures;
     public final Counter dtlsFailures;
+    /** Interarrival jitter of incoming streams (RFC 3550 A.8), sampled once per receiver report. */
+    public final io.micrometer.core.instrument.DistributionSummary streamJitterMillis;
+    /** Packets of incoming streams that never arrived (RFC 3550 A.3). */
+    public final Counter streamPacketsLost;
     private final Map<Drop, Counter> drops = new EnumMap<>(Drop.class);
     private final Map<IceProcessingState, AtomicInteger> iceStates = new EnumMap<>(IceProcessingState.class);
 
@@ -63,6 +67,9 @@ public final class RelayMetrics {
         twccFeedbackSent = Counter.builder("parley_relay_twcc_feedback_sent").register(registry);
         srtpFailures = Counter.builder("parley_relay_srtp_failures").register(registry);
         dtlsFailures = Counter.builder("parley_relay_dtls_failures").register(registry);
+        streamJitterMillis = io.micrometer.core.instrument.DistributionSummary.builder("parley_relay_stream_jitter_ms")
+                .description("Jitter of incoming streams, per stream and second").register(registry);
+        streamPacketsLost = Counter.builder("parley_relay_stream_packets_lost").register(registry);
         for (Drop d : Drop.values()) {
             drops.put(d, Counter.builder("parley_relay_dropped_packets").tag("reason", d.name().toLowerCase())
                     .register(registry));

@@ -170,14 +170,14 @@ public final class Endpoint {
     }
 
     EndpointStats stats() {
-        long packetsIn = publisherSide.received()[0];
+        long[] in = publisherSide.received();
         long packetsOut = 0;
         long bytesOut = 0;
         for (ForwardedStream f : subscriberSide.streams()) {
             packetsOut += f.packetsSent();
             bytesOut += f.bytesSent();
         }
-        return new EndpointStats(id, publisher.iceState() + "/" + subscriber.iceState(), packetsIn, packetsOut, 0,
+        return new EndpointStats(id, publisher.iceState() + "/" + subscriber.iceState(), in[0], packetsOut, in[1],
                 bytesOut);
     }
 

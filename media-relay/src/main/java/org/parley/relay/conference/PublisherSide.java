@@ -123,7 +123,7 @@ final class PublisherSide implements PeerTransport.Handler {
             maybeSendFeedback(now);
             return;
         }
-        in.stats().onPacket(RtpPacket.sequence(b, off), RtpPacket.timestamp(b, off), now);
+        in.stats().onPacket(RtpPacket.sequence(b, off), RtpPacket.timestamp(b, off), now, len);
         if (source.isVideo()) {
             metrics.videoPacketsIn.increment();
             metrics.videoBytesIn.increment(len);
@@ -212,8 +212,15 @@ final class PublisherSide implements PeerTransport.Handler {
         int at = 8;
         for (Incoming in : bySsrc.values()) {
             if (in.stats() != null && in.stats().hasPackets() && blocks < 31) {
+                long lostBefore = in.stats().cumulativeLost();
                 at += in.stats().writeReportBlock(out, at, now);
                 blocks++;
+                // Per-stream loss and jitter as the relay measures them, once per report.
+                metrics.streamJitterMillis.record(in.stats().jitterMillis());
+                long newlyLost = in.stats().cumulativeLost() - lostBefore;
+                if (newlyLost > 0) {
+                    metrics.streamPacketsLost.increment(newlyLost);
+                }
             }
         }
         if (blocks == 0) {
@@ -271,11 +278,13 @@ final class PublisherSide implements PeerTransport.Handler {
     /** Packets and bytes received on this connection, for stats. */
     long[] received() {
         long packets = 0;
+        long bytes = 0;
         for (Incoming in : bySsrc.values()) {
             if (in.stats() != null) {
                 packets += in.stats().received();
+                bytes += in.stats().bytes();
             }
         }
-        return new long[] {packets};
+        return new long[] {packets, bytes};
     }
 }

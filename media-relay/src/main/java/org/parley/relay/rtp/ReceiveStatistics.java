@@ -13,6 +13,7 @@ public final class ReceiveStatistics {
     private long baseSeq = -1;
     private long maxExtSeq;
     private volatile long received;
+    private volatile long bytes;
     private long expectedPrior;
     private long receivedPrior;
     private double jitter;
@@ -31,6 +32,16 @@ public final class ReceiveStatistics {
 
     public long ssrc() {
         return ssrc;
+    }
+
+    /** Notes one packet of {@code bytes} bytes. */
+    public void onPacket(int seq, long rtpTimestamp, long arrivalNanos, int bytes) {
+        this.bytes += bytes;
+        onPacket(seq, rtpTimestamp, arrivalNanos);
+    }
+
+    public long bytes() {
+        return bytes;
     }
 
     /** Notes one packet. */

@@ -65,6 +65,14 @@ public final class IceTransport implements AutoCloseable {
         agent.addStateChangeListener(evt -> onStateChange(evt, onState));
         this.stream = agent.createMediaStream("media");
         this.component = agent.createComponent(stream, KeepAliveStrategy.SELECTED_ONLY, true);
+        // ice4j's TcpHarvester only harvests for a stream that already holds its one component,
+        // which is not yet the case while createComponent runs: harvest it once more now.
+        boolean haveTcp = component.getLocalCandidates().stream().anyMatch(c -> c.getTransport() == Transport.TCP);
+        for (CandidateHarvester h : harvesters) {
+            if (!haveTcp && h instanceof org.ice4j.ice.harvest.TcpHarvester) {
+                h.harvest(component);
+            }
+        }
         this.socket = component.getSocket();
     }
 
