@@ -75,7 +75,7 @@ class HandoffIT {
                     + " media back %d ms after the click; %s%n", gap.doubleValue(), frames.longValue(), mediaBackMs, atBob);
             assertTrue(frames.longValue() > 20, "bob's page presented frames throughout: " + frames);
             // A user notices a frozen picture: the switch must stay a brief pause, not a dropped call
-            // (measured 0.9-2.4 s on a loaded 2-core machine, see docs/web.md).
+            // (measured 0.8-2.4 s on a loaded 2-core machine, see docs/web.md).
             assertTrue(gap.doubleValue() < 5000, "pause " + gap + " ms");
         }
     }
