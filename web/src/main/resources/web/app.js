@@ -103,6 +103,8 @@ function wireClient(client) {
       show('signin');
     }
   });
+  // Every event in the console (debug level) helps when a call misbehaves.
+  client.on('event', (m) => console.debug('parley event', m.seq, m.type, m.callId || m.roomId || ''));
   client.on('incoming', ({ call }) => onIncoming(call));
   client.on('handoff', ({ call }) => {
     clearNotice();
@@ -443,6 +445,7 @@ function renderParticipants(room) {
     li.dataset.role = p.role;
     li.dataset.audio = p.audio;
     li.dataset.video = p.video;
+    li.dataset.audioMuted = !!p.audioMuted;
     const name = document.createElement('span');
     name.textContent = `${p.name || p.user}${p.participantId === room.participantId ? ' (you)' : ''}`;
     const role = document.createElement('span');

@@ -33,6 +33,9 @@ export class Call extends Emitter {
     this.remoteScreen = null;
     this.session = null;
     this.ownsLocalStream = false;
+    // Media signalling that arrives before this device has set up its media (e.g. the relay's
+    // offer right after a hand-off, while the camera is still opening) waits here.
+    this.earlySignals = [];
   }
 
   get live() {
@@ -176,6 +179,7 @@ export class Call extends Emitter {
       this.session = p2p;
       this.setRemoteStream(p2p.remoteStream);
     }
+    for (const msg of this.earlySignals.splice(0)) this.handle(msg);
   }
 
   addRemoteTrack(track) {
@@ -223,6 +227,10 @@ export class Call extends Emitter {
 
   /** One event addressed to this call. */
   handle(msg) {
+    if (!this.session && /^(call\.(offer|answer|candidate)|relay\.(offer|candidate))$/.test(msg.type)) {
+      this.earlySignals.push(msg);
+      return;
+    }
     switch (msg.type) {
       case 'call.ringing':
         this.setState('ringing');

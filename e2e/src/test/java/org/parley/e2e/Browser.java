@@ -230,6 +230,13 @@ final class Browser implements AutoCloseable {
                 + now + "\n" + consoleLog());
     }
 
+    /** In a room: audio packets received so far from one participant. */
+    long audioPacketsFrom(String participantId) {
+        Object n = async("const s = await window.parleyApp.stats(); const p = (s.participants || {})[args[0]];"
+                + "return p ? p.audioPacketsReceived : 0;", participantId);
+        return ((Number) n).longValue();
+    }
+
     private static boolean grew(Number before, Number after, long by) {
         long b = before == null ? 0 : before.longValue();
         return after != null && after.longValue() > b + by;

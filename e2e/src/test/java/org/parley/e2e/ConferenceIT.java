@@ -11,7 +11,8 @@ import org.parley.signaling.auth.Role;
 
 /**
  * (f, g) Three people in one room through the relay: each decodes the other two's video and
- * receives their audio; one shares a screen and the other two decode it. The moderator's page is
+ * receives their audio; the moderator mutes one of them and the relay stops forwarding his audio;
+ * one shares a screen and the other two decode it. The moderator's page is
  * photographed for docs/screenshot-conference.png.
  */
 class ConferenceIT {
@@ -50,6 +51,19 @@ class ConferenceIT {
             // whose tile is outlined.
             alice.await("everyone unmuted in the list", () -> alice.all("#participant-list li[data-audio=false]").isEmpty());
             alice.await("active speaker outlined", () -> alice.all("#video-grid .tile.speaking").size() == 1);
+
+            // Alice (moderator) mutes bob: bob is told, the list shows it, and the relay stops
+            // forwarding his audio (carol's packet count from bob stops growing).
+            String bobId = (String) bob.script("return window.parleyApp.room.participantId;");
+            alice.all("#participant-list li[data-participant='" + bobId + "'] button[data-action=mute]").get(0).click();
+            bob.await("told of the mute", () -> "muted".equals(bob.attribute("notice", "data-reason")));
+            carol.await("bob shown muted", () -> !carol.all("#participant-list li[data-participant='" + bobId
+                    + "'][data-audio-muted=true]").isEmpty());
+            long before = carol.audioPacketsFrom(bobId);
+            Browser.sleep(1500);
+            long after = carol.audioPacketsFrom(bobId);
+            Browser.sleep(1500);
+            assertEquals(after, carol.audioPacketsFrom(bobId), "bob's audio no longer forwarded (was " + before + ")");
 
             // Carol shares her screen: alice and bob see it large and decode it.
             carol.click("room-toggle-screen");

@@ -4,12 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * (d) Alice moves a live call from her phone to her laptop; bob stays in the call and keeps
- * seeing video. The longest pause between two video frames bob's page presented is measured
+ * seeing video. Peer-to-peer bob's side renegotiates with the laptop; through the relay nothing
+ * changes on bob's side (the relay rewrites the new device's stream into the old one). The longest pause between two video frames bob's page presented is measured
  * (requestVideoFrameCallback on his remote video) and printed for docs/web.md.
  */
 class HandoffIT {
@@ -29,9 +31,10 @@ class HandoffIT {
     @TempDir
     Path dir;
 
-    @Test
-    void pushedToTheCallersSecondDeviceTheCalleeKeepsDecodingFrames() throws Exception {
-        try (ParleyServer server = ParleyServer.start(dir);
+    @ParameterizedTest(name = "media {0}")
+    @ValueSource(strings = {"p2p", "relay"})
+    void pushedToTheCallersSecondDeviceTheCalleeKeepsDecodingFrames(String media) throws Exception {
+        try (ParleyServer server = ParleyServer.start(dir, "-Dparley.signaling.calls.media=" + media);
                 Browser phone = Browser.launch("alice-phone", dir);
                 Browser laptop = Browser.launch("alice-laptop", dir);
                 Browser bob = Browser.launch("bob", dir)) {
@@ -68,11 +71,12 @@ class HandoffIT {
             assertEquals(callId, bob.attribute("screen-call", "data-call-id"));
             Number gap = (Number) bob.script("return window.frameWatch.maxGapMs;");
             Number frames = (Number) bob.script("return window.frameWatch.frames;");
-            System.out.printf("handoff: longest pause between presented frames at bob %.0f ms over %d frames;"
+            System.out.printf("handoff (" + media + "): longest pause between presented frames at bob %.0f ms over %d frames;"
                     + " media back %d ms after the click; %s%n", gap.doubleValue(), frames.longValue(), mediaBackMs, atBob);
             assertTrue(frames.longValue() > 20, "bob's page presented frames throughout: " + frames);
-            // A user notices a frozen picture: the switch must stay a brief pause, not a dropped call.
-            assertTrue(gap.doubleValue() < 3000, "pause " + gap + " ms");
+            // A user notices a frozen picture: the switch must stay a brief pause, not a dropped call
+            // (measured 0.8-2.4 s on a loaded 2-core machine, see docs/web.md).
+            assertTrue(gap.doubleValue() < 5000, "pause " + gap + " ms");
         }
     }
 }
