@@ -9,10 +9,6 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioDatagramChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import java.io.File;
@@ -38,7 +34,7 @@ public final class TurnServer implements AutoCloseable {
     private final TurnConfig config;
     private final MeterRegistry registry;
     private final Clock clock;
-    private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+    private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NettyTransport.ioHandlerFactory());
     private final List<Channel> listeners = new ArrayList<>();
     private TurnContext ctx;
     private ScheduledFuture<?> sweeper;
@@ -56,7 +52,7 @@ public final class TurnServer implements AutoCloseable {
         NonceService nonces = new NonceService(clock, config.staleNonceSeconds());
         ctx = new TurnContext(config, clock, loop, metrics, new AllocationTable(metrics),
                 new Authenticator(config, nonces, clock), nonces, PeerAddressPolicy.from(config),
-                new RelayPortPool(config.minPort(), config.maxPort()), new RelayAddresses(config),
+                new RelayPortPool(config.minPort(), config.maxPort(), loop), new RelayAddresses(config),
                 new SourceRateLimiter(config.unauthenticatedRate(), config.unauthenticatedBurst()));
         StunDispatcher dispatcher = new StunDispatcher(ctx);
         SslContext tls = tlsContext();
@@ -64,7 +60,7 @@ public final class TurnServer implements AutoCloseable {
         int port = config.listeningPort();
         int tlsPort = config.tlsListeningPort();
         for (String ip : config.listeningIps()) {
-            Channel udp = new Bootstrap().group(loop).channel(NioDatagramChannel.class)
+            Channel udp = new Bootstrap().group(loop).channel(NettyTransport.datagramChannelClass())
                     .option(ChannelOption.SO_RCVBUF, 4 << 20)
                     .option(ChannelOption.SO_SNDBUF, 4 << 20)
                     .handler(new UdpListenerHandler(ctx, dispatcher))
@@ -88,11 +84,11 @@ public final class TurnServer implements AutoCloseable {
     private Channel streamListener(EventLoop loop, StunDispatcher dispatcher, SslContext tls, String ip, int port)
             throws InterruptedException {
         TransportProtocol protocol = tls == null ? TransportProtocol.TCP : TransportProtocol.TLS;
-        Channel ch = new ServerBootstrap().group(loop).channel(NioServerSocketChannel.class)
+        Channel ch = new ServerBootstrap().group(loop).channel(NettyTransport.serverSocketChannelClass())
                 .childOption(ChannelOption.TCP_NODELAY, true)
-                .childHandler(new ChannelInitializer<SocketChannel>() {
+                .childHandler(new ChannelInitializer<Channel>() {
                     @Override
-                    protected void initChannel(SocketChannel c) {
+                    protected void initChannel(Channel c) {
                         if (tls != null) {
                             c.pipeline().addLast(tls.newHandler(c.alloc()));
                         }
