@@ -178,6 +178,7 @@ final class AllocateMethod {
             h6.allocation = allocation;
         }
         ctx.table().add(allocation, ctx.now() + lifetime * 1000);
+        ctx.metrics().allocationCreated();
         Long reservedToken = newToken;
         byte[] response = r.succeed(w -> {
             if (relay4 != null) {
@@ -198,7 +199,6 @@ final class AllocateMethod {
             w.xorAddress(StunAttribute.XOR_MAPPED_ADDRESS, r.source());
         });
         allocation.rememberAllocate(m.transactionId(), response);
-        ctx.metrics().allocationCreated();
     }
 
     private void allocateTcp(StunRequest r, InetAddress ip, long lifetime) {
@@ -211,11 +211,11 @@ final class AllocateMethod {
                 ctx.metrics(), ctx.clock());
         relay.attach(allocation);
         ctx.table().add(allocation, ctx.now() + lifetime * 1000);
+        ctx.metrics().allocationCreated();
         byte[] response = r.succeed(w -> w.xorAddress(StunAttribute.XOR_RELAYED_ADDRESS, relay.advertised())
                 .uint32(StunAttribute.LIFETIME, lifetime)
                 .xorAddress(StunAttribute.XOR_MAPPED_ADDRESS, r.source()));
         allocation.rememberAllocate(r.message.transactionId(), response);
-        ctx.metrics().allocationCreated();
     }
 
     private UdpRelay open(Channel channel) {

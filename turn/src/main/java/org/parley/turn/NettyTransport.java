@@ -15,6 +15,9 @@ import io.netty.channel.socket.nio.NioChannelOption;
 import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.channel.socket.SocketProtocolFamily;
+import java.net.Inet6Address;
+import java.net.InetAddress;
 import java.net.StandardSocketOptions;
 
 /**
@@ -31,10 +34,6 @@ final class NettyTransport {
         return EPOLL ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
     }
 
-    static Class<? extends Channel> datagramChannelClass() {
-        return EPOLL ? EpollDatagramChannel.class : NioDatagramChannel.class;
-    }
-
     static Class<? extends ServerChannel> serverSocketChannelClass() {
         return EPOLL ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
     }
@@ -43,8 +42,14 @@ final class NettyTransport {
         return EPOLL ? EpollSocketChannel.class : NioSocketChannel.class;
     }
 
-    static Channel newDatagramChannel() {
-        return EPOLL ? new EpollDatagramChannel() : new NioDatagramChannel();
+    /**
+     * A UDP socket of the address's own family: an IPv4 address on a dual-stack IPv6 socket would
+     * send every packet through the IPv4-mapped path.
+     */
+    static Channel newDatagramChannel(InetAddress forAddress) {
+        SocketProtocolFamily family = forAddress instanceof Inet6Address ? SocketProtocolFamily.INET6
+                : SocketProtocolFamily.INET;
+        return EPOLL ? new EpollDatagramChannel(family) : new NioDatagramChannel(family);
     }
 
     static ServerChannel newServerSocketChannel() {

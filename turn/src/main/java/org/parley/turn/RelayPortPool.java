@@ -40,7 +40,7 @@ final class RelayPortPool {
             if (even && (port & 1) != 0) {
                 continue;
             }
-            Channel ch = tryBind(NettyTransport.newDatagramChannel(), new InetSocketAddress(ip, port), handler);
+            Channel ch = tryBind(NettyTransport.newDatagramChannel(ip), new InetSocketAddress(ip, port), handler);
             if (ch != null) {
                 return ch;
             }
@@ -56,11 +56,11 @@ final class RelayPortPool {
             if ((port & 1) != 0 || port + 1 > max) {
                 continue;
             }
-            Channel even = tryBind(NettyTransport.newDatagramChannel(), new InetSocketAddress(ip, port), handlers.get());
+            Channel even = tryBind(NettyTransport.newDatagramChannel(ip), new InetSocketAddress(ip, port), handlers.get());
             if (even == null) {
                 continue;
             }
-            Channel odd = tryBind(NettyTransport.newDatagramChannel(), new InetSocketAddress(ip, port + 1), handlers.get());
+            Channel odd = tryBind(NettyTransport.newDatagramChannel(ip), new InetSocketAddress(ip, port + 1), handlers.get());
             if (odd != null) {
                 return new EvenPair(even, odd);
             }

@@ -60,7 +60,9 @@ public final class TurnServer implements AutoCloseable {
         int port = config.listeningPort();
         int tlsPort = config.tlsListeningPort();
         for (String ip : config.listeningIps()) {
-            Channel udp = new Bootstrap().group(loop).channel(NettyTransport.datagramChannelClass())
+            java.net.InetAddress address = TurnConfig.ip(ip);
+            Channel udp = new Bootstrap().group(loop)
+                    .channelFactory(() -> NettyTransport.newDatagramChannel(address))
                     .option(ChannelOption.SO_RCVBUF, 4 << 20)
                     .option(ChannelOption.SO_SNDBUF, 4 << 20)
                     .handler(new UdpListenerHandler(ctx, dispatcher))
