@@ -1,9 +1,9 @@
 package org.parley.turn;
 
-import io.netty.channel.socket.nio.NioDatagramChannel;
+import io.netty.channel.Channel;
+import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.nio.channels.DatagramChannel;
 import java.util.concurrent.ThreadLocalRandom;
 import org.parley.turn.stun.ErrorCode;
 import org.parley.turn.stun.StunAttribute;
@@ -117,10 +117,11 @@ final class AllocateMethod {
             return;
         }
         // Relayed sockets: from a reservation, an even port (R bit: also reserve the next), or any port.
-        DatagramChannel v4 = null;
-        DatagramChannel v6 = null;
+        Channel v4 = null;
+        Channel v6 = null;
         Long newToken = null;
         InetAddress primaryIp = v4ip != null ? v4ip : v6ip;
+        Channel primary;
         if (token != null) {
             Reservation reservation = ctx.table().takeReservation(bytesToLong(token));
             if (reservation == null) {
@@ -129,50 +130,45 @@ final class AllocateMethod {
                 return;
             }
             ctx.metrics().reservation("used");
-            if (reservation.socket().socket().getLocalAddress().getAddress().length == 16) {
-                v6 = reservation.socket();
+            primary = reservation.socket();
+            if (((InetSocketAddress) primary.localAddress()).getAddress() instanceof Inet6Address) {
                 v4ip = null;
-            } else {
-                v4 = reservation.socket();
             }
         } else if (evenPort != null && (evenPort[0] & 0x80) != 0) {
-            RelayPortPool.EvenPair pair = ctx.ports().bindEvenPair(primaryIp);
+            RelayPortPool.EvenPair pair = ctx.ports().bindEvenPair(primaryIp, RelayDatagramHandler::new);
             if (pair == null) {
                 reject(r, ErrorCode.INSUFFICIENT_CAPACITY, "capacity");
                 return;
             }
             newToken = ThreadLocalRandom.current().nextLong();
             ctx.metrics().reservation("made");
-            ctx.table().addReservation(new Reservation(newToken, pair.odd(), ctx.now() + Reservation.LIFETIME_MILLIS));
-            if (v4ip != null) {
-                v4 = pair.even();
-            } else {
-                v6 = pair.even();
-            }
+            ctx.table().addReservation(new Reservation(newToken, pair.odd(),
+                    pair.odd().pipeline().get(RelayDatagramHandler.class), ctx.now() + Reservation.LIFETIME_MILLIS));
+            primary = pair.even();
         } else {
-            DatagramChannel ch = ctx.ports().bindUdp(primaryIp, evenPort != null);
-            if (v4ip != null) {
-                v4 = ch;
-            } else {
-                v6 = ch;
-            }
-            if (ch == null) {
+            primary = ctx.ports().bindUdp(primaryIp, evenPort != null, new RelayDatagramHandler());
+            if (primary == null) {
                 reject(r, ErrorCode.INSUFFICIENT_CAPACITY, "capacity");
                 return;
             }
+        }
+        if (v4ip != null) {
+            v4 = primary;
+        } else {
+            v6 = primary;
         }
         if (v4ip != null && v6ip != null && v6 == null) {
-            v6 = ctx.ports().bindUdp(v6ip, false);
+            v6 = ctx.ports().bindUdp(v6ip, false, new RelayDatagramHandler());
             if (v6 == null) {
-                RelayPortPool.closeQuietly(v4);
+                v4.close();
                 reject(r, ErrorCode.INSUFFICIENT_CAPACITY, "capacity");
                 return;
             }
         }
-        RelayDatagramHandler h4 = v4 == null ? null : new RelayDatagramHandler();
-        RelayDatagramHandler h6 = v6 == null ? null : new RelayDatagramHandler();
-        UdpRelay relay4 = v4 == null ? null : open(v4, h4);
-        UdpRelay relay6 = v6 == null ? null : open(v6, h6);
+        RelayDatagramHandler h4 = v4 == null ? null : v4.pipeline().get(RelayDatagramHandler.class);
+        RelayDatagramHandler h6 = v6 == null ? null : v6.pipeline().get(RelayDatagramHandler.class);
+        UdpRelay relay4 = v4 == null ? null : open(v4);
+        UdpRelay relay6 = v6 == null ? null : open(v6);
         Allocation allocation = new Allocation(link, r.username, relay4, relay6, null, cfg.maxBps(),
                 ctx.metrics(), ctx.clock());
         if (h4 != null) {
@@ -182,6 +178,7 @@ final class AllocateMethod {
             h6.allocation = allocation;
         }
         ctx.table().add(allocation, ctx.now() + lifetime * 1000);
+        ctx.metrics().allocationCreated();
         Long reservedToken = newToken;
         // Counted before the response leaves, so whoever sees the response also sees the count.
         ctx.metrics().allocationCreated();
@@ -207,12 +204,11 @@ final class AllocateMethod {
     }
 
     private void allocateTcp(StunRequest r, InetAddress ip, long lifetime) {
-        var listener = ctx.ports().bindTcp(ip);
-        if (listener == null) {
+        TcpRelay relay = TcpRelay.open(ctx, ip);
+        if (relay == null) {
             reject(r, ErrorCode.INSUFFICIENT_CAPACITY, "capacity");
             return;
         }
-        TcpRelay relay = TcpRelay.open(ctx, listener);
         Allocation allocation = new Allocation(r.link, r.username, null, null, relay, ctx.config().maxBps(),
                 ctx.metrics(), ctx.clock());
         relay.attach(allocation);
@@ -224,16 +220,8 @@ final class AllocateMethod {
         allocation.rememberAllocate(r.message.transactionId(), response);
     }
 
-    private UdpRelay open(DatagramChannel socket, RelayDatagramHandler handler) {
-        NioDatagramChannel channel = new NioDatagramChannel(socket);
-        channel.pipeline().addLast(handler);
-        ctx.loop().register(channel);
-        InetSocketAddress bound;
-        try {
-            bound = (InetSocketAddress) socket.getLocalAddress();
-        } catch (java.io.IOException e) {
-            throw new IllegalStateException("relay socket lost its address", e);
-        }
+    private UdpRelay open(Channel channel) {
+        InetSocketAddress bound = (InetSocketAddress) channel.localAddress();
         return new UdpRelay(channel, bound, ctx.relayAddresses().advertised(bound));
     }
 

@@ -90,14 +90,14 @@ final class AllocationTable {
             Reservation r = it.next();
             if (r.expiresAtMillis() <= nowMillis) {
                 it.remove();
-                RelayPortPool.closeQuietly(r.socket());
+                r.socket().close();
             }
         }
     }
 
     void closeAll() {
         new ArrayList<>(allocations).forEach(this::remove);
-        reservations.values().forEach(r -> RelayPortPool.closeQuietly(r.socket()));
+        reservations.values().forEach(r -> r.socket().close());
         reservations.clear();
         new ArrayList<>(connections.values()).forEach(TcpPeerConnection::close);
     }

@@ -1,43 +1,46 @@
 package org.parley.turn;
 
-import java.io.IOException;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.EventLoop;
+import io.netty.channel.ServerChannel;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.StandardSocketOptions;
-import java.nio.channels.DatagramChannel;
-import java.nio.channels.NetworkChannel;
-import java.nio.channels.ServerSocketChannel;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Supplier;
 
 /**
  * Hands out relay sockets bound to ports of {@code min-port..max-port} (RFC 8656 §7.2: the server
- * chooses the relayed transport address). Binding is done here with JDK channels, so a port taken by
- * another process is simply skipped; the caller wraps the bound socket in a Netty channel.
+ * chooses the relayed transport address). Runs on the event loop, where registering and binding a
+ * channel complete at once, so a port taken by another process is simply skipped.
  */
 final class RelayPortPool {
-    /** A bound relay socket pair for EVEN-PORT with the R bit: {@code odd} is reserved. */
-    record EvenPair(DatagramChannel even, DatagramChannel odd) {
+    /** A bound relay socket pair for EVEN-PORT with the R bit: {@code odd} is to be reserved. */
+    record EvenPair(Channel even, Channel odd) {
     }
 
     private final int min;
     private final int max;
+    private final EventLoop loop;
     private int next;
 
-    RelayPortPool(int min, int max) {
+    RelayPortPool(int min, int max, EventLoop loop) {
         this.min = min;
         this.max = max;
+        this.loop = loop;
         this.next = min + ThreadLocalRandom.current().nextInt(max - min + 1);
     }
 
     /** A UDP socket on {@code ip}; even port when asked (RFC 8656 §14.6); null when the range is full. */
-    DatagramChannel bindUdp(InetAddress ip, boolean even) {
+    Channel bindUdp(InetAddress ip, boolean even, ChannelHandler handler) {
         int size = max - min + 1;
         for (int attempt = 0; attempt < size; attempt++) {
             int port = advance();
             if (even && (port & 1) != 0) {
                 continue;
             }
-            DatagramChannel ch = tryUdp(ip, port);
+            Channel ch = tryBind(NettyTransport.newDatagramChannel(ip), new InetSocketAddress(ip, port), handler);
             if (ch != null) {
                 return ch;
             }
@@ -46,83 +49,70 @@ final class RelayPortPool {
     }
 
     /** An even port and the odd port above it, both bound; null when no such pair is free. */
-    EvenPair bindEvenPair(InetAddress ip) {
+    EvenPair bindEvenPair(InetAddress ip, Supplier<ChannelHandler> handlers) {
         int size = max - min + 1;
         for (int attempt = 0; attempt < size; attempt++) {
             int port = advance();
             if ((port & 1) != 0 || port + 1 > max) {
                 continue;
             }
-            DatagramChannel even = tryUdp(ip, port);
+            Channel even = tryBind(NettyTransport.newDatagramChannel(ip), new InetSocketAddress(ip, port), handlers.get());
             if (even == null) {
                 continue;
             }
-            DatagramChannel odd = tryUdp(ip, port + 1);
+            Channel odd = tryBind(NettyTransport.newDatagramChannel(ip), new InetSocketAddress(ip, port + 1), handlers.get());
             if (odd != null) {
                 return new EvenPair(even, odd);
             }
-            closeQuietly(even);
+            even.close();
         }
         return null;
     }
 
     /**
-     * A listening TCP socket for an RFC 6062 allocation. SO_REUSEPORT lets connections to peers
+     * A listening TCP socket for an RFC 6062 allocation, with SO_REUSEPORT so connections to peers can
      * originate from the same relayed address (RFC 6062 §5.2).
      */
-    ServerSocketChannel bindTcp(InetAddress ip) {
+    Channel bindTcp(InetAddress ip, ChannelHandler handler) {
         int size = max - min + 1;
         for (int attempt = 0; attempt < size; attempt++) {
             int port = advance();
-            ServerSocketChannel ch = null;
+            ServerChannel ch = NettyTransport.newServerSocketChannel();
             try {
-                ch = ServerSocketChannel.open();
-                trySetReusePort(ch);
-                ch.bind(new InetSocketAddress(ip, port), 64);
-                return ch;
-            } catch (IOException e) {
-                closeQuietly(ch);
+                ch.config().setOption(NettyTransport.reusePort(), true);
+            } catch (RuntimeException e) {
+                // without SO_REUSEPORT connections to peers leave from another port; they still work
+            }
+            Channel bound = tryBind(ch, new InetSocketAddress(ip, port), handler);
+            if (bound != null) {
+                return bound;
             }
         }
         return null;
     }
 
-    static void trySetReusePort(NetworkChannel ch) {
-        try {
-            if (ch.supportedOptions().contains(StandardSocketOptions.SO_REUSEPORT)) {
-                ch.setOption(StandardSocketOptions.SO_REUSEPORT, true);
-            }
-        } catch (IOException | UnsupportedOperationException e) {
-            // Connections to peers then come from another port; they still work.
+    /** Registers and binds on the event loop; both complete immediately there. */
+    private Channel tryBind(Channel ch, InetSocketAddress address, ChannelHandler handler) {
+        if (!loop.inEventLoop()) {
+            throw new IllegalStateException("relay sockets are bound on the event loop");
         }
+        ch.pipeline().addLast(handler);
+        ChannelFuture registered = loop.register(ch);
+        if (!registered.isDone() || !registered.isSuccess()) {
+            ch.close();
+            return null;
+        }
+        ChannelFuture bound = ch.bind(address);
+        if (!bound.isDone() || !bound.isSuccess()) {
+            ch.close();
+            return null;
+        }
+        return ch;
     }
 
     private int advance() {
         int port = next;
         next = next >= max ? min : next + 1;
         return port;
-    }
-
-    private static DatagramChannel tryUdp(InetAddress ip, int port) {
-        DatagramChannel ch = null;
-        try {
-            ch = DatagramChannel.open(ip.getAddress().length == 4
-                    ? java.net.StandardProtocolFamily.INET : java.net.StandardProtocolFamily.INET6);
-            ch.bind(new InetSocketAddress(ip, port));
-            return ch;
-        } catch (IOException e) {
-            closeQuietly(ch);
-            return null;
-        }
-    }
-
-    static void closeQuietly(java.nio.channels.Channel ch) {
-        if (ch != null) {
-            try {
-                ch.close();
-            } catch (IOException ignored) {
-                // closing a socket we no longer want; nothing to do
-            }
-        }
     }
 }

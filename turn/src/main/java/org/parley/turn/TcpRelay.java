@@ -5,13 +5,8 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelOption;
-import io.netty.channel.socket.nio.NioChannelOption;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.channel.socket.nio.NioSocketChannel;
-import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.StandardSocketOptions;
-import java.nio.channels.ServerSocketChannel;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Map;
@@ -44,17 +39,15 @@ final class TcpRelay {
         this.advertised = ctx.relayAddresses().advertised(bound);
     }
 
-    static TcpRelay open(TurnContext ctx, ServerSocketChannel socket) {
-        InetSocketAddress bound;
-        try {
-            bound = (InetSocketAddress) socket.getLocalAddress();
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
+    /** A listening relayed socket on {@code ip}, or null when no relay port is free. */
+    static TcpRelay open(TurnContext ctx, InetAddress ip) {
+        TcpRelayListenerHandler handler = new TcpRelayListenerHandler();
+        Channel channel = ctx.ports().bindTcp(ip, handler);
+        if (channel == null) {
+            return null;
         }
-        NioServerSocketChannel channel = new NioServerSocketChannel(socket);
-        TcpRelay relay = new TcpRelay(ctx, channel, bound);
-        channel.pipeline().addLast(new TcpRelayListenerHandler(relay));
-        ctx.loop().register(channel);
+        TcpRelay relay = new TcpRelay(ctx, channel, (InetSocketAddress) channel.localAddress());
+        handler.relay = relay;
         return relay;
     }
 
@@ -101,10 +94,10 @@ final class TcpRelay {
     /** §5.2: opens a connection from the relayed address to {@code peer}. */
     void connect(InetSocketAddress peer, Consumer<TcpPeerConnection> onConnected, Runnable onFailure) {
         byPeer.put(peer, 0); // in progress: a second Connect to the same peer gets 446
-        Bootstrap b = new Bootstrap().group(ctx.loop()).channel(NioSocketChannel.class)
+        Bootstrap b = new Bootstrap().group(ctx.loop()).channel(NettyTransport.socketChannelClass())
                 .option(ChannelOption.AUTO_READ, false)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, CONNECT_TIMEOUT_MILLIS)
-                .option(NioChannelOption.of(StandardSocketOptions.SO_REUSEPORT), true)
+                .option(NettyTransport.reusePort(), true)
                 .handler(new io.netty.channel.ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
@@ -114,7 +107,7 @@ final class TcpRelay {
         b.connect(peer, bound).addListener((ChannelFutureListener) f -> {
             if (!f.isSuccess()) {
                 // The relayed port may refuse sharing; fall back to any port of the relay address.
-                Bootstrap fallback = b.clone().option(NioChannelOption.of(StandardSocketOptions.SO_REUSEPORT), false);
+                Bootstrap fallback = b.clone().option(NettyTransport.reusePort(), false);
                 fallback.connect(peer, new InetSocketAddress(bound.getAddress(), 0))
                         .addListener((ChannelFutureListener) g -> connected(g, peer, onConnected, onFailure));
                 return;

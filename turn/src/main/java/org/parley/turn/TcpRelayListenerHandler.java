@@ -7,15 +7,16 @@ import io.netty.util.ReferenceCountUtil;
 
 /** Accepts peer connections on a TCP relayed address and hands them to the {@link TcpRelay} (RFC 6062 §5.3). */
 final class TcpRelayListenerHandler extends ChannelInboundHandlerAdapter {
-    private final TcpRelay relay;
-
-    TcpRelayListenerHandler(TcpRelay relay) {
-        this.relay = relay;
-    }
+    /** Set once the relay is built around the bound listener; confined to the event loop. */
+    TcpRelay relay;
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (msg instanceof Channel child) {
+            if (relay == null) {
+                child.unsafe().closeForcibly();
+                return;
+            }
             try {
                 relay.onPeerConnected(child);
             } catch (RuntimeException e) {

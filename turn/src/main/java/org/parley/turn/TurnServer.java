@@ -9,10 +9,6 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioDatagramChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import java.io.File;
@@ -38,7 +34,7 @@ public final class TurnServer implements AutoCloseable {
     private final TurnConfig config;
     private final MeterRegistry registry;
     private final Clock clock;
-    private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+    private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NettyTransport.ioHandlerFactory());
     private final List<Channel> listeners = new ArrayList<>();
     private TurnContext ctx;
     private ScheduledFuture<?> sweeper;
@@ -56,7 +52,7 @@ public final class TurnServer implements AutoCloseable {
         NonceService nonces = new NonceService(clock, config.staleNonceSeconds());
         ctx = new TurnContext(config, clock, loop, metrics, new AllocationTable(metrics),
                 new Authenticator(config, nonces, clock), nonces, PeerAddressPolicy.from(config),
-                new RelayPortPool(config.minPort(), config.maxPort()), new RelayAddresses(config),
+                new RelayPortPool(config.minPort(), config.maxPort(), loop), new RelayAddresses(config),
                 new SourceRateLimiter(config.unauthenticatedRate(), config.unauthenticatedBurst()));
         StunDispatcher dispatcher = new StunDispatcher(ctx);
         SslContext tls = tlsContext();
@@ -86,8 +82,10 @@ public final class TurnServer implements AutoCloseable {
     private Channel[] udpAndTcp(EventLoop loop, StunDispatcher dispatcher, String ip, int port)
             throws InterruptedException {
         int attempts = port == 0 ? 20 : 1;
+        java.net.InetAddress address = TurnConfig.ip(ip);
         for (int attempt = 1; ; attempt++) {
-            Channel udp = new Bootstrap().group(loop).channel(NioDatagramChannel.class)
+            Channel udp = new Bootstrap().group(loop)
+                    .channelFactory(() -> NettyTransport.newDatagramChannel(address))
                     .option(ChannelOption.SO_RCVBUF, 4 << 20)
                     .option(ChannelOption.SO_SNDBUF, 4 << 20)
                     .handler(new UdpListenerHandler(ctx, dispatcher))
@@ -99,21 +97,27 @@ public final class TurnServer implements AutoCloseable {
             } catch (Exception e) {
                 listeners.remove(udp);
                 udp.close().sync();
-                if (attempt >= attempts || !(e instanceof java.net.BindException)) {
+                if (attempt >= attempts || !portTaken(e)) {
                     throw e;
                 }
             }
         }
     }
 
+    /** NIO reports a taken port as BindException, the native epoll transport by its message. */
+    private static boolean portTaken(Exception e) {
+        return e instanceof java.net.BindException
+                || (e.getMessage() != null && e.getMessage().contains("Address already in use"));
+    }
+
     private Channel streamListener(EventLoop loop, StunDispatcher dispatcher, SslContext tls, String ip, int port)
             throws InterruptedException {
         TransportProtocol protocol = tls == null ? TransportProtocol.TCP : TransportProtocol.TLS;
-        Channel ch = new ServerBootstrap().group(loop).channel(NioServerSocketChannel.class)
+        Channel ch = new ServerBootstrap().group(loop).channel(NettyTransport.serverSocketChannelClass())
                 .childOption(ChannelOption.TCP_NODELAY, true)
-                .childHandler(new ChannelInitializer<SocketChannel>() {
+                .childHandler(new ChannelInitializer<Channel>() {
                     @Override
-                    protected void initChannel(SocketChannel c) {
+                    protected void initChannel(Channel c) {
                         if (tls != null) {
                             c.pipeline().addLast(tls.newHandler(c.alloc()));
                         }
