@@ -178,7 +178,6 @@ final class AllocateMethod {
             h6.allocation = allocation;
         }
         ctx.table().add(allocation, ctx.now() + lifetime * 1000);
-        ctx.metrics().allocationCreated();
         Long reservedToken = newToken;
         // Counted before the response leaves, so whoever sees the response also sees the count.
         ctx.metrics().allocationCreated();
