@@ -7,6 +7,7 @@
 # Usage: scripts/turn-bench.sh            (50 clients x 1000 messages x 200 bytes over UDP)
 #   CLIENTS=50 MESSAGES=1000 SIZE=200 UCLIENT_EXTRA="-s" scripts/turn-bench.sh
 #   PARLEY_JAR=server/target/parley-server.jar scripts/turn-bench.sh   (the whole server, TURN only)
+#   PARLEY_JAVA_OPTS="-Dio.netty.leakDetection.level=disabled" scripts/turn-bench.sh
 # Needs: java, mvn (unless PARLEY_JAR is given), coturn's turnserver, turnutils_uclient, turnutils_peer.
 # Loopback only; free ports are picked at start, relay ports 50000-52999.
 set -euo pipefail
@@ -89,12 +90,14 @@ PARLEY_OPTS=(-Dparley.turn.listening-ip=127.0.0.1 -Dparley.turn.listening-port=$
   -Dparley.turn.static-auth-secret=$SECRET -Dparley.turn.realm=bench -Dparley.turn.allow-loopback-peers=true
   -Dparley.turn.min-port=50000 -Dparley.turn.max-port=51499)
 if [[ -n "${PARLEY_JAR:-}" ]]; then
-  java "${PARLEY_OPTS[@]}" -Dparley.relay.enabled=false -Dparley.signaling.enabled=false -jar "$PARLEY_JAR" \
+  # shellcheck disable=SC2086
+  java ${PARLEY_JAVA_OPTS:-} "${PARLEY_OPTS[@]}" -Dparley.relay.enabled=false -Dparley.signaling.enabled=false -jar "$PARLEY_JAR" \
     > "$WORK/parley.log" 2>&1 &
 else
   (cd "$ROOT" && mvn -q -B -pl turn -am test-compile dependency:build-classpath -Dmdep.includeScope=test \
     -Dmdep.outputFile="$WORK/cp.txt" > "$WORK/build.log" 2>&1) || { cat "$WORK/build.log"; exit 1; }
-  java "${PARLEY_OPTS[@]}" -cp "$ROOT/turn/target/classes:$ROOT/turn/target/test-classes:$(cat "$WORK/cp.txt")" \
+  # shellcheck disable=SC2086
+  java ${PARLEY_JAVA_OPTS:-} "${PARLEY_OPTS[@]}" -cp "$ROOT/turn/target/classes:$ROOT/turn/target/test-classes:$(cat "$WORK/cp.txt")" \
     org.parley.turn.TurnServerMain > "$WORK/parley.log" 2>&1 &
 fi
 PARLEY_PID=$!

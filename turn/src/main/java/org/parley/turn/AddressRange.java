@@ -53,10 +53,6 @@ final class AddressRange {
         return new AddressRange(one, one);
     }
 
-    static AddressRange cidr(String text) {
-        return parse(text);
-    }
-
     private static byte[] literal(String s, String whole) {
         byte[] b = NetUtil.createByteArrayFromIpAddressString(s.trim());
         if (b == null) {

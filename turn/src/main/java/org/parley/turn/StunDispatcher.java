@@ -6,11 +6,9 @@ import java.net.InetSocketAddress;
 import org.parley.turn.stun.ErrorCode;
 import org.parley.turn.stun.MessageIntegrity;
 import org.parley.turn.stun.StunAttribute;
-import org.parley.turn.stun.StunClass;
 import org.parley.turn.stun.StunMessage;
 import org.parley.turn.stun.StunMethod;
 import org.parley.turn.stun.StunParseException;
-import org.parley.turn.stun.XorAddress;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -181,13 +179,4 @@ final class StunDispatcher {
                 message.valueLength(dataIndex));
         allocation.relayToPeer(data, peer);
     }
-
-    static boolean isIpv6(InetSocketAddress a) {
-        return a.getAddress().getAddress().length == 16;
-    }
-
-    static int family(InetSocketAddress a) {
-        return isIpv6(a) ? XorAddress.FAMILY_IPV6 : XorAddress.FAMILY_IPV4;
-    }
-
 }

@@ -3,7 +3,6 @@ package org.parley.turn;
 import io.netty.buffer.ByteBuf;
 import java.net.InetSocketAddress;
 import java.util.function.Consumer;
-import org.parley.turn.stun.ErrorCode;
 import org.parley.turn.stun.StunAttribute;
 import org.parley.turn.stun.StunClass;
 import org.parley.turn.stun.StunMessage;
@@ -78,9 +77,5 @@ final class StunRequest {
             w.integrity(key, sha256);
         }
         w.finishWithFingerprint();
-    }
-
-    static String errorName(int code) {
-        return ErrorCode.reason(code);
     }
 }

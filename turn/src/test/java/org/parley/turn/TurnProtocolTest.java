@@ -247,6 +247,63 @@ class TurnProtocolTest {
     }
 
     @Test
+    void anotherUserOnTheSame5TupleGets441() throws Exception {
+        try (TestStunClient c = client(Map.of("parley.turn.user", java.util.List.of("mallory:pw")))) {
+            c.request(StunMethod.ALLOCATE, TurnProtocolTest::udpAllocation);
+            c.credentials("mallory", "pw");
+            StunMessage refresh = c.request(StunMethod.REFRESH, w -> { });
+            assertEquals(ErrorCode.WRONG_CREDENTIALS, TestStunClient.errorCode(refresh));
+            assertEquals(1, running.server().allocationCount());
+        }
+    }
+
+    @Test
+    void theTotalQuotaRefusesWith508() throws Exception {
+        running = TestServers.start(TestServers.config(Map.of("parley.turn.total-quota", 1)), clock);
+        try (TestStunClient a = restClient(running.address("udp"), 600);
+                TestStunClient b = restClient(running.address("udp"), 700)) {
+            assertEquals(StunClass.SUCCESS_RESPONSE, a.request(StunMethod.ALLOCATE, TurnProtocolTest::udpAllocation).stunClass());
+            assertEquals(ErrorCode.INSUFFICIENT_CAPACITY,
+                    TestStunClient.errorCode(b.request(StunMethod.ALLOCATE, TurnProtocolTest::udpAllocation)));
+            assertEquals(1.0, running.meter("parley.turn.allocations.failed", "reason", "total_quota"));
+        }
+    }
+
+    @Test
+    void maxBpsDropsWhatExceedsTheAllocationsBandwidth() throws Exception {
+        try (TestStunClient c = client(Map.of("parley.turn.max-bps", 1000)); DatagramSocket peer = new DatagramSocket(0,
+                java.net.InetAddress.getLoopbackAddress())) {
+            peer.setSoTimeout(300);
+            c.request(StunMethod.ALLOCATE, TurnProtocolTest::udpAllocation);
+            InetSocketAddress peerAddress = (InetSocketAddress) peer.getLocalSocketAddress();
+            c.request(StunMethod.CHANNEL_BIND, w -> w
+                    .bytes(StunAttribute.CHANNEL_NUMBER, new byte[] {0x40, 0x03, 0, 0})
+                    .xorAddress(StunAttribute.XOR_PEER_ADDRESS, peerAddress));
+            // The clock stands still, so the bucket holds one second's worth: 1000 bytes = 5 x 200.
+            byte[] frame = new byte[4 + 200];
+            frame[0] = 0x40;
+            frame[1] = 0x03;
+            frame[2] = 0;
+            frame[3] = (byte) 200;
+            for (int i = 0; i < 20; i++) {
+                c.send(frame);
+            }
+            int received = 0;
+            DatagramPacket got = new DatagramPacket(new byte[300], 300);
+            try {
+                while (true) {
+                    peer.receive(got);
+                    received++;
+                }
+            } catch (java.net.SocketTimeoutException end) {
+                // all delivered
+            }
+            assertEquals(5, received);
+            assertEquals(15.0, running.meter("parley.turn.relayed.dropped", "reason", "bandwidth"));
+        }
+    }
+
+    @Test
     void dataFlowsThroughSendIndicationsAndChannelsOnlyWithPermission() throws Exception {
         try (TestStunClient c = client(Map.of()); DatagramSocket peer = new DatagramSocket(0,
                 java.net.InetAddress.getLoopbackAddress())) {
