@@ -21,7 +21,7 @@ import org.parley.relay.transport.SrtpTransformer;
 /**
  * The relay's per-packet work for one forwarded packet and one receiver: SRTP unprotect of the
  * publisher's packet, copy, SSRC/sequence/timestamp rewrite, payload-type and extension-id
- * rewrite, SRTP protect for the receiver. Run (see docs/benchmarks-relay.md):
+ * rewrite, SRTP protect for the receiver. Run (see docs/benchmarks.md, "Relay benchmarks"):
  * {@code java -cp <test classpath> org.openjdk.jmh.Main ForwardingBenchmark}
  */
 @State(Scope.Thread)
