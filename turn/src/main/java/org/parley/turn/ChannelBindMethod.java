@@ -15,13 +15,9 @@ final class ChannelBindMethod {
     }
 
     void handle(StunRequest r) {
-        Allocation allocation = r.link.allocation;
+        // 437 / 441 (RFC 8656 §6.3) when this 5-tuple holds no allocation of these credentials.
+        Allocation allocation = r.ownAllocation();
         if (allocation == null) {
-            r.fail(ErrorCode.ALLOCATION_MISMATCH);
-            return;
-        }
-        if (!allocation.username().equals(r.username)) {
-            r.fail(ErrorCode.WRONG_CREDENTIALS);
             return;
         }
         // RFC 6062 §4: TCP allocations carry data on their own connections, never on channels.

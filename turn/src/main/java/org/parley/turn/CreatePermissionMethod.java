@@ -16,13 +16,9 @@ final class CreatePermissionMethod {
     }
 
     void handle(StunRequest r) {
-        Allocation allocation = r.link.allocation;
+        // 437 / 441 (RFC 8656 §6.3) when this 5-tuple holds no allocation of these credentials.
+        Allocation allocation = r.ownAllocation();
         if (allocation == null) {
-            r.fail(ErrorCode.ALLOCATION_MISMATCH);
-            return;
-        }
-        if (!allocation.username().equals(r.username)) {
-            r.fail(ErrorCode.WRONG_CREDENTIALS);
             return;
         }
         // 1. At least one XOR-PEER-ADDRESS (several are allowed) -> else 400.

@@ -14,15 +14,9 @@ final class RefreshMethod {
     }
 
     void handle(StunRequest r) {
-        // 1. No allocation on this 5-tuple -> 437.
-        Allocation allocation = r.link.allocation;
+        // 1. 437 / 441 (RFC 8656 §6.3) when this 5-tuple holds no allocation of these credentials.
+        Allocation allocation = r.ownAllocation();
         if (allocation == null) {
-            r.fail(ErrorCode.ALLOCATION_MISMATCH);
-            return;
-        }
-        // RFC 8656 §6.3 (via §7.3): requests on an allocation use its credentials -> else 441.
-        if (!allocation.username().equals(r.username)) {
-            r.fail(ErrorCode.WRONG_CREDENTIALS);
             return;
         }
         long requested;

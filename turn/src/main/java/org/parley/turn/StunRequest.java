@@ -1,8 +1,10 @@
 package org.parley.turn;
 
+
 import io.netty.buffer.ByteBuf;
 import java.net.InetSocketAddress;
 import java.util.function.Consumer;
+import org.parley.turn.stun.ErrorCode;
 import org.parley.turn.stun.StunAttribute;
 import org.parley.turn.stun.StunClass;
 import org.parley.turn.stun.StunMessage;
@@ -65,6 +67,24 @@ final class StunRequest {
 
     void fail(int code) {
         fail(code, null);
+    }
+
+    /**
+     * The allocation this request acts on, or null after answering why there is none to act on:
+     * 437 when the 5-tuple has no allocation, 441 when it belongs to other credentials (RFC 8656
+     * §6.3, which every request on an existing allocation follows).
+     */
+    Allocation ownAllocation() {
+        Allocation allocation = link.allocation;
+        if (allocation == null) {
+            fail(ErrorCode.ALLOCATION_MISMATCH);
+            return null;
+        }
+        if (!allocation.username().equals(username)) {
+            fail(ErrorCode.WRONG_CREDENTIALS);
+            return null;
+        }
+        return allocation;
     }
 
     /** Sends bytes prepared earlier (a retransmitted request gets the same answer, RFC 8489 §6.3.1). */
