@@ -152,8 +152,9 @@ public final class SessionController {
         s.resumeToken(newId(""));
         sessions.add(s);
         s.attach(c);
-        c.send(welcome(r, s, false, c));
+        // Timers first: whoever holds the welcome may already be at the token's next deadline.
         armTokenTimers(s);
+        c.send(welcome(r, s, false, c));
         for (SessionObserver o : observers) {
             o.sessionStarted(s);
         }
@@ -170,11 +171,11 @@ public final class SessionController {
             previous.bind(null);
             previous.close(CloseCode.REPLACED);
         }
+        armTokenTimers(s);
         c.send(welcome(r, s, true, c));
         for (String json : missed) {
             c.sendText(json);
         }
-        armTokenTimers(s);
     }
 
     private ObjectNode welcome(Request r, Session s, boolean resumed, Connection c) {
