@@ -1,7 +1,7 @@
 // A one-to-one call as one device sees it (protocol.md §5). The server owns the state; this
 // object follows its events and drives the media between the two active devices.
 
-import { Emitter } from './emitter.js';
+import { LocalMediaOwner } from './local-media.js';
 import { PeerMedia } from './p2p.js';
 import { RelayMedia } from './relay.js';
 import { mediaStats } from './stats.js';
@@ -13,7 +13,7 @@ import { mediaStats } from './stats.js';
  * Events: state, ringing {devices}, accepted {peer}, remotestream {stream}, remotescreen {stream},
  * remotemedia {audio, video, screen}, transferred {peer}, connection {state}, ended {reason}.
  */
-export class Call extends Emitter {
+export class Call extends LocalMediaOwner {
   constructor(client, { callId, direction, peer, media, transport, state, waiting = false }) {
     super();
     this.client = client;
@@ -84,36 +84,9 @@ export class Call extends Emitter {
     return this.req('call.transfer', { toDevice });
   }
 
-  /** Microphone on/off: the track stops sending sound; the peer sees the flag (call.media). */
-  setAudio(on) {
-    this.local.audio = on;
-    if (this.localStream) this.localStream.getAudioTracks().forEach((t) => { t.enabled = on; });
-    return this.announce();
-  }
-
-  setVideo(on) {
-    this.local.video = on;
-    if (this.localStream) this.localStream.getVideoTracks().forEach((t) => { t.enabled = on; });
-    return this.announce();
-  }
-
-  /** Shares a screen: getDisplayMedia() unless a stream is given. */
-  async startScreenShare(stream) {
-    const s = stream || await navigator.mediaDevices.getDisplayMedia({ video: true, audio: false });
-    const track = s.getVideoTracks()[0];
-    track.addEventListener('ended', () => { if (this.local.screen) this.stopScreenShare(); });
-    this.localScreen = s;
-    await this.session.startScreen(track, s);
-    this.local.screen = true;
-    return this.announce();
-  }
-
-  async stopScreenShare() {
-    if (this.localScreen) this.localScreen.getTracks().forEach((t) => t.stop());
-    this.localScreen = null;
-    if (this.session) await this.session.stopScreen();
-    this.local.screen = false;
-    return this.announce();
+  /** The peer-to-peer or relay session that carries this call's media (null before and after). */
+  mediaTransport() {
+    return this.session;
   }
 
   /** Switches microphone or camera (device picker) without renegotiation. */

@@ -1,7 +1,7 @@
 // A conference room as one participant sees it (protocol.md §6). Media always goes through the
 // relay: this device publishes on one peer connection and receives everyone on the other.
 
-import { Emitter } from './emitter.js';
+import { LocalMediaOwner } from './local-media.js';
 import { RelayMedia } from './relay.js';
 import { mediaStats } from './stats.js';
 
@@ -13,7 +13,7 @@ const ROLE_RANK = { listener: 0, participant: 1, moderator: 2, owner: 3 };
  * stream {participantId, kind: "camera"|"screen", stream}, muted {kind, by}, removed {by},
  * connection {state}, closed {reason}.
  */
-export class Room extends Emitter {
+export class Room extends LocalMediaOwner {
   constructor(client, reply) {
     super();
     this.client = client;
@@ -67,34 +67,9 @@ export class Room extends Emitter {
     return this.localStream;
   }
 
-  setAudio(on) {
-    this.local.audio = on;
-    if (this.localStream) this.localStream.getAudioTracks().forEach((t) => { t.enabled = on; });
-    return this.announce();
-  }
-
-  setVideo(on) {
-    this.local.video = on;
-    if (this.localStream) this.localStream.getVideoTracks().forEach((t) => { t.enabled = on; });
-    return this.announce();
-  }
-
-  async startScreenShare(stream) {
-    const s = stream || await navigator.mediaDevices.getDisplayMedia({ video: true, audio: false });
-    const track = s.getVideoTracks()[0];
-    track.addEventListener('ended', () => { if (this.local.screen) this.stopScreenShare(); });
-    this.localScreen = s;
-    await this.media.startScreen(track, s);
-    this.local.screen = true;
-    return this.announce();
-  }
-
-  async stopScreenShare() {
-    if (this.localScreen) this.localScreen.getTracks().forEach((t) => t.stop());
-    this.localScreen = null;
-    await this.media.stopScreen();
-    this.local.screen = false;
-    return this.announce();
+  /** The relay connections that carry this room's media. */
+  mediaTransport() {
+    return this.media;
   }
 
   async replaceTrack(track) {
