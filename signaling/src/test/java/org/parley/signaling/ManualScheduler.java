@@ -53,8 +53,12 @@ public final class ManualScheduler extends Clock implements Scheduler {
         };
     }
 
-    /** Moves time forward, running every task that falls due, in due order. */
-    public void advance(Duration d) {
+    /**
+     * Moves time forward, running every task that falls due, in due order. Returns whether any task
+     * ran, so a caller can repeat with zero until tasks that were scheduled meanwhile have run too.
+     */
+    public boolean advance(Duration d) {
+        boolean ran = false;
         Instant target;
         synchronized (this) {
             target = now.plus(d);
@@ -66,7 +70,7 @@ public final class ManualScheduler extends Clock implements Scheduler {
                         .min(Comparator.comparing(Task::due).thenComparing(Task::order)).orElse(null);
                 if (next == null) {
                     now = target;
-                    return;
+                    return ran;
                 }
                 tasks.remove(next);
                 if (next.due().isAfter(now)) {
@@ -76,6 +80,7 @@ public final class ManualScheduler extends Clock implements Scheduler {
                     continue;
                 }
             }
+            ran = true;
             next.run().run();
         }
     }

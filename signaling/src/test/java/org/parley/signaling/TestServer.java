@@ -53,6 +53,7 @@ public final class TestServer implements AutoCloseable {
     private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
     private final Channel channel;
     private final TokenIssuer issuer = new TokenIssuer(SECRET, time);
+    private final SignalingLoop loop = new SignalingLoop(time, time);
 
     public TestServer() {
         this("", Optional.empty());
@@ -65,7 +66,7 @@ public final class TestServer implements AutoCloseable {
         String base = "ping-interval = 1h\nrate-limit.burst = 1000\n";
         config = SignalingConfig.from(ConfigFactory.parseString("parley.signaling {\n" + base + overrides + "\n}")
                 .withFallback(ConfigFactory.defaultReference()).resolve());
-        signaling = new SignalingService(config, SECRET, relay, registry, new SignalingLoop(time, time));
+        signaling = new SignalingService(config, SECRET, relay, registry, loop);
         channel = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
@@ -123,9 +124,31 @@ public final class TestServer implements AutoCloseable {
         return c;
     }
 
-    /** Moves test time forward; timers fire on the signaling loop. */
+    /**
+     * Moves time forward and returns once everything that fell due has run. A timer that fires only
+     * hands its task to the signaling loop, and that task may arm a new timer (the keepalive check
+     * re-arms itself for the rest of the idle limit) while the clock already stands at the target; so
+     * the loop is drained and time re-advanced by zero until nothing is due. Without this the test
+     * thread raced the loop thread and a re-armed timer could be left behind, due but never run.
+     */
     public void advance(Duration d) {
         time.advance(d);
+        do {
+            drainLoop();
+        } while (time.advance(Duration.ZERO));
+    }
+
+    private void drainLoop() {
+        var done = new java.util.concurrent.CountDownLatch(1);
+        loop.execute(done::countDown);
+        try {
+            if (!done.await(10, TimeUnit.SECONDS)) {
+                throw new AssertionError("signaling loop did not drain within 10 s");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
     }
 
     /** Value of a counter, 0 if it was never incremented. */
