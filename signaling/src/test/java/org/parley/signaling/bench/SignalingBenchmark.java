@@ -28,6 +28,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntFunction;
 import org.parley.signaling.SignalingConfig;
 import org.parley.signaling.SignalingService;
 import org.parley.signaling.TestServer;
@@ -44,9 +45,14 @@ import org.parley.signaling.client.SignalingClient;
  * java -cp CP org.parley.signaling.bench.SignalingBenchmark clients ws://127.0.0.1:PORT/ws CONNECTIONS CALLS_PER_SECOND SECONDS
  * </pre>
  *
- * Idle connections ping every 20 s, as the app does. Each call: invite, ring, accept, hang up.
+ * Every connection pings every 20 s, as the app does. 1,000 of them (500 pairs) place the calls
+ * through the client library; the rest are held by {@link IdleConnections}. Each call: invite,
+ * ring, accept, hang up.
  */
 public final class SignalingBenchmark {
+
+    /** Pairs of connections that place the calls; every other connection is held idle. */
+    private static final int CALLING_PAIRS = 500;
 
     private SignalingBenchmark() {
     }
@@ -90,8 +96,20 @@ public final class SignalingBenchmark {
 
     private static void clients(URI uri, int connections, int callsPerSecond, int seconds) throws Exception {
         TokenIssuer issuer = new TokenIssuer(TestServer.SECRET, Clock.systemUTC());
+        // The callers use the project's client library (java.net.http); the rest of the crowd is
+        // held idle by a light Netty client, so the client JVM does not become the bottleneck.
+        int callerCount = Math.min(connections, 2 * CALLING_PAIRS);
+        int idleCount = connections - callerCount;
+        IntFunction<String> token = n -> issuer.issue("u" + n, Optional.empty(), Optional.empty(), Optional.empty(),
+                Duration.ofHours(2));
+        long t0 = System.nanoTime();
+        IdleConnections idle = new IdleConnections();
+        long idleFailed = IdleConnections.openAll(idle, uri, idleCount, n -> token.apply(callerCount + n), 500);
+        System.out.printf("idle: %d signed in (%d failed) in %.1f s%n", idle.open(), idleFailed,
+                (System.nanoTime() - t0) / 1e9);
+
         HttpClient http = HttpClient.newBuilder().executor(Executors.newFixedThreadPool(2)).build();
-        SignalingClient[] clients = new SignalingClient[connections];
+        SignalingClient[] clients = new SignalingClient[callerCount];
         Semaphore inFlight = new Semaphore(200);
         AtomicInteger failed = new AtomicInteger();
         // started first: the server closes connections silent for two ping intervals (40 s)
@@ -99,25 +117,21 @@ public final class SignalingBenchmark {
         AtomicInteger next = new AtomicInteger();
         // spread the pings: each connection pings every 20 s
         pinger.scheduleAtFixedRate(() -> {
-            int batch = Math.max(1, connections / 200);
+            int batch = Math.max(1, callerCount / 200);
             for (int k = 0; k < batch; k++) {
-                SignalingClient c = clients[Math.floorMod(next.getAndIncrement(), connections)];
+                SignalingClient c = clients[Math.floorMod(next.getAndIncrement(), callerCount)];
                 if (c != null) {
                     c.send("ping");
                 }
             }
         }, 100, 100, TimeUnit.MILLISECONDS);
-        long t0 = System.nanoTime();
         List<CompletableFuture<?>> opening = new ArrayList<>();
-        for (int i = 0; i < connections; i++) {
+        for (int i = 0; i < callerCount; i++) {
             int n = i;
             inFlight.acquire();
-            if (n > 0 && n % 2000 == 0) {
-                System.out.printf("  %d opened after %.1f s%n", n, (System.nanoTime() - t0) / 1e9);
-            }
-            String token = issuer.issue("u" + n, Optional.empty(), Optional.empty(), Optional.empty(), Duration.ofHours(2));
+            String t = token.apply(n);
             opening.add(SignalingClient.connectAsync(http, uri, Duration.ofSeconds(30))
-                    .thenCompose(c -> c.send("hello", "token", token, "device", "d").thenApply(w -> c))
+                    .thenCompose(c -> c.send("hello", "token", t, "device", "d").thenApply(w -> c))
                     .orTimeout(60, TimeUnit.SECONDS)
                     .whenComplete((c, e) -> {
                         inFlight.release();
@@ -129,12 +143,11 @@ public final class SignalingBenchmark {
                     }));
         }
         CompletableFuture.allOf(opening.toArray(CompletableFuture[]::new)).handle((x, e) -> null).join();
-        long held = Arrays.stream(clients).filter(c -> c != null && !c.closed().isDone()).count();
-        System.out.printf("connections: %d signed in (%d failed) in %.1f s%n", held, failed.get(),
+        long held = Arrays.stream(clients).filter(c -> c != null && !c.closed().isDone()).count() + idle.open();
+        System.out.printf("connections: %d signed in (%d failed) in %.1f s%n", held, failed.get() + idleFailed,
                 (System.nanoTime() - t0) / 1e9);
 
-
-        int pairs = Math.min(connections / 2, 2000);
+        int pairs = callerCount / 2;
         long[] latencies = new long[callsPerSecond * seconds];
         AtomicInteger done = new AtomicInteger();
         AtomicInteger errors = new AtomicInteger();
@@ -185,7 +198,7 @@ public final class SignalingBenchmark {
             System.out.printf("invite -> call.incoming at callee: p50 %.2f ms, p99 %.2f ms, max %.2f ms%n",
                     ok[ok.length / 2] / 1e6, ok[(int) (ok.length * 0.99)] / 1e6, ok[ok.length - 1] / 1e6);
         }
-        long still = Arrays.stream(clients).filter(c -> c != null && !c.closed().isDone()).count();
+        long still = Arrays.stream(clients).filter(c -> c != null && !c.closed().isDone()).count() + idle.open();
         System.out.printf("connections still open at the end: %d%n", still);
         pinger.shutdownNow();
         System.exit(0);
