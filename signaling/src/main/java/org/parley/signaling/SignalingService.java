@@ -77,7 +77,7 @@ public final class SignalingService implements AutoCloseable {
                 webhook, () -> draining);
         InCallSignals inCall = new InCallSignals(calls, teardown, metrics, clock);
         HandOff handOff = new HandOff(calls, sessions, relayLink, setup);
-        this.rooms = new RoomService(config.rooms(), secret, sessions, calls, teardown, relayLink, clock, metrics,
+        this.rooms = new RoomService(config.rooms(), secret, sessions, calls, teardown, relayLink, loop, clock, metrics,
                 () -> draining);
         relayLink.resolvers(setup::relayEndpoint, rooms::relayEndpoint);
         sessionController.observe(setup);

@@ -13,6 +13,7 @@ import java.util.function.BooleanSupplier;
 import java.util.regex.Pattern;
 import org.parley.relay.control.SourceKind;
 import org.parley.signaling.RequestHandler;
+import org.parley.signaling.Scheduler;
 import org.parley.signaling.SignalingConfig;
 import org.parley.signaling.SignalingMetrics;
 import org.parley.signaling.auth.Role;
@@ -49,9 +50,10 @@ public final class RoomService implements SessionObserver {
     private final EndpointHooks hooks;
 
     public RoomService(SignalingConfig.Rooms config, byte[] secret, Sessions sessions, Calls calls,
-            CallTeardown teardown, RelayLink relay, Clock clock, SignalingMetrics metrics, BooleanSupplier draining) {
+            CallTeardown teardown, RelayLink relay, Scheduler scheduler, Clock clock, SignalingMetrics metrics,
+            BooleanSupplier draining) {
         this.config = config;
-        this.rooms = new Rooms(relay);
+        this.rooms = new Rooms(relay, scheduler, config.emptyTimeout());
         this.relay = relay;
         this.invites = new InviteLinks(secret, clock);
         this.draining = draining;

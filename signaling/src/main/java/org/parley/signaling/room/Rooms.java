@@ -1,8 +1,10 @@
 package org.parley.signaling.room;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import org.parley.signaling.Scheduler;
 import org.parley.signaling.media.RelayLink;
 import org.parley.signaling.session.Session;
 import org.parley.signaling.wire.ErrorCode;
@@ -15,17 +17,34 @@ final class Rooms {
 
     private final Map<String, Room> byId = new HashMap<>();
     private final RelayLink relay;
+    private final Scheduler scheduler;
+    private final Duration emptyTimeout;
 
-    Rooms(RelayLink relay) {
+    Rooms(RelayLink relay, Scheduler scheduler, Duration emptyTimeout) {
         this.relay = relay;
+        this.scheduler = scheduler;
+        this.emptyTimeout = emptyTimeout;
     }
 
     Room get(String id) {
         return byId.get(id);
     }
 
+    /**
+     * Adds a room. One that nobody has joined yet (made by {@code room.create}) ends after the
+     * empty timeout if it is still empty then, so created-and-abandoned rooms do not pile up;
+     * rooms emptied by the last leave end at once (see {@link #leave}).
+     */
     void add(Room r) {
         byId.put(r.id(), r);
+        if (r.size() == 0) {
+            scheduler.schedule(emptyTimeout, () -> {
+                // nobody joined, so the relay holds no conference for it
+                if (byId.get(r.id()) == r && r.size() == 0) {
+                    byId.remove(r.id());
+                }
+            });
+        }
     }
 
     /** Rooms with someone in them (for drain). */

@@ -46,6 +46,25 @@ class RoomEndToEndTest {
     }
 
     @Test
+    void aRoomNobodyJoinsEndsAfterTheEmptyTimeoutButAJoinedOneStays() {
+        start("rooms.empty-timeout = 2m");
+        SignalingClient alice = server.signIn("alice", "laptop");
+        alice.request("room.create", "roomId", "abandoned");
+        alice.request("room.create", "roomId", "used");
+        server.advance(Duration.ofSeconds(119));
+        alice.request("room.join", "roomId", "used");
+        assertEquals(2.0, server.registry.get("parley.signaling.rooms").gauge().value());
+        server.advance(Duration.ofSeconds(1));
+        assertEquals(1.0, server.registry.get("parley.signaling.rooms").gauge().value());
+        assertEquals("unknown_room", code(() -> alice.request("room.join", "roomId", "abandoned")));
+        // the id is free again, and the room that was joined in time is still there
+        alice.request("room.create", "roomId", "abandoned");
+        server.advance(Duration.ofMinutes(10));
+        assertEquals("wrong_state", code(() -> alice.request("room.join", "roomId", "used")));
+        assertTrue(relay.log.stream().noneMatch(l -> l.contains("abandoned")), "no relay work for an unjoined room");
+    }
+
+    @Test
     void createJoinByInviteFerrySdpAndLeave() {
         start("");
         SignalingClient alice = server.signIn("alice", "laptop");
