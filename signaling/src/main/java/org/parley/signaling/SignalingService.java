@@ -20,7 +20,7 @@ import org.parley.signaling.call.Calls;
 import org.parley.signaling.call.EndReason;
 import org.parley.signaling.call.HandOff;
 import org.parley.signaling.call.InCallSignals;
-import org.parley.signaling.call.OfflineCalleeWebhook;
+import org.parley.signaling.call.IncomingCallWebhook;
 import org.parley.signaling.media.RelayLink;
 import org.parley.signaling.room.RoomService;
 import org.parley.signaling.session.IceServers;
@@ -71,8 +71,8 @@ public final class SignalingService implements AutoCloseable {
                 new IceServers(config.ice(), secret, clock), sessions, loop, clock);
         RelayLink relayLink = new RelayLink(relay, loop);
         this.teardown = new CallTeardown(calls, relayLink, metrics);
-        Optional<OfflineCalleeWebhook> webhook = config.webhook().url()
-                .map(u -> new OfflineCalleeWebhook(u, config.webhook().timeout(), metrics));
+        Optional<IncomingCallWebhook> webhook = config.webhook().url()
+                .map(u -> new IncomingCallWebhook(u, config.webhook().timeout(), metrics));
         CallSetup setup = new CallSetup(config.calls(), calls, sessions, teardown, relayLink, loop, clock, metrics,
                 webhook, () -> draining);
         InCallSignals inCall = new InCallSignals(calls, teardown, metrics, clock);

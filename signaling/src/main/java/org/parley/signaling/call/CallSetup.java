@@ -46,13 +46,13 @@ public final class CallSetup implements SessionObserver {
     private final Scheduler scheduler;
     private final Clock clock;
     private final SignalingMetrics metrics;
-    private final Optional<OfflineCalleeWebhook> webhook;
+    private final Optional<IncomingCallWebhook> webhook;
     private final BooleanSupplier draining;
     private final EndpointHooks hooks;
 
     public CallSetup(SignalingConfig.Calls config, Calls calls, Sessions sessions, CallTeardown teardown,
             RelayLink relay, Scheduler scheduler, Clock clock, SignalingMetrics metrics,
-            Optional<OfflineCalleeWebhook> webhook, BooleanSupplier draining) {
+            Optional<IncomingCallWebhook> webhook, BooleanSupplier draining) {
         this.config = config;
         this.calls = calls;
         this.sessions = sessions;
@@ -143,9 +143,9 @@ public final class CallSetup implements SessionObserver {
             return out;
         }
         c.ringTimer = scheduler.schedule(config.ringTimeout(), () -> ringTimedOut(c));
-        if (devices.isEmpty()) {
-            webhook.get().incomingCall(c, s, now.plus(config.ringTimeout()));
-        }
+        // Told even when some devices are connected: a phone asleep has no connection, so only the
+        // operator's push service, which knows every device of the user, can wake it (§7).
+        webhook.ifPresent(w -> w.incomingCall(c, s, devices, now.plus(config.ringTimeout())));
         ring(c, devices);
         return out;
     }

@@ -88,6 +88,7 @@ class DrainWebhookMetricsTest {
         assertEquals(callId, post.get("callId").asText());
         assertEquals("alice", post.get("from").get("user").asText());
         assertEquals(server.time.instant().plusSeconds(30).toEpochMilli(), post.get("expiresAt").asLong());
+        assertEquals(0, post.get("connectedDevices").size());
         assertTrue(alice.quiet(Duration.ofMillis(150)), "nothing rings yet");
 
         server.advance(Duration.ofSeconds(10));
@@ -98,6 +99,37 @@ class DrainWebhookMetricsTest {
         bob.request("call.accept", "callId", callId);
         alice.expectEvent("call.accepted");
         assertTrue(waitFor(() -> server.count("parley.signaling.webhook", "result", "delivered") == 1));
+    }
+
+    @Test
+    void webhookWakesTheSleepingPhoneWhileTheLaptopAlreadyRings() throws Exception {
+        LinkedBlockingQueue<JsonNode> posts = new LinkedBlockingQueue<>();
+        hook = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        hook.createContext("/push", exchange -> {
+            try (exchange) {
+                posts.add(new ObjectMapper().readTree(exchange.getRequestBody()));
+                exchange.sendResponseHeaders(204, -1);
+            }
+        });
+        hook.start();
+        server = new TestServer("webhook.url = \"http://127.0.0.1:" + hook.getAddress().getPort() + "/push\"\n"
+                + "calls.ring-timeout = 30s", Optional.empty());
+        SignalingClient alice = server.signIn("alice", "phone");
+        SignalingClient laptop = server.signIn("bob", "laptop");
+        String callId = alice.request("call.invite", "to", "bob", "media", "audio").get("callId").asText();
+        laptop.expectEvent("call.incoming");
+        assertEquals(1, alice.expectEvent("call.ringing").get("devices").asInt());
+        JsonNode post = posts.poll(5, TimeUnit.SECONDS);
+        assertNotNull(post, "the webhook was called although a device is online");
+        assertEquals("laptop", post.get("connectedDevices").get(0).asText());
+        assertEquals(1, post.get("connectedDevices").size());
+
+        server.advance(Duration.ofSeconds(5));
+        SignalingClient phone = server.signIn("bob", "phone");
+        assertEquals(callId, phone.expectEvent("call.incoming").get("callId").asText());
+        phone.request("call.accept", "callId", callId);
+        assertEquals("answered_elsewhere", laptop.expectEvent("call.ended").get("reason").asText());
+        alice.expectEvent("call.accepted");
     }
 
     @Test

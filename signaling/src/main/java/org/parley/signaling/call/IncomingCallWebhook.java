@@ -7,6 +7,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collection;
 import org.parley.signaling.SignalingMetrics;
 import org.parley.signaling.session.Session;
 import org.parley.signaling.wire.Json;
@@ -14,27 +15,28 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Tells the operator's push service about a call to a user with no connected device (docs/protocol.md
- * §7). Fire and forget: the POST runs on the HTTP client's threads, never on the signaling loop, and
+ * Tells the operator's push service about every incoming call, with the callee's devices that are
+ * connected and ringing, so it can wake the others (docs/protocol.md §7). Fire and forget: the POST runs on the HTTP client's threads, never on the signaling loop, and
  * a failure is logged and counted, not retried (the call rings out on its own timer anyway).
  */
-public final class OfflineCalleeWebhook {
+public final class IncomingCallWebhook {
 
-    private static final Logger LOG = LoggerFactory.getLogger(OfflineCalleeWebhook.class);
+    private static final Logger LOG = LoggerFactory.getLogger(IncomingCallWebhook.class);
 
     private final URI url;
     private final Duration timeout;
     private final HttpClient http;
     private final SignalingMetrics metrics;
 
-    public OfflineCalleeWebhook(URI url, Duration timeout, SignalingMetrics metrics) {
+    public IncomingCallWebhook(URI url, Duration timeout, SignalingMetrics metrics) {
         this.url = url;
         this.timeout = timeout;
         this.metrics = metrics;
         this.http = HttpClient.newBuilder().connectTimeout(timeout).build();
     }
 
-    void incomingCall(Call call, Session caller, Instant expiresAt) {
+    /** {@code connected}: the callee's devices that are ringing now; the push service wakes the others. */
+    void incomingCall(Call call, Session caller, Collection<Session> connected, Instant expiresAt) {
         ObjectNode body = Json.object();
         body.put("event", "incoming_call");
         body.put("user", call.calleeUser());
@@ -44,6 +46,8 @@ public final class OfflineCalleeWebhook {
         from.put("name", caller.displayName());
         body.put("media", call.media());
         body.put("expiresAt", expiresAt.toEpochMilli());
+        var devices = body.putArray("connectedDevices");
+        connected.forEach(d -> devices.add(d.device()));
         HttpRequest request = HttpRequest.newBuilder(url).timeout(timeout)
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body.toString())).build();
