@@ -69,7 +69,7 @@ public final class SignalingService implements AutoCloseable {
         this.metrics = new SignalingMetrics(registry);
         this.sessionController = new SessionController(config, new TokenVerifier(secret, clock),
                 new IceServers(config.ice(), secret, clock), sessions, loop, clock);
-        RelayLink relayLink = new RelayLink(relay, loop);
+        RelayLink relayLink = new RelayLink(relay, loop, clock);
         this.teardown = new CallTeardown(calls, relayLink, metrics);
         Optional<IncomingCallWebhook> webhook = config.webhook().url()
                 .map(u -> new IncomingCallWebhook(u, config.webhook().timeout(), metrics));

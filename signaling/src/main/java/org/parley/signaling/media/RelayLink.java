@@ -1,6 +1,8 @@
 package org.parley.signaling.media;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Executor;
@@ -22,14 +24,19 @@ import org.parley.signaling.wire.Request;
  */
 public final class RelayLink {
 
+    /** How long an unreachable relay is not called again (see {@link RelayCircuit}). */
+    static final Duration UNREACHABLE_HOLD_OFF = Duration.ofSeconds(5);
+
     private final Optional<RelayControl> relay;
     private final Executor loop;
+    private final RelayCircuit circuit;
     private BiFunction<Session, String, RelayEndpoint> calls = (s, id) -> null;
     private BiFunction<Session, String, RelayEndpoint> rooms = (s, id) -> null;
 
-    public RelayLink(Optional<RelayControl> relay, Executor loop) {
+    public RelayLink(Optional<RelayControl> relay, Executor loop, Clock clock) {
         this.relay = relay;
         this.loop = loop;
+        this.circuit = new RelayCircuit(clock, UNREACHABLE_HOLD_OFF);
     }
 
     /** How to find a device's endpoint from a {@code callId} / {@code roomId}; null when it has none. */
@@ -157,10 +164,22 @@ public final class RelayLink {
         T run();
     }
 
-    private static <T> T call(RelayCall<T> c) {
+    private <T> T call(RelayCall<T> c) {
+        long refusing = circuit.refusingForMillis();
+        if (refusing > 0) {
+            throw new ProtocolException(ErrorCode.RELAY_UNAVAILABLE,
+                    "relay: unreachable, tried again in " + (refusing + 999) / 1000 + " s");
+        }
         try {
-            return c.run();
+            T result = c.run();
+            circuit.answered();
+            return result;
         } catch (RelayException e) {
+            if (e.reason() == RelayException.Reason.UNAVAILABLE) {
+                circuit.failed();
+            } else {
+                circuit.answered();
+            }
             ErrorCode code = switch (e.reason()) {
                 case BAD_SDP -> ErrorCode.BAD_SDP;
                 case WRONG_STATE -> ErrorCode.WRONG_STATE;
@@ -174,15 +193,23 @@ public final class RelayLink {
         } catch (RuntimeException e) {
             // a relay that is not started, unreachable (remote control) or broken: the client gets a
             // typed error it can act on, not "internal"
+            circuit.failed();
             org.slf4j.LoggerFactory.getLogger(RelayLink.class).warn("relay call failed", e);
             throw new ProtocolException(ErrorCode.RELAY_UNAVAILABLE, "relay: " + e.getClass().getSimpleName());
         }
     }
 
-    private static void quietly(Runnable r) {
+    private void quietly(Runnable r) {
+        if (circuit.refusingForMillis() > 0) {
+            // the relay expires what it is not told about: endpoints time out when media stops
+            return;
+        }
         try {
             r.run();
         } catch (RuntimeException e) {
+            if (!(e instanceof RelayException re) || re.reason() == RelayException.Reason.UNAVAILABLE) {
+                circuit.failed();
+            }
             org.slf4j.LoggerFactory.getLogger(RelayLink.class).debug("relay release failed: {}", e.toString());
         }
     }

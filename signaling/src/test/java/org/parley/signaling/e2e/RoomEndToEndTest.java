@@ -267,16 +267,29 @@ class RoomEndToEndTest {
     }
 
     @Test
-    void aBrokenRelayGivesRelayUnavailableNotInternal() {
+    void aBrokenRelayGivesRelayUnavailableAndIsNotCalledAgainForAWhile() {
+        java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
         server = new TestServer("", Optional.of((org.parley.relay.control.RelayControl) java.lang.reflect.Proxy
                 .newProxyInstance(getClass().getClassLoader(),
                         new Class<?>[] {org.parley.relay.control.RelayControl.class}, (proxy, method, args) -> {
+                            calls.incrementAndGet();
                             throw new IllegalStateException("relay not started");
                         })));
         SignalingClient a = server.signIn("a", "d");
         a.request("room.create", "roomId", "x");
         assertEquals("relay_unavailable", code(() -> a.request("room.join", "roomId", "x")));
+        assertEquals(1, calls.get());
         assertEquals(0, server.count("parley.signaling.errors", "code", "internal"));
+        // an unreachable relay would make every call wait for its timeout on the signaling loop:
+        // for the hold-off, joins are refused at once without calling it
+        server.advance(Duration.ofSeconds(4));
+        SignalingException refused = assertThrows(SignalingException.class, () -> a.request("room.join", "roomId", "x"));
+        assertEquals("relay_unavailable", refused.code());
+        assertTrue(refused.getMessage().contains("unreachable"), refused.getMessage());
+        assertEquals(1, calls.get());
+        server.advance(Duration.ofSeconds(1));
+        assertEquals("relay_unavailable", code(() -> a.request("room.join", "roomId", "x")));
+        assertEquals(2, calls.get(), "tried again after the hold-off");
     }
 
     @Test
