@@ -29,7 +29,7 @@ class ConferenceScenarioIT {
             PrintStream ps = new PrintStream(log, true, StandardCharsets.UTF_8);
             int exit = LoadTestMain.run(new String[] {"conference", "--url", server.wsUrl(),
                 "--secret", ServerUnderTest.SECRET, "--participants", "3", "--video-bitrate", "200k",
-                "--join-rate", "5", "--duration", "15s", "--out", out.toString()}, ps, ps);
+                "--join-rate", "5", "--keyframe-interval", "2s", "--duration", "15s", "--out", out.toString()}, ps, ps);
             String output = log.toString(StandardCharsets.UTF_8);
             assertEquals(0, exit, output + "\nserver:\n" + server.output());
             assertTrue(Files.size(out.resolve("report.html")) > 2000, "report written");
@@ -61,6 +61,18 @@ class ConferenceScenarioIT {
             assertTrue(latency.path("p50").asDouble() < 50, "one-way p50 on loopback: " + latency);
             assertTrue(latency.path("p99").asDouble() < 1000, "one-way p99 on a shared machine: " + latency);
             assertTrue(r.path("serverForwardedPpsMax").asDouble() > 0, "relay counters read from /metrics");
+            // Periodic keyframes: each of the 6 video streams gets one at least every 2 s (the
+            // relay's KeyframeDetector reads the VP8 payload at the receiver); keyframes sent on PLI
+            // (a subscriber connecting) come on top and make some intervals shorter. Without the
+            // periodic ones, a stream would see none after its start-up PLIs.
+            JsonNode video = summary.path("by kind").path("video");
+            assertEquals(6, video.path("streams received").asInt(), output);
+            long keyframes = video.path("keyframes received").asLong();
+            long frames = video.path("packets expected").asLong();
+            assertTrue(keyframes >= 6 * 3 && keyframes * 20 < frames, "a few keyframes per stream, most frames not: " + video);
+            JsonNode interval = r.path("latencies").path("keyframe-interval.video");
+            assertTrue(interval.path("p90").asDouble() > 1500, "the longer intervals are the periodic 2 s: " + interval);
+            assertTrue(interval.path("max").asDouble() < 3000, "never much longer than 2 s: " + interval);
         }
     }
 }
