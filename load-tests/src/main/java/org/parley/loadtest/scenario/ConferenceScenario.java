@@ -17,7 +17,8 @@ import org.parley.signaling.auth.Role;
 
 /**
  * {@code conference}: R rooms of P participants, the first S of each room sending audio and
- * video at a chosen bitrate, everyone subscribed to everyone (the relay's default). Participants
+ * video at a chosen bitrate, the first N of each room also sharing a screen, everyone subscribed
+ * to everyone (the relay's default). Participants
  * join at a steady rate; each uses real signaling and real ICE/DTLS/SRTP media.
  */
 public class ConferenceScenario implements Scenario {
@@ -26,6 +27,9 @@ public class ConferenceScenario implements Scenario {
     protected final int participants;
     protected final int senders;
     private final MediaOptions media;
+    private final int screenSharers;
+    private final long screenBitrate;
+    private final int screenFps;
     private final double joinRate;
     private final Duration timeout;
     protected RunContext ctx;
@@ -49,6 +53,9 @@ public class ConferenceScenario implements Scenario {
         this.participants = o.integer("participants", 3, 2, 1_000);
         this.senders = o.integer("senders", participants, 0, participants);
         this.media = new MediaOptions(o);
+        this.screenSharers = o.integer("screen-sharers", 0, 0, participants);
+        this.screenBitrate = o.bitrate("screen-bitrate", 250_000);
+        this.screenFps = o.integer("screen-fps", 5, 1, 60);
         this.joinRate = o.number("join-rate", 5, 0.1, 1000);
         this.timeout = o.duration("request-timeout", Duration.ofSeconds(10));
     }
@@ -65,6 +72,10 @@ public class ConferenceScenario implements Scenario {
         s.put("participants per room", participants);
         s.put("senders per room", senders);
         media.describe(s);
+        int[] sc = screenShape();
+        s.put("screen sharers per room", screenSharers);
+        s.put("screen share", screenSharers == 0 ? "off"
+                : screenBitrate + " bit/s, " + sc[0] + " packets/s of " + sc[1] + " bytes");
         s.put("join-rate per s", joinRate);
         return s;
     }
@@ -110,9 +121,21 @@ public class ConferenceScenario implements Scenario {
                     windowLatency);
             members.add(member);
             boolean sender = index < senders;
-            member.connect(sender, false);
+            boolean sharer = index < screenSharers;
+            member.connect(sender || sharer, sharer);
             if (sender) {
                 member.startSending();
+            }
+            if (sharer) {
+                // As a browser client does: announce the share, then send it.
+                device.client().request("room.media", "roomId", roomId, "screen", true);
+                int[] sc = screenShape();
+                member.startScreenShare(sc[0], sc[1]);
+            }
+            // Joined means media can flow: a member whose ICE/DTLS set-up is still running is not
+            // yet part of the load the duration is meant to hold.
+            if ((sender || sharer) && !member.awaitPublisher(timeout.multipliedBy(3))) {
+                throw new IllegalStateException("publisher connection not up within " + timeout.multipliedBy(3).toSeconds() + " s");
             }
             joined.incrementAndGet();
         } catch (Exception e) {
@@ -159,7 +182,7 @@ public class ConferenceScenario implements Scenario {
         return s;
     }
 
-    /** Each member receives each other sender's audio and video of its room. */
+    /** Each member receives each other sender's audio and video, and each other sharer's screen, of its room. */
     int expectedStreams() {
         return expectedByKind().values().stream().mapToInt(Integer::intValue).sum();
     }
@@ -169,6 +192,12 @@ public class ConferenceScenario implements Scenario {
         int perKind = roomsStarted.get() * senders * (participants - 1);
         m.put(MediaKind.AUDIO, media.audioBitrate > 0 ? perKind : 0);
         m.put(MediaKind.VIDEO, media.videoBitrate > 0 ? perKind : 0);
+        m.put(MediaKind.SCREEN, roomsStarted.get() * screenSharers * (participants - 1));
         return m;
+    }
+
+    /** Screen-share packets per second and bytes per packet (a few large frames a second). */
+    int[] screenShape() {
+        return MediaOptions.shape(screenBitrate, screenFps);
     }
 }

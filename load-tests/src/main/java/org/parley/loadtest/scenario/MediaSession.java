@@ -86,6 +86,21 @@ final class MediaSession implements AutoCloseable {
         }
     }
 
+    /**
+     * Waits until the publisher connection carries media (ICE and DTLS done), so that a scenario
+     * counts the load as in place only once media can flow. False if it took longer than {@code max}.
+     */
+    boolean awaitPublisher(Duration max) throws InterruptedException {
+        long deadline = System.nanoTime() + max.toNanos();
+        while (!media.isPublisherConnected()) {
+            if (closing || System.nanoTime() - deadline > 0) {
+                return false;
+            }
+            Thread.sleep(20);
+        }
+        return true;
+    }
+
     /** Starts the camera and microphone as {@link MediaOptions} say. */
     void startSending() {
         int audioBytes = options.audioBytes();
@@ -111,6 +126,24 @@ final class MediaSession implements AutoCloseable {
                 return media.sendVideoFrame(video);
             });
         }
+    }
+
+    /**
+     * Starts a screen share: {@code pps} VP8 frames a second of {@code bytes}, with the same
+     * periodic keyframes as the camera (the relay's client answers PLIs for it separately).
+     */
+    void startScreenShare(int pps, int bytes) {
+        KeyframeSchedule keyframes = new KeyframeSchedule(options.keyframeInterval.toNanos());
+        byte[] screen = payload(bytes);
+        int[] counter = {0};
+        every(1_000_000_000L / pps, () -> {
+            long now = System.nanoTime();
+            if (keyframes.due(now)) {
+                media.requestScreenKeyframe();
+            }
+            MediaPayload.write(screen, now, counter[0]++, index, MediaKind.SCREEN);
+            return media.sendScreenFrame(screen);
+        });
     }
 
     private static byte[] payload(int bytes) {
