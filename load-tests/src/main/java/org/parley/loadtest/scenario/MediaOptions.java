@@ -31,10 +31,15 @@ final class MediaOptions {
     final InetAddress address;
 
     MediaOptions(Options o) {
+        this(o, true);
+    }
+
+    /** @param video false for audio only: the video options are then not read (so not accepted) */
+    MediaOptions(Options o, boolean video) {
         this.audioBitrate = bitrateOrOff(o, "audio-bitrate", 32_000);
-        this.videoBitrate = bitrateOrOff(o, "video-bitrate", 300_000);
-        this.fps = o.integer("fps", 30, 1, 120);
-        this.keyframeInterval = o.duration("keyframe-interval", DEFAULT_KEYFRAME_INTERVAL);
+        this.videoBitrate = video ? bitrateOrOff(o, "video-bitrate", 300_000) : 0;
+        this.fps = video ? o.integer("fps", 30, 1, 120) : 30;
+        this.keyframeInterval = video ? o.duration("keyframe-interval", DEFAULT_KEYFRAME_INTERVAL) : Duration.ZERO;
         if (!keyframeInterval.isZero() && keyframeInterval.toMillis() < 100) {
             throw new IllegalArgumentException("--keyframe-interval: at least 100ms, or 0 for keyframes on PLI only");
         }

@@ -101,6 +101,18 @@ final class MediaSession implements AutoCloseable {
         return true;
     }
 
+    /** Waits until this device receives {@code streams} streams; false if that took longer than {@code max}. */
+    boolean awaitStreams(int streams, Duration max) throws InterruptedException {
+        long deadline = System.nanoTime() + max.toNanos();
+        while (streamsReceived() < streams) {
+            if (closing || System.nanoTime() - deadline > 0) {
+                return false;
+            }
+            Thread.sleep(20);
+        }
+        return true;
+    }
+
     /** Starts the camera and microphone as {@link MediaOptions} say. */
     void startSending() {
         int audioBytes = options.audioBytes();
