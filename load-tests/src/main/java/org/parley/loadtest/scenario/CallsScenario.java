@@ -60,6 +60,7 @@ public final class CallsScenario implements Scenario {
     private MediaTally tally;
     private final Map<String, MediaSession[]> mediaByCall = new ConcurrentHashMap<>();
     private final AtomicLong mediaCallsEnded = new AtomicLong();
+    private final AtomicInteger mediaCallIndex = new AtomicInteger();
     private final AtomicLong mediaStreamsReceived = new AtomicLong();
     private final LatencyMetric windowLatency = new LatencyMetric("window");
     private final ConcurrentLinkedQueue<Pair> free = new ConcurrentLinkedQueue<>();
@@ -225,7 +226,7 @@ public final class CallsScenario implements Scenario {
      * offers; each measures the other's media until the hang-up.
      */
     private void startMedia(Pair p, String callId) {
-        int index = Math.abs(p.caller().user().hashCode() % 100_000) * 2;
+        int index = mediaCallIndex.getAndIncrement() * 2; // the payload's sender index, caller then callee
         MediaSession[] parties = new MediaSession[2];
         mediaByCall.put(callId, parties);
         long t0 = System.nanoTime();
