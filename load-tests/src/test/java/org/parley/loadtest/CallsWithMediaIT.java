@@ -50,8 +50,23 @@ class CallsWithMediaIT {
             long audio = byKind.path("audio").path("packets expected").asLong();
             // At least 3 s of 50 packets/s per party of each hung-up call.
             assertTrue(audio >= completed * 2 * 3 * 50 * 8 / 10, "audio packets: " + byKind + "\n" + output);
-            assertTrue(r.path("packetsLost").asLong() * 200 <= r.path("packetsExpected").asLong(),
-                    "at most 0.5 % lost: " + r.path("packetsLost") + " of " + r.path("packetsExpected"));
+            // The first calls' media starts in a burst after their ICE/DTLS set-up, which can drop
+            // packets on a loaded 2-core machine (docs/benchmarks.md); over the run at most 2 %, and
+            // in the last 10 s, with calls coming and going one at a time, at most 0.5 %.
+            assertTrue(r.path("packetsLost").asLong() * 50 <= r.path("packetsExpected").asLong(),
+                    "at most 2 % lost: " + r.path("packetsLost") + " of " + r.path("packetsExpected") + "\n" + output);
+            JsonNode samples = r.path("samples");
+            long lateExpected = 0;
+            long lateLost = 0;
+            double end = samples.get(samples.size() - 1).path("seconds").asDouble();
+            for (JsonNode sample : samples) {
+                if (sample.path("seconds").asDouble() > end - 10) {
+                    lateExpected += sample.path("expected").asLong();
+                    lateLost += sample.path("lost").asLong();
+                }
+            }
+            assertTrue(lateExpected > 1000 && lateLost * 200 <= lateExpected,
+                    "last 10 s: " + lateLost + " of " + lateExpected + " lost\n" + output);
             JsonNode latency = r.path("latencies").path("latency.audio");
             assertTrue(latency.path("p50").asDouble() < 50, "one-way p50 on loopback: " + latency);
             // Periodic keyframes reach the other party once a second.

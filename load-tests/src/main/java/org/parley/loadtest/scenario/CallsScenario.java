@@ -127,6 +127,7 @@ public final class CallsScenario implements Scenario {
         this.tally = new MediaTally(ctx.metrics());
         if (mediaOptions != null) {
             requireRelayMode();
+            SrtpWarmUp.run(ctx.log());
         }
         long t0 = System.nanoTime();
         AtomicInteger opened = new AtomicInteger();
