@@ -117,7 +117,8 @@ public final class HtmlReport {
 
     static String describe(String latency) {
         return switch (latency) {
-            case RunMetrics.LATENCY -> "latency (media one-way, or signaling round trip)";
+            case RunMetrics.LATENCY -> "media latency (one-way)";
+            case RunMetrics.PING -> "ping round trip (signaling keepalive)";
             case RunMetrics.JOIN -> "join time";
             case RunMetrics.SETUP -> "call set-up (invite to ringing)";
             case RunMetrics.ANSWER -> "answer (accept to accepted)";
