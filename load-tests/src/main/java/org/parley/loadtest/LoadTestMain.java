@@ -34,11 +34,16 @@ public final class LoadTestMain {
                            --connections N (100) --connect-rate PER_S (500)
               calls        1:1 calls at a steady rate: invite, ring, accept, talk, hang up
                            --rate CALLS_PER_S (10) --talk DURATION (5s) --pairs N (enough for the rate)
-                           --media audio|video (audio) --connect-rate PER_S (500)
-                           calls start once every pair has signed in
+                           --media none|audio|video (none) --connect-rate PER_S (500)
+                           calls start once every pair has signed in; with --media each call sends
+                           audio (+ video) both ways through the relay for its talk time (the server
+                           needs parley.signaling.calls.media = relay); media options as below
               conference   R rooms x P participants, S of them sending audio + video, all subscribed to all
-                           --rooms R (1) --participants P (3) --senders S (P) --video-bitrate B (300k, 0 = off)
-                           --audio-bitrate B (32k, 0 = off) --fps N (30) --join-rate PER_S (5)
+                           --rooms R (1) --participants P (3) --senders S (P) --join-rate PER_S (5)
+                           --screen-sharers N (0: the first N members also share a screen)
+                           --screen-bitrate B (250k) --screen-fps N (5)
+              media        --audio-bitrate B (32k, 0 = off) --video-bitrate B (300k, 0 = off) --fps N (30)
+                           --keyframe-interval D (3s; 0 = keyframes only on PLI)
                            --media-address ADDR (127.0.0.1: where ICE candidates are gathered)
               capacity     conference rooms added step by step until a limit breaks; reports the largest load held
                            conference options, plus --step D (20s) --settle D (8s) --rooms-per-step N (1)

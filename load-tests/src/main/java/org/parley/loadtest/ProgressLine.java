@@ -16,6 +16,10 @@ final class ProgressLine {
         b.append(String.format(Locale.ROOT, "[%5.0fs] participants %d | pps %.0f | loss %.2f%% | p99 %s",
                 s.seconds(), s.participants(), s.rate(RunMetrics.PACKETS_RECEIVED), s.lossPercent(),
                 ms(s.latency(RunMetrics.LATENCY))));
+        Percentiles ping = s.latency(RunMetrics.PING);
+        if (ping.count() > 0) {
+            b.append(" | ping p99 ").append(ms(ping));
+        }
         Percentiles join = s.latency(RunMetrics.JOIN);
         if (join.count() > 0) {
             b.append(" | join p99 ").append(ms(join));

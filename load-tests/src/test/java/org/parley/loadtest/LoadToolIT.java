@@ -49,6 +49,11 @@ class LoadToolIT {
 
     /** Runs the tool to its end; returns its output, failing on a non-zero exit. */
     private static String runTool(Path out, String... args) throws Exception {
+        return runTool(0, out, args);
+    }
+
+    /** Runs the tool to its end; returns its output, failing unless it exits with {@code exit}. */
+    private static String runTool(int exit, Path out, String... args) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(ServerUnderTest.javaBin(), "-Xmx256m", "-jar",
                 loadJar().toAbsolutePath().toString()));
         cmd.addAll(List.of(args));
@@ -60,7 +65,7 @@ class LoadToolIT {
             throw new AssertionError("parley-load did not stop by itself:\n" + Files.readString(log));
         }
         String output = Files.readString(log, StandardCharsets.UTF_8);
-        assertEquals(0, p.exitValue(), output);
+        assertEquals(exit, p.exitValue(), output);
         return output;
     }
 
@@ -97,6 +102,16 @@ class LoadToolIT {
         assertTrue(r.path("samples").size() >= 8);
         assertTrue(output.contains("load in place after"), "the duration counts once every pair is in:\n" + output);
         assertEquals(0, r.path("packetsLost").asLong());
+    }
+
+    @Test
+    void callsWithMediaAgainstAPeerToPeerServerNameTheSettingToChange() throws Exception {
+        // This server runs one-to-one calls peer-to-peer (the default): the tool's simulated
+        // devices speak only to the relay, so it must refuse before placing any load.
+        Path out = dir.resolve("calls-media-p2p");
+        String output = runTool(1, out, "calls", "--media", "audio", "--duration", "5s", "--rate", "1", "--pairs", "2");
+        assertTrue(output.contains("parley.signaling.calls.media = relay"), output);
+        assertTrue(output.contains("'p2p'"), "says what the server does now: " + output);
     }
 
     @Test

@@ -30,7 +30,8 @@ final class ServerUnderTest implements AutoCloseable {
         this.httpPort = httpPort;
     }
 
-    static ServerUnderTest start(Path dir) throws IOException, InterruptedException {
+    /** @param settings extra server settings as {@code -Dkey=value} arguments */
+    static ServerUnderTest start(Path dir, String... settings) throws IOException, InterruptedException {
         Path jar = Path.of(System.getProperty("parley.server.jar", "../server/target/parley-server.jar"));
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException(jar.toAbsolutePath() + " missing: run `mvn verify` with -am");
@@ -38,8 +39,9 @@ final class ServerUnderTest implements AutoCloseable {
         List<String> cmd = new ArrayList<>(List.of(javaBin(), "-Xmx256m", "-Dparley.auth.secret=" + SECRET,
                 "-Dparley.http.host=127.0.0.1", "-Dparley.http.port=0",
                 "-Dparley.relay.bind-address=127.0.0.1", "-Dparley.relay.udp-port=0", "-Dparley.relay.tcp-port=0",
-                "-Dparley.turn.listening-ip=127.0.0.1", "-Dparley.turn.listening-port=0",
-                "-jar", jar.toAbsolutePath().toString()));
+                "-Dparley.turn.listening-ip=127.0.0.1", "-Dparley.turn.listening-port=0"));
+        cmd.addAll(List.of(settings));
+        cmd.addAll(List.of("-jar", jar.toAbsolutePath().toString()));
         Path log = dir.resolve("server.log");
         Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true)
                 .redirectOutput(log.toFile()).start();

@@ -71,6 +71,16 @@ public final class HtmlReport {
         rates.series("media packets sent", t, pick(samples, s -> s.rate(RunMetrics.PACKETS_SENT)));
         rates.series("relay forwarded (server)", t, pick(samples, Sample::serverForwardedPps));
         b.append(rates.render());
+        String prefix = RunMetrics.PACKETS_RECEIVED + ".";
+        List<String> byKind = n == 0 ? List.of()
+                : samples.get(n - 1).totals().keySet().stream().filter(k -> k.startsWith(prefix)).toList();
+        if (!byKind.isEmpty()) {
+            SvgChart kinds = new SvgChart("Media packets received per second, by kind", "seconds", "per second");
+            for (String name : byKind) {
+                kinds.series(name.substring(prefix.length()), t, pick(samples, s -> s.rate(name)));
+            }
+            b.append(kinds.render());
+        }
         SvgChart loss = new SvgChart("Media loss", "seconds", "% of expected");
         loss.series("loss %", t, pick(samples, s -> s.expected() > 0 ? s.lossPercent() : Double.NaN));
         loss.series("jitter ms", t, pick(samples, s -> s.expected() > 0 ? s.jitterMs() : Double.NaN));
@@ -107,7 +117,8 @@ public final class HtmlReport {
 
     static String describe(String latency) {
         return switch (latency) {
-            case RunMetrics.LATENCY -> "latency (media one-way, or signaling round trip)";
+            case RunMetrics.LATENCY -> "media latency (one-way)";
+            case RunMetrics.PING -> "ping round trip (signaling keepalive)";
             case RunMetrics.JOIN -> "join time";
             case RunMetrics.SETUP -> "call set-up (invite to ringing)";
             case RunMetrics.ANSWER -> "answer (accept to accepted)";

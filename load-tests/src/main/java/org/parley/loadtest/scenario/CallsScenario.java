@@ -2,26 +2,34 @@ package org.parley.loadtest.scenario;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Duration;
+import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.parley.loadtest.Options;
+import org.parley.loadtest.stats.LatencyMetric;
 import org.parley.loadtest.stats.RunMetrics;
 import org.parley.loadtest.stats.Sample;
 import org.parley.signaling.client.SignalingClient;
-import org.parley.signaling.client.SignalingException;
 
 /**
  * {@code calls}: one-to-one calls placed at a steady rate between pairs of simulated users:
  * invite, the callee's device rings, accept, connected, talk for T seconds, hang up. Measures
  * set-up time (invite sent until the caller hears {@code call.ringing}) and answer time (accept
  * sent until the caller hears {@code call.accepted}), and counts every outcome.
+ *
+ * <p>With {@code --media audio|video} each connected call also carries media for its talk time:
+ * both devices publish through the relay (the server's relay mode for one-to-one calls, protocol
+ * 5.4) and measure what the other sends, as conference members do ({@link MediaSession}). A server
+ * whose calls are peer-to-peer is refused before the load starts, naming the setting to change:
+ * the simulated devices speak only to the relay (ICE controlling, DTLS client on both ends).
  *
  * <p>Calls are placed once every pair has signed in. Each pair holds at most one call; a call that is due while every pair is busy is counted as
  * {@code calls.no_free_pair} (raise {@code --pairs}). A pair whose call failed is retired, since
@@ -34,13 +42,27 @@ public final class CallsScenario implements Scenario {
     static final String COMPLETED = "calls.completed";
     static final String FAILED = "calls.failed";
     static final String NO_FREE_PAIR = "calls.no_free_pair";
+    static final String WITH_MEDIA = "calls.media_connected";
+    /** From the first relay.offer of a call until both parties receive each other's media. */
+    static final String MEDIA_SETUP = "media-setup";
+    /** The server setting that routes one-to-one media through the relay. */
+    static final String RELAY_MODE_KEY = "parley.signaling.calls.media";
 
     private final double rate;
     private final Duration talk;
     private final int pairs;
     private final double connectRate;
     private final Duration timeout;
+    /** none (signaling only), audio, or video (audio and video). */
     private final String media;
+    /** What each party sends, or null for signaling-only calls. */
+    private final MediaOptions mediaOptions;
+    private MediaTally tally;
+    private final Map<String, MediaSession[]> mediaByCall = new ConcurrentHashMap<>();
+    private final AtomicLong mediaCallsEnded = new AtomicLong();
+    private final AtomicInteger mediaCallIndex = new AtomicInteger();
+    private final AtomicLong mediaStreamsReceived = new AtomicLong();
+    private final LatencyMetric windowLatency = new LatencyMetric("window");
     private final ConcurrentLinkedQueue<Pair> free = new ConcurrentLinkedQueue<>();
     private final Crowd crowd = new Crowd();
     private final AtomicInteger pairsReady = new AtomicInteger();
@@ -63,16 +85,19 @@ public final class CallsScenario implements Scenario {
     public CallsScenario(Options o) {
         this.rate = o.number("rate", 10, 0.1, 100_000);
         this.talk = o.duration("talk", Duration.ofSeconds(5));
-        int needed = (int) Math.ceil(rate * (talk.toMillis() / 1000.0 + 1) * 1.5) + 1;
+        this.media = o.string("media", "none");
+        if (!media.equals("none") && !media.equals("audio") && !media.equals("video")) {
+            throw new IllegalArgumentException("--media: none, audio or video, got " + media);
+        }
+        this.mediaOptions = media.equals("none") ? null : new MediaOptions(o, media.equals("video"));
+        // A pair is busy for the talk time, a second of signaling and, with media, ICE/DTLS set-up.
+        double busySeconds = talk.toMillis() / 1000.0 + 1 + (mediaOptions == null ? 0 : 3);
+        int needed = (int) Math.ceil(rate * busySeconds * 1.5) + 1;
         this.pairs = o.integer("pairs", needed, 1, 500_000);
         this.connectRate = o.number("connect-rate", 500, 1, 100_000);
         this.timeout = o.duration("request-timeout", Duration.ofSeconds(10));
         this.maxPendingJoins = o.integer("max-pending-joins", 64, 2, 100_000);
         this.pendingJoins = new java.util.concurrent.Semaphore(maxPendingJoins / 2);
-        this.media = o.string("media", "audio");
-        if (!media.equals("audio") && !media.equals("video")) {
-            throw new IllegalArgumentException("--media: audio or video, got " + media);
-        }
     }
 
     @Override
@@ -88,14 +113,22 @@ public final class CallsScenario implements Scenario {
         s.put("pairs", pairs);
         s.put("connect-rate per s", connectRate);
         s.put("max-pending-joins", maxPendingJoins);
-        s.put("media (signalled)", media);
-        s.put("media packets", "none: signaling only");
+        s.put("media", mediaOptions == null ? "none: signaling only (the invite announces audio)"
+                : media + " through the relay for the talk time");
+        if (mediaOptions != null) {
+            mediaOptions.describe(s);
+        }
         return s;
     }
 
     @Override
     public void start(RunContext ctx) {
         this.ctx = ctx;
+        this.tally = new MediaTally(ctx.metrics());
+        if (mediaOptions != null) {
+            requireRelayMode();
+            SrtpWarmUp.run(ctx.log());
+        }
         long t0 = System.nanoTime();
         AtomicInteger opened = new AtomicInteger();
         // Sign the pairs in at the connect rate (two devices per pair).
@@ -158,7 +191,8 @@ public final class CallsScenario implements Scenario {
                 firstPlacedNanos = t0;
             }
             lastPlacedNanos = t0;
-            JsonNode invited = caller.request("call.invite", "to", p.callee().user(), "media", media);
+            JsonNode invited = caller.request("call.invite", "to", p.callee().user(), "media",
+                    media.equals("video") ? "video" : "audio");
             callId = invited.path("callId").asText();
             JsonNode incoming = callee.awaitEvent("call.incoming");
             expectCall(incoming, callId);
@@ -173,15 +207,73 @@ public final class CallsScenario implements Scenario {
             ctx.metrics().increment(CONNECTED);
             inCall.addAndGet(2);
             String id = callId;
+            if (mediaOptions != null) {
+                startMedia(p, id);
+            }
             ctx.scheduler().schedule(() -> ctx.workers().execute(() -> hangUp(p, id)), talk.toMillis(),
                     TimeUnit.MILLISECONDS);
-        } catch (SignalingException | IllegalStateException e) {
-            failed(p, callId, "set-up", e);
+        } catch (RuntimeException e) {
+            MediaSession[] parties = callId == null ? null : mediaByCall.remove(callId);
+            if (parties != null) {
+                inCall.addAndGet(-2);
+                closeMedia(parties);
+            }
+            failed(p, callId, parties == null ? "set-up" : "media set-up", e);
         }
     }
 
-    private void hangUp(Pair p, String callId) {
+    /**
+     * Both parties publish through the relay in the call's context and answer its subscriber
+     * offers; each measures the other's media until the hang-up.
+     */
+    private void startMedia(Pair p, String callId) {
+        int index = mediaCallIndex.getAndIncrement() * 2; // the payload's sender index, caller then callee
+        MediaSession[] parties = new MediaSession[2];
+        mediaByCall.put(callId, parties);
+        long t0 = System.nanoTime();
         try {
+            parties[0] = new MediaSession(ctx, tally, p.caller(), "callId", callId, index, mediaOptions, t0, windowLatency);
+            parties[1] = new MediaSession(ctx, tally, p.callee(), "callId", callId, index + 1, mediaOptions, t0,
+                    windowLatency);
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("media client: " + e.getMessage(), e);
+        }
+        for (MediaSession m : parties) {
+            m.connect(true, false);
+            m.startSending();
+        }
+        // The talk time starts once each party hears the other: ICE and DTLS of two connections
+        // per device come first, and can take seconds on a loaded machine.
+        Duration mediaTimeout = timeout.multipliedBy(3);
+        int kinds = mediaOptions.cameraAndMicKinds();
+        try {
+            for (MediaSession m : parties) {
+                if (!m.awaitStreams(kinds, mediaTimeout)) {
+                    throw new IllegalStateException("media from the other party not received within "
+                            + mediaTimeout.toSeconds() + " s (" + m.streamsReceived() + " of " + kinds + " streams)");
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted");
+        }
+        ctx.metrics().latency(MEDIA_SETUP).recordNanos(System.nanoTime() - t0);
+        ctx.metrics().increment(WITH_MEDIA);
+    }
+
+    private void hangUp(Pair p, String callId) {
+        MediaSession[] parties = mediaByCall.remove(callId);
+        try {
+            if (parties != null) {
+                // Stop sending and hand the devices' events back to the call flow below.
+                for (MediaSession m : parties) {
+                    if (m != null) {
+                        m.stop();
+                    }
+                }
+                mediaCallsEnded.incrementAndGet();
+                mediaStreamsReceived.addAndGet(parties[0].streamsReceived() + parties[1].streamsReceived());
+            }
             p.caller().client().request("call.hangup", "callId", callId);
             JsonNode ended = p.callee().client().awaitEvent("call.ended");
             expectCall(ended, callId);
@@ -193,12 +285,54 @@ public final class CallsScenario implements Scenario {
             if (!stopping) {
                 free.add(p);
             }
-        } catch (SignalingException | IllegalStateException e) {
-            inCall.addAndGet(-2);
-            failed(p, callId, "hang-up", e);
         } catch (RuntimeException e) {
             inCall.addAndGet(-2);
             failed(p, callId, "hang-up", e);
+        } finally {
+            closeMedia(parties);
+        }
+    }
+
+    private static void closeMedia(MediaSession[] parties) {
+        if (parties != null) {
+            for (MediaSession m : parties) {
+                if (m != null) {
+                    m.close();
+                }
+            }
+        }
+    }
+
+    /**
+     * One probe call between two extra devices, cancelled at once, to read the server's
+     * transport for one-to-one calls before any load is placed.
+     */
+    private void requireRelayMode() {
+        String a = ctx.runId() + "-probe-a";
+        String b = ctx.runId() + "-probe-b";
+        SimulatedDevice caller = null;
+        SimulatedDevice callee = null;
+        String transport;
+        try {
+            caller = SimulatedDevice.join(ctx, a, ctx.tokens().user(a), timeout).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            callee = SimulatedDevice.join(ctx, b, ctx.tokens().user(b), timeout).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            JsonNode invited = caller.client().request("call.invite", "to", b, "media", "audio");
+            transport = invited.path("transport").asText();
+            caller.client().request("call.cancel", "callId", invited.path("callId").asText());
+        } catch (Exception e) {
+            throw new IllegalStateException("probe call to read the server's call transport failed: "
+                    + ConnectionsScenario.rootMessage(e), e);
+        } finally {
+            for (SimulatedDevice d : new SimulatedDevice[] {caller, callee}) {
+                if (d != null) {
+                    d.leave();
+                }
+            }
+        }
+        if (!"relay".equals(transport)) {
+            throw new IllegalStateException("calls --media " + media + " sends media through the relay, but this"
+                    + " server's one-to-one calls are '" + transport + "': start the server with " + RELAY_MODE_KEY
+                    + " = relay (peer-to-peer media between simulated devices is not implemented)");
         }
     }
 
@@ -236,6 +370,7 @@ public final class CallsScenario implements Scenario {
                 f.cancel(false);
             }
         }
+        mediaByCall.values().forEach(CallsScenario::closeMedia);
         crowd.leaveAll(10);
     }
 
@@ -253,6 +388,18 @@ public final class CallsScenario implements Scenario {
         double seconds = (lastPlacedNanos - firstPlacedNanos) / 1e9;
         s.put("call set-up rate achieved (per s)", seconds <= 0 ? 0
                 : Math.round(m.counter(CONNECTED).sum() / seconds * 10) / 10.0);
+        if (mediaOptions != null) {
+            s.put(WITH_MEDIA, m.counter(WITH_MEDIA).sum());
+            // Each hung-up call's two parties received each other's kinds (streams of calls still
+            // running at the end are in the per-kind figures too).
+            long ended = mediaCallsEnded.get();
+            s.put("media streams expected (hung-up calls)", ended * 2 * mediaOptions.cameraAndMicKinds());
+            s.put("media streams received (hung-up calls)", mediaStreamsReceived.get());
+            Map<MediaKind, Integer> expected = new EnumMap<>(MediaKind.class);
+            expected.put(MediaKind.AUDIO, mediaOptions.audioBitrate > 0 ? (int) ended * 2 : 0);
+            expected.put(MediaKind.VIDEO, mediaOptions.videoBitrate > 0 ? (int) ended * 2 : 0);
+            s.put("by kind (streams expected: hung-up calls only)", tally.summary(expected));
+        }
         return s;
     }
 }

@@ -1,8 +1,7 @@
 package org.parley.loadtest.scenario;
 
-import java.io.IOException;
-import java.net.InetAddress;
 import java.time.Duration;
+import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -12,30 +11,30 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.parley.loadtest.Options;
 import org.parley.loadtest.stats.LatencyMetric;
+import org.parley.loadtest.stats.RunMetrics;
 import org.parley.loadtest.stats.Sample;
 import org.parley.signaling.auth.Role;
 
 /**
  * {@code conference}: R rooms of P participants, the first S of each room sending audio and
- * video at a chosen bitrate, everyone subscribed to everyone (the relay's default). Participants
+ * video at a chosen bitrate, the first N of each room also sharing a screen, everyone subscribed
+ * to everyone (the relay's default). Participants
  * join at a steady rate; each uses real signaling and real ICE/DTLS/SRTP media.
  */
 public class ConferenceScenario implements Scenario {
 
-    /** Largest video payload per RTP packet: the relay's client sends one packet per frame. */
-    static final int MAX_VIDEO_PAYLOAD = 1100;
-
     protected final int rooms;
     protected final int participants;
     protected final int senders;
-    private final long audioBitrate;
-    private final long videoBitrate;
-    private final int fps;
+    private final MediaOptions media;
+    private final int screenSharers;
+    private final long screenBitrate;
+    private final int screenFps;
     private final double joinRate;
-    private final InetAddress mediaAddress;
     private final Duration timeout;
     protected RunContext ctx;
-    private final List<SimulatedParticipant> members = new CopyOnWriteArrayList<>();
+    private MediaTally tally;
+    private final List<MediaSession> members = new CopyOnWriteArrayList<>();
     private final Crowd crowd = new Crowd();
     private final AtomicInteger joinsScheduled = new AtomicInteger();
     protected final AtomicInteger joined = new AtomicInteger();
@@ -53,41 +52,17 @@ public class ConferenceScenario implements Scenario {
         this.rooms = o.integer("rooms", defaultRooms, 1, 10_000);
         this.participants = o.integer("participants", 3, 2, 1_000);
         this.senders = o.integer("senders", participants, 0, participants);
-        this.audioBitrate = o.has("audio-bitrate") && o.string("audio-bitrate", "").equals("0") ? 0
-                : o.bitrate("audio-bitrate", 32_000);
-        this.videoBitrate = o.has("video-bitrate") && o.string("video-bitrate", "").equals("0") ? 0
-                : o.bitrate("video-bitrate", 300_000);
-        this.fps = o.integer("fps", 30, 1, 120);
+        this.media = new MediaOptions(o);
+        this.screenSharers = o.integer("screen-sharers", 0, 0, participants);
+        this.screenBitrate = o.bitrate("screen-bitrate", 250_000);
+        this.screenFps = o.integer("screen-fps", 5, 1, 60);
         this.joinRate = o.number("join-rate", 5, 0.1, 1000);
         this.timeout = o.duration("request-timeout", Duration.ofSeconds(10));
-        String address = o.string("media-address", "127.0.0.1");
-        try {
-            this.mediaAddress = InetAddress.getByName(address);
-        } catch (IOException e) {
-            throw new IllegalArgumentException("--media-address: not an address: " + address);
-        }
     }
 
     @Override
     public String name() {
         return "conference";
-    }
-
-    /** Video packets per second and payload bytes that give the bitrate. */
-    int[] videoShape() {
-        if (videoBitrate == 0) {
-            return new int[] {0, 0};
-        }
-        long bytesPerSecond = videoBitrate / 8;
-        int pps = fps;
-        if (bytesPerSecond / pps > MAX_VIDEO_PAYLOAD) {
-            pps = (int) Math.ceil(bytesPerSecond / (double) MAX_VIDEO_PAYLOAD);
-        }
-        return new int[] {pps, (int) (bytesPerSecond / pps)};
-    }
-
-    int audioBytes() {
-        return (int) (audioBitrate / 8 / 50);
     }
 
     @Override
@@ -96,17 +71,20 @@ public class ConferenceScenario implements Scenario {
         s.put("rooms", rooms);
         s.put("participants per room", participants);
         s.put("senders per room", senders);
-        s.put("audio", audioBitrate == 0 ? "off" : audioBitrate + " bit/s, 50 packets/s of " + audioBytes() + " bytes");
-        int[] v = videoShape();
-        s.put("video", videoBitrate == 0 ? "off" : videoBitrate + " bit/s, " + v[0] + " packets/s of " + v[1] + " bytes");
+        media.describe(s);
+        int[] sc = screenShape();
+        s.put("screen sharers per room", screenSharers);
+        s.put("screen share", screenSharers == 0 ? "off"
+                : screenBitrate + " bit/s, " + sc[0] + " packets/s of " + sc[1] + " bytes");
         s.put("join-rate per s", joinRate);
-        s.put("media-address", mediaAddress.getHostAddress());
         return s;
     }
 
     @Override
     public void start(RunContext ctx) {
         this.ctx = ctx;
+        this.tally = new MediaTally(ctx.metrics());
+        SrtpWarmUp.run(ctx.log());
         nextJoinNanos = System.nanoTime();
         for (int r = 0; r < rooms; r++) {
             addRoom();
@@ -134,18 +112,31 @@ public class ConferenceScenario implements Scenario {
     private void join(String roomId, int room, int index) {
         String user = roomId + "-p" + index;
         long t0 = System.nanoTime();
-        SimulatedParticipant member = null;
         try {
             SimulatedDevice device = SimulatedDevice.join(ctx, user, ctx.tokens().room(user, roomId, Role.PARTICIPANT),
                     timeout).get(timeout.toMillis() * 2, TimeUnit.MILLISECONDS);
             crowd.add(device);
-            member = new SimulatedParticipant(ctx, device, roomId, room * 10_000 + index, mediaAddress, t0, windowLatency);
+            device.client().request("room.join", "roomId", roomId);
+            ctx.metrics().latency(RunMetrics.JOIN).recordNanos(System.nanoTime() - t0);
+            MediaSession member = new MediaSession(ctx, tally, device, "roomId", roomId, room * 10_000 + index, media, t0,
+                    windowLatency);
             members.add(member);
             boolean sender = index < senders;
-            member.join(sender);
+            boolean sharer = index < screenSharers;
+            member.connect(sender || sharer, sharer);
             if (sender) {
-                int[] v = videoShape();
-                member.startSending(audioBytes(), v[1], v[0]);
+                member.startSending();
+            }
+            if (sharer) {
+                // As a browser client does: announce the share, then send it.
+                device.client().request("room.media", "roomId", roomId, "screen", true);
+                int[] sc = screenShape();
+                member.startScreenShare(sc[0], sc[1]);
+            }
+            // Joined means media can flow: a member whose ICE/DTLS set-up is still running is not
+            // yet part of the load the duration is meant to hold.
+            if ((sender || sharer) && !member.awaitPublisher(timeout.multipliedBy(3))) {
+                throw new IllegalStateException("publisher connection not up within " + timeout.multipliedBy(3).toSeconds() + " s");
             }
             joined.incrementAndGet();
         } catch (Exception e) {
@@ -162,12 +153,12 @@ public class ConferenceScenario implements Scenario {
     @Override
     public String progress(Sample s) {
         return String.format(Locale.ROOT, "joined %d/%d | sent pps %.0f | jitter %.2f ms", joined.get(),
-                joinsScheduled.get(), s.rate(org.parley.loadtest.stats.RunMetrics.PACKETS_SENT), s.jitterMs());
+                joinsScheduled.get(), s.rate(RunMetrics.PACKETS_SENT), s.jitterMs());
     }
 
     @Override
     public void stop() {
-        members.forEach(SimulatedParticipant::close);
+        members.forEach(MediaSession::close);
         crowd.leaveAll(10);
     }
 
@@ -179,20 +170,35 @@ public class ConferenceScenario implements Scenario {
         s.put("join failures", joinFailures.get());
         int streams = 0;
         int plis = 0;
-        for (SimulatedParticipant m : members) {
+        for (MediaSession m : members) {
             streams += m.streamsReceived();
             plis += m.plisAnswered();
         }
         s.put("streams received", streams);
         s.put("streams expected", expectedStreams());
-        s.put("keyframes sent on PLI", plis);
+        s.put("PLIs answered (keyframes sent on request)", plis);
+        if (tally != null) {
+            s.put("by kind", tally.summary(expectedByKind()));
+        }
         return s;
     }
 
-    /** Each member receives each other sender's audio and video of its room. */
+    /** Each member receives each other sender's audio and video, and each other sharer's screen, of its room. */
     int expectedStreams() {
-        int kinds = (audioBitrate > 0 ? 1 : 0) + (videoBitrate > 0 ? 1 : 0);
-        int full = roomsStarted.get() * (senders * (participants - 1)) * kinds;
-        return full;
+        return expectedByKind().values().stream().mapToInt(Integer::intValue).sum();
+    }
+
+    private Map<MediaKind, Integer> expectedByKind() {
+        Map<MediaKind, Integer> m = new EnumMap<>(MediaKind.class);
+        int perKind = roomsStarted.get() * senders * (participants - 1);
+        m.put(MediaKind.AUDIO, media.audioBitrate > 0 ? perKind : 0);
+        m.put(MediaKind.VIDEO, media.videoBitrate > 0 ? perKind : 0);
+        m.put(MediaKind.SCREEN, roomsStarted.get() * screenSharers * (participants - 1));
+        return m;
+    }
+
+    /** Screen-share packets per second and bytes per packet (a few large frames a second). */
+    int[] screenShape() {
+        return MediaOptions.shape(screenBitrate, screenFps);
     }
 }

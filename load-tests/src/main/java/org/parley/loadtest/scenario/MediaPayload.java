@@ -3,7 +3,8 @@ package org.parley.loadtest.scenario;
 /**
  * What a simulated sender puts in each RTP payload so that receivers can measure: a magic
  * marker, the send time (System.nanoTime of the load-test process, which hosts every simulated
- * participant, so one clock serves both ends), the sender's own packet counter and its index.
+ * participant, so one clock serves both ends), the sender's own packet counter, its index and the
+ * kind of source ({@link MediaKind}).
  * The relay rewrites RTP headers, never payloads.
  */
 public final class MediaPayload {
@@ -11,18 +12,19 @@ public final class MediaPayload {
     /** "PRLY". */
     static final int MAGIC = 0x50524C59;
     /** Bytes before the padding. */
-    public static final int HEADER = 20;
+    public static final int HEADER = 24;
 
     private MediaPayload() {
     }
 
     /** Fills {@code b} (at least {@link #HEADER} bytes) for one packet. */
-    public static void write(byte[] b, long sendNanos, int counter, int sender) {
+    public static void write(byte[] b, long sendNanos, int counter, int sender, MediaKind kind) {
         putInt(b, 0, MAGIC);
         putInt(b, 4, (int) (sendNanos >>> 32));
         putInt(b, 8, (int) sendNanos);
         putInt(b, 12, counter);
         putInt(b, 16, sender);
+        putInt(b, 20, kind.ordinal());
     }
 
     /**
@@ -44,6 +46,11 @@ public final class MediaPayload {
 
     public static int sender(byte[] p, int off) {
         return getInt(p, off + 16);
+    }
+
+    /** The source kind the sender wrote, or null if the value is not a kind. */
+    public static MediaKind kind(byte[] p, int off) {
+        return MediaKind.of(getInt(p, off + 20));
     }
 
     private static void putInt(byte[] b, int at, int v) {

@@ -74,7 +74,7 @@ public final class SimulatedDevice {
         long t0 = System.nanoTime();
         client.send("ping").whenComplete((r, e) -> {
             if (e == null) {
-                ctx.metrics().latency(RunMetrics.LATENCY).recordNanos(System.nanoTime() - t0);
+                ctx.metrics().latency(RunMetrics.PING).recordNanos(System.nanoTime() - t0);
             } else if (!stopping) {
                 ctx.metrics().error(user + ": ping: " + e.getMessage());
             }

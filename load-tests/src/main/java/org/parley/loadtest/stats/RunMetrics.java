@@ -14,8 +14,10 @@ import java.util.concurrent.atomic.LongAdder;
  */
 public final class RunMetrics {
 
-    /** Media latency (one-way, send timestamp to arrival) or, without media, request round trip. */
+    /** Media latency: one-way, send timestamp to arrival. */
     public static final String LATENCY = "latency";
+    /** Signaling {@code ping} round trip of the simulated devices' keepalive. */
+    public static final String PING = "ping";
     /** Connect + hello until welcome (signaling) or until media flows (conference join). */
     public static final String JOIN = "join";
     /** Call set-up: invite sent until the caller hears call.ringing. */

@@ -12,19 +12,21 @@ class MediaPayloadTest {
     void roundTripsAtTheStartAndAfterAVp8Descriptor() {
         byte[] audio = new byte[80];
         long sent = 0x0123_4567_89AB_CDEFL;
-        MediaPayload.write(audio, sent, 42, 7);
+        MediaPayload.write(audio, sent, 42, 7, MediaKind.AUDIO);
         assertEquals(0, MediaPayload.find(audio));
         assertEquals(sent, MediaPayload.sendNanos(audio, 0));
         assertEquals(7, MediaPayload.sender(audio, 0));
+        assertEquals(MediaKind.AUDIO, MediaPayload.kind(audio, 0));
 
         byte[] video = new byte[2 + 100];
         byte[] inner = new byte[100];
-        MediaPayload.write(inner, -5L, 1, 3);
+        MediaPayload.write(inner, -5L, 1, 3, MediaKind.SCREEN);
         video[0] = 0x10;
         System.arraycopy(inner, 0, video, 2, inner.length);
         assertEquals(2, MediaPayload.find(video));
         assertEquals(-5L, MediaPayload.sendNanos(video, 2));
         assertEquals(3, MediaPayload.sender(video, 2));
+        assertEquals(MediaKind.SCREEN, MediaPayload.kind(video, 2));
     }
 
     @Test
@@ -35,13 +37,13 @@ class MediaPayloadTest {
 
     @Test
     void videoBitrateBecomesFramesOrMorePackets() {
-        ConferenceScenario low = new ConferenceScenario(Options.parse("conference", "--video-bitrate", "240k"));
+        MediaOptions low = new MediaOptions(Options.parse("conference", "--video-bitrate", "240k"));
         assertArrayEquals(new int[] {30, 1000}, low.videoShape(), "30 fps of 1000 bytes");
-        ConferenceScenario high = new ConferenceScenario(Options.parse("conference", "--video-bitrate", "1.2M"));
+        MediaOptions high = new MediaOptions(Options.parse("conference", "--video-bitrate", "1.2M"));
         int[] shape = high.videoShape();
         assertEquals(137, shape[0], "150000 bytes/s in packets of at most 1100 bytes");
         assertEquals(1_200_000 / 8 / 137, shape[1]);
-        ConferenceScenario off = new ConferenceScenario(Options.parse("conference", "--video-bitrate", "0"));
+        MediaOptions off = new MediaOptions(Options.parse("conference", "--video-bitrate", "0"));
         assertArrayEquals(new int[] {0, 0}, off.videoShape());
         assertEquals(80, low.audioBytes(), "32 kbit/s in 50 packets a second");
     }

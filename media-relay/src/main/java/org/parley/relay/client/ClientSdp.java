@@ -51,6 +51,21 @@ final class ClientSdp {
         return sdp.toString();
     }
 
+    /** Adds a VP8 screen-share section (mid 2, a=content:slides per RFC 4796) to a publisher offer. */
+    static String withScreenShare(String offer, String name, LocalTransport local, long screenSsrc) {
+        StringBuilder sdp = new StringBuilder(offer.replace("a=group:BUNDLE 0 1\r\n", "a=group:BUNDLE 0 1 2\r\n"));
+        sdp.append("m=video 9 UDP/TLS/RTP/SAVPF ").append(VP8_PT).append("\r\n");
+        common(sdp, local, "2");
+        sdp.append("a=content:slides\r\na=sendonly\r\na=rtcp-mux\r\na=rtcp-rsize\r\na=rtpmap:96 VP8/90000\r\n");
+        sdp.append("a=msid:").append(name).append(' ').append(name).append("-s\r\n");
+        ext(sdp, TWCC_ID, HeaderExtension.TRANSPORT_CC);
+        ext(sdp, MID_ID, HeaderExtension.MID);
+        sdp.append("a=rtcp-fb:96 nack\r\na=rtcp-fb:96 nack pli\r\na=rtcp-fb:96 ccm fir\r\n");
+        sdp.append("a=ssrc:").append(screenSsrc).append(" cname:").append(name).append("\r\n");
+        candidates(sdp, local);
+        return sdp.toString();
+    }
+
     /** Accepts every section of the relay's offer receive-only with every offered codec. */
     static String subscriberAnswer(SessionDescription offer, LocalTransport local) {
         StringBuilder sdp = new StringBuilder();

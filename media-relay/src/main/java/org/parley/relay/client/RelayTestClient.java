@@ -227,6 +227,58 @@ public final class RelayTestClient implements AutoCloseable {
         return nacksReceived.get();
     }
 
+    // Load-tool additions (periodic keyframes, a screen-share source), kept in this one block.
+
+    private final long screenSsrc = random32();
+    private int screenSeq = ThreadLocalRandom.current().nextInt(0x10000);
+    private long screenTs = random32();
+    private volatile boolean screenKeyframeRequested = true;
+
+    public long screenSsrc() {
+        return screenSsrc;
+    }
+
+    /** Makes the next camera frame a keyframe, as an encoder's periodic keyframe timer does. */
+    public void requestKeyframe() {
+        keyframeRequested = true;
+    }
+
+    /** Makes the next screen-share frame a keyframe. */
+    public void requestScreenKeyframe() {
+        screenKeyframeRequested = true;
+    }
+
+    /**
+     * The publisher offer with a third section: a VP8 screen share, marked a=content:slides (RFC
+     * 4796), which the relay announces as a screen-share source.
+     */
+    public String publisherOfferWithScreen() {
+        return ClientSdp.withScreenShare(publisherOffer(), name, local(publisher), screenSsrc);
+    }
+
+    /** Sends one screen-share frame as a single VP8 packet; a keyframe when requested or first. */
+    public synchronized boolean sendScreenFrame(byte[] payload) {
+        boolean key = screenKeyframeRequested;
+        screenKeyframeRequested = false;
+        byte[] b = sendBuffer.getBuffer();
+        int at = extensions(b, header(b, ClientSdp.VP8_PT, screenSeq, screenTs, screenSsrc, true), -1);
+        b[at] = 0x10;
+        b[at + 1] = (byte) (key ? 0x00 : 0x01); // the VP8 frame tag's P bit (RFC 6386 9.1)
+        System.arraycopy(payload, 0, b, at + 2, payload.length);
+        screenSeq = (screenSeq + 1) & 0xFFFF;
+        screenTs = (screenTs + 3000) & 0xFFFFFFFFL;
+        return sendRtp(at + 2 + payload.length);
+    }
+
+    /** A PLI or FIR names the source it wants a keyframe of (RFC 4585 6.3.1, RFC 5104 4.3.1). */
+    private void keyframeRequested(long mediaSsrc) {
+        if (mediaSsrc == screenSsrc) {
+            screenKeyframeRequested = true;
+        } else {
+            keyframeRequested = true;
+        }
+    }
+
     @Override
     public void close() {
         publisher.close();
@@ -246,7 +298,7 @@ public final class RelayTestClient implements AutoCloseable {
                 int fmt = RtcpPacket.countOrFormat(b, i);
                 if (type == RtcpPacket.PSFB && (fmt == RtcpPacket.FMT_PLI || fmt == RtcpPacket.FMT_FIR)) {
                     plisReceived.incrementAndGet();
-                    keyframeRequested = true;
+                    keyframeRequested(fmt == RtcpPacket.FMT_PLI ? RtcpPacket.mediaSsrc(b, i) : RtpPacket.u32(b, i + 12));
                 } else if (type == RtcpPacket.RTPFB && fmt == RtcpPacket.FMT_TWCC) {
                     twccFeedbackReceived.incrementAndGet();
                 } else if (type == RtcpPacket.RTPFB && fmt == RtcpPacket.FMT_NACK) {

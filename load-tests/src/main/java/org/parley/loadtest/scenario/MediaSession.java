@@ -1,0 +1,294 @@
+package org.parley.loadtest.scenario;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import org.parley.loadtest.stats.LatencyMetric;
+import org.parley.loadtest.stats.RunMetrics;
+import org.parley.relay.client.ReceivedPacket;
+import org.parley.relay.client.RelayTestClient;
+import org.parley.relay.rtp.KeyframeDetector;
+import org.parley.relay.sdp.RelayCodec;
+import org.parley.signaling.client.SignalingException;
+
+/**
+ * One device's media through the relay, in one context (a room or a relay-mode call): the
+ * relay's Java client (full ICE, DTLS, SRTP) on a publisher and a subscriber connection. It
+ * publishes audio every 20 ms, camera frames and optionally screen-share frames, with periodic
+ * keyframes; it answers the relay's subscriber offers and measures what it receives per stream:
+ * loss from the relay-rewritten RTP sequence numbers, RFC 3550 jitter against the sender's clock,
+ * one-way latency from the send time in the payload, and the keyframes that arrive.
+ */
+final class MediaSession implements AutoCloseable {
+
+    /** The relay's client sends VP8 for both camera and screen share. */
+    private static final RelayCodec VIDEO_CODEC = RelayCodec.VP8;
+
+    private final RunContext ctx;
+    private final MediaTally tally;
+    private final SimulatedDevice device;
+    private final String contextKey;
+    private final String contextId;
+    private final int index;
+    private final MediaOptions options;
+    private final RelayTestClient media;
+    private final Map<Long, MediaTally.Inbound> streams = new ConcurrentHashMap<>();
+    private final long startNanos;
+    /** The scenario's own latency window (capacity judges each step on it). */
+    private final LatencyMetric windowLatency;
+    private final List<ScheduledFuture<?>> tasks = new CopyOnWriteArrayList<>();
+    private volatile boolean firstMedia = true;
+    private volatile boolean eventsOpen = true;
+    private volatile boolean closing;
+    private Thread eventThread;
+    private Thread receiveThread;
+
+    /**
+     * @param contextKey {@code roomId} or {@code callId}, the relay messages' context (protocol 6.4)
+     * @param startNanos when this device started joining: first media is measured from it
+     */
+    MediaSession(RunContext ctx, MediaTally tally, SimulatedDevice device, String contextKey, String contextId,
+            int index, MediaOptions options, long startNanos, LatencyMetric windowLatency) throws IOException {
+        this.ctx = ctx;
+        this.tally = tally;
+        this.device = device;
+        this.contextKey = contextKey;
+        this.contextId = contextId;
+        this.index = index;
+        this.options = options;
+        this.startNanos = startNanos;
+        this.windowLatency = windowLatency;
+        this.media = new RelayTestClient(device.user(), options.address);
+    }
+
+    /**
+     * Starts answering subscriber offers and receiving; then, for a publisher, the publisher
+     * offer/answer (with a screen-share section for a screen sharer). Blocking.
+     */
+    void connect(boolean publish, boolean screen) {
+        eventThread = new Thread(this::events, "events-" + device.user());
+        eventThread.setDaemon(true);
+        eventThread.start();
+        receiveThread = new Thread(this::receive, "media-" + device.user());
+        receiveThread.setDaemon(true);
+        receiveThread.start();
+        if (publish) {
+            String offer = screen ? media.publisherOfferWithScreen() : media.publisherOffer();
+            JsonNode answer = device.client().request("relay.offer", contextKey, contextId, "sdp", offer);
+            media.acceptPublisherAnswer(answer.path("sdp").asText());
+        }
+    }
+
+    /**
+     * Waits until the publisher connection carries media (ICE and DTLS done), so that a scenario
+     * counts the load as in place only once media can flow. False if it took longer than {@code max}.
+     */
+    boolean awaitPublisher(Duration max) throws InterruptedException {
+        long deadline = System.nanoTime() + max.toNanos();
+        while (!media.isPublisherConnected()) {
+            if (closing || System.nanoTime() - deadline > 0) {
+                return false;
+            }
+            Thread.sleep(20);
+        }
+        return true;
+    }
+
+    /** Waits until this device receives {@code streams} streams; false if that took longer than {@code max}. */
+    boolean awaitStreams(int streams, Duration max) throws InterruptedException {
+        long deadline = System.nanoTime() + max.toNanos();
+        while (streamsReceived() < streams) {
+            if (closing || System.nanoTime() - deadline > 0) {
+                return false;
+            }
+            Thread.sleep(20);
+        }
+        return true;
+    }
+
+    /** Starts the camera and microphone as {@link MediaOptions} say. */
+    void startSending() {
+        int audioBytes = options.audioBytes();
+        if (audioBytes > 0) {
+            byte[] audio = payload(audioBytes);
+            int[] counter = {0};
+            every(20_000_000L, () -> {
+                MediaPayload.write(audio, System.nanoTime(), counter[0]++, index, MediaKind.AUDIO);
+                return media.sendAudio(audio, 30);
+            });
+        }
+        int[] v = options.videoShape();
+        if (v[0] > 0) {
+            KeyframeSchedule keyframes = new KeyframeSchedule(options.keyframeInterval.toNanos());
+            byte[] video = payload(v[1]);
+            int[] counter = {0};
+            every(1_000_000_000L / v[0], () -> {
+                long now = System.nanoTime();
+                if (keyframes.due(now)) {
+                    media.requestKeyframe();
+                }
+                MediaPayload.write(video, now, counter[0]++, index, MediaKind.VIDEO);
+                return media.sendVideoFrame(video);
+            });
+        }
+    }
+
+    /**
+     * Starts a screen share: {@code pps} VP8 frames a second of {@code bytes}, with the same
+     * periodic keyframes as the camera (the relay's client answers PLIs for it separately).
+     */
+    void startScreenShare(int pps, int bytes) {
+        KeyframeSchedule keyframes = new KeyframeSchedule(options.keyframeInterval.toNanos());
+        byte[] screen = payload(bytes);
+        int[] counter = {0};
+        every(1_000_000_000L / pps, () -> {
+            long now = System.nanoTime();
+            if (keyframes.due(now)) {
+                media.requestScreenKeyframe();
+            }
+            MediaPayload.write(screen, now, counter[0]++, index, MediaKind.SCREEN);
+            return media.sendScreenFrame(screen);
+        });
+    }
+
+    private static byte[] payload(int bytes) {
+        return new byte[Math.max(MediaPayload.HEADER, bytes)];
+    }
+
+    /**
+     * Runs {@code send} every {@code periodNanos} once the publisher connection is up, counting
+     * what was sent. The task survives its own failure (an executor cancels a task that throws)
+     * and skips the catch-up runs a fixed-rate executor makes after a stall: a real sender does
+     * not send the media of a stalled second all at once.
+     */
+    private void every(long periodNanos, BooleanSupplier send) {
+        long[] last = {0};
+        Runnable tick = () -> {
+            long now = System.nanoTime();
+            if (now - last[0] < periodNanos / 2) {
+                ctx.metrics().increment("packets.skipped_late");
+                return;
+            }
+            last[0] = now;
+            try {
+                if (media.isPublisherConnected() && send.getAsBoolean()) {
+                    ctx.metrics().increment(RunMetrics.PACKETS_SENT);
+                }
+            } catch (RuntimeException e) {
+                if (!closing) {
+                    ctx.metrics().error(device.user() + ": send: " + e);
+                }
+            }
+        };
+        long periodMicros = periodNanos / 1000;
+        tasks.add(ctx.scheduler().scheduleAtFixedRate(tick, periodMicros, periodMicros, TimeUnit.MICROSECONDS));
+    }
+
+    /** Answers the relay's offers on the subscriber connection until {@link #stop()}. */
+    private void events() {
+        while (eventsOpen) {
+            JsonNode e;
+            try {
+                e = device.client().nextEvent(Duration.ofMillis(100));
+            } catch (SignalingException timeout) {
+                continue;
+            }
+            if ("relay.offer".equals(e.path("type").asText())) {
+                try {
+                    String answer = media.answerSubscriberOffer(e.path("sdp").asText());
+                    device.client().send("relay.answer", contextKey, contextId, "sdp", answer).exceptionally(x -> {
+                        if (!closing) {
+                            ctx.metrics().error(device.user() + ": relay.answer: " + x.getMessage());
+                        }
+                        return null;
+                    });
+                } catch (RuntimeException x) {
+                    ctx.metrics().error(device.user() + ": subscriber offer: " + x);
+                }
+            }
+        }
+    }
+
+    private void receive() {
+        RunMetrics metrics = ctx.metrics();
+        while (!closing) {
+            ReceivedPacket p;
+            try {
+                p = media.poll(200);
+            } catch (InterruptedException e) {
+                return;
+            }
+            if (p == null) {
+                continue;
+            }
+            byte[] payload = p.payload();
+            int off = MediaPayload.find(payload);
+            MediaKind kind = off < 0 ? null : MediaPayload.kind(payload, off);
+            if (kind == null) {
+                metrics.increment("packets.foreign");
+                continue;
+            }
+            long sent = MediaPayload.sendNanos(payload, off);
+            long now = p.receivedNanos();
+            if (firstMedia) {
+                firstMedia = false;
+                metrics.latency("first-media").recordNanos(now - startNanos);
+            }
+            MediaTally.Names names = tally.names(kind);
+            metrics.increment(RunMetrics.PACKETS_RECEIVED);
+            metrics.increment(names.packets());
+            metrics.latency(RunMetrics.LATENCY).recordNanos(now - sent);
+            metrics.latency(names.latency()).recordNanos(now - sent);
+            windowLatency.recordNanos(now - sent);
+            MediaTally.Inbound s = streams.computeIfAbsent(p.ssrc(), k -> tally.open(kind));
+            s.onPacket(p.sequence(), now, sent);
+            if (kind.isVideo() && KeyframeDetector.isKeyframeStart(VIDEO_CODEC, payload, 0, payload.length)) {
+                metrics.increment(names.keyframes());
+                if (s.lastKeyframeNanos != 0) {
+                    metrics.latency(names.keyframeInterval()).recordNanos(now - s.lastKeyframeNanos);
+                }
+                s.lastKeyframeNanos = now;
+            }
+        }
+    }
+
+    /** Streams this device has received from (one per sender and kind). */
+    int streamsReceived() {
+        return streams.size();
+    }
+
+    int plisAnswered() {
+        return media.plisReceived();
+    }
+
+    /**
+     * Stops sending and answering offers, without closing the connections: in a call the
+     * signaling that follows (hang-up) must not race this session for events.
+     */
+    void stop() {
+        tasks.forEach(t -> t.cancel(false));
+        eventsOpen = false;
+        Thread t = eventThread;
+        if (t != null && t != Thread.currentThread()) {
+            try {
+                t.join(2000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        closing = true;
+        stop();
+        media.close();
+    }
+}
