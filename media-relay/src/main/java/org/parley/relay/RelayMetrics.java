@@ -18,7 +18,9 @@ public final class RelayMetrics {
     /** Why a packet was dropped; each reason is one counter. */
     public enum Drop {
         MALFORMED, SRTP_AUTH, SRTP_REPLAY, SRTP_INVALID, UNKNOWN_SSRC, NOT_CONNECTED, UNKNOWN_ADDRESS,
-        UNKNOWN_KIND, DTLS_QUEUE_FULL, PADDING_ONLY, WAITING_FOR_KEYFRAME, CODEC_NOT_ACCEPTED, SEND_FAILED
+        UNKNOWN_KIND, DTLS_QUEUE_FULL, PADDING_ONLY, WAITING_FOR_KEYFRAME, CODEC_NOT_ACCEPTED, SEND_FAILED,
+        /** Arrived on an ICE session that an ICE restart already replaced or abandoned. */
+        ICE_RESTARTING
     }
 
     public final Counter audioPacketsIn;
@@ -42,6 +44,11 @@ public final class RelayMetrics {
     public final io.micrometer.core.instrument.DistributionSummary streamJitterMillis;
     /** Packets of incoming streams that never arrived (RFC 3550 A.3). */
     public final Counter streamPacketsLost;
+    /**
+     * Time forwarded packets spend inside the relay (receive thread has the datagram -> last copy
+     * handed to the socket), the relay's own share of the added latency.
+     */
+    public final DwellTimeHistogram forwardingDwell = new DwellTimeHistogram();
     private final Map<Drop, Counter> drops = new EnumMap<>(Drop.class);
     private final Map<IceProcessingState, AtomicInteger> iceStates = new EnumMap<>(IceProcessingState.class);
 
@@ -70,6 +77,12 @@ public final class RelayMetrics {
         streamJitterMillis = io.micrometer.core.instrument.DistributionSummary.builder("parley_relay_stream_jitter_ms")
                 .description("Jitter of incoming streams, per stream and second").register(registry);
         streamPacketsLost = Counter.builder("parley_relay_stream_packets_lost").register(registry);
+        for (double q : new double[] {0.5, 0.99, 0.999}) {
+            Gauge.builder("parley_relay_forwarding_dwell_seconds", forwardingDwell, h -> h.quantile(q) / 1e9)
+                    .tag("quantile", Double.toString(q))
+                    .description("Time forwarded packets spent inside the relay since start, by quantile")
+                    .register(registry);
+        }
         for (Drop d : Drop.values()) {
             drops.put(d, Counter.builder("parley_relay_dropped_packets").tag("reason", d.name().toLowerCase())
                     .register(registry));
@@ -95,6 +108,17 @@ public final class RelayMetrics {
 
     public double dropped(Drop reason) {
         return drops.get(reason).count();
+    }
+
+    /** Every non-zero drop counter, for diagnostics. */
+    public Map<Drop, Double> dropsByReason() {
+        Map<Drop, Double> out = new EnumMap<>(Drop.class);
+        drops.forEach((reason, counter) -> {
+            if (counter.count() > 0) {
+                out.put(reason, counter.count());
+            }
+        });
+        return out;
     }
 
     /** Moves one connection from one ICE state to another (null: new or gone). */

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
+import org.parley.relay.DwellTimeHistogram;
 import org.parley.relay.client.ReceivedPacket;
 import org.parley.relay.client.RelayHarness;
 import org.parley.relay.client.RelayTestClient;
@@ -63,6 +64,8 @@ public final class RelayLoadBenchmark {
             }
             ThreadMXBean mx = ManagementFactory.getThreadMXBean();
             long cpuBefore = relayCpu(mx);
+            long[] dwellBefore = h.relay().metrics().forwardingDwell.snapshot();
+            long[] gcBefore = gc();
             byte[] payload = new byte[1000];
             int sendFailures = 0;
             long start = System.nanoTime();
@@ -84,6 +87,8 @@ public final class RelayLoadBenchmark {
                 t.join();
             }
             long cpu = relayCpu(mx) - cpuBefore;
+            long[] dwell = DwellTimeHistogram.since(dwellBefore, h.relay().metrics().forwardingDwell.snapshot());
+            long[] gcAfter = gc();
             var m = h.relay().metrics();
             System.out.printf("relay: video in=%.0f out=%.0f waiting-for-keyframe=%.0f not-connected=%.0f send-failed=%.0f%n",
                     m.videoPacketsIn.count(), m.videoPacketsOut.count(),
@@ -100,9 +105,25 @@ public final class RelayLoadBenchmark {
                     forwarded / (elapsed / 1e9), cpu / 1e9, forwarded / (cpu / 1e9));
             System.out.printf("latency send->receive p50=%.3f ms p99=%.3f ms max=%.3f ms%n",
                     all[all.length / 2] / 1e6, all[(int) (all.length * 0.99)] / 1e6, all[all.length - 1] / 1e6);
+            System.out.printf("relay dwell (receive thread has the datagram -> last copy sent), %d packets: "
+                    + "p50=%.3f ms p99=%.3f ms p99.9=%.3f ms max<=%.3f ms%n", DwellTimeHistogram.count(dwell),
+                    DwellTimeHistogram.quantile(dwell, 0.5) / 1e6, DwellTimeHistogram.quantile(dwell, 0.99) / 1e6,
+                    DwellTimeHistogram.quantile(dwell, 0.999) / 1e6, DwellTimeHistogram.quantile(dwell, 1.0) / 1e6);
+            System.out.printf("GC during run: %d collections, %d ms%n", gcAfter[0] - gcBefore[0], gcAfter[1] - gcBefore[1]);
             System.out.printf("load average during run: %.1f%n", ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
         }
         System.exit(0);
+    }
+
+    /** Collections and milliseconds spent in GC so far, over all collectors. */
+    private static long[] gc() {
+        long n = 0;
+        long ms = 0;
+        for (var bean : ManagementFactory.getGarbageCollectorMXBeans()) {
+            n += Math.max(0, bean.getCollectionCount());
+            ms += Math.max(0, bean.getCollectionTime());
+        }
+        return new long[] {n, ms};
     }
 
     /** CPU time of the relay's transport threads (named ice-conf/...) and ice4j's socket threads. */
