@@ -33,6 +33,14 @@ public final class RelayHarness implements AutoCloseable {
         control.createConference(CONFERENCE);
     }
 
+    /** Clients of a relay elsewhere (another process), driven through the given control. */
+    public RelayHarness(RelayControl remote) {
+        relay = null;
+        control = remote;
+        control.createConference(CONFERENCE);
+    }
+
+    /** The in-process relay; null when the harness drives a remote one. */
     public RelayServer relay() {
         return relay;
     }
@@ -105,6 +113,8 @@ public final class RelayHarness implements AutoCloseable {
     @Override
     public void close() {
         clients.forEach(RelayTestClient::close);
-        relay.close();
+        if (relay != null) {
+            relay.close();
+        }
     }
 }
