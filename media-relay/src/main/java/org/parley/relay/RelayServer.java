@@ -84,6 +84,13 @@ public final class RelayServer implements AutoCloseable {
             lines.add("relay udp " + a.getHostAddress() + ":" + a.getPort());
         }
         lines.add("relay tcp " + bind.getHostAddress() + ":" + tcpPort);
+        if (harvesters.loopbackOnly()) {
+            lines.add("relay: this host has no address but loopback, so endpoints can reach the relay only from this"
+                    + " host (127.0.0.1); set parley.relay.bind-address or advertised-addresses for others");
+        } else if (bind.isAnyLocalAddress()) {
+            lines.add("relay: every address above is announced to clients as an ICE host candidate; set"
+                    + " parley.relay.bind-address to announce one, advertised-addresses for a public one behind NAT");
+        }
         return lines;
     }
 

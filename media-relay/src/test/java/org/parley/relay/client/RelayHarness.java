@@ -20,6 +20,7 @@ public final class RelayHarness implements AutoCloseable {
 
     private final RelayServer relay;
     private final RelayControl control;
+    private List<String> startLines = List.of();
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     private final MutableClock clock = new MutableClock(1_000_000);
     private final List<RelayTestClient> clients = new ArrayList<>();
@@ -27,8 +28,12 @@ public final class RelayHarness implements AutoCloseable {
     private final ConcurrentLinkedQueue<String> speakers = new ConcurrentLinkedQueue<>();
 
     public RelayHarness() throws Exception {
-        relay = new RelayServer(new RelayConfig("127.0.0.1", 0, 0), registry, clock);
-        relay.start();
+        this(new RelayConfig("127.0.0.1", 0, 0));
+    }
+
+    public RelayHarness(RelayConfig config) throws Exception {
+        relay = new RelayServer(config, registry, clock);
+        startLines = relay.start();
         control = relay.control();
         control.createConference(CONFERENCE);
     }
@@ -38,6 +43,11 @@ public final class RelayHarness implements AutoCloseable {
         relay = null;
         control = remote;
         control.createConference(CONFERENCE);
+    }
+
+    /** What the relay said when it started (its bound addresses). */
+    public List<String> startLines() {
+        return startLines;
     }
 
     /** The in-process relay; null when the harness drives a remote one. */
