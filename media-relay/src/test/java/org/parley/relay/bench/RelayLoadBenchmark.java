@@ -32,10 +32,14 @@ import org.parley.relay.client.RelayTestClient;
  * driven over the HTTP control API), so its figures are not mixed with the clients' threads and
  * garbage, and its CPU is the whole process's.
  *
+ * <p>The first 5 s of sending are a warm-up (JIT) that is not measured.
+ *
  * <p>Run: {@code java -cp <test classpath> org.parley.relay.bench.RelayLoadBenchmark
  * [--separate-process] [receivers] [pps] [seconds]}
  */
 public final class RelayLoadBenchmark {
+
+    private static final int WARM_UP_SECONDS = 5;
 
     public static void main(String[] args) throws Exception {
         List<String> rest = new ArrayList<>(Arrays.asList(args));
@@ -48,12 +52,16 @@ public final class RelayLoadBenchmark {
         } else {
             try (RelayHarness h = new RelayHarness()) {
                 ThreadMXBean mx = ManagementFactory.getThreadMXBean();
-                long cpuBefore = relayCpu(mx);
-                long[] dwellBefore = h.relay().metrics().forwardingDwell.snapshot();
-                long[] gcBefore = RelayBenchServer.gc();
-                Result r = run(h, receivers, pps, seconds);
-                long cpu = relayCpu(mx) - cpuBefore;
-                long[] dwell = DwellTimeHistogram.since(dwellBefore, h.relay().metrics().forwardingDwell.snapshot());
+                long[] cpuBefore = new long[1];
+                long[][] dwellBefore = new long[1][];
+                long[][] gcBefore = new long[1][];
+                Result r = run(h, receivers, pps, seconds, () -> {
+                    cpuBefore[0] = relayCpu(mx);
+                    dwellBefore[0] = h.relay().metrics().forwardingDwell.snapshot();
+                    gcBefore[0] = RelayBenchServer.gc();
+                });
+                long cpu = relayCpu(mx) - cpuBefore[0];
+                long[] dwell = DwellTimeHistogram.since(dwellBefore[0], h.relay().metrics().forwardingDwell.snapshot());
                 long[] gcAfter = RelayBenchServer.gc();
                 var m = h.relay().metrics();
                 System.out.printf("relay: video in=%.0f out=%.0f drops %s%n", m.videoPacketsIn.count(),
@@ -66,7 +74,7 @@ public final class RelayLoadBenchmark {
                         DwellTimeHistogram.quantile(dwell, 0.99) / 1e6, DwellTimeHistogram.quantile(dwell, 0.999) / 1e6,
                         DwellTimeHistogram.quantile(dwell, 1.0) / 1e6);
                 System.out.printf("GC during run (relay and clients share the JVM): %d collections, %d ms%n",
-                        gcAfter[0] - gcBefore[0], gcAfter[1] - gcBefore[1]);
+                        gcAfter[0] - gcBefore[0][0], gcAfter[1] - gcBefore[0][1]);
             }
         }
         System.out.printf("load average at the end: %.1f%n", ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
@@ -149,10 +157,6 @@ public final class RelayLoadBenchmark {
         }
     }
 
-    private static Result run(RelayHarness h, int receivers, int pps, int seconds) throws Exception {
-        return run(h, receivers, pps, seconds, () -> { });
-    }
-
     private static Result run(RelayHarness h, int receivers, int pps, int seconds, Runnable atStart)
             throws Exception {
         RelayTestClient publisher = h.join("pub", true);
@@ -177,8 +181,8 @@ public final class RelayLoadBenchmark {
                     // silence means the publisher is done.
                     while ((p = s.poll(n == 0 ? 30_000 : 2000)) != null) {
                         byte[] b = p.payload();
-                        if (b.length >= 10) {
-                            long sent = java.nio.ByteBuffer.wrap(b, 2, 8).getLong();
+                        long sent = b.length >= 10 ? java.nio.ByteBuffer.wrap(b, 2, 8).getLong() : 0;
+                        if (sent != 0) { // 0: a warm-up packet
                             if (n < lat.length - 1) {
                                 lat[n++] = p.receivedNanos() - sent;
                             }
@@ -193,8 +197,14 @@ public final class RelayLoadBenchmark {
             t.start();
             readers.add(t);
         }
-        atStart.run();
         byte[] payload = new byte[1000];
+        // Warm-up, not measured: JIT-compile the packet path in the relay and the clients.
+        for (int i = 0; i < WARM_UP_SECONDS * pps; i++) {
+            java.util.concurrent.locks.LockSupport.parkNanos(1_000_000_000L / pps);
+            publisher.sendVideoFrame(payload);
+        }
+        Thread.sleep(500);
+        atStart.run();
         int sendFailures = 0;
         long start = System.nanoTime();
         long interval = 1_000_000_000L / pps;
