@@ -40,6 +40,8 @@ public final class RelayMetrics {
     public final Counter twccFeedbackSent;
     public final Counter srtpFailures;
     public final Counter dtlsFailures;
+    /** ICE restarts that completed: media moved to the new ICE session. */
+    public final Counter iceRestarts;
     /** Interarrival jitter of incoming streams (RFC 3550 A.8), sampled once per receiver report. */
     public final io.micrometer.core.instrument.DistributionSummary streamJitterMillis;
     /** Packets of incoming streams that never arrived (RFC 3550 A.3). */
@@ -74,6 +76,8 @@ public final class RelayMetrics {
         twccFeedbackSent = Counter.builder("parley_relay_twcc_feedback_sent").register(registry);
         srtpFailures = Counter.builder("parley_relay_srtp_failures").register(registry);
         dtlsFailures = Counter.builder("parley_relay_dtls_failures").register(registry);
+        iceRestarts = Counter.builder("parley_relay_ice_restarts")
+                .description("ICE restarts whose new session took over the media").register(registry);
         streamJitterMillis = io.micrometer.core.instrument.DistributionSummary.builder("parley_relay_stream_jitter_ms")
                 .description("Jitter of incoming streams, per stream and second").register(registry);
         streamPacketsLost = Counter.builder("parley_relay_stream_packets_lost").register(registry);

@@ -17,7 +17,7 @@ import org.ice4j.ice.harvest.TcpHarvester;
  */
 public final class IceHarvesters implements AutoCloseable {
 
-    private final List<SinglePortUdpHarvester> udp = new ArrayList<>();
+    private final List<SharedUdpPortHarvester> udp = new ArrayList<>();
     private final TcpHarvester tcp;
     private boolean loopbackOnly;
 
@@ -31,7 +31,7 @@ public final class IceHarvesters implements AutoCloseable {
         if (bind.isAnyLocalAddress()) {
             // ice4j binds every address it allows: non-loopback, IPv4 only (Ice4jSettings), minus
             // its allowed/blocked interface and address settings.
-            udp.addAll(SinglePortUdpHarvester.createHarvesters(udpPort));
+            udp.addAll(SharedUdpPortHarvester.createAll(udpPort));
         }
         if (bind.isAnyLocalAddress() && !udp.isEmpty()) {
             tcp = tcpPort < 0 ? null : new TcpHarvester(tcpPort, false);
@@ -42,7 +42,7 @@ public final class IceHarvesters implements AutoCloseable {
                 bind = InetAddress.getByName("127.0.0.1");
                 loopbackOnly = true;
             }
-            udp.add(new SinglePortUdpHarvester(new TransportAddress(bind, udpPort, Transport.UDP)));
+            udp.add(new SharedUdpPortHarvester(new TransportAddress(bind, udpPort, Transport.UDP)));
             tcp = tcpPort < 0 ? null
                     : new TcpHarvester(List.of(new TransportAddress(bind, tcpPort, Transport.TCP)), false);
         }

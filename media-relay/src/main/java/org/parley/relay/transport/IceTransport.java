@@ -187,6 +187,40 @@ public final class IceTransport implements AutoCloseable {
         component.send(data, offset, length);
     }
 
+    /**
+     * Lets go of every remote address the shared UDP port bound to this session except the
+     * selected pair's, so that checks from those addresses reach another session (ICE restart,
+     * see {@link SharedUdpPortHarvester}). ice4j offers no call for it: the single-port candidate
+     * keeps its per-address sockets in a private map, read here by reflection; if that ever
+     * fails, nothing is released and the restart relies on new addresses.
+     */
+    public void releaseUnselectedAddresses() {
+        SocketAddress keep = remoteAddress();
+        for (LocalCandidate c : component.getLocalCandidates()) {
+            if (!c.getClass().getName().endsWith("SinglePortUdpHarvester$MyCandidate")) {
+                continue;
+            }
+            try {
+                java.lang.reflect.Field f = c.getClass().getDeclaredField("candidateSockets");
+                f.setAccessible(true);
+                Object map = f.get(c);
+                List<Object> close = new ArrayList<>();
+                synchronized (c) {
+                    for (var e : ((java.util.Map<?, ?>) map).entrySet()) {
+                        if (!e.getKey().equals(keep)) {
+                            close.add(e.getValue());
+                        }
+                    }
+                }
+                for (Object socket : close) {
+                    ((org.ice4j.socket.IceSocketWrapper) socket).close();
+                }
+            } catch (ReflectiveOperationException | RuntimeException e) {
+                // ice4j changed: keep the sockets
+            }
+        }
+    }
+
     public IceProcessingState state() {
         return agent.getState();
     }

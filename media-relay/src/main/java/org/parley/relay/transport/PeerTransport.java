@@ -124,6 +124,7 @@ public final class PeerTransport implements AutoCloseable {
                 restarting = null;
             }
             next.closeAndAwait(THREAD_STOP_TIMEOUT_MILLIS);
+            setRetired(ice, false); // the old session stays: it may take new addresses again
             synchronized (this) {
                 handover = retiring != null || (restarting != null && restarting.isStarted());
             }
@@ -163,6 +164,10 @@ public final class PeerTransport implements AutoCloseable {
         }
         restarting = new IceTransport(name + "/r" + (++restarts), harvesters, iceControlling, advertisedIps,
                 this::onIceState);
+        // The peer may already ping from its new sockets with the old credentials: those
+        // addresses must go to the new session, so the old one keeps only its selected pair.
+        setRetired(ice, true);
+        ice.releaseUnselectedAddresses();
         if (pending != null) {
             pending.close();
         }
@@ -241,6 +246,7 @@ public final class PeerTransport implements AutoCloseable {
         IceProcessingState previous = iceState;
         iceState = IceProcessingState.COMPLETED;
         metrics.iceStateChanged(previous, IceProcessingState.COMPLETED);
+        metrics.iceRestarts.increment();
         LOG.debug("{}: ICE restart done, media moves to the new session", name);
         CompletableFuture.delayedExecutor(HANDOVER_GRACE_MILLIS, TimeUnit.MILLISECONDS).execute(() -> retire(old));
     }
@@ -258,9 +264,19 @@ public final class PeerTransport implements AutoCloseable {
         }
     }
 
+    private void setRetired(IceTransport session, boolean retired) {
+        for (CandidateHarvester h : harvesters) {
+            if (h instanceof SharedUdpPortHarvester shared) {
+                shared.setRetired(session.localUfrag(), retired);
+            }
+        }
+    }
+
     /** Ends the grace period of a replaced session: close it, wait for its thread, drop the lock. */
     private void retire(IceTransport old) {
-        if (!old.closeAndAwait(THREAD_STOP_TIMEOUT_MILLIS)) {
+        boolean stopped = old.closeAndAwait(THREAD_STOP_TIMEOUT_MILLIS);
+        setRetired(old, false);
+        if (!stopped) {
             LOG.warn("{}: a replaced ICE session's receive thread did not stop in time", name);
             return; // keep the lock-protected path: it still might deliver
         }
@@ -272,8 +288,30 @@ public final class PeerTransport implements AutoCloseable {
         }
     }
 
+    /**
+     * A trickled remote candidate. During an ICE restart it belongs to the new session, unless
+     * its {@code ufrag} extension (RFC 8839 section 5.1) names the old session's credentials.
+     */
     public boolean addRemoteCandidate(String candidate) {
-        return ice.addRemoteCandidate(candidate);
+        IceTransport current = ice;
+        IceTransport target = ice();
+        if (target != current) {
+            String ufrag = candidateUfrag(candidate);
+            if (ufrag != null && ufrag.equals(current.remoteUfrag())) {
+                target = current;
+            }
+        }
+        return target.addRemoteCandidate(candidate);
+    }
+
+    private static String candidateUfrag(String candidate) {
+        String[] f = candidate.trim().split(" ");
+        for (int i = 0; i + 1 < f.length; i++) {
+            if (f[i].equals("ufrag")) {
+                return f[i + 1];
+            }
+        }
+        return null;
     }
 
     private void startDtls() {
@@ -462,6 +500,7 @@ public final class PeerTransport implements AutoCloseable {
         metrics.iceStateChanged(iceState, null);
         dtls.close();
         ice.close();
+        setRetired(ice, false);
         IceTransport pending = restarting;
         if (pending != null) {
             pending.close();

@@ -98,6 +98,7 @@ class IceRestartTest {
                         "video sequence numbers are continuous");
             }
             assertTrue(h.relay().metrics().dtlsFailures.count() == 0, "no DTLS handshake failed");
+            assertEquals(4, h.relay().metrics().iceRestarts.count(), "both connections of both clients restarted");
         }
     }
 
