@@ -26,6 +26,8 @@ import org.parley.relay.transport.IceHarvesters;
  */
 public final class RelayServer implements AutoCloseable {
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(RelayServer.class);
+
     private static final Logger ICE4J_LOGGER = Logger.getLogger("org.ice4j");
 
     static {
@@ -85,11 +87,12 @@ public final class RelayServer implements AutoCloseable {
         }
         lines.add("relay tcp " + bind.getHostAddress() + ":" + tcpPort);
         if (harvesters.loopbackOnly()) {
-            lines.add("relay: this host has no address but loopback, so endpoints can reach the relay only from this"
-                    + " host (127.0.0.1); set parley.relay.bind-address or advertised-addresses for others");
+            LOG.warn("this host has no address but loopback, so endpoints can reach the relay only from this host"
+                    + " (127.0.0.1); set parley.relay.bind-address or parley.relay.advertised-addresses for others");
         } else if (bind.isAnyLocalAddress()) {
-            lines.add("relay: every address above is announced to clients as an ICE host candidate; set"
-                    + " parley.relay.bind-address to announce one, advertised-addresses for a public one behind NAT");
+            LOG.info("every relay udp address is announced to clients as an ICE host candidate; set"
+                    + " parley.relay.bind-address to announce one, parley.relay.advertised-addresses for a public"
+                    + " one behind NAT");
         }
         return lines;
     }
