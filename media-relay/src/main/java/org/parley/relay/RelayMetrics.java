@@ -18,7 +18,9 @@ public final class RelayMetrics {
     /** Why a packet was dropped; each reason is one counter. */
     public enum Drop {
         MALFORMED, SRTP_AUTH, SRTP_REPLAY, SRTP_INVALID, UNKNOWN_SSRC, NOT_CONNECTED, UNKNOWN_ADDRESS,
-        UNKNOWN_KIND, DTLS_QUEUE_FULL, PADDING_ONLY, WAITING_FOR_KEYFRAME, CODEC_NOT_ACCEPTED, SEND_FAILED
+        UNKNOWN_KIND, DTLS_QUEUE_FULL, PADDING_ONLY, WAITING_FOR_KEYFRAME, CODEC_NOT_ACCEPTED, SEND_FAILED,
+        /** Arrived on an ICE session that an ICE restart already replaced or abandoned. */
+        ICE_RESTARTING
     }
 
     public final Counter audioPacketsIn;
@@ -38,10 +40,17 @@ public final class RelayMetrics {
     public final Counter twccFeedbackSent;
     public final Counter srtpFailures;
     public final Counter dtlsFailures;
+    /** ICE restarts that completed: media moved to the new ICE session. */
+    public final Counter iceRestarts;
     /** Interarrival jitter of incoming streams (RFC 3550 A.8), sampled once per receiver report. */
     public final io.micrometer.core.instrument.DistributionSummary streamJitterMillis;
     /** Packets of incoming streams that never arrived (RFC 3550 A.3). */
     public final Counter streamPacketsLost;
+    /**
+     * Time forwarded packets spend inside the relay (receive thread has the datagram -> last copy
+     * handed to the socket), the relay's own share of the added latency.
+     */
+    public final DwellTimeHistogram forwardingDwell = new DwellTimeHistogram();
     private final Map<Drop, Counter> drops = new EnumMap<>(Drop.class);
     private final Map<IceProcessingState, AtomicInteger> iceStates = new EnumMap<>(IceProcessingState.class);
 
@@ -67,9 +76,17 @@ public final class RelayMetrics {
         twccFeedbackSent = Counter.builder("parley_relay_twcc_feedback_sent").register(registry);
         srtpFailures = Counter.builder("parley_relay_srtp_failures").register(registry);
         dtlsFailures = Counter.builder("parley_relay_dtls_failures").register(registry);
+        iceRestarts = Counter.builder("parley_relay_ice_restarts")
+                .description("ICE restarts whose new session took over the media").register(registry);
         streamJitterMillis = io.micrometer.core.instrument.DistributionSummary.builder("parley_relay_stream_jitter_ms")
                 .description("Jitter of incoming streams, per stream and second").register(registry);
         streamPacketsLost = Counter.builder("parley_relay_stream_packets_lost").register(registry);
+        for (double q : new double[] {0.5, 0.99, 0.999}) {
+            Gauge.builder("parley_relay_forwarding_dwell_seconds", forwardingDwell, h -> h.quantile(q) / 1e9)
+                    .tag("quantile", Double.toString(q))
+                    .description("Time forwarded packets spent inside the relay since start, by quantile")
+                    .register(registry);
+        }
         for (Drop d : Drop.values()) {
             drops.put(d, Counter.builder("parley_relay_dropped_packets").tag("reason", d.name().toLowerCase())
                     .register(registry));
@@ -95,6 +112,17 @@ public final class RelayMetrics {
 
     public double dropped(Drop reason) {
         return drops.get(reason).count();
+    }
+
+    /** Every non-zero drop counter, for diagnostics. */
+    public Map<Drop, Double> dropsByReason() {
+        Map<Drop, Double> out = new EnumMap<>(Drop.class);
+        drops.forEach((reason, counter) -> {
+            if (counter.count() > 0) {
+                out.put(reason, counter.count());
+            }
+        });
+        return out;
     }
 
     /** Moves one connection from one ICE state to another (null: new or gone). */

@@ -26,6 +26,8 @@ import org.parley.relay.transport.IceHarvesters;
  */
 public final class RelayServer implements AutoCloseable {
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(RelayServer.class);
+
     private static final Logger ICE4J_LOGGER = Logger.getLogger("org.ice4j");
 
     static {
@@ -84,6 +86,14 @@ public final class RelayServer implements AutoCloseable {
             lines.add("relay udp " + a.getHostAddress() + ":" + a.getPort());
         }
         lines.add("relay tcp " + bind.getHostAddress() + ":" + tcpPort);
+        if (harvesters.loopbackOnly()) {
+            LOG.warn("this host has no address but loopback, so endpoints can reach the relay only from this host"
+                    + " (127.0.0.1); set parley.relay.bind-address or parley.relay.advertised-addresses for others");
+        } else if (bind.isAnyLocalAddress()) {
+            LOG.info("every relay udp address is announced to clients as an ICE host candidate; set"
+                    + " parley.relay.bind-address to announce one, parley.relay.advertised-addresses for a public"
+                    + " one behind NAT");
+        }
         return lines;
     }
 

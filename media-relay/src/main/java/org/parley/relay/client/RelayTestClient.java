@@ -96,9 +96,35 @@ public final class RelayTestClient implements AutoCloseable {
         applyRemote(publisher, SessionDescription.parse(answer));
     }
 
+    /**
+     * Restarts ICE on the publisher connection, as {@code pc.restartIce()} does after a network
+     * change: a new ICE session on a new local socket; returns the offer with its fresh
+     * credentials. Media keeps flowing on the old path until the new one is nominated.
+     */
+    public String restartPublisherIce() throws IOException {
+        publisher.restartIce();
+        return publisherOffer();
+    }
+
+    /** True while either connection is still moving to a restarted ICE session. */
+    public boolean isRestartingIce() {
+        return publisher.isRestartingIce() || subscriber.isRestartingIce();
+    }
+
     /** Answers a relay offer on the subscriber connection (accepting everything it offers). */
     public String answerSubscriberOffer(String offer) {
         SessionDescription d = SessionDescription.parse(offer);
+        String offeredUfrag = d.attribute(d.media().get(0), "ice-ufrag");
+        String knownUfrag = subscriber.ice().remoteUfrag();
+        if (knownUfrag != null && !knownUfrag.equals(offeredUfrag)) {
+            // The relay restarted ICE: the answer must bring new credentials too (RFC 8839
+            // section 4.4.1.1.2).
+            try {
+                subscriber.restartIce();
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
         String answer = ClientSdp.subscriberAnswer(d, local(subscriber));
         applyRemote(subscriber, d);
         return answer;

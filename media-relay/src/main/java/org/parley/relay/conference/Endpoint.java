@@ -92,23 +92,56 @@ public final class Endpoint {
                 t.ice().localCandidates());
     }
 
-    /** Answers the client's publisher offer and publishes what it sends. */
+    /**
+     * Answers the client's publisher offer and publishes what it sends. An offer with new ICE
+     * credentials is an ICE restart (RFC 8445 section 9, RFC 8839 section 4.4.1.1.1): the answer
+     * carries fresh relay credentials, and the subscriber connection of the same client is
+     * restarted too, since the network change that made the client restart one affects both.
+     */
     String answerPublisherOffer(String offer) {
         SdpAnswerer.Result result;
+        boolean restart = false;
         synchronized (kindsByMid) {
-            result = SdpAnswerer.answer(offer, localTransport(publisher), kindsByMid::get, ++answerVersion);
+            result = SdpAnswerer.answer(offer, localTransport(publisher), kindsByMid::get, answerVersion + 1);
             String known = publisher.ice().remoteUfrag();
             if (known != null && !known.equals(result.offer().iceUfrag())) {
-                throw new RelayException(RelayException.Reason.WRONG_STATE,
-                        "ICE restart is not supported: expire and allocate the endpoint again");
+                if (!sameFingerprint(publisher, result.offer().fingerprint())) {
+                    throw new RelayException(RelayException.Reason.WRONG_STATE,
+                            "the DTLS fingerprint changed: expire and allocate the endpoint again");
+                }
+                restartIce(publisher);
+                restart = true;
+                result = SdpAnswerer.answer(offer, localTransport(publisher), kindsByMid::get, answerVersion + 1);
             }
+            answerVersion++;
             result.offer().tracks().forEach(t -> kindsByMid.put(t.mid(), t.sourceKind()));
         }
-        publisher.setRemote(result.offer().iceUfrag(), result.offer().icePassword(), result.offer().fingerprint(),
-                result.offer().candidates());
+        try {
+            publisher.setRemote(result.offer().iceUfrag(), result.offer().icePassword(),
+                    result.offer().fingerprint(), result.offer().candidates());
+        } catch (IllegalArgumentException e) {
+            throw new RelayException(RelayException.Reason.WRONG_STATE, e.getMessage());
+        }
         publisherSide.apply(result.offer());
         conference.sourcesChanged();
+        if (restart && subscriber.ice().isStarted()) {
+            subscriberSide.requestIceRestart();
+            renegotiate();
+        }
         return result.answer();
+    }
+
+    private static boolean sameFingerprint(PeerTransport t, String offered) {
+        String known = t.remoteFingerprint();
+        return known == null || known.equalsIgnoreCase(offered);
+    }
+
+    private static void restartIce(PeerTransport t) {
+        try {
+            t.restartIce();
+        } catch (IOException e) {
+            throw new RelayException(RelayException.Reason.WRONG_STATE, "ICE restart failed: " + e.getMessage());
+        }
     }
 
     void acceptSubscriberAnswer(String answer) {

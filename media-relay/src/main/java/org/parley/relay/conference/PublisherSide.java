@@ -134,8 +134,14 @@ final class PublisherSide implements PeerTransport.Handler {
             readAudioLevel(b, off, len, now);
         }
         if (!source.muted()) {
+            boolean forwarded = false;
             for (ForwardedStream sink : source.sinks()) {
                 sink.forward(b, off, len, forwardScratch, now);
+                forwarded = true;
+            }
+            if (forwarded) {
+                // now was taken when the receive thread got the datagram, before SRTP.
+                metrics.forwardingDwell.record(System.nanoTime() - now);
             }
         }
         maybeSendFeedback(now);

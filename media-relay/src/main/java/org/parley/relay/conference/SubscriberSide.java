@@ -51,6 +51,9 @@ final class SubscriberSide implements PeerTransport.Handler {
     private boolean offerOutstanding;
     private boolean renegotiationPending;
     private boolean remoteSet;
+    private boolean iceRestartRequested;
+    /** The relay's ICE ufrag in the outstanding offer: tells which ICE session an answer is for. */
+    private String offeredUfrag;
     private long version;
     private volatile long receiverEstimateBps;
 
@@ -121,10 +124,15 @@ final class SubscriberSide implements PeerTransport.Handler {
             }
             changed = true;
         }
+        if (iceRestartRequested && !slots.isEmpty()) {
+            changed = true;
+            iceRestartRequested = false;
+        }
         if (!changed || slots.isEmpty()) {
             return null;
         }
         offerOutstanding = true;
+        offeredUfrag = local.iceUfrag();
         version++;
         List<SubscriberSlot> sdpSlots = new ArrayList<>();
         for (Slot s : slots) {
@@ -172,11 +180,7 @@ final class SubscriberSide implements PeerTransport.Handler {
                 pts[pt & 0x7f] = true;
             }
             accepted = pts;
-            if (!remoteSet) {
-                transport.setRemote(answer.iceUfrag(), answer.icePassword(), answer.fingerprint(),
-                        answer.candidates());
-                remoteSet = true;
-            }
+            again = applyTransport(answer);
             for (Slot s : slots) {
                 if (s.stream != null && !s.attached) {
                     s.attached = true;
@@ -184,7 +188,7 @@ final class SubscriberSide implements PeerTransport.Handler {
                 }
             }
             offerOutstanding = false;
-            again = renegotiationPending;
+            again |= renegotiationPending;
             renegotiationPending = false;
         }
         synchronized (this) {
@@ -195,6 +199,47 @@ final class SubscriberSide implements PeerTransport.Handler {
             }
         }
         return again;
+    }
+
+    /**
+     * Applies the answer's ICE credentials and DTLS fingerprint; returns true when the relay must
+     * offer again because the client changed its ICE credentials on its own (the relay then
+     * restarts too: it cannot reuse its ufrag for a second ICE session on the shared port).
+     */
+    private boolean applyTransport(SubscriberAnswer answer) {
+        String remote = transport.ice().remoteUfrag();
+        if (!offeredUfrag.equals(transport.ice().localUfrag())) {
+            // Answers an offer made before an ICE restart began: its session is the old one,
+            // whose credentials are known; the restart is offered next.
+            return true;
+        }
+        if (remoteSet && answer.iceUfrag().equals(remote)) {
+            return false;
+        }
+        if (remoteSet && !transport.isRestartingIce()) {
+            requestIceRestart();
+            return true;
+        }
+        try {
+            transport.setRemote(answer.iceUfrag(), answer.icePassword(), answer.fingerprint(), answer.candidates());
+        } catch (IllegalArgumentException e) {
+            throw new RelayException(RelayException.Reason.WRONG_STATE, e.getMessage());
+        }
+        remoteSet = true;
+        return false;
+    }
+
+    /**
+     * ICE restart of the subscriber connection (RFC 8445 section 9): a new ICE session with fresh
+     * credentials goes into the next offer, which is made even if nothing else changed.
+     */
+    synchronized void requestIceRestart() {
+        try {
+            transport.restartIce();
+        } catch (java.io.IOException e) {
+            throw new RelayException(RelayException.Reason.WRONG_STATE, "ICE restart failed: " + e.getMessage());
+        }
+        iceRestartRequested = true;
     }
 
     /** Stops forwarding anything to this endpoint. */

@@ -77,6 +77,11 @@ public final class DtlsTransport implements AutoCloseable {
         fingerprintKnown.countDown();
     }
 
+    /** The fingerprint the handshake is (or will be) checked against, null before SDP gave one. */
+    public String remoteFingerprint() {
+        return remoteFingerprint;
+    }
+
     /** A DTLS record from the wire (RFC 7983 first byte 20..63); dropped when the queue is full. */
     public boolean receive(byte[] data, int offset, int length) {
         if (closed) {

@@ -17,8 +17,9 @@ import org.ice4j.ice.harvest.TcpHarvester;
  */
 public final class IceHarvesters implements AutoCloseable {
 
-    private final List<SinglePortUdpHarvester> udp = new ArrayList<>();
+    private final List<SharedUdpPortHarvester> udp = new ArrayList<>();
     private final TcpHarvester tcp;
+    private boolean loopbackOnly;
 
     /**
      * @param bindAddress a concrete address, or 0.0.0.0 for every address ice4j allows
@@ -28,16 +29,28 @@ public final class IceHarvesters implements AutoCloseable {
     public IceHarvesters(String bindAddress, int udpPort, int tcpPort) throws IOException {
         InetAddress bind = InetAddress.getByName(bindAddress);
         if (bind.isAnyLocalAddress()) {
-            udp.addAll(SinglePortUdpHarvester.createHarvesters(udpPort));
-            if (udp.isEmpty()) {
-                throw new IOException("no address to bind the relay UDP port " + udpPort + " on");
-            }
+            // ice4j binds every address it allows: non-loopback, IPv4 only (Ice4jSettings), minus
+            // its allowed/blocked interface and address settings.
+            udp.addAll(SharedUdpPortHarvester.createAll(udpPort));
+        }
+        if (bind.isAnyLocalAddress() && !udp.isEmpty()) {
             tcp = tcpPort < 0 ? null : new TcpHarvester(tcpPort, false);
         } else {
-            udp.add(new SinglePortUdpHarvester(new TransportAddress(bind, udpPort, Transport.UDP)));
+            if (bind.isAnyLocalAddress()) {
+                // A host with nothing but loopback (a laptop offline, a container without a
+                // network): serve on 127.0.0.1 rather than refusing to start.
+                bind = InetAddress.getByName("127.0.0.1");
+                loopbackOnly = true;
+            }
+            udp.add(new SharedUdpPortHarvester(new TransportAddress(bind, udpPort, Transport.UDP)));
             tcp = tcpPort < 0 ? null
                     : new TcpHarvester(List.of(new TransportAddress(bind, tcpPort, Transport.TCP)), false);
         }
+    }
+
+    /** True when a wildcard bind found no other address and fell back to 127.0.0.1. */
+    public boolean loopbackOnly() {
+        return loopbackOnly;
     }
 
     /** The harvesters an endpoint's agent uses. */

@@ -6,7 +6,7 @@ import java.net.DatagramPacket;
 import java.net.SocketAddress;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Consumer;
+import java.util.function.BiConsumer;
 import org.ice4j.Transport;
 import org.ice4j.ice.Agent;
 import org.ice4j.ice.CandidateType;
@@ -43,7 +43,7 @@ public final class IceTransport implements AutoCloseable {
      *        host candidate, for relays behind a static NAT
      */
     public IceTransport(String name, List<CandidateHarvester> harvesters, boolean controlling,
-            List<String> advertisedIps, Consumer<IceProcessingState> onState) throws IOException {
+            List<String> advertisedIps, BiConsumer<IceTransport, IceProcessingState> onState) throws IOException {
         this.name = name;
         this.advertisedIps = List.copyOf(advertisedIps);
         this.agent = new Agent();
@@ -76,10 +76,10 @@ public final class IceTransport implements AutoCloseable {
         this.socket = component.getSocket();
     }
 
-    private void onStateChange(PropertyChangeEvent evt, Consumer<IceProcessingState> onState) {
+    private void onStateChange(PropertyChangeEvent evt, BiConsumer<IceTransport, IceProcessingState> onState) {
         if (Agent.PROPERTY_ICE_PROCESSING_STATE.equals(evt.getPropertyName())
                 && evt.getNewValue() instanceof IceProcessingState s) {
-            onState.accept(s);
+            onState.accept(this, s);
         }
     }
 
@@ -152,6 +152,11 @@ public final class IceTransport implements AutoCloseable {
         return started;
     }
 
+    /** True once a candidate pair has been nominated: media may use it. */
+    public boolean hasSelectedPair() {
+        return component.getSelectedPair() != null;
+    }
+
     private void receiveLoop() {
         byte[] buf = new byte[PacketBuffer.MAX_PACKET + PacketBuffer.TAIL_ROOM];
         DatagramPacket packet = new DatagramPacket(buf, 0, PacketBuffer.MAX_PACKET);
@@ -182,6 +187,40 @@ public final class IceTransport implements AutoCloseable {
         component.send(data, offset, length);
     }
 
+    /**
+     * Lets go of every remote address the shared UDP port bound to this session except the
+     * selected pair's, so that checks from those addresses reach another session (ICE restart,
+     * see {@link SharedUdpPortHarvester}). ice4j offers no call for it: the single-port candidate
+     * keeps its per-address sockets in a private map, read here by reflection; if that ever
+     * fails, nothing is released and the restart relies on new addresses.
+     */
+    public void releaseUnselectedAddresses() {
+        SocketAddress keep = remoteAddress();
+        for (LocalCandidate c : component.getLocalCandidates()) {
+            if (!c.getClass().getName().endsWith("SinglePortUdpHarvester$MyCandidate")) {
+                continue;
+            }
+            try {
+                java.lang.reflect.Field f = c.getClass().getDeclaredField("candidateSockets");
+                f.setAccessible(true);
+                Object map = f.get(c);
+                List<Object> close = new ArrayList<>();
+                synchronized (c) {
+                    for (var e : ((java.util.Map<?, ?>) map).entrySet()) {
+                        if (!e.getKey().equals(keep)) {
+                            close.add(e.getValue());
+                        }
+                    }
+                }
+                for (Object socket : close) {
+                    ((org.ice4j.socket.IceSocketWrapper) socket).close();
+                }
+            } catch (ReflectiveOperationException | RuntimeException e) {
+                // ice4j changed: keep the sockets
+            }
+        }
+    }
+
     public IceProcessingState state() {
         return agent.getState();
     }
@@ -208,5 +247,27 @@ public final class IceTransport implements AutoCloseable {
         if (receiver != null) {
             receiver.interrupt();
         }
+    }
+
+    /**
+     * Closes and waits (bounded) until the receive thread has left its handler, so that a
+     * successor transport can take over the handler without two threads ever running it at once.
+     * Returns false if the thread did not end in time.
+     */
+    public boolean closeAndAwait(long timeoutMillis) {
+        Thread t;
+        synchronized (this) {
+            close();
+            t = receiver;
+        }
+        if (t == null || t == Thread.currentThread()) {
+            return true;
+        }
+        try {
+            t.join(timeoutMillis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return !t.isAlive();
     }
 }

@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.bouncycastle.tls.crypto.impl.bc.BcTlsCrypto;
 import org.ice4j.ice.IceProcessingState;
 import org.ice4j.ice.harvest.CandidateHarvester;
@@ -36,9 +38,30 @@ public final class PeerTransport implements AutoCloseable {
 
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(PeerTransport.class);
 
+    /** How long a replaced ICE session keeps receiving what was already on its way. */
+    private static final long HANDOVER_GRACE_MILLIS = 1000;
+    private static final long THREAD_STOP_TIMEOUT_MILLIS = 1000;
+
     private final String name;
-    private final IceTransport ice;
+    private final List<CandidateHarvester> harvesters;
+    private final boolean iceControlling;
+    private final List<String> advertisedIps;
     private final DtlsTransport dtls;
+    /** The ICE session media flows on. */
+    private volatile IceTransport ice;
+    /** The session an ICE restart is building, until its first pair is nominated. */
+    private volatile IceTransport restarting;
+    /** The session a restart replaced, still receiving for {@link #HANDOVER_GRACE_MILLIS}. */
+    private volatile IceTransport retiring;
+    /**
+     * True while two sessions may deliver packets: both receive threads then take
+     * {@link #handoverLock}, so the handler never runs on two threads at once. Otherwise the one
+     * current receive thread runs it without a lock, marking itself busy in {@link #inHandler}.
+     */
+    private volatile boolean handover;
+    private volatile boolean inHandler;
+    private final Object handoverLock = new Object();
+    private int restarts;
     private final boolean dtlsServer;
     private final RelayMetrics metrics;
     private final Handler handler;
@@ -52,16 +75,27 @@ public final class PeerTransport implements AutoCloseable {
             List<String> advertisedIps, BcTlsCrypto crypto, DtlsCertificate certificate, boolean dtlsServer,
             RelayMetrics metrics, Handler handler) throws IOException {
         this.name = name;
+        this.harvesters = List.copyOf(harvesters);
+        this.iceControlling = iceControlling;
+        this.advertisedIps = List.copyOf(advertisedIps);
         this.dtlsServer = dtlsServer;
         this.metrics = metrics;
         this.handler = handler;
         this.ice = new IceTransport(name, harvesters, iceControlling, advertisedIps, this::onIceState);
-        this.dtls = new DtlsTransport(crypto, certificate, dtlsServer, ice::send);
+        // DTLS always talks over whichever ICE session is current (it survives ICE restarts).
+        this.dtls = new DtlsTransport(crypto, certificate, dtlsServer, (b, o, l) -> this.ice.send(b, o, l));
         metrics.iceStateChanged(null, IceProcessingState.WAITING);
         iceState = IceProcessingState.WAITING;
     }
 
-    private void onIceState(IceProcessingState state) {
+    private void onIceState(IceTransport source, IceProcessingState state) {
+        if (source == restarting) {
+            onRestartState(source, state);
+            return;
+        }
+        if (source != ice) {
+            return; // a session an ICE restart replaced
+        }
         IceProcessingState old = iceState;
         iceState = state;
         if (!closed) {
@@ -71,36 +105,213 @@ public final class PeerTransport implements AutoCloseable {
             startDtls();
         }
         LOG.debug("{}: ICE {}", name, state);
-        if (state == IceProcessingState.FAILED && !closed) {
+        if (state == IceProcessingState.FAILED && !closed && restarting == null) {
+            // While a restart is under way the old path failing is expected (the peer moved).
             handler.onFailed("ICE failed");
         }
     }
 
+    private void onRestartState(IceTransport next, IceProcessingState state) {
+        LOG.debug("{}: ICE restart {}", name, state);
+        if ((state == IceProcessingState.COMPLETED || state == IceProcessingState.TERMINATED)
+                && next.hasSelectedPair()) {
+            promote(next);
+        } else if (state == IceProcessingState.FAILED) {
+            synchronized (this) {
+                if (restarting != next) {
+                    return;
+                }
+                restarting = null;
+            }
+            next.closeAndAwait(THREAD_STOP_TIMEOUT_MILLIS);
+            setRetired(ice, false); // the old session stays: it may take new addresses again
+            synchronized (this) {
+                handover = retiring != null || (restarting != null && restarting.isStarted());
+            }
+            if (!closed) {
+                handler.onFailed("ICE restart failed");
+            }
+        }
+    }
+
+    /**
+     * The ICE session being negotiated: the restarting one during an ICE restart, else the
+     * current one. Its credentials and candidates are what the next SDP must carry.
+     */
     public IceTransport ice() {
-        return ice;
+        IceTransport next = restarting;
+        return next != null ? next : ice;
     }
 
     public String name() {
         return name;
     }
 
-    /** Applies the peer's SDP transport facts; the first call starts ICE (and the DTLS server). */
-    public void setRemote(String ufrag, String password, String fingerprint, List<String> candidates) {
-        ice.setRemoteCredentials(ufrag, password);
-        dtls.setRemoteFingerprint(fingerprint);
-        for (String c : candidates) {
-            ice.addRemoteCandidate(c);
+    /**
+     * Starts an ICE restart (RFC 8445 section 9): a new ICE session with fresh local credentials
+     * on the same harvesters (so the relay keeps its single UDP port), negotiated beside the
+     * current one, which carries media until the new session nominates a pair. DTLS and SRTP are
+     * kept (RFC 8842 section 4). Calling it again before the peer's credentials arrived keeps the
+     * pending session.
+     */
+    public synchronized void restartIce() throws IOException {
+        if (closed) {
+            throw new IOException("transport " + name + " closed");
         }
-        if (!ice.isStarted()) {
-            ice.start(this::onPacket);
-            if (dtlsServer) {
+        IceTransport pending = restarting;
+        if (pending != null && !pending.isStarted()) {
+            return;
+        }
+        restarting = new IceTransport(name + "/r" + (++restarts), harvesters, iceControlling, advertisedIps,
+                this::onIceState);
+        // The peer may already ping from its new sockets with the old credentials: those
+        // addresses must go to the new session, so the old one keeps only its selected pair.
+        setRetired(ice, true);
+        ice.releaseUnselectedAddresses();
+        if (pending != null) {
+            pending.close();
+        }
+    }
+
+    /** The DTLS fingerprint the peer's SDP gave, null before any. */
+    public String remoteFingerprint() {
+        return dtls.remoteFingerprint();
+    }
+
+    /** True while an ICE restart is negotiating and media still uses the previous session. */
+    public boolean isRestartingIce() {
+        return restarting != null;
+    }
+
+    /**
+     * Applies the peer's SDP transport facts; the first call starts ICE (and the DTLS server). New
+     * remote credentials are only accepted for a session {@link #restartIce()} created, and the
+     * DTLS fingerprint must stay the same, since the DTLS association is kept.
+     *
+     * @throws IllegalArgumentException for new credentials without a restart, or a new fingerprint
+     */
+    public synchronized void setRemote(String ufrag, String password, String fingerprint, List<String> candidates) {
+        IceTransport target = ice();
+        String known = dtls.remoteFingerprint();
+        if (target.isStarted() && !ufrag.equals(target.remoteUfrag())) {
+            throw new IllegalArgumentException("new remote ICE credentials without an ICE restart");
+        }
+        if (known != null && !known.equalsIgnoreCase(fingerprint)) {
+            // RFC 8842 section 4: a changed fingerprint needs a new DTLS association, which a
+            // transport does not do; the endpoint must be allocated again.
+            throw new IllegalArgumentException("the DTLS fingerprint changed");
+        }
+        target.setRemoteCredentials(ufrag, password);
+        if (known == null) {
+            dtls.setRemoteFingerprint(fingerprint);
+        }
+        for (String c : candidates) {
+            target.addRemoteCandidate(c);
+        }
+        if (!target.isStarted()) {
+            if (target != ice) {
+                // From now on packets may come from both sessions: the peer can send on the new
+                // pair as soon as it is nominated on its side, before ours says so.
+                beginHandover();
+            }
+            target.start((b, off, len, from) -> onPacket(target, b, off, len, from));
+            if (dtlsServer && target == ice) {
                 startDtls();
             }
         }
     }
 
+    /**
+     * Makes a restarted session the one media is sent on, once it has nominated a pair. The old
+     * session keeps receiving for a grace period (packets already in flight on the old path), with
+     * both receive threads serialised meanwhile; then it is closed.
+     */
+    private void promote(IceTransport next) {
+        IceTransport old;
+        IceTransport older;
+        synchronized (this) {
+            if (restarting != next || closed) {
+                return;
+            }
+            beginHandover();
+            older = retiring;
+            old = ice;
+            retiring = old;
+            ice = next;
+            restarting = null;
+        }
+        if (older != null) {
+            older.closeAndAwait(THREAD_STOP_TIMEOUT_MILLIS);
+        }
+        IceProcessingState previous = iceState;
+        iceState = IceProcessingState.COMPLETED;
+        metrics.iceStateChanged(previous, IceProcessingState.COMPLETED);
+        metrics.iceRestarts.increment();
+        LOG.debug("{}: ICE restart done, media moves to the new session", name);
+        CompletableFuture.delayedExecutor(HANDOVER_GRACE_MILLIS, TimeUnit.MILLISECONDS).execute(() -> retire(old));
+    }
+
+    /**
+     * Makes every receive thread take {@link #handoverLock}: sets the flag, then waits for the
+     * current receive thread to leave an unlocked handler call (a Dekker-style pair of volatile
+     * flags: either it sees {@code handover} or this sees {@code inHandler}).
+     */
+    private synchronized void beginHandover() {
+        handover = true;
+        long deadline = System.nanoTime() + THREAD_STOP_TIMEOUT_MILLIS * 1_000_000L;
+        while (inHandler && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+        }
+    }
+
+    private void setRetired(IceTransport session, boolean retired) {
+        for (CandidateHarvester h : harvesters) {
+            if (h instanceof SharedUdpPortHarvester shared) {
+                shared.setRetired(session.localUfrag(), retired);
+            }
+        }
+    }
+
+    /** Ends the grace period of a replaced session: close it, wait for its thread, drop the lock. */
+    private void retire(IceTransport old) {
+        boolean stopped = old.closeAndAwait(THREAD_STOP_TIMEOUT_MILLIS);
+        setRetired(old, false);
+        if (!stopped) {
+            LOG.warn("{}: a replaced ICE session's receive thread did not stop in time", name);
+            return; // keep the lock-protected path: it still might deliver
+        }
+        synchronized (this) {
+            if (retiring == old) {
+                retiring = null;
+                handover = restarting != null && restarting.isStarted();
+            }
+        }
+    }
+
+    /**
+     * A trickled remote candidate. During an ICE restart it belongs to the new session, unless
+     * its {@code ufrag} extension (RFC 8839 section 5.1) names the old session's credentials.
+     */
     public boolean addRemoteCandidate(String candidate) {
-        return ice.addRemoteCandidate(candidate);
+        IceTransport current = ice;
+        IceTransport target = ice();
+        if (target != current) {
+            String ufrag = candidateUfrag(candidate);
+            if (ufrag != null && ufrag.equals(current.remoteUfrag())) {
+                target = current;
+            }
+        }
+        return target.addRemoteCandidate(candidate);
+    }
+
+    private static String candidateUfrag(String candidate) {
+        String[] f = candidate.trim().split(" ");
+        for (int i = 0; i + 1 < f.length; i++) {
+            if (f[i].equals("ufrag")) {
+                return f[i + 1];
+            }
+        }
+        return null;
     }
 
     private void startDtls() {
@@ -133,7 +344,33 @@ public final class PeerTransport implements AutoCloseable {
         return lastReceiveNanos;
     }
 
-    private void onPacket(byte[] b, int off, int len, SocketAddress from) {
+    private void onPacket(IceTransport source, byte[] b, int off, int len, SocketAddress from) {
+        if (source == ice && !handover) {
+            inHandler = true;
+            if (!handover) {
+                dispatch(source, b, off, len, from);
+                inHandler = false;
+                return;
+            }
+            inHandler = false;
+        }
+        if (source == restarting && source.hasSelectedPair()) {
+            // The peer already sends on the restarted session's pair (it is nominated on the
+            // peer's side): take it over now rather than waiting for the state event.
+            promote(source);
+        }
+        // Media from a restarting session before its pair is nominated here is still the peer's:
+        // SRTP authentication proves it (the keys are the ones DTLS made on the old path).
+        if (source == ice || source == retiring || source == restarting) {
+            synchronized (handoverLock) {
+                dispatch(source, b, off, len, from);
+            }
+        } else {
+            metrics.drop(Drop.ICE_RESTARTING);
+        }
+    }
+
+    private void dispatch(IceTransport source, byte[] b, int off, int len, SocketAddress from) {
         long now = System.nanoTime();
         lastReceiveNanos = now;
         PacketKind kind = PacketKind.of(b, off, len);
@@ -143,20 +380,22 @@ public final class PeerTransport implements AutoCloseable {
                     metrics.drop(Drop.DTLS_QUEUE_FULL);
                 }
             }
-            case RTP, RTCP -> onMedia(kind, b, off, len, from, now);
+            case RTP, RTCP -> onMedia(source, kind, b, off, len, from, now);
             default -> metrics.drop(Drop.UNKNOWN_KIND);
         }
     }
 
-    private void onMedia(PacketKind kind, byte[] b, int off, int len, SocketAddress from, long now) {
+    private void onMedia(IceTransport source, PacketKind kind, byte[] b, int off, int len, SocketAddress from,
+            long now) {
         SrtpTransformer keys = srtp;
         if (keys == null) {
             metrics.drop(Drop.NOT_CONNECTED);
             return;
         }
-        SocketAddress selected = ice.remoteAddress();
+        // Media only from the pair ICE selected in the session it arrived on (RFC 8445 section 11).
+        SocketAddress selected = source.remoteAddress();
         if (selected instanceof InetSocketAddress && from != null && !selected.equals(from)
-                && ice.selectedTransportIsUdp()) {
+                && source.selectedTransportIsUdp()) {
             metrics.drop(Drop.UNKNOWN_ADDRESS);
             return;
         }
@@ -261,6 +500,15 @@ public final class PeerTransport implements AutoCloseable {
         metrics.iceStateChanged(iceState, null);
         dtls.close();
         ice.close();
+        setRetired(ice, false);
+        IceTransport pending = restarting;
+        if (pending != null) {
+            pending.close();
+        }
+        IceTransport old = retiring;
+        if (old != null) {
+            old.close();
+        }
         SrtpTransformer keys = srtp;
         if (keys != null) {
             keys.close();

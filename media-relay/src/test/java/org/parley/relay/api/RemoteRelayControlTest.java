@@ -4,14 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.sun.net.httpserver.HttpServer;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -25,44 +21,22 @@ import org.parley.relay.control.RelayException;
 class RemoteRelayControlTest {
 
     private RelayHarness harness;
-    private HttpServer http;
-    private ScheduledExecutorService timer;
+    private JdkHttpRelayApi http;
     private RemoteRelayControl remote;
     private URI base;
 
     @BeforeEach
     void start() throws Exception {
         harness = new RelayHarness();
-        timer = Executors.newSingleThreadScheduledExecutor();
-        RelayHttpApi api = new RelayHttpApi(harness.control(), "s3cret", timer);
-        http = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-        http.setExecutor(Executors.newCachedThreadPool());
-        // The same adapter the server's router needs: method, path+query, Authorization, body.
-        http.createContext(RelayHttpApi.PREFIX, exchange -> {
-            byte[] body = exchange.getRequestBody().readAllBytes();
-            api.handle(exchange.getRequestMethod(), exchange.getRequestURI().toString(),
-                    exchange.getRequestHeaders().getFirst("Authorization"), body).thenAccept(r -> {
-                        try {
-                            exchange.getResponseHeaders().add("Content-Type", r.contentType());
-                            exchange.sendResponseHeaders(r.status(), r.body().length == 0 ? -1 : r.body().length);
-                            exchange.getResponseBody().write(r.body());
-                        } catch (java.io.IOException ignored) {
-                            // client went away
-                        } finally {
-                            exchange.close();
-                        }
-                    });
-        });
-        http.start();
-        base = URI.create("http://127.0.0.1:" + http.getAddress().getPort());
+        http = new JdkHttpRelayApi(harness.control(), "s3cret");
+        base = http.base();
         remote = new RemoteRelayControl(base, "s3cret");
     }
 
     @AfterEach
     void stop() {
         remote.close();
-        http.stop(0);
-        timer.shutdownNow();
+        http.close();
         harness.close();
     }
 

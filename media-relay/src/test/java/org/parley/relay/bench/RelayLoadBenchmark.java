@@ -1,108 +1,231 @@
 package org.parley.relay.bench;
 
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.PrintWriter;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadInfo;
 import java.lang.management.ThreadMXBean;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import org.parley.relay.DwellTimeHistogram;
+import org.parley.relay.api.RemoteRelayControl;
 import org.parley.relay.client.ReceivedPacket;
 import org.parley.relay.client.RelayHarness;
 import org.parley.relay.client.RelayTestClient;
 
 /**
  * The whole relay under load: one publisher's video goes to N receivers through the real relay
- * (ICE, SRTP, rewriting), all on loopback in one JVM. Reports forwarded packets per second, per
- * second of CPU spent by the relay's packet threads, and send-to-receive latency percentiles
- * (which include both clients' SRTP and the loopback hops, so they bound the relay's share).
- * Run: {@code java -cp <test classpath> org.parley.relay.bench.RelayLoadBenchmark [receivers] [pps] [seconds]}
+ * (ICE, SRTP, rewriting) on loopback. Reports forwarded packets per second and per CPU-second,
+ * the relay's own dwell time per forwarded packet (the latency it adds: from its receive thread
+ * having the datagram to the last copy handed to the socket) and the clients' send-to-receive
+ * latency (which adds both clients' SRTP, ice4j's socket threads on both sides and the loopback
+ * hops, so it bounds the relay's share from above).
+ *
+ * <p>With {@code --separate-process} the relay runs in its own JVM ({@link RelayBenchServer},
+ * driven over the HTTP control API), so its figures are not mixed with the clients' threads and
+ * garbage, and its CPU is the whole process's.
+ *
+ * <p>The first 5 s of sending are a warm-up (JIT) that is not measured.
+ *
+ * <p>Run: {@code java -cp <test classpath> org.parley.relay.bench.RelayLoadBenchmark
+ * [--separate-process] [receivers] [pps] [seconds]}
  */
 public final class RelayLoadBenchmark {
 
+    private static final int WARM_UP_SECONDS = 5;
+
     public static void main(String[] args) throws Exception {
-        int receivers = args.length > 0 ? Integer.parseInt(args[0]) : 10;
-        int pps = args.length > 1 ? Integer.parseInt(args[1]) : 1000;
-        int seconds = args.length > 2 ? Integer.parseInt(args[2]) : 10;
-        try (RelayHarness h = new RelayHarness()) {
-            RelayTestClient publisher = h.join("pub", true);
-            List<RelayTestClient> subs = new ArrayList<>();
-            for (int i = 0; i < receivers; i++) {
-                subs.add(h.join("sub" + i, false));
-            }
-            h.await(() -> publisher.isPublisherConnected() && subs.stream().allMatch(RelayTestClient::isSubscriberConnected),
-                    60_000, "clients did not connect");
-            List<long[]> latencies = new ArrayList<>();
-            AtomicLong received = new AtomicLong();
-            List<Thread> readers = new ArrayList<>();
-            int total = pps * seconds;
-            for (RelayTestClient s : subs) {
-                long[] lat = new long[total + 16];
-                latencies.add(lat);
-                Thread t = new Thread(() -> {
-                    int n = 0;
-                    try {
-                        ReceivedPacket p;
-                        while ((p = s.poll(2000)) != null) {
-                            byte[] b = p.payload();
-                            if (b.length >= 10) {
-                                long sent = java.nio.ByteBuffer.wrap(b, 2, 8).getLong();
-                                if (n < lat.length) {
-                                    lat[n++] = p.receivedNanos() - sent;
-                                }
-                                received.incrementAndGet();
-                            }
-                        }
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                    }
-                    lat[lat.length - 1] = n;
+        List<String> rest = new ArrayList<>(Arrays.asList(args));
+        boolean separate = rest.remove("--separate-process");
+        int receivers = rest.size() > 0 ? Integer.parseInt(rest.get(0)) : 10;
+        int pps = rest.size() > 1 ? Integer.parseInt(rest.get(1)) : 1000;
+        int seconds = rest.size() > 2 ? Integer.parseInt(rest.get(2)) : 10;
+        if (separate) {
+            runAgainstRelayProcess(receivers, pps, seconds);
+        } else {
+            try (RelayHarness h = new RelayHarness()) {
+                ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+                long[] cpuBefore = new long[1];
+                long[][] dwellBefore = new long[1][];
+                long[][] gcBefore = new long[1][];
+                Result r = run(h, receivers, pps, seconds, () -> {
+                    cpuBefore[0] = relayCpu(mx);
+                    dwellBefore[0] = h.relay().metrics().forwardingDwell.snapshot();
+                    gcBefore[0] = RelayBenchServer.gc();
                 });
-                t.start();
-                readers.add(t);
+                long cpu = relayCpu(mx) - cpuBefore[0];
+                long[] dwell = DwellTimeHistogram.since(dwellBefore[0], h.relay().metrics().forwardingDwell.snapshot());
+                long[] gcAfter = RelayBenchServer.gc();
+                var m = h.relay().metrics();
+                System.out.printf("relay: video in=%.0f out=%.0f drops %s%n", m.videoPacketsIn.count(),
+                        m.videoPacketsOut.count(), m.dropsByReason());
+                r.print();
+                System.out.printf("relay packet-thread CPU=%.2fs -> %.0f forwarded packets per CPU-second%n", cpu / 1e9,
+                        r.received / (cpu / 1e9));
+                System.out.printf("relay dwell, %d packets: p50=%.3f ms p99=%.3f ms p99.9=%.3f ms max<=%.3f ms%n",
+                        DwellTimeHistogram.count(dwell), DwellTimeHistogram.quantile(dwell, 0.5) / 1e6,
+                        DwellTimeHistogram.quantile(dwell, 0.99) / 1e6, DwellTimeHistogram.quantile(dwell, 0.999) / 1e6,
+                        DwellTimeHistogram.quantile(dwell, 1.0) / 1e6);
+                System.out.printf("GC during run (relay and clients share the JVM): %d collections, %d ms%n",
+                        gcAfter[0] - gcBefore[0][0], gcAfter[1] - gcBefore[0][1]);
             }
-            ThreadMXBean mx = ManagementFactory.getThreadMXBean();
-            long cpuBefore = relayCpu(mx);
-            byte[] payload = new byte[1000];
-            int sendFailures = 0;
-            long start = System.nanoTime();
-            long interval = 1_000_000_000L / pps;
-            for (int i = 0; i < total; i++) {
-                long due = start + i * interval;
-                long wait = due - System.nanoTime();
-                if (wait > 0) {
-                    java.util.concurrent.locks.LockSupport.parkNanos(wait);
-                }
-                java.nio.ByteBuffer.wrap(payload).putLong(0, System.nanoTime());
-                if (!publisher.sendVideoFrame(payload)) {
-                    sendFailures++;
-                }
-            }
-            long elapsed = System.nanoTime() - start;
-            System.out.println("publisher send failures: " + sendFailures);
-            for (Thread t : readers) {
-                t.join();
-            }
-            long cpu = relayCpu(mx) - cpuBefore;
-            var m = h.relay().metrics();
-            System.out.printf("relay: video in=%.0f out=%.0f waiting-for-keyframe=%.0f not-connected=%.0f send-failed=%.0f%n",
-                    m.videoPacketsIn.count(), m.videoPacketsOut.count(),
-                    m.dropped(org.parley.relay.RelayMetrics.Drop.WAITING_FOR_KEYFRAME),
-                    m.dropped(org.parley.relay.RelayMetrics.Drop.NOT_CONNECTED),
-                    m.dropped(org.parley.relay.RelayMetrics.Drop.SEND_FAILED));
-            long[] all = latencies.stream().flatMapToLong(l -> Arrays.stream(l, 0, (int) l[l.length - 1])).sorted()
-                    .toArray();
-            double forwarded = received.get();
-            System.out.printf("receivers=%d sent=%d pps=%d duration=%.1fs%n", receivers, total, pps, elapsed / 1e9);
-            System.out.printf("forwarded=%d (%.1f%% of %d expected)%n", received.get(), 100 * forwarded / (total * (double) receivers),
-                    total * receivers);
-            System.out.printf("forwarded/s=%.0f relay packet-thread CPU=%.2fs -> %.0f forwarded packets per CPU-second%n",
-                    forwarded / (elapsed / 1e9), cpu / 1e9, forwarded / (cpu / 1e9));
-            System.out.printf("latency send->receive p50=%.3f ms p99=%.3f ms max=%.3f ms%n",
-                    all[all.length / 2] / 1e6, all[(int) (all.length * 0.99)] / 1e6, all[all.length - 1] / 1e6);
-            System.out.printf("load average during run: %.1f%n", ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
         }
+        System.out.printf("load average at the end: %.1f%n", ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
         System.exit(0);
+    }
+
+    /** Starts {@link RelayBenchServer} as a child JVM with this JVM's classpath and drives it. */
+    private static void runAgainstRelayProcess(int receivers, int pps, int seconds) throws Exception {
+        String java = ProcessHandle.current().info().command().orElse("java");
+        Process relay = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
+                RelayBenchServer.class.getName()).redirectErrorStream(true).start();
+        // Drain the child's output all the time (its logging would otherwise fill the pipe and
+        // stall the relay); keep only the protocol lines.
+        LinkedBlockingQueue<String> lines = new LinkedBlockingQueue<>();
+        Thread drain = new Thread(() -> {
+            try (BufferedReader out = new BufferedReader(
+                    new InputStreamReader(relay.getInputStream(), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = out.readLine()) != null) {
+                    if (line.startsWith("relay") || line.equals("marked")) {
+                        lines.add(line);
+                    }
+                }
+            } catch (java.io.IOException e) {
+                // the child ended
+            }
+        }, "relay-process-output");
+        drain.setDaemon(true);
+        drain.start();
+        try (PrintWriter in = new PrintWriter(relay.getOutputStream(), true, StandardCharsets.UTF_8)) {
+            String first = lines.poll(60, TimeUnit.SECONDS);
+            if (first == null || !first.startsWith("relay-api ")) {
+                throw new IllegalStateException("the relay process did not start: " + first);
+            }
+            URI base = URI.create(first.substring("relay-api ".length()));
+            try (RemoteRelayControl control = new RemoteRelayControl(base, RelayBenchServer.SECRET);
+                    RelayHarness h = new RelayHarness(control)) {
+                Result r = run(h, receivers, pps, seconds, () -> {
+                    in.println("mark");
+                    await(lines, "marked");
+                });
+                in.println("report");
+                r.print();
+                String line;
+                while ((line = lines.poll(30, TimeUnit.SECONDS)) != null && !line.equals("relay end-report")) {
+                    System.out.println(line);
+                }
+            }
+        } finally {
+            relay.destroy();
+        }
+    }
+
+    private static void await(LinkedBlockingQueue<String> lines, String wanted) {
+        try {
+            String line;
+            while ((line = lines.poll(30, TimeUnit.SECONDS)) != null && !line.equals(wanted)) {
+                // nothing else is expected here
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** What the clients saw. */
+    private record Result(int receivers, int sent, int pps, long elapsedNanos, long received, int sendFailures,
+            long[] latencies) {
+        void print() {
+            double expected = sent * (double) receivers;
+            System.out.printf("receivers=%d sent=%d pps=%d duration=%.1fs publisher send failures=%d%n", receivers, sent,
+                    pps, elapsedNanos / 1e9, sendFailures);
+            System.out.printf("forwarded=%d (%.1f%% of %.0f expected), %.0f forwarded/s%n", received,
+                    100 * received / expected, expected, received / (elapsedNanos / 1e9));
+            if (latencies.length == 0) {
+                return;
+            }
+            System.out.printf("clients' send->receive latency p50=%.3f ms p99=%.3f ms max=%.3f ms%n",
+                    latencies[latencies.length / 2] / 1e6, latencies[(int) (latencies.length * 0.99)] / 1e6,
+                    latencies[latencies.length - 1] / 1e6);
+        }
+    }
+
+    private static Result run(RelayHarness h, int receivers, int pps, int seconds, Runnable atStart)
+            throws Exception {
+        RelayTestClient publisher = h.join("pub", true);
+        List<RelayTestClient> subs = new ArrayList<>();
+        for (int i = 0; i < receivers; i++) {
+            subs.add(h.join("sub" + i, false));
+        }
+        h.await(() -> publisher.isPublisherConnected() && subs.stream().allMatch(RelayTestClient::isSubscriberConnected),
+                60_000, "clients did not connect");
+        List<long[]> latencies = new ArrayList<>();
+        AtomicLong received = new AtomicLong();
+        List<Thread> readers = new ArrayList<>();
+        int total = pps * seconds;
+        for (RelayTestClient s : subs) {
+            long[] lat = new long[total + 16];
+            latencies.add(lat);
+            Thread t = new Thread(() -> {
+                int n = 0;
+                try {
+                    ReceivedPacket p;
+                    // The first packet may take a while on a busy machine; after it, 2 s of
+                    // silence means the publisher is done.
+                    while ((p = s.poll(n == 0 ? 30_000 : 2000)) != null) {
+                        byte[] b = p.payload();
+                        long sent = b.length >= 10 ? java.nio.ByteBuffer.wrap(b, 2, 8).getLong() : 0;
+                        if (sent != 0) { // 0: a warm-up packet
+                            if (n < lat.length - 1) {
+                                lat[n++] = p.receivedNanos() - sent;
+                            }
+                            received.incrementAndGet();
+                        }
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                lat[lat.length - 1] = n;
+            });
+            t.start();
+            readers.add(t);
+        }
+        byte[] payload = new byte[1000];
+        // Warm-up, not measured: JIT-compile the packet path in the relay and the clients.
+        for (int i = 0; i < WARM_UP_SECONDS * pps; i++) {
+            java.util.concurrent.locks.LockSupport.parkNanos(1_000_000_000L / pps);
+            publisher.sendVideoFrame(payload);
+        }
+        Thread.sleep(500);
+        atStart.run();
+        int sendFailures = 0;
+        long start = System.nanoTime();
+        long interval = 1_000_000_000L / pps;
+        for (int i = 0; i < total; i++) {
+            long due = start + i * interval;
+            long wait = due - System.nanoTime();
+            if (wait > 0) {
+                java.util.concurrent.locks.LockSupport.parkNanos(wait);
+            }
+            java.nio.ByteBuffer.wrap(payload).putLong(0, System.nanoTime());
+            if (!publisher.sendVideoFrame(payload)) {
+                sendFailures++;
+            }
+        }
+        long elapsed = System.nanoTime() - start;
+        for (Thread t : readers) {
+            t.join();
+        }
+        long[] all = latencies.stream().flatMapToLong(l -> Arrays.stream(l, 0, (int) l[l.length - 1])).sorted()
+                .toArray();
+        return new Result(receivers, total, pps, elapsed, received.get(), sendFailures, all);
     }
 
     /** CPU time of the relay's transport threads (named ice-conf/...) and ice4j's socket threads. */

@@ -20,6 +20,7 @@ public final class RelayHarness implements AutoCloseable {
 
     private final RelayServer relay;
     private final RelayControl control;
+    private List<String> startLines = List.of();
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     private final MutableClock clock = new MutableClock(1_000_000);
     private final List<RelayTestClient> clients = new ArrayList<>();
@@ -27,12 +28,29 @@ public final class RelayHarness implements AutoCloseable {
     private final ConcurrentLinkedQueue<String> speakers = new ConcurrentLinkedQueue<>();
 
     public RelayHarness() throws Exception {
-        relay = new RelayServer(new RelayConfig("127.0.0.1", 0, 0), registry, clock);
-        relay.start();
+        this(new RelayConfig("127.0.0.1", 0, 0));
+    }
+
+    public RelayHarness(RelayConfig config) throws Exception {
+        relay = new RelayServer(config, registry, clock);
+        startLines = relay.start();
         control = relay.control();
         control.createConference(CONFERENCE);
     }
 
+    /** Clients of a relay elsewhere (another process), driven through the given control. */
+    public RelayHarness(RelayControl remote) {
+        relay = null;
+        control = remote;
+        control.createConference(CONFERENCE);
+    }
+
+    /** What the relay said when it started (its bound addresses). */
+    public List<String> startLines() {
+        return startLines;
+    }
+
+    /** The in-process relay; null when the harness drives a remote one. */
     public RelayServer relay() {
         return relay;
     }
@@ -105,6 +123,8 @@ public final class RelayHarness implements AutoCloseable {
     @Override
     public void close() {
         clients.forEach(RelayTestClient::close);
-        relay.close();
+        if (relay != null) {
+            relay.close();
+        }
     }
 }

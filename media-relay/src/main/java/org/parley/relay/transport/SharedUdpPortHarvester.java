@@ -1,0 +1,58 @@
+package org.parley.relay.transport;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.ice4j.TransportAddress;
+import org.ice4j.ice.harvest.AbstractUdpListener;
+import org.ice4j.ice.harvest.SinglePortUdpHarvester;
+import org.ice4j.util.Buffer;
+
+/**
+ * ice4j's single-port UDP harvester, which binds a remote address to the ICE session whose ufrag
+ * its first STUN check named, with one addition for ICE restart: a session being replaced
+ * ("retired" ufrag) accepts no new remote addresses. A browser that restarts ICE pings from its
+ * new sockets with the old credentials until it has the relay's answer; without this, the old
+ * session would claim those addresses and the new session would never see their checks.
+ */
+public final class SharedUdpPortHarvester extends SinglePortUdpHarvester {
+
+    private final Set<String> retired = ConcurrentHashMap.newKeySet();
+
+    public SharedUdpPortHarvester(TransportAddress address) throws IOException {
+        super(address);
+    }
+
+    /** One harvester per address ice4j allows (the wildcard bind); addresses that fail are skipped. */
+    public static List<SharedUdpPortHarvester> createAll(int port) {
+        List<SharedUdpPortHarvester> out = new ArrayList<>();
+        for (TransportAddress a : AbstractUdpListener.getAllowedAddresses(port)) {
+            try {
+                out.add(new SharedUdpPortHarvester(a));
+            } catch (IOException e) {
+                // as ice4j's own factory: an address that cannot be bound is left out
+            }
+        }
+        return out;
+    }
+
+    /** Stops (or resumes) binding new remote addresses to the session with this local ufrag. */
+    public void setRetired(String localUfrag, boolean isRetired) {
+        if (isRetired) {
+            retired.add(localUfrag);
+        } else {
+            retired.remove(localUfrag);
+        }
+    }
+
+    @Override
+    protected MySocket maybeAcceptNewSession(Buffer buf, InetSocketAddress remoteAddress, String ufrag) {
+        if (ufrag != null && retired.contains(ufrag)) {
+            return null; // dropped: the restarted session answers this address once it uses the new ufrag
+        }
+        return super.maybeAcceptNewSession(buf, remoteAddress, ufrag);
+    }
+}
