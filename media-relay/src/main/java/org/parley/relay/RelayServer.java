@@ -20,6 +20,7 @@ import org.parley.relay.conference.RelayContext;
 import org.parley.relay.control.RelayControl;
 import org.parley.relay.transport.DtlsCertificate;
 import org.parley.relay.transport.IceHarvesters;
+import org.parley.relay.transport.SrtpWarmUp;
 
 /**
  * The media relay process part: owns the ICE listeners, the DTLS identity and the conferences.
@@ -59,6 +60,8 @@ public final class RelayServer implements AutoCloseable {
         InetAddress bind = InetAddress.getByName(config.bindAddress());
         int tcpPort = config.tcpPort() == 0 ? freeTcpPort(bind) : config.tcpPort();
         harvesters = new IceHarvesters(config.bindAddress(), config.udpPort(), tcpPort);
+        // before any endpoint exists: done lazily, it stalled the first call's media for seconds
+        LOG.info("SRTP ciphers ready after {} ms", SrtpWarmUp.run().toMillis());
         BcTlsCrypto crypto = new BcTlsCrypto(new SecureRandom());
         DtlsCertificate certificate = DtlsCertificate.generate(crypto);
         scheduler = Executors.newSingleThreadScheduledExecutor(r -> {

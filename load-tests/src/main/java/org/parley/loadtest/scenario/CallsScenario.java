@@ -127,7 +127,7 @@ public final class CallsScenario implements Scenario {
         this.tally = new MediaTally(ctx.metrics());
         if (mediaOptions != null) {
             requireRelayMode();
-            SrtpWarmUp.run(ctx.log());
+            ctx.warmUpSrtp();
         }
         long t0 = System.nanoTime();
         AtomicInteger opened = new AtomicInteger();

@@ -84,7 +84,7 @@ public class ConferenceScenario implements Scenario {
     public void start(RunContext ctx) {
         this.ctx = ctx;
         this.tally = new MediaTally(ctx.metrics());
-        SrtpWarmUp.run(ctx.log());
+        ctx.warmUpSrtp();
         nextJoinNanos = System.nanoTime();
         for (int r = 0; r < rooms; r++) {
             addRoom();

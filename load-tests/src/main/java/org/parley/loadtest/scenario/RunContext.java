@@ -7,6 +7,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import org.parley.loadtest.Tokens;
 import org.parley.loadtest.stats.RunMetrics;
 import org.parley.loadtest.target.Target;
+import org.parley.relay.transport.SrtpWarmUp;
 
 /**
  * What a scenario works with: the one target, tokens, the metrics it writes, a scheduler for
@@ -15,4 +16,13 @@ import org.parley.loadtest.target.Target;
  */
 public record RunContext(Target target, Tokens tokens, RunMetrics metrics, ScheduledExecutorService scheduler,
         ExecutorService workers, HttpClient http, String runId, PrintStream log) {
+
+    /** Lets jitsi-srtp pick its AES providers before load is placed (see {@link SrtpWarmUp}). */
+    void warmUpSrtp() {
+        java.time.Duration took = SrtpWarmUp.run();
+        if (!took.isZero()) {
+            log.printf(java.util.Locale.ROOT, "SRTP ciphers ready after %.1f s (jitsi-srtp picks its AES provider once)%n",
+                    took.toMillis() / 1e3);
+        }
+    }
 }
