@@ -74,6 +74,17 @@ class RelayForwardingTest {
             RelayTestClient bob = h.join("bob", false);
             h.await(() -> alice.isPublisherConnected() && bob.isSubscriberConnected(), 15_000,
                     "clients did not connect");
+            // both clients see their DTLS done before the relay has both ends ready to forward; a
+            // frame sent in that instant is dropped, so wait until one gets through (bounded)
+            ReceivedPacket first = null;
+            for (int i = 0; i < 100 && first == null; i++) {
+                alice.sendVideoFrame("warm-up".getBytes(StandardCharsets.US_ASCII));
+                first = bob.poll(50);
+            }
+            assertNotNull(first, "no video reached bob");
+            while (bob.poll(200) != null) {
+                // drain the warm-up frames still on their way
+            }
             int plisBefore = alice.plisReceived();
             List<ReceivedPacket> video = new ArrayList<>();
             for (int i = 0; i < 10; i++) {
