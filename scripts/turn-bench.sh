@@ -2,10 +2,18 @@
 # Runs the same turnutils_uclient load against Parley TURN and against coturn (turnserver), one after
 # the other on this machine, and prints both results and their ratio:
 #   relayed packets per CPU-second of the server process (from /proc/<pid>/stat utime+stime),
-#   average round-trip time and loss as uclient reports them.
+#   average round-trip time and loss as uclient reports them, and where Parley's CPU went by thread
+#   (event loop, JIT compiler, the rest) and kernel/user.
+#
+# Both servers get WARMUP_ROUNDS uclient runs of WARMUP_MESSAGES per client before the measured run.
+# One round is not enough for the JVM: each new round begins with a burst of STUN requests after an
+# idle gap, and C2 deoptimizes and recompiles Netty's event loop (unstable_if traps in
+# EpollIoHandler.run, measured with -XX:+LogCompilation), which cost 0.5-1 CPU-second of compiler
+# threads inside the measured run. After three rounds that falls to about 0.2 s. coturn has no JIT;
+# it gets the same rounds so both face the same load. WARMUP_ROUNDS=1 gives the earlier method.
 #
 # Usage: scripts/turn-bench.sh            (50 clients x 1000 messages x 200 bytes over UDP)
-#   CLIENTS=50 MESSAGES=1000 SIZE=200 UCLIENT_EXTRA="-s" scripts/turn-bench.sh
+#   CLIENTS=50 MESSAGES=1000 SIZE=200 UCLIENT_EXTRA="-s" WARMUP_ROUNDS=3 scripts/turn-bench.sh
 #   PARLEY_JAR=server/target/parley-server.jar scripts/turn-bench.sh   (the whole server, TURN only)
 #   PARLEY_JAVA_OPTS="-Dio.netty.leakDetection.level=disabled" scripts/turn-bench.sh
 # Needs: java, mvn (unless PARLEY_JAR is given), coturn's turnserver, turnutils_uclient, turnutils_peer.
@@ -16,6 +24,7 @@ CLIENTS=${CLIENTS:-50}
 MESSAGES=${MESSAGES:-1000}
 SIZE=${SIZE:-200}
 WARMUP_MESSAGES=${WARMUP_MESSAGES:-200}
+WARMUP_ROUNDS=${WARMUP_ROUNDS:-3}
 UCLIENT_EXTRA=${UCLIENT_EXTRA:-}
 SECRET=bench-secret
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -35,6 +44,23 @@ done
 
 cpu_ticks() { # utime + stime of a process, in clock ticks (fields 14 and 15 of /proc/PID/stat)
   awk '{print $14 + $15}' "/proc/$1/stat"
+}
+
+# Per-thread CPU of process $1 as "group utime stime" lines, group being the thread's name without
+# its trailing number; the name is between the first '(' and the last ')' of /proc/PID/task/TID/stat and
+# may hold spaces, hence the split on ") ".
+thread_ticks() {
+  for stat in /proc/"$1"/task/*/stat; do
+    sed -E 's/^[0-9]+ \((.*)\) /\1\t/' "$stat" 2>/dev/null
+  done | awk -F'\t' '{ split($2, f, " "); name = $1; sub(/[#-]?[0-9]+$/, "", name); gsub(/ /, "_", name);
+    u[name] += f[12]; s[name] += f[13] } END { for (n in u) print n, u[n], s[n] }'
+}
+
+# Prints the difference of two thread_ticks snapshots in seconds, largest first.
+thread_split() {
+  awk -v hz="$CLK_TCK" 'NR == FNR { u[$1] = $2; s[$1] = $3; next }
+    { du = $2 - u[$1]; ds = $3 - s[$1]; if (du + ds > 0) printf "  %-28s %6.2f s (user %5.2f, kernel %5.2f)\n", $1, (du + ds) / hz, du / hz, ds / hz }' \
+    "$1" "$2" | sort -k2 -nr
 }
 
 wait_udp() { # wait until something answers STUN Binding on 127.0.0.1:$1
@@ -103,10 +129,14 @@ fi
 PARLEY_PID=$!
 PIDS+=("$PARLEY_PID")
 wait_udp $PARLEY_PORT
-echo "warming up Parley TURN (JIT) with $WARMUP_MESSAGES messages per client..." >&2
-measure "$PARLEY_PID" $PARLEY_PORT "$WARMUP_MESSAGES" "$WORK/parley-warmup.log" > /dev/null
+for round in $(seq "$WARMUP_ROUNDS"); do
+  echo "warming up Parley TURN (JIT), round $round of $WARMUP_ROUNDS, $WARMUP_MESSAGES messages per client..." >&2
+  measure "$PARLEY_PID" $PARLEY_PORT "$WARMUP_MESSAGES" "$WORK/parley-warmup-$round.log" > /dev/null
+done
 echo "measuring Parley TURN..." >&2
+thread_ticks "$PARLEY_PID" > "$WORK/parley-threads-before.txt"
 read -r P_SENT P_RECV P_LOST P_RTT P_CPU < <(measure "$PARLEY_PID" $PARLEY_PORT "$MESSAGES" "$WORK/parley-run.log")
+thread_ticks "$PARLEY_PID" > "$WORK/parley-threads-after.txt"
 kill "$PARLEY_PID"; wait "$PARLEY_PID" 2>/dev/null || true
 
 # --- coturn ---
@@ -119,8 +149,10 @@ turnserver -n --listening-ip=127.0.0.1 --relay-ip=127.0.0.1 --listening-port=$CO
 COTURN_PID=$!
 PIDS+=("$COTURN_PID")
 wait_udp $COTURN_PORT
-echo "warming up coturn with $WARMUP_MESSAGES messages per client..." >&2
-measure "$COTURN_PID" $COTURN_PORT "$WARMUP_MESSAGES" "$WORK/coturn-warmup.log" > /dev/null
+for round in $(seq "$WARMUP_ROUNDS"); do
+  echo "warming up coturn, round $round of $WARMUP_ROUNDS, $WARMUP_MESSAGES messages per client..." >&2
+  measure "$COTURN_PID" $COTURN_PORT "$WARMUP_MESSAGES" "$WORK/coturn-warmup-$round.log" > /dev/null
+done
 echo "measuring coturn..." >&2
 read -r C_SENT C_RECV C_LOST C_RTT C_CPU < <(measure "$COTURN_PID" $COTURN_PORT "$MESSAGES" "$WORK/coturn-run.log")
 
@@ -130,11 +162,13 @@ P_RATE=$(rate "$P_SENT + $P_RECV" "$P_CPU")
 C_RATE=$(rate "$C_SENT + $C_RECV" "$C_CPU")
 
 echo
-echo "load: $CLIENTS clients x $MESSAGES messages x $SIZE bytes, UDP ${UCLIENT_EXTRA:+($UCLIENT_EXTRA)} (uclient default 20 ms interval)"
+echo "load: $CLIENTS clients x $MESSAGES messages x $SIZE bytes, UDP ${UCLIENT_EXTRA:+($UCLIENT_EXTRA)} (uclient default 20 ms interval), $WARMUP_ROUNDS warm-up rounds of $WARMUP_MESSAGES"
 printf "%-12s %10s %10s %8s %12s %12s %22s\n" server sent received lost "rtt ms" "cpu s" "relayed pkts/cpu-s"
 printf "%-12s %10s %10s %8s %12s %12s %22s\n" parley "$P_SENT" "$P_RECV" "$P_LOST" "$P_RTT" "$P_CPU" "$P_RATE"
 printf "%-12s %10s %10s %8s %12s %12s %22s\n" coturn "$C_SENT" "$C_RECV" "$C_LOST" "$C_RTT" "$C_CPU" "$C_RATE"
 if [[ "$P_RATE" != inf && "$C_RATE" != inf && "$C_RATE" != 0 ]]; then
   echo "ratio parley/coturn, relayed packets per CPU-second: $(echo "scale=2; $P_RATE / $C_RATE" | bc)"
 fi
+echo "Parley's measured CPU by thread:"
+thread_split "$WORK/parley-threads-before.txt" "$WORK/parley-threads-after.txt"
 echo "logs: $WORK"

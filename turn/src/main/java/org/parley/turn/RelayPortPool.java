@@ -96,6 +96,9 @@ final class RelayPortPool {
         if (!loop.inEventLoop()) {
             throw new IllegalStateException("relay sockets are bound on the event loop");
         }
+        if (!(ch instanceof ServerChannel)) {
+            NettyTransport.configureRelayReads(ch);
+        }
         ch.pipeline().addLast(handler);
         ChannelFuture registered = loop.register(ch);
         if (!registered.isDone() || !registered.isSuccess()) {

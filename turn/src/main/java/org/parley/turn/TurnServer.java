@@ -85,7 +85,11 @@ public final class TurnServer implements AutoCloseable {
         java.net.InetAddress address = TurnConfig.ip(ip);
         for (int attempt = 1; ; attempt++) {
             Channel udp = new Bootstrap().group(loop)
-                    .channelFactory(() -> NettyTransport.newDatagramChannel(address))
+                    .channelFactory(() -> {
+                        Channel ch = NettyTransport.newDatagramChannel(address);
+                        NettyTransport.configureListenerReads(ch);
+                        return ch;
+                    })
                     .option(ChannelOption.SO_RCVBUF, 4 << 20)
                     .option(ChannelOption.SO_SNDBUF, 4 << 20)
                     .handler(new UdpListenerHandler(ctx, dispatcher))

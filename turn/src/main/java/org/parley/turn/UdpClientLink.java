@@ -12,13 +12,15 @@ final class UdpClientLink extends ClientLink {
     private final Channel listener;
     private final InetSocketAddress client;
     private final Map<InetSocketAddress, UdpClientLink> registry;
+    private final DeferredFlush listenerFlush;
 
     UdpClientLink(Channel listener, InetSocketAddress client, InetSocketAddress server,
-            Map<InetSocketAddress, UdpClientLink> registry) {
+            Map<InetSocketAddress, UdpClientLink> registry, DeferredFlush listenerFlush) {
         super(new FiveTuple(TransportProtocol.UDP, client, server));
         this.listener = listener;
         this.client = client;
         this.registry = registry;
+        this.listenerFlush = listenerFlush;
     }
 
     @Override
@@ -36,9 +38,10 @@ final class UdpClientLink extends ClientLink {
         listener.write(new DatagramPacket(message, client), listener.voidPromise());
     }
 
+    /** Shared by every client of the listening socket: one sendmmsg per event-loop turn (see DeferredFlush). */
     @Override
     void flush() {
-        listener.flush();
+        listenerFlush.request();
     }
 
     @Override

@@ -25,10 +25,17 @@ final class UdpListenerHandler extends ChannelInboundHandlerAdapter {
     private final StunDispatcher dispatcher;
     /** Clients of this socket that hold an allocation. */
     private final Map<InetSocketAddress, UdpClientLink> links = new HashMap<>();
+    /** Set when the handler is added to its channel; one per listening socket. */
+    private DeferredFlush flush;
 
     UdpListenerHandler(TurnContext ctx, StunDispatcher dispatcher) {
         this.ctx = ctx;
         this.dispatcher = dispatcher;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext c) {
+        flush = new DeferredFlush(c.channel());
     }
 
     @Override
@@ -55,7 +62,7 @@ final class UdpListenerHandler extends ChannelInboundHandlerAdapter {
             }
         } else if (StunMessage.looksLikeStun(content)) {
             if (link == null) {
-                link = new UdpClientLink(c.channel(), sender, packet.recipient(), links);
+                link = new UdpClientLink(c.channel(), sender, packet.recipient(), links, flush);
             }
             dispatcher.onStun(link, content);
         } else {
