@@ -35,6 +35,10 @@ public final class RelayMetrics {
     public final Counter rtcpPacketsOut;
     public final Counter retransmissions;
     public final Counter nacksReceived;
+    /** NACKs the relay sent to publishers for packets lost on their way in. */
+    public final Counter nacksSent;
+    /** Packets a publisher resent because the relay asked (RTX restored, or plain). */
+    public final Counter repairsReceived;
     public final Counter plisReceived;
     public final Counter plisSent;
     public final Counter twccFeedbackSent;
@@ -71,6 +75,8 @@ public final class RelayMetrics {
         rtcpPacketsOut = counter(registry, "parley_relay_packets_out", "rtcp");
         retransmissions = Counter.builder("parley_relay_retransmissions").register(registry);
         nacksReceived = Counter.builder("parley_relay_nacks_received").register(registry);
+        nacksSent = Counter.builder("parley_relay_nacks_sent").register(registry);
+        repairsReceived = Counter.builder("parley_relay_repairs_received").register(registry);
         plisReceived = Counter.builder("parley_relay_plis_received").register(registry);
         plisSent = Counter.builder("parley_relay_plis_sent").register(registry);
         twccFeedbackSent = Counter.builder("parley_relay_twcc_feedback_sent").register(registry);

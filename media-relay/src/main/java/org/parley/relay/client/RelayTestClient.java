@@ -54,6 +54,11 @@ public final class RelayTestClient implements AutoCloseable {
     private long audioTs = random32();
     private long videoTs = random32();
     private volatile boolean keyframeRequested = true;
+    /** The last sent camera packets by sequence number, to answer NACKs (RFC 4588 RTX). */
+    private final byte[][] videoHistory = new byte[512][];
+    private int rtxSeq = ThreadLocalRandom.current().nextInt(0x10000);
+    private boolean loseNextVideoPacket;
+    private final AtomicInteger retransmissionsSent = new AtomicInteger();
     private final AtomicLong subscriberConnectedAt = new AtomicLong();
 
     public RelayTestClient(String name, InetAddress address) throws IOException {
@@ -178,9 +183,52 @@ public final class RelayTestClient implements AutoCloseable {
         // VP8 payload header: bit 0 of the first byte is P, 0 for a key frame (RFC 6386 9.1).
         b[at++] = (byte) (key ? 0x00 : 0x01);
         System.arraycopy(payload, 0, b, at, payload.length);
+        int len = at + payload.length;
+        videoHistory[videoSeq % videoHistory.length] = java.util.Arrays.copyOf(b, len);
         videoSeq = (videoSeq + 1) & 0xFFFF;
         videoTs = (videoTs + 3000) & 0xFFFFFFFFL;
-        return sendRtp(at + payload.length);
+        if (loseNextVideoPacket) {
+            // as if the network lost it: sequence number used, nothing sent
+            loseNextVideoPacket = false;
+            return true;
+        }
+        return sendRtp(len);
+    }
+
+    /** The next camera packet is built and remembered but not sent, as if the network lost it. */
+    public synchronized void loseNextVideoPacket() {
+        loseNextVideoPacket = true;
+    }
+
+    /** Camera packets resent as RTX because the relay asked for them. */
+    public int retransmissionsSent() {
+        return retransmissionsSent.get();
+    }
+
+    /**
+     * Answers a NACK for the camera stream: each named packet still in the history goes out again
+     * as RTX (RFC 4588 section 4: the RTX SSRC and payload type, its own sequence number, the
+     * original sequence number in front of the original payload).
+     */
+    private synchronized void resend(int seq) {
+        byte[] original = videoHistory[seq % videoHistory.length];
+        if (original == null || RtpPacket.sequence(original, 0) != seq) {
+            return;
+        }
+        int header = RtpPacket.headerLength(original, 0, original.length);
+        byte[] b = sendBuffer.getBuffer();
+        System.arraycopy(original, 0, b, 0, header);
+        RtpPacket.setPayloadType(b, 0, ClientSdp.VP8_RTX_PT);
+        RtpPacket.setSequence(b, 0, rtxSeq);
+        RtpPacket.setSsrc(b, 0, rtxSsrc);
+        // a fresh transport-wide sequence number: TWCC counts every packet sent once
+        RtpPacket.putShort(b, 17, transportSeq.getAndIncrement() & 0xFFFF);
+        RtpPacket.putShort(b, header, seq);
+        System.arraycopy(original, header, b, header + 2, original.length - header);
+        rtxSeq = (rtxSeq + 1) & 0xFFFF;
+        if (sendRtp(original.length + 2)) {
+            retransmissionsSent.incrementAndGet();
+        }
     }
 
     private static int header(byte[] b, int pt, int seq, long ts, long ssrc, boolean marker) {
@@ -329,6 +377,19 @@ public final class RelayTestClient implements AutoCloseable {
                     twccFeedbackReceived.incrementAndGet();
                 } else if (type == RtcpPacket.RTPFB && fmt == RtcpPacket.FMT_NACK) {
                     nacksReceived.incrementAndGet();
+                    if (RtcpPacket.mediaSsrc(b, i) == videoSsrc) {
+                        // FCI entries from byte 12: PID and a bitmask of the 16 after it
+                        for (int fci = i + 12; fci + 4 <= i + RtcpPacket.length(b, i); fci += 4) {
+                            int pid = RtpPacket.u16(b, fci);
+                            int blp = RtpPacket.u16(b, fci + 2);
+                            resend(pid);
+                            for (int k = 0; k < 16; k++) {
+                                if ((blp & (1 << k)) != 0) {
+                                    resend((pid + k + 1) & 0xFFFF);
+                                }
+                            }
+                        }
+                    }
                 }
             }
         }

@@ -5,6 +5,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.parley.relay.RelayMetrics;
 import org.parley.relay.RelayMetrics.Drop;
+import org.parley.relay.rtp.MissingPackets;
 import org.parley.relay.rtp.ReceiveStatistics;
 import org.parley.relay.rtp.RtcpPacket;
 import org.parley.relay.rtp.RtpPacket;
@@ -26,8 +27,21 @@ final class PublisherSide implements PeerTransport.Handler {
     private static final long TWCC_INTERVAL_NANOS = 50_000_000L;
     private static final long RR_INTERVAL_NANOS = 1_000_000_000L;
 
-    /** What an incoming SSRC is: a source's primary stream or its RTX repair stream. */
-    private record Incoming(Source source, boolean rtx, ReceiveStatistics stats) {
+    /**
+     * What an incoming SSRC is: a source's primary stream (with its statistics and, for video,
+     * the packets asked for again) or an RTX repair stream of {@code repairs} (-1: unknown).
+     */
+    private record Incoming(Source source, boolean rtx, ReceiveStatistics stats, MissingPackets missing,
+            long repairs) {
+
+        static Incoming primary(Source s, long ssrc) {
+            return new Incoming(s, false, new ReceiveStatistics(ssrc, s.clockRate()),
+                    s.isVideo() ? new MissingPackets() : null, -1);
+        }
+
+        static Incoming repair(Source s, long repairs) {
+            return new Incoming(s, true, null, null, repairs);
+        }
     }
 
     private final Endpoint endpoint;
@@ -39,6 +53,8 @@ final class PublisherSide implements PeerTransport.Handler {
     private final PacketBuffer forwardScratch = PacketBuffer.allocate();
     private final PacketBuffer rtcpScratch = PacketBuffer.allocate();
     private final PacketBuffer controlScratch = PacketBuffer.allocate();
+    /** Sequence numbers found missing by the last packet (receive thread only). */
+    private final int[] missingScratch = new int[MissingPackets.MAX_GAP];
     private volatile PeerTransport transport;
     private volatile int twccId;
     private volatile int audioLevelId;
@@ -76,10 +92,10 @@ final class PublisherSide implements PeerTransport.Handler {
                 s.update(t);
             }
             for (Long ssrc : t.ssrcs()) {
-                bySsrc.putIfAbsent(ssrc, new Incoming(s, false, new ReceiveStatistics(ssrc, s.clockRate())));
+                bySsrc.putIfAbsent(ssrc, Incoming.primary(s, ssrc));
             }
             for (Map.Entry<Long, Long> rtx : t.rtxSsrcs().entrySet()) {
-                bySsrc.putIfAbsent(rtx.getKey(), new Incoming(s, true, null));
+                bySsrc.putIfAbsent(rtx.getKey(), Incoming.repair(s, rtx.getValue()));
             }
         }
         byMid.keySet().retainAll(current);
@@ -116,12 +132,32 @@ final class PublisherSide implements PeerTransport.Handler {
         }
         lastMediaSsrc = ssrc;
         Source source = in.source();
-        if (in.rtx() || RtpPacket.payloadLength(b, off, len) <= 0) {
-            // Probing padding and repairs of packets the relay never asked for: TWCC has counted
-            // them, nothing to forward.
+        if (in.rtx()) {
+            Incoming primary = in.repairs() < 0 ? null : bySsrc.get(in.repairs());
+            int restored = primary == null ? -1 : restoreRepair(b, off, len, primary);
+            if (restored < 0) {
+                // Probing padding and repairs of packets the relay never asked for: TWCC has
+                // counted them, nothing to forward.
+                metrics.drop(Drop.PADDING_ONLY);
+                maybeSendFeedback(now);
+                return;
+            }
+            metrics.repairsReceived.increment();
+            len = restored;
+            in = primary;
+        } else if (RtpPacket.payloadLength(b, off, len) <= 0) {
             metrics.drop(Drop.PADDING_ONLY);
             maybeSendFeedback(now);
             return;
+        } else if (in.missing() != null) {
+            int seq = RtpPacket.sequence(b, off);
+            int gap = in.missing().onPacket(seq, missingScratch);
+            if (gap > 0) {
+                sendNack(ssrc, gap);
+            } else if (in.missing().takeRequested(seq)) {
+                // resent as the plain packet (no RTX negotiated): forwarded like any late packet
+                metrics.repairsReceived.increment();
+            }
         }
         in.stats().onPacket(RtpPacket.sequence(b, off), RtpPacket.timestamp(b, off), now, len);
         if (source.isVideo()) {
@@ -170,7 +206,8 @@ final class PublisherSide implements PeerTransport.Handler {
         if (!rtx) {
             s.learnPrimarySsrc(ssrc);
         }
-        Incoming in = new Incoming(s, rtx, rtx ? null : new ReceiveStatistics(ssrc, s.clockRate()));
+        // an RTX stream learned by mid alone does not say which layer it repairs: not restored
+        Incoming in = rtx ? Incoming.repair(s, -1) : Incoming.primary(s, ssrc);
         bySsrc.put(ssrc, in);
         return in;
     }
@@ -262,6 +299,63 @@ final class PublisherSide implements PeerTransport.Handler {
         in.stats().onSenderReport(ntp, rtpTs, now);
         for (ForwardedStream sink : in.source().sinks()) {
             sink.sendTranslatedSenderReport(ntp, rtpTs, rtcpScratch);
+        }
+    }
+
+    /**
+     * Turns an RTX packet (RFC 4588 section 4) back into the packet it repairs, in place: the
+     * original sequence number is the first two payload bytes, SSRC and payload type are the
+     * primary stream's. Only packets the relay asked for are restored; returns the restored
+     * length, or -1 to drop (padding-only probes, unasked repairs, an unknown payload type).
+     */
+    private int restoreRepair(byte[] b, int off, int len, Incoming primary) {
+        int header = RtpPacket.headerLength(b, off, len);
+        if (primary.missing() == null || RtpPacket.payloadLength(b, off, len) < 2) {
+            return -1;
+        }
+        int originalSeq = RtpPacket.u16(b, off + header);
+        int originalPt = primary.source().repairedPayloadType(RtpPacket.payloadType(b, off));
+        if (originalPt < 0 || !primary.missing().takeRequested(originalSeq)) {
+            return -1;
+        }
+        System.arraycopy(b, off + header + 2, b, off + header, len - header - 2);
+        RtpPacket.setSequence(b, off, originalSeq);
+        RtpPacket.setSsrc(b, off, primary.stats().ssrc());
+        RtpPacket.setPayloadType(b, off, originalPt);
+        return len - 2;
+    }
+
+    /**
+     * Asks the publisher for the packets {@link #missingScratch} names (generic NACK, RFC 4585
+     * section 6.2.1): one FCI entry per 17 consecutive sequence numbers.
+     */
+    private void sendNack(long mediaSsrc, int count) {
+        PeerTransport t = transport;
+        if (t == null || !t.isConnected()) {
+            return;
+        }
+        synchronized (controlScratch) {
+            byte[] out = controlScratch.getBuffer();
+            int at = 0;
+            for (int i = 0; i < count;) {
+                int pid = missingScratch[i];
+                int blp = 0;
+                int j = i + 1;
+                for (; j < count; j++) {
+                    int distance = (missingScratch[j] - pid) & 0xFFFF;
+                    if (distance > 16) {
+                        break;
+                    }
+                    blp |= 1 << (distance - 1);
+                }
+                at += RtcpPacket.writeNack(out, at, relaySsrc, mediaSsrc, pid, blp);
+                i = j;
+            }
+            controlScratch.setOffset(0);
+            controlScratch.setLength(at);
+            if (t.sendRtcp(controlScratch)) {
+                metrics.nacksSent.increment();
+            }
         }
     }
 

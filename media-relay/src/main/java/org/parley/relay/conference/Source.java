@@ -21,6 +21,8 @@ final class Source {
     private final String mid;
     private final String mediaKind;
     private final RelayCodec[] codecByPayloadType = new RelayCodec[128];
+    /** RTX payload type to the publisher payload type it repairs, -1 for none (RFC 4588 apt). */
+    private final int[] repairedByRtxPayloadType = new int[128];
     private final RetransmissionCache cache;
     private final CopyOnWriteArrayList<ForwardedStream> sinks = new CopyOnWriteArrayList<>();
     private final AtomicLong lastPliNanos = new AtomicLong(System.nanoTime() - PLI_INTERVAL_NANOS);
@@ -44,6 +46,12 @@ final class Source {
             codecByPayloadType[i] = null;
         }
         track.payloadTypes().forEach((pt, codec) -> codecByPayloadType[pt & 0x7f] = codec);
+        java.util.Arrays.fill(repairedByRtxPayloadType, -1);
+        track.rtxPayloadTypes().forEach((rtxPt, codec) -> track.payloadTypes().forEach((pt, c) -> {
+            if (c == codec) {
+                repairedByRtxPayloadType[rtxPt & 0x7f] = pt;
+            }
+        }));
         if (!track.ssrcs().isEmpty()) {
             primarySsrc = track.ssrcs().get(0);
         }
@@ -77,6 +85,11 @@ final class Source {
 
     RelayCodec codec(int payloadType) {
         return codecByPayloadType[payloadType & 0x7f];
+    }
+
+    /** The payload type an RTX payload type repairs, -1 when it is not one of this source's. */
+    int repairedPayloadType(int rtxPayloadType) {
+        return repairedByRtxPayloadType[rtxPayloadType & 0x7f];
     }
 
     int clockRate() {

@@ -72,19 +72,7 @@ class RelayForwardingTest {
         try (RelayHarness h = new RelayHarness()) {
             RelayTestClient alice = h.join("alice", true);
             RelayTestClient bob = h.join("bob", false);
-            h.await(() -> alice.isPublisherConnected() && bob.isSubscriberConnected(), 15_000,
-                    "clients did not connect");
-            // both clients see their DTLS done before the relay has both ends ready to forward; a
-            // frame sent in that instant is dropped, so wait until one gets through (bounded)
-            ReceivedPacket first = null;
-            for (int i = 0; i < 100 && first == null; i++) {
-                alice.sendVideoFrame("warm-up".getBytes(StandardCharsets.US_ASCII));
-                first = bob.poll(50);
-            }
-            assertNotNull(first, "no video reached bob");
-            while (bob.poll(200) != null) {
-                // drain the warm-up frames still on their way
-            }
+            awaitVideoFlowing(h, alice, bob);
             int plisBefore = alice.plisReceived();
             List<ReceivedPacket> video = new ArrayList<>();
             for (int i = 0; i < 10; i++) {
@@ -117,6 +105,37 @@ class RelayForwardingTest {
 
     @Test
     @Timeout(60)
+    void aPacketLostOnItsWayToTheRelayIsAskedForAgainAndReachesTheReceiver() throws Exception {
+        try (RelayHarness h = new RelayHarness()) {
+            RelayTestClient alice = h.join("alice", true);
+            RelayTestClient bob = h.join("bob", false);
+            awaitVideoFlowing(h, alice, bob);
+            for (int i = 0; i < 10; i++) {
+                if (i == 4 || i == 6) {
+                    alice.loseNextVideoPacket();
+                }
+                alice.sendVideoFrame(("frame " + i).getBytes(StandardCharsets.US_ASCII));
+                Thread.sleep(5);
+            }
+            Map<String, ReceivedPacket> byPayload = new HashMap<>();
+            ReceivedPacket p;
+            while (byPayload.size() < 10 && (p = bob.poll(3000)) != null) {
+                byPayload.put(new String(p.payload(), StandardCharsets.US_ASCII).substring(2), p);
+            }
+            assertEquals(10, byPayload.size(), "every frame reaches bob, the lost ones resent: " + byPayload.keySet());
+            int base = byPayload.get("frame 0").sequence();
+            for (int i = 0; i < 10; i++) {
+                assertEquals((base + i) & 0xFFFF, byPayload.get("frame " + i).sequence(),
+                        "a resent frame keeps its place in bob's sequence");
+            }
+            assertEquals(2, alice.retransmissionsSent(), "alice resent exactly the two lost packets");
+            assertTrue(h.relay().metrics().nacksSent.count() >= 1);
+            assertEquals(2.0, h.relay().metrics().repairsReceived.count());
+        }
+    }
+
+    @Test
+    @Timeout(60)
     void loudestPublisherBecomesActiveSpeaker() throws Exception {
         try (RelayHarness h = new RelayHarness()) {
             RelayTestClient alice = h.join("alice", true);
@@ -132,6 +151,25 @@ class RelayForwardingTest {
             }
             assertTrue(h.speakers().contains("alice<-bob"), "alice is told bob speaks: " + h.speakers());
             assertTrue(h.speakers().stream().noneMatch(s -> s.endsWith("<-alice")), "alice never was the speaker");
+        }
+    }
+
+    /**
+     * Waits for both clients' connections. They see their DTLS done before the relay has both ends
+     * ready to forward, and a frame sent in that instant is dropped: so this sends until one gets
+     * through (bounded), then drains.
+     */
+    private static void awaitVideoFlowing(RelayHarness h, RelayTestClient from, RelayTestClient to)
+            throws Exception {
+        h.await(() -> from.isPublisherConnected() && to.isSubscriberConnected(), 15_000, "clients did not connect");
+        ReceivedPacket first = null;
+        for (int i = 0; i < 100 && first == null; i++) {
+            from.sendVideoFrame("warm-up".getBytes(StandardCharsets.US_ASCII));
+            first = to.poll(50);
+        }
+        assertNotNull(first, "no video reached the receiver");
+        while (to.poll(200) != null) {
+            // the warm-up frames still on their way
         }
     }
 }
