@@ -65,8 +65,16 @@ class RelayIceRestartIT {
             }
 
             // After the restart: bob still decodes alice and hears her, alice still gets bob.
-            bob.awaitEveryoneFlowing(1);
-            alice.awaitEveryoneFlowing(1);
+            try {
+                bob.awaitEveryoneFlowing(1);
+                alice.awaitEveryoneFlowing(1);
+            } catch (AssertionError e) {
+                throw new AssertionError("relay drops and repairs: " + metrics(server).lines()
+                        .filter(l -> l.startsWith("parley_relay_dropped") || l.startsWith("parley_relay_ice")
+                                || l.startsWith("parley_relay_nacks") || l.startsWith("parley_relay_plis")
+                                || l.startsWith("parley_relay_repairs") || l.startsWith("parley_relay_packets_in"))
+                        .toList(), e);
+            }
         }
     }
 
