@@ -54,8 +54,12 @@ public final class RelayTestClient implements AutoCloseable {
     private long audioTs = random32();
     private long videoTs = random32();
     private volatile boolean keyframeRequested = true;
-    /** The last sent camera packets by sequence number, to answer NACKs (RFC 4588 RTX). */
+    /**
+     * The last sent camera packets by sequence number, to answer NACKs (RFC 4588 RTX); slots are
+     * reused, so a sender allocates nothing per packet once the ring has filled.
+     */
     private final byte[][] videoHistory = new byte[512][];
+    private final int[] videoHistoryLength = new int[512];
     private int rtxSeq = ThreadLocalRandom.current().nextInt(0x10000);
     private boolean loseNextVideoPacket;
     private final AtomicInteger retransmissionsSent = new AtomicInteger();
@@ -184,7 +188,12 @@ public final class RelayTestClient implements AutoCloseable {
         b[at++] = (byte) (key ? 0x00 : 0x01);
         System.arraycopy(payload, 0, b, at, payload.length);
         int len = at + payload.length;
-        videoHistory[videoSeq % videoHistory.length] = java.util.Arrays.copyOf(b, len);
+        int slot = videoSeq % videoHistory.length;
+        if (videoHistory[slot] == null || videoHistory[slot].length < len) {
+            videoHistory[slot] = new byte[Math.max(len, 1500)];
+        }
+        System.arraycopy(b, 0, videoHistory[slot], 0, len);
+        videoHistoryLength[slot] = len;
         videoSeq = (videoSeq + 1) & 0xFFFF;
         videoTs = (videoTs + 3000) & 0xFFFFFFFFL;
         if (loseNextVideoPacket) {
@@ -211,11 +220,13 @@ public final class RelayTestClient implements AutoCloseable {
      * original sequence number in front of the original payload).
      */
     private synchronized void resend(int seq) {
-        byte[] original = videoHistory[seq % videoHistory.length];
+        int slot = seq % videoHistory.length;
+        byte[] original = videoHistory[slot];
+        int length = videoHistoryLength[slot];
         if (original == null || RtpPacket.sequence(original, 0) != seq) {
             return;
         }
-        int header = RtpPacket.headerLength(original, 0, original.length);
+        int header = RtpPacket.headerLength(original, 0, length);
         byte[] b = sendBuffer.getBuffer();
         System.arraycopy(original, 0, b, 0, header);
         RtpPacket.setPayloadType(b, 0, ClientSdp.VP8_RTX_PT);
@@ -224,9 +235,9 @@ public final class RelayTestClient implements AutoCloseable {
         // a fresh transport-wide sequence number: TWCC counts every packet sent once
         RtpPacket.putShort(b, 17, transportSeq.getAndIncrement() & 0xFFFF);
         RtpPacket.putShort(b, header, seq);
-        System.arraycopy(original, header, b, header + 2, original.length - header);
+        System.arraycopy(original, header, b, header + 2, length - header);
         rtxSeq = (rtxSeq + 1) & 0xFFFF;
-        if (sendRtp(original.length + 2)) {
+        if (sendRtp(length + 2)) {
             retransmissionsSent.incrementAndGet();
         }
     }
