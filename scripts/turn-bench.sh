@@ -88,6 +88,15 @@ measure() {
   echo "${sent:-0} ${recv:-0} ${lost:-NA} ${rtt:-NA} $(echo "scale=3; ($after - $before) / $CLK_TCK" | bc)"
 }
 
+# Runs $WARMUP_ROUNDS unmeasured uclient rounds against server $1 (pid $2, port $3).
+warm_up() {
+  local name=$1 pid=$2 port=$3 round
+  for round in $(seq "$WARMUP_ROUNDS"); do
+    echo "warming up $name, round $round of $WARMUP_ROUNDS, $WARMUP_MESSAGES messages per client..." >&2
+    measure "$pid" "$port" "$WARMUP_MESSAGES" "$WORK/$name-warmup-$round.log" > /dev/null
+  done
+}
+
 free_port_pair() { # an even port P below the ephemeral range with P and P+1 free for UDP and TCP
   python3 - <<'PY'
 import random, socket
@@ -129,10 +138,7 @@ fi
 PARLEY_PID=$!
 PIDS+=("$PARLEY_PID")
 wait_udp $PARLEY_PORT
-for round in $(seq "$WARMUP_ROUNDS"); do
-  echo "warming up Parley TURN (JIT), round $round of $WARMUP_ROUNDS, $WARMUP_MESSAGES messages per client..." >&2
-  measure "$PARLEY_PID" $PARLEY_PORT "$WARMUP_MESSAGES" "$WORK/parley-warmup-$round.log" > /dev/null
-done
+warm_up parley "$PARLEY_PID" $PARLEY_PORT
 echo "measuring Parley TURN..." >&2
 thread_ticks "$PARLEY_PID" > "$WORK/parley-threads-before.txt"
 read -r P_SENT P_RECV P_LOST P_RTT P_CPU < <(measure "$PARLEY_PID" $PARLEY_PORT "$MESSAGES" "$WORK/parley-run.log")
@@ -149,10 +155,7 @@ turnserver -n --listening-ip=127.0.0.1 --relay-ip=127.0.0.1 --listening-port=$CO
 COTURN_PID=$!
 PIDS+=("$COTURN_PID")
 wait_udp $COTURN_PORT
-for round in $(seq "$WARMUP_ROUNDS"); do
-  echo "warming up coturn, round $round of $WARMUP_ROUNDS, $WARMUP_MESSAGES messages per client..." >&2
-  measure "$COTURN_PID" $COTURN_PORT "$WARMUP_MESSAGES" "$WORK/coturn-warmup-$round.log" > /dev/null
-done
+warm_up coturn "$COTURN_PID" $COTURN_PORT
 echo "measuring coturn..." >&2
 read -r C_SENT C_RECV C_LOST C_RTT C_CPU < <(measure "$COTURN_PID" $COTURN_PORT "$MESSAGES" "$WORK/coturn-run.log")
 
