@@ -157,7 +157,9 @@ PIDS+=("$COTURN_PID")
 wait_udp $COTURN_PORT
 warm_up coturn "$COTURN_PID" $COTURN_PORT
 echo "measuring coturn..." >&2
+thread_ticks "$COTURN_PID" > "$WORK/coturn-threads-before.txt"
 read -r C_SENT C_RECV C_LOST C_RTT C_CPU < <(measure "$COTURN_PID" $COTURN_PORT "$MESSAGES" "$WORK/coturn-run.log")
+thread_ticks "$COTURN_PID" > "$WORK/coturn-threads-after.txt"
 
 # Every message crosses the server twice (client -> peer, peer -> client).
 rate() { if [[ $(echo "$2 > 0" | bc) == 1 ]]; then echo "scale=0; ($1) / $2" | bc; else echo "inf"; fi; }
@@ -174,4 +176,6 @@ if [[ "$P_RATE" != inf && "$C_RATE" != inf && "$C_RATE" != 0 ]]; then
 fi
 echo "Parley's measured CPU by thread:"
 thread_split "$WORK/parley-threads-before.txt" "$WORK/parley-threads-after.txt"
+echo "coturn's measured CPU by thread:"
+thread_split "$WORK/coturn-threads-before.txt" "$WORK/coturn-threads-after.txt"
 echo "logs: $WORK"

@@ -1,6 +1,5 @@
 package org.parley.turn;
 
-import io.netty.channel.Channel;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -117,11 +116,11 @@ final class AllocateMethod {
             return;
         }
         // Relayed sockets: from a reservation, an even port (R bit: also reserve the next), or any port.
-        Channel v4 = null;
-        Channel v6 = null;
+        RelaySocket v4 = null;
+        RelaySocket v6 = null;
         Long newToken = null;
         InetAddress primaryIp = v4ip != null ? v4ip : v6ip;
-        Channel primary;
+        RelaySocket primary;
         if (token != null) {
             Reservation reservation = ctx.table().takeReservation(bytesToLong(token));
             if (reservation == null) {
@@ -131,22 +130,21 @@ final class AllocateMethod {
             }
             ctx.metrics().reservation("used");
             primary = reservation.socket();
-            if (((InetSocketAddress) primary.localAddress()).getAddress() instanceof Inet6Address) {
+            if (primary.localAddress().getAddress() instanceof Inet6Address) {
                 v4ip = null;
             }
         } else if (evenPort != null && (evenPort[0] & 0x80) != 0) {
-            RelayPortPool.EvenPair pair = ctx.ports().bindEvenPair(primaryIp, RelayDatagramHandler::new);
+            RelayPortPool.EvenPair pair = ctx.ports().bindEvenPair(primaryIp);
             if (pair == null) {
                 reject(r, ErrorCode.INSUFFICIENT_CAPACITY, "capacity");
                 return;
             }
             newToken = ThreadLocalRandom.current().nextLong();
             ctx.metrics().reservation("made");
-            ctx.table().addReservation(new Reservation(newToken, pair.odd(),
-                    pair.odd().pipeline().get(RelayDatagramHandler.class), ctx.now() + Reservation.LIFETIME_MILLIS));
+            ctx.table().addReservation(new Reservation(newToken, pair.odd(), ctx.now() + Reservation.LIFETIME_MILLIS));
             primary = pair.even();
         } else {
-            primary = ctx.ports().bindUdp(primaryIp, evenPort != null, new RelayDatagramHandler());
+            primary = ctx.ports().bindUdp(primaryIp, evenPort != null);
             if (primary == null) {
                 reject(r, ErrorCode.INSUFFICIENT_CAPACITY, "capacity");
                 return;
@@ -158,24 +156,22 @@ final class AllocateMethod {
             v6 = primary;
         }
         if (v4ip != null && v6ip != null && v6 == null) {
-            v6 = ctx.ports().bindUdp(v6ip, false, new RelayDatagramHandler());
+            v6 = ctx.ports().bindUdp(v6ip, false);
             if (v6 == null) {
                 v4.close();
                 reject(r, ErrorCode.INSUFFICIENT_CAPACITY, "capacity");
                 return;
             }
         }
-        RelayDatagramHandler h4 = v4 == null ? null : v4.pipeline().get(RelayDatagramHandler.class);
-        RelayDatagramHandler h6 = v6 == null ? null : v6.pipeline().get(RelayDatagramHandler.class);
         UdpRelay relay4 = v4 == null ? null : open(v4);
         UdpRelay relay6 = v6 == null ? null : open(v6);
         Allocation allocation = new Allocation(link, r.username, relay4, relay6, null, cfg.maxBps(),
                 ctx.metrics(), ctx.clock());
-        if (h4 != null) {
-            h4.allocation = allocation;
+        if (relay4 != null) {
+            relay4.receiver(allocation::relayToClient);
         }
-        if (h6 != null) {
-            h6.allocation = allocation;
+        if (relay6 != null) {
+            relay6.receiver(allocation::relayToClient);
         }
         ctx.table().add(allocation, ctx.now() + lifetime * 1000);
         Long reservedToken = newToken;
@@ -219,9 +215,8 @@ final class AllocateMethod {
         allocation.rememberAllocate(r.message.transactionId(), response);
     }
 
-    private UdpRelay open(Channel channel) {
-        InetSocketAddress bound = (InetSocketAddress) channel.localAddress();
-        return new UdpRelay(channel, bound, ctx.relayAddresses().advertised(bound));
+    private UdpRelay open(RelaySocket socket) {
+        return new UdpRelay(socket, ctx.relayAddresses().advertised(socket.localAddress()));
     }
 
     /**

@@ -2,6 +2,7 @@ package org.parley.turn;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.util.collection.IntObjectHashMap;
+import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.HashMap;
@@ -165,24 +166,24 @@ final class Allocation {
 
     // --- data path ---
 
-    /** Client to peer (Send indication data or ChannelData payload); takes ownership of {@code data}. */
-    void relayToPeer(ByteBuf data, InetSocketAddress peer) {
-        UdpRelay relay = peer.getAddress().getAddress().length == 4 ? ipv4 : ipv6;
+    /**
+     * Client to peer (Send indication data or ChannelData payload): {@code length} bytes of
+     * {@code buf} from {@code index}; {@code buf} is not released here.
+     */
+    void relayToPeer(ByteBuf buf, int index, int length, InetSocketAddress peer) {
+        UdpRelay relay = peer.getAddress() instanceof Inet4Address ? ipv4 : ipv6;
         // RFC 8656 §10.2 / §12.6: without a permission for the peer's IP the data is discarded.
         if (relay == null || !permissions.containsKey(peer.getAddress())) {
             metrics.droppedNoPermission++;
-            data.release();
             return;
         }
-        int length = data.readableBytes();
         if (toPeerLimit != null && !toPeerLimit.tryConsume(length, clock.millis())) {
             metrics.droppedBandwidth++;
-            data.release();
             return;
         }
         metrics.packetsToPeer++;
         metrics.bytesToPeer += length;
-        relay.send(data, peer);
+        relay.send(buf, index, length, peer);
     }
 
     /** ChannelData from the client (RFC 8656 §12.6); {@code frame} is not released here. */
@@ -195,45 +196,36 @@ final class Allocation {
             metrics.droppedNoPermission++;
             return;
         }
-        relayToPeer(frame.retainedSlice(at + ChannelData.HEADER_LENGTH, length), binding.peer());
+        relayToPeer(frame, at + ChannelData.HEADER_LENGTH, length, binding.peer());
     }
 
     /**
-     * Peer to client (RFC 8656 §11.3, §12.7): ChannelData when a channel is bound to the peer, else a
-     * Data indication; dropped without a permission. {@code data} is not released here.
+     * Peer to client (RFC 8656 §11.3, §12.7): {@code length} bytes of {@code buf} from {@code index},
+     * sent as ChannelData when a channel is bound to the peer, else in a Data indication; dropped
+     * without a permission. {@code buf} is not kept or released here.
      */
-    void relayToClient(ByteBuf data, InetSocketAddress peer) {
-        if (!permissions.containsKey(peer.getAddress())) {
+    void relayToClient(ByteBuf buf, int index, int length, InetSocketAddress peer) {
+        if (closed || !permissions.containsKey(peer.getAddress())) {
             metrics.droppedNoPermission++;
             return;
         }
-        int length = data.readableBytes();
         if (toClientLimit != null && !toClientLimit.tryConsume(length, clock.millis())) {
             metrics.droppedBandwidth++;
             return;
         }
-        ByteBuf out;
-        ChannelBinding binding = channelsByPeer.get(peer);
-        if (binding != null) {
-            int padding = ChannelData.padding(length, link.isStream());
-            out = link.alloc().ioBuffer(ChannelData.HEADER_LENGTH + length + padding);
-            ChannelData.writeHeader(out, binding.number(), length);
-            out.writeBytes(data, data.readerIndex(), length);
-            out.writeZero(padding);
-        } else {
-            out = link.alloc().ioBuffer(48 + length);
-            StunMessageWriter.start(out, StunMethod.DATA, StunClass.INDICATION, Transactions.newId())
-                    .xorAddress(StunAttribute.XOR_PEER_ADDRESS, peer)
-                    .bytes(StunAttribute.DATA, data)
-                    .finish();
-        }
         metrics.packetsToClient++;
         metrics.bytesToClient += length;
-        link.write(out);
-    }
-
-    void flushToClient() {
-        link.flush();
+        ChannelBinding binding = channelsByPeer.get(peer);
+        if (binding != null) {
+            link.sendChannelData(binding.number(), buf, index, length);
+        } else {
+            ByteBuf out = link.alloc().ioBuffer(48 + length);
+            StunMessageWriter.start(out, StunMethod.DATA, StunClass.INDICATION, Transactions.newId())
+                    .xorAddress(StunAttribute.XOR_PEER_ADDRESS, peer)
+                    .bytes(StunAttribute.DATA, buf, index, length)
+                    .finish();
+            link.send(out);
+        }
     }
 
     /** Releases the relayed addresses and forgets permissions and channels. */

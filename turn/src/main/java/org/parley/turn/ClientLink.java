@@ -29,10 +29,11 @@ abstract class ClientLink {
     /** Sends {@code message} to the client; takes ownership of it. */
     abstract void send(ByteBuf message);
 
-    /** Queues {@code message} without flushing; {@link #flush()} follows. */
-    abstract void write(ByteBuf message);
-
-    abstract void flush();
+    /**
+     * Sends {@code length} bytes of {@code payload} from {@code index} as ChannelData on
+     * {@code channel} (RFC 8656 §12.4, padded on streams); {@code payload} stays the caller's.
+     */
+    abstract void sendChannelData(int channel, ByteBuf payload, int index, int length);
 
     /** Called once the allocation is made, so later packets of this 5-tuple find it. */
     void attach(Allocation a) {

@@ -2,7 +2,9 @@ package org.parley.turn;
 
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
 import io.netty.channel.FixedRecvByteBufAllocator;
+import io.netty.channel.IoEventLoop;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.epoll.Epoll;
@@ -51,6 +53,15 @@ final class NettyTransport {
         SocketProtocolFamily family = forAddress instanceof Inet6Address ? SocketProtocolFamily.INET6
                 : SocketProtocolFamily.INET;
         return EPOLL ? new EpollDatagramChannel(family) : new NioDatagramChannel(family);
+    }
+
+    /** As {@link #newDatagramChannel(InetAddress)}, but of the transport {@code loop} runs. */
+    static Channel newDatagramChannel(InetAddress forAddress, EventLoop loop) {
+        if (loop instanceof IoEventLoop io && io.isIoType(NioIoHandler.class)) {
+            return new NioDatagramChannel(forAddress instanceof Inet6Address ? SocketProtocolFamily.INET6
+                    : SocketProtocolFamily.INET);
+        }
+        return newDatagramChannel(forAddress);
     }
 
     /**

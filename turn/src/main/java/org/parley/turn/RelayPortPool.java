@@ -1,66 +1,73 @@
 package org.parley.turn;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.EventLoop;
+import io.netty.channel.IoEventLoop;
 import io.netty.channel.ServerChannel;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.function.Supplier;
 
 /**
  * Hands out relay sockets bound to ports of {@code min-port..max-port} (RFC 8656 §7.2: the server
  * chooses the relayed transport address). Runs on the event loop, where registering and binding a
- * channel complete at once, so a port taken by another process is simply skipped.
+ * socket complete at once, so a port taken by another process is simply skipped. UDP relay sockets
+ * are {@link EpollRelaySocket}s with native epoll, Netty channels otherwise.
  */
 final class RelayPortPool {
     /** A bound relay socket pair for EVEN-PORT with the R bit: {@code odd} is to be reserved. */
-    record EvenPair(Channel even, Channel odd) {
+    record EvenPair(RelaySocket even, RelaySocket odd) {
     }
 
     private final int min;
     private final int max;
     private final EventLoop loop;
+    private final TurnMetrics metrics;
+    /** Where every epoll relay socket of the loop reads its datagram; allocated on first use. */
+    private ByteBuf readBuffer;
     private int next;
 
-    RelayPortPool(int min, int max, EventLoop loop) {
+    RelayPortPool(int min, int max, EventLoop loop, TurnMetrics metrics) {
         this.min = min;
         this.max = max;
         this.loop = loop;
+        this.metrics = metrics;
         this.next = min + ThreadLocalRandom.current().nextInt(max - min + 1);
     }
 
     /** A UDP socket on {@code ip}; even port when asked (RFC 8656 §14.6); null when the range is full. */
-    Channel bindUdp(InetAddress ip, boolean even, ChannelHandler handler) {
+    RelaySocket bindUdp(InetAddress ip, boolean even) {
         int size = max - min + 1;
         for (int attempt = 0; attempt < size; attempt++) {
             int port = advance();
             if (even && (port & 1) != 0) {
                 continue;
             }
-            Channel ch = tryBind(NettyTransport.newDatagramChannel(ip), new InetSocketAddress(ip, port), handler);
-            if (ch != null) {
-                return ch;
+            RelaySocket socket = tryBindUdp(new InetSocketAddress(ip, port));
+            if (socket != null) {
+                return socket;
             }
         }
         return null;
     }
 
     /** An even port and the odd port above it, both bound; null when no such pair is free. */
-    EvenPair bindEvenPair(InetAddress ip, Supplier<ChannelHandler> handlers) {
+    EvenPair bindEvenPair(InetAddress ip) {
         int size = max - min + 1;
         for (int attempt = 0; attempt < size; attempt++) {
             int port = advance();
             if ((port & 1) != 0 || port + 1 > max) {
                 continue;
             }
-            Channel even = tryBind(NettyTransport.newDatagramChannel(ip), new InetSocketAddress(ip, port), handlers.get());
+            RelaySocket even = tryBindUdp(new InetSocketAddress(ip, port));
             if (even == null) {
                 continue;
             }
-            Channel odd = tryBind(NettyTransport.newDatagramChannel(ip), new InetSocketAddress(ip, port + 1), handlers.get());
+            RelaySocket odd = tryBindUdp(new InetSocketAddress(ip, port + 1));
             if (odd != null) {
                 return new EvenPair(even, odd);
             }
@@ -91,6 +98,29 @@ final class RelayPortPool {
         return null;
     }
 
+    private RelaySocket tryBindUdp(InetSocketAddress address) {
+        if (!loop.inEventLoop()) {
+            throw new IllegalStateException("relay sockets are bound on the event loop");
+        }
+        if (loop instanceof IoEventLoop io && io.isCompatible(EpollRelaySocket.class)) {
+            if (readBuffer == null) {
+                readBuffer = ByteBufAllocator.DEFAULT.directBuffer(NettyTransport.DATAGRAM_SIZE);
+            }
+            return EpollRelaySocket.bind(io, address, readBuffer, ByteBufAllocator.DEFAULT, metrics);
+        }
+        Channel ch = NettyTransport.newDatagramChannel(address.getAddress(), loop);
+        ChannelRelaySocket socket = new ChannelRelaySocket(ch, metrics);
+        return tryBind(ch, address, null) == null ? null : socket;
+    }
+
+    /** Frees the shared read buffer; every relay socket is closed by then. */
+    void close() {
+        if (readBuffer != null) {
+            readBuffer.release();
+            readBuffer = null;
+        }
+    }
+
     /** Registers and binds on the event loop; both complete immediately there. */
     private Channel tryBind(Channel ch, InetSocketAddress address, ChannelHandler handler) {
         if (!loop.inEventLoop()) {
@@ -99,7 +129,9 @@ final class RelayPortPool {
         if (!(ch instanceof ServerChannel)) {
             NettyTransport.configureRelayReads(ch);
         }
-        ch.pipeline().addLast(handler);
+        if (handler != null) {
+            ch.pipeline().addLast(handler);
+        }
         ChannelFuture registered = loop.register(ch);
         if (!registered.isDone() || !registered.isSuccess()) {
             ch.close();

@@ -175,8 +175,7 @@ final class StunDispatcher {
             ctx.metrics().malformed();
             return;
         }
-        ByteBuf data = Unpooled.wrappedBuffer(message.bytes(), message.valueOffset(dataIndex),
-                message.valueLength(dataIndex));
-        allocation.relayToPeer(data, peer);
+        ByteBuf data = Unpooled.wrappedBuffer(message.bytes());
+        allocation.relayToPeer(data, message.valueOffset(dataIndex), message.valueLength(dataIndex), peer);
     }
 }

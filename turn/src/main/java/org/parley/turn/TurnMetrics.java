@@ -29,6 +29,8 @@ final class TurnMetrics {
     long packetsToClient;
     long droppedNoPermission;
     long droppedBandwidth;
+    long droppedSendBufferFull;
+    long droppedSendError;
 
     TurnMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -56,6 +58,10 @@ final class TurnMetrics {
                 .tag("reason", "no_permission").register(registry);
         FunctionCounter.builder("parley.turn.relayed.dropped", this, m -> m.droppedBandwidth)
                 .tag("reason", "bandwidth").register(registry);
+        FunctionCounter.builder("parley.turn.relayed.dropped", this, m -> m.droppedSendBufferFull)
+                .tag("reason", "send_buffer_full").register(registry);
+        FunctionCounter.builder("parley.turn.relayed.dropped", this, m -> m.droppedSendError)
+                .tag("reason", "send_error").register(registry);
     }
 
     private void traffic(String name, String direction, java.util.function.ToDoubleFunction<TurnMetrics> f) {

@@ -52,7 +52,7 @@ public final class TurnServer implements AutoCloseable {
         NonceService nonces = new NonceService(clock, config.staleNonceSeconds());
         ctx = new TurnContext(config, clock, loop, metrics, new AllocationTable(metrics),
                 new Authenticator(config, nonces, clock), nonces, PeerAddressPolicy.from(config),
-                new RelayPortPool(config.minPort(), config.maxPort(), loop), new RelayAddresses(config),
+                new RelayPortPool(config.minPort(), config.maxPort(), loop, metrics), new RelayAddresses(config),
                 new SourceRateLimiter(config.unauthenticatedRate(), config.unauthenticatedBurst()));
         StunDispatcher dispatcher = new StunDispatcher(ctx);
         SslContext tls = tlsContext();
@@ -178,7 +178,10 @@ public final class TurnServer implements AutoCloseable {
             sweeper.cancel(false);
         }
         if (ctx != null) {
-            group.next().submit(() -> ctx.table().closeAll()).awaitUninterruptibly(2, TimeUnit.SECONDS);
+            group.next().submit(() -> {
+                ctx.table().closeAll();
+                ctx.ports().close();
+            }).awaitUninterruptibly(2, TimeUnit.SECONDS);
         }
         for (Channel ch : listeners) {
             ch.close().syncUninterruptibly();

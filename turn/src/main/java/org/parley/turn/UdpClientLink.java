@@ -3,24 +3,26 @@ package org.parley.turn;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.Channel;
-import io.netty.channel.socket.DatagramPacket;
 import java.net.InetSocketAddress;
 import java.util.Map;
 
-/** A client reached over a UDP listening socket; registered with the listener while it has an allocation. */
+/**
+ * A client reached over a UDP listening socket; registered with the listener while it has an
+ * allocation. Every message leaves at once through the listener's {@link DatagramSender}.
+ */
 final class UdpClientLink extends ClientLink {
     private final Channel listener;
+    private final DatagramSender sender;
     private final InetSocketAddress client;
     private final Map<InetSocketAddress, UdpClientLink> registry;
-    private final DeferredFlush listenerFlush;
 
-    UdpClientLink(Channel listener, InetSocketAddress client, InetSocketAddress server,
-            Map<InetSocketAddress, UdpClientLink> registry, DeferredFlush listenerFlush) {
+    UdpClientLink(Channel listener, DatagramSender sender, InetSocketAddress client, InetSocketAddress server,
+            Map<InetSocketAddress, UdpClientLink> registry) {
         super(new FiveTuple(TransportProtocol.UDP, client, server));
         this.listener = listener;
+        this.sender = sender;
         this.client = client;
         this.registry = registry;
-        this.listenerFlush = listenerFlush;
     }
 
     @Override
@@ -30,18 +32,17 @@ final class UdpClientLink extends ClientLink {
 
     @Override
     void send(ByteBuf message) {
-        listener.writeAndFlush(new DatagramPacket(message, client), listener.voidPromise());
+        try {
+            sender.send(message, message.readerIndex(), message.readableBytes(), client);
+        } finally {
+            message.release();
+        }
     }
 
     @Override
-    void write(ByteBuf message) {
-        listener.write(new DatagramPacket(message, client), listener.voidPromise());
-    }
-
-    /** Shared by every client of the listening socket: one sendmmsg per event-loop turn (see DeferredFlush). */
-    @Override
-    void flush() {
-        listenerFlush.request();
+    void sendChannelData(int channel, ByteBuf payload, int index, int length) {
+        // UDP needs no padding (RFC 8656 §12.5).
+        sender.sendWithHeader(channel << 16 | length, payload, index, length, client);
     }
 
     @Override

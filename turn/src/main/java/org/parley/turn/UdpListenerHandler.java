@@ -26,7 +26,7 @@ final class UdpListenerHandler extends ChannelInboundHandlerAdapter {
     /** Clients of this socket that hold an allocation. */
     private final Map<InetSocketAddress, UdpClientLink> links = new HashMap<>();
     /** Set when the handler is added to its channel; one per listening socket. */
-    private DeferredFlush flush;
+    private DatagramSender sender;
 
     UdpListenerHandler(TurnContext ctx, StunDispatcher dispatcher) {
         this.ctx = ctx;
@@ -35,7 +35,12 @@ final class UdpListenerHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void handlerAdded(ChannelHandlerContext c) {
-        flush = new DeferredFlush(c.channel());
+        sender = new DatagramSender(c.channel(), ctx.metrics());
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext c) {
+        sender.release();
     }
 
     @Override
@@ -62,7 +67,7 @@ final class UdpListenerHandler extends ChannelInboundHandlerAdapter {
             }
         } else if (StunMessage.looksLikeStun(content)) {
             if (link == null) {
-                link = new UdpClientLink(c.channel(), sender, packet.recipient(), links, flush);
+                link = new UdpClientLink(c.channel(), this.sender, sender, packet.recipient(), links);
             }
             dispatcher.onStun(link, content);
         } else {

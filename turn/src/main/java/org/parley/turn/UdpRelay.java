@@ -1,19 +1,17 @@
 package org.parley.turn;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.channel.Channel;
-import io.netty.channel.socket.DatagramPacket;
 import java.net.InetSocketAddress;
 
 /** One relayed UDP transport address of an allocation (RFC 8656 §2) and its socket. */
 final class UdpRelay {
-    private final Channel channel;
+    private final RelaySocket socket;
     private final InetSocketAddress bound;
     private final InetSocketAddress advertised;
 
-    UdpRelay(Channel channel, InetSocketAddress bound, InetSocketAddress advertised) {
-        this.channel = channel;
-        this.bound = bound;
+    UdpRelay(RelaySocket socket, InetSocketAddress advertised) {
+        this.socket = socket;
+        this.bound = socket.localAddress();
         this.advertised = advertised;
     }
 
@@ -30,12 +28,17 @@ final class UdpRelay {
         return bound.getAddress().getAddress().length == 16;
     }
 
-    /** Sends {@code data} to {@code peer}; takes ownership of {@code data}. */
-    void send(ByteBuf data, InetSocketAddress peer) {
-        channel.writeAndFlush(new DatagramPacket(data, peer), channel.voidPromise());
+    /** Sends {@code length} bytes of {@code buf} from {@code index} to {@code peer} now; {@code buf} stays the caller's. */
+    void send(ByteBuf buf, int index, int length, InetSocketAddress peer) {
+        socket.send(buf, index, length, peer);
+    }
+
+    /** From now on datagrams from peers go to {@code receiver}. */
+    void receiver(RelaySocket.Receiver receiver) {
+        socket.receiver(receiver);
     }
 
     void close() {
-        channel.close();
+        socket.close();
     }
 }

@@ -37,7 +37,7 @@ class ServerFuzzTest {
         NonceService nonces = new NonceService(clock, 600);
         TurnContext ctx = new TurnContext(config, clock, channel.eventLoop(), metrics, new AllocationTable(metrics),
                 new Authenticator(config, nonces, clock), nonces, PeerAddressPolicy.from(config),
-                new RelayPortPool(config.minPort(), config.maxPort(), channel.eventLoop()), new RelayAddresses(config),
+                new RelayPortPool(config.minPort(), config.maxPort(), channel.eventLoop(), metrics), new RelayAddresses(config),
                 new SourceRateLimiter(config.unauthenticatedRate(), config.unauthenticatedBurst()));
         channel.pipeline().addLast(new UdpListenerHandler(ctx, new StunDispatcher(ctx)));
 

@@ -54,9 +54,13 @@ public final class StunMessageWriter {
 
     /** An attribute whose value is the readable bytes of {@code value} (not released here). */
     public StunMessageWriter bytes(int type, ByteBuf value) {
-        int length = value.readableBytes();
+        return bytes(type, value, value.readerIndex(), value.readableBytes());
+    }
+
+    /** An attribute whose value is {@code length} bytes of {@code value} from {@code index} (not released here). */
+    public StunMessageWriter bytes(int type, ByteBuf value, int index, int length) {
         header(type, length);
-        out.writeBytes(value, value.readerIndex(), length);
+        out.writeBytes(value, index, length);
         pad(length);
         return this;
     }
