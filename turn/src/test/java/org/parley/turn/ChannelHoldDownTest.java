@@ -8,11 +8,11 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.parley.turn.stun.ErrorCode;
 import org.parley.turn.stun.StunAttribute;
 import org.parley.turn.stun.StunClass;
@@ -25,17 +25,14 @@ import org.parley.turn.stun.StunMethod;
  */
 class ChannelHoldDownTest {
     private static final InetSocketAddress PEER_B = new InetSocketAddress("127.0.0.1", 9);
-    private final MutableClock clock = new MutableClock(Instant.now());
-    private TestServers.Running running;
+    @RegisterExtension
+    final LoopbackTurn turn = new LoopbackTurn();
     private TestStunClient client;
     private DatagramSocket peerA;
 
     @BeforeEach
     void allocate() throws Exception {
-        running = TestServers.start(TestServers.config(Map.of()), clock);
-        String username = (clock.millis() / 1000 + 7200) + ":alice";
-        client = new TestStunClient(running.address("udp")).credentials(username,
-                RestCredentials.password(TestServers.SECRET.getBytes(StandardCharsets.UTF_8), username));
+        client = turn.start(Map.of()).restClient(7200);
         peerA = new DatagramSocket(0, InetAddress.getLoopbackAddress());
         peerA.setSoTimeout(2000);
         StunMessage ok = client.request(StunMethod.ALLOCATE, w -> w
@@ -48,7 +45,6 @@ class ChannelHoldDownTest {
     void stop() {
         peerA.close();
         client.close();
-        running.close();
     }
 
     private InetSocketAddress peerA() {
@@ -64,8 +60,8 @@ class ChannelHoldDownTest {
 
     /** Lets the bindings made so far expire (600 s) and the server sweep them. */
     private void expireChannels() {
-        clock.advance(Duration.ofSeconds(601));
-        running.server().sweepNow();
+        turn.clock.advance(Duration.ofSeconds(601));
+        turn.running.server().sweepNow();
     }
 
     @Test
@@ -74,33 +70,33 @@ class ChannelHoldDownTest {
         assertEquals(ErrorCode.BAD_REQUEST, bind(0x4001, PEER_B), "number already bound to another peer");
         assertEquals(ErrorCode.BAD_REQUEST, bind(0x4002, peerA()), "peer already bound to another number");
         assertEquals(200, bind(0x4001, peerA()), "rebinding the same pair refreshes it");
-        assertEquals(1.0, running.meter("parley.turn.channels.current"));
+        assertEquals(1.0, turn.meter("parley.turn.channels.current"));
     }
 
     @Test
     void anExpiredBindingHoldsItsNumberAndPeerForFiveMinutes() throws Exception {
         assertEquals(200, bind(0x4001, peerA()));
         expireChannels();
-        assertEquals(0.0, running.meter("parley.turn.channels.current"));
+        assertEquals(0.0, turn.meter("parley.turn.channels.current"));
 
         assertEquals(ErrorCode.BAD_REQUEST, bind(0x4001, PEER_B), "held number to another peer");
         assertEquals(ErrorCode.BAD_REQUEST, bind(0x4002, peerA()), "held peer to another number");
-        clock.advance(Duration.ofSeconds(298));
-        running.server().sweepNow();
+        turn.clock.advance(Duration.ofSeconds(298));
+        turn.running.server().sweepNow();
         assertEquals(ErrorCode.BAD_REQUEST, bind(0x4001, PEER_B), "still held 299 s after expiry");
 
         // Five minutes after the expiry (601 s + 299 s = expiry + 300 s) both are free again.
-        clock.advance(Duration.ofSeconds(1));
+        turn.clock.advance(Duration.ofSeconds(1));
         assertEquals(200, bind(0x4001, PEER_B));
         assertEquals(200, bind(0x4002, peerA()));
-        assertEquals(2.0, running.meter("parley.turn.channels.current"));
+        assertEquals(2.0, turn.meter("parley.turn.channels.current"));
     }
 
     @Test
     void theHoldDownEndsEvenWithoutASweepInBetween() throws Exception {
         assertEquals(200, bind(0x4001, peerA()));
         expireChannels();
-        clock.advance(Duration.ofMinutes(10));
+        turn.clock.advance(Duration.ofMinutes(10));
         assertEquals(200, bind(0x4001, PEER_B));
     }
 
@@ -112,7 +108,7 @@ class ChannelHoldDownTest {
         client.send(new byte[] {0x40, 0x01, 0, 1, 'x'});
 
         assertEquals(200, bind(0x4001, peerA()));
-        assertEquals(1.0, running.meter("parley.turn.channels.current"));
+        assertEquals(1.0, turn.meter("parley.turn.channels.current"));
         client.send(new byte[] {0x40, 0x01, 0, 3, 'a', 'b', 'c'});
         DatagramPacket got = new DatagramPacket(new byte[100], 100);
         peerA.receive(got);
