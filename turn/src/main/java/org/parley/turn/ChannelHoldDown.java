@@ -44,19 +44,21 @@ final class ChannelHoldDown {
             return null;
         }
         byNumber.remove(number);
-        byPeer.remove(peer);
+        byPeer.remove(peer, b);
         return b;
     }
 
-    /** Forgets bindings whose hold-down has passed. */
+    /**
+     * Forgets bindings whose hold-down has passed. The two maps are swept on their own: a newer held
+     * binding may have replaced an older one in one map only.
+     */
     void sweep(long nowMillis) {
         for (Iterator<ChannelBinding> it = byNumber.values().iterator(); it.hasNext(); ) {
-            ChannelBinding b = it.next();
-            if (!isHeld(b, nowMillis)) {
+            if (!isHeld(it.next(), nowMillis)) {
                 it.remove();
-                byPeer.remove(b.peer());
             }
         }
+        byPeer.values().removeIf(b -> !isHeld(b, nowMillis));
     }
 
     int size() {
