@@ -44,7 +44,8 @@ record SecurityFeatures(boolean passwordAlgorithms, boolean usernameAnonymity) {
         }
         try {
             byte[] bits = Base64.getDecoder().decode(nonce.substring(COOKIE.length(), COOKIE.length() + 4));
-            return (bits[2] & 1) != 0;
+            // "AA==" and the like decode to fewer than the 3 bytes of the feature bits.
+            return bits.length == 3 && (bits[2] & 1) != 0;
         } catch (IllegalArgumentException e) {
             return false;
         }
