@@ -169,11 +169,6 @@ final class Allocation {
         return held;
     }
 
-    /** Channel bindings in their hold-down now (for tests and diagnostics). */
-    int heldChannelCount() {
-        return heldChannels.size();
-    }
-
     /** Drops expired permissions and channel bindings (RFC 8656 §9, §11). */
     void sweep(long nowMillis) {
         for (Iterator<Permission> it = permissions.values().iterator(); it.hasNext(); ) {
