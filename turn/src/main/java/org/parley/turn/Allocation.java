@@ -30,6 +30,7 @@ final class Allocation {
     private final Map<InetAddress, Permission> permissions = new HashMap<>();
     private final IntObjectHashMap<ChannelBinding> channelsByNumber = new IntObjectHashMap<>();
     private final Map<InetSocketAddress, ChannelBinding> channelsByPeer = new HashMap<>();
+    private final ChannelHoldDown heldChannels = new ChannelHoldDown();
     private final BandwidthLimit toPeerLimit;
     private final BandwidthLimit toClientLimit;
     private long expiresAtMillis;
@@ -134,13 +135,39 @@ final class Allocation {
     void bindChannel(int number, InetSocketAddress peer, long expiresAtMillis) {
         ChannelBinding b = channelsByNumber.get(number);
         if (b == null) {
-            b = new ChannelBinding(number, peer, expiresAtMillis);
+            b = revivedChannel(number, peer, expiresAtMillis);
             channelsByNumber.put(number, b);
             channelsByPeer.put(peer, b);
             metrics.channels.incrementAndGet();
         } else {
             b.refresh(expiresAtMillis);
         }
+    }
+
+    // --- channel hold-down (RFC 8656 §11.2, §12) ---
+
+    /**
+     * RFC 8656 §11.2: 400 unless the number is free or bound to this peer and the peer is free or
+     * bound to this number. §12: an expired binding keeps both for 5 minutes, so they count as bound
+     * until then (a rebind of the same number to the same peer revives the binding).
+     */
+    boolean mayBindChannel(int number, InetSocketAddress peer, long nowMillis) {
+        ChannelBinding byNumber = channelsByNumber.get(number);
+        ChannelBinding byPeer = channelsByPeer.get(peer);
+        if ((byNumber != null && !byNumber.peer().equals(peer)) || (byPeer != null && byPeer.number() != number)) {
+            return false;
+        }
+        return !heldChannels.forbids(number, peer, nowMillis);
+    }
+
+    /** The held binding of {@code number} to {@code peer} refreshed, or a new binding. */
+    private ChannelBinding revivedChannel(int number, InetSocketAddress peer, long expiresAtMillis) {
+        ChannelBinding held = heldChannels.release(number, peer);
+        if (held == null) {
+            return new ChannelBinding(number, peer, expiresAtMillis);
+        }
+        held.refresh(expiresAtMillis);
+        return held;
     }
 
     /** Drops expired permissions and channel bindings (RFC 8656 §9, §11). */
@@ -157,8 +184,10 @@ final class Allocation {
                 it.remove();
                 channelsByPeer.remove(b.peer());
                 metrics.channels.decrementAndGet();
+                heldChannels.hold(b);
             }
         }
+        heldChannels.sweep(nowMillis);
         if (tcp != null) {
             tcp.sweep(nowMillis);
         }

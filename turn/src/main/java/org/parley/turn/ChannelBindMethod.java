@@ -49,14 +49,13 @@ final class ChannelBindMethod {
             r.fail(ErrorCode.FORBIDDEN);
             return;
         }
-        // 2./3. The number is bound to another peer, or the peer to another number -> 400.
-        ChannelBinding byNumber = allocation.channel(number);
-        ChannelBinding byPeer = allocation.channelFor(peer);
-        if ((byNumber != null && !byNumber.peer().equals(peer)) || (byPeer != null && byPeer.number() != number)) {
+        // 2./3. The number is bound to another peer, or the peer to another number -> 400; an expired
+        // binding still holds both for 5 minutes (RFC 8656 §12).
+        long now = ctx.now();
+        if (!allocation.mayBindChannel(number, peer, now)) {
             r.fail(ErrorCode.BAD_REQUEST);
             return;
         }
-        long now = ctx.now();
         allocation.bindChannel(number, peer, now + ctx.config().channelLifetimeSeconds() * 1000L);
         // §11.2: binding a channel also installs or refreshes the permission for the peer's IP.
         allocation.installPermission(peer.getAddress(), now + ctx.config().permissionLifetimeSeconds() * 1000L);

@@ -4,7 +4,8 @@ import java.net.InetSocketAddress;
 
 /**
  * A channel binding (RFC 8656 §11): a channel number (0x4000-0x7FFF, see ChannelData) standing for one peer transport
- * address in ChannelData messages. Lasts 600 s unless refreshed by another ChannelBind.
+ * address in ChannelData messages. Lasts 600 s unless refreshed by another ChannelBind; after that it
+ * is held down for 5 minutes (see ChannelHoldDown).
  */
 final class ChannelBinding {
     private final int number;

@@ -2,6 +2,7 @@ package org.parley.turn;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import org.parley.turn.stun.ErrorCode;
 import org.parley.turn.stun.MessageIntegrity;
@@ -139,9 +140,9 @@ final class StunDispatcher {
             return false;
         }
         if (r.error() == ErrorCode.UNAUTHENTICATED || r.error() == ErrorCode.STALE_NONCE) {
-            String nonce = ctx.nonces().issue(request.source().getAddress());
-            String realm = ctx.authenticator().realm();
-            request.fail(r.error(), w -> w.string(StunAttribute.REALM, realm).string(StunAttribute.NONCE, nonce));
+            // RFC 8489 §9.2.4: 401 and 438 carry REALM, a fresh NONCE and PASSWORD-ALGORITHMS.
+            InetAddress client = request.source().getAddress();
+            request.fail(r.error(), w -> ctx.authenticator().writeChallenge(w, client));
         } else {
             request.fail(r.error());
         }

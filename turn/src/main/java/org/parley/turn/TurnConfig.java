@@ -24,10 +24,10 @@ import java.util.Map;
  * @param externalIps public addresses to advertise, "public" or "public/private" (coturn: external-ip)
  * @param minPort lowest relay port
  * @param maxPort highest relay port
- * @param realm the long-term credential realm (RFC 8489 §9.2)
+ * @param realm the long-term credential realm (RFC 8489 §9.2), prepared with RFC 8265 OpaqueString
  * @param useAuthSecret accept TURN REST API credentials made with one of {@code staticAuthSecrets}
  * @param staticAuthSecrets REST API secrets, newest first; several at once allow rotation
- * @param users static long-term users, name to password
+ * @param users static long-term users, name to password, both prepared with RFC 8265 OpaqueString
  * @param staleNonceSeconds how long a nonce stays valid before 438 Stale Nonce
  * @param maxAllocateLifetimeSeconds upper bound of an allocation's lifetime (RFC 8656 §7.2)
  * @param permissionLifetimeSeconds lifetime of a permission (RFC 8656 §9: 300 s)
@@ -86,6 +86,7 @@ public record TurnConfig(
         if (realm.isEmpty() || realm.length() > 127) {
             throw bad(c, "realm", "must be 1 to 127 characters (RFC 8489 §14.9)");
         }
+        realm = prepared(c, "realm", realm, "the realm");
         List<byte[]> secrets = new ArrayList<>();
         for (String s : stringList(c, "static-auth-secret")) {
             secrets.add(s.getBytes(StandardCharsets.UTF_8));
@@ -96,7 +97,12 @@ public record TurnConfig(
             if (colon <= 0) {
                 throw bad(c, "user", "entries are \"name:password\", got one without a name or colon");
             }
-            users.put(u.substring(0, colon), u.substring(colon + 1));
+            // RFC 8489 §9.2.2, §14.3: names and passwords enter the key OpaqueString-prepared (RFC 8265).
+            String name = prepared(c, "user", u.substring(0, colon), "a user name");
+            String password = prepared(c, "user", u.substring(colon + 1), "the password of user " + name);
+            if (users.put(name, password) != null) {
+                throw bad(c, "user", "lists user " + name + " twice (after RFC 8265 preparation)");
+            }
         }
         List<String> denied = stringList(c, "denied-peer-ip");
         List<String> allowed = stringList(c, "allowed-peer-ip");
@@ -118,6 +124,15 @@ public record TurnConfig(
                 c.getLong("max-bps") < 0 ? failLong(c, "max-bps") : c.getLong("max-bps"),
                 positive(c, "unauthenticated-rate"), positive(c, "unauthenticated-burst"),
                 c.getBoolean("no-tcp-relay"));
+    }
+
+    /** {@code value} prepared with RFC 8265 OpaqueString; the error names the key, never the value. */
+    private static String prepared(Config c, String key, String value, String what) {
+        try {
+            return OpaqueString.prepare(value);
+        } catch (IllegalArgumentException e) {
+            throw bad(c, key, what + " " + e.getMessage());
+        }
     }
 
     /** The first listening address (what a single-address deployment binds to). */

@@ -33,7 +33,8 @@ class ServerFuzzTest {
                 "parley.turn.unauthenticated-burst", 1_000_000));
         EmbeddedChannel channel = new EmbeddedChannel();
         MutableClock clock = new MutableClock(Instant.now());
-        TurnMetrics metrics = new TurnMetrics(new SimpleMeterRegistry());
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        TurnMetrics metrics = new TurnMetrics(registry);
         NonceService nonces = new NonceService(clock, 600);
         TurnContext ctx = new TurnContext(config, clock, channel.eventLoop(), metrics, new AllocationTable(metrics),
                 new Authenticator(config, nonces, clock), nonces, PeerAddressPolicy.from(config),
@@ -42,8 +43,14 @@ class ServerFuzzTest {
         channel.pipeline().addLast(new UdpListenerHandler(ctx, new StunDispatcher(ctx)));
 
         Random random = new Random(8656);
+        // The RFC 8489 seeds carry a nonce valid for 127.0.0.1, so their mutations get past the nonce
+        // check into the PASSWORD-ALGORITHM(S), USERHASH and USERNAME handling.
+        String nonce = nonces.issue(java.net.InetAddress.getByName("127.0.0.1"),
+                SecurityFeatures.of(config).noncePrefix());
         List<byte[]> seeds = List.of(FuzzSeeds.allocateRequest(), FuzzSeeds.sendIndication(), binding(),
-                new byte[] {0x40, 0x00, 0x00, 0x04, 1, 2, 3, 4});
+                new byte[] {0x40, 0x00, 0x00, 0x04, 1, 2, 3, 4},
+                FuzzSeeds.allocateRequestRfc8489(config.realm(), nonce, true),
+                FuzzSeeds.allocateRequestRfc8489(config.realm(), nonce, false));
         InetSocketAddress server = new InetSocketAddress("127.0.0.1", 3478);
         int answers = 0;
         for (int i = 0; i < DATAGRAMS; i++) {
@@ -68,6 +75,11 @@ class ServerFuzzTest {
         }
         channel.checkException();
         assertTrue(answers > 100, "some inputs should still be answered, got " + answers);
+        // Mutations reached the credential checks behind the nonce, not only the parser.
+        for (String reason : new String[] {"bad_algorithm", "bad_integrity", "unknown_user"}) {
+            var failures = registry.find("parley.turn.auth.failures").tag("reason", reason).counter();
+            assertTrue(failures != null && failures.count() > 0, "no auth failure " + reason);
+        }
         channel.finishAndReleaseAll();
     }
 

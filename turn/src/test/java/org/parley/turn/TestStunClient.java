@@ -25,6 +25,14 @@ final class TestStunClient implements AutoCloseable {
     String password;
     String realm;
     String nonce;
+    /** PASSWORD-ALGORITHMS of the last challenge, echoed when {@link #algorithm} is set. */
+    byte[] offeredAlgorithms;
+    /** RFC 8489 client behaviour: send PASSWORD-ALGORITHM(S) and use this key; null for RFC 5389. */
+    PasswordAlgorithm algorithm;
+    /** Send USERHASH instead of USERNAME (RFC 8489 §14.4). */
+    boolean userhash;
+    /** Sign with MESSAGE-INTEGRITY-SHA256 instead of MESSAGE-INTEGRITY. */
+    boolean sha256;
 
     TestStunClient(InetSocketAddress server) throws IOException {
         this.server = server;
@@ -66,6 +74,7 @@ final class TestStunClient implements AutoCloseable {
         if (challenge != null && challenge.has(StunAttribute.NONCE)) {
             realm = challenge.string(StunAttribute.REALM);
             nonce = challenge.string(StunAttribute.NONCE);
+            offeredAlgorithms = challenge.value(StunAttribute.PASSWORD_ALGORITHMS);
         }
     }
 
@@ -76,9 +85,18 @@ final class TestStunClient implements AutoCloseable {
             body.accept(w);
         }
         if (sign) {
-            w.string(StunAttribute.USERNAME, username).string(StunAttribute.REALM, realm)
-                    .string(StunAttribute.NONCE, nonce)
-                    .integrity(LongTermKey.of(username, realm, password), false);
+            if (userhash) {
+                w.bytes(StunAttribute.USERHASH, LongTermKey.userhash(username, realm));
+            } else {
+                w.string(StunAttribute.USERNAME, username);
+            }
+            w.string(StunAttribute.REALM, realm).string(StunAttribute.NONCE, nonce);
+            if (algorithm != null) {
+                w.bytes(StunAttribute.PASSWORD_ALGORITHMS, offeredAlgorithms)
+                        .bytes(StunAttribute.PASSWORD_ALGORITHM, algorithm.encode());
+            }
+            w.integrity(LongTermKey.of(username, realm, password,
+                    algorithm == null ? PasswordAlgorithm.MD5 : algorithm), sha256);
         }
         w.finishWithFingerprint();
         byte[] bytes = new byte[out.readableBytes()];

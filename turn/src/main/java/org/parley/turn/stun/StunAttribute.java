@@ -23,6 +23,10 @@ public final class StunAttribute {
     public static final int REQUESTED_TRANSPORT = 0x0019;
     public static final int DONT_FRAGMENT = 0x001A;
     public static final int MESSAGE_INTEGRITY_SHA256 = 0x001C;
+    /** RFC 8489 §14.12: the algorithm the client chose for the long-term key. */
+    public static final int PASSWORD_ALGORITHM = 0x001D;
+    /** RFC 8489 §14.4: SHA-256(username ":" realm) in place of USERNAME. */
+    public static final int USERHASH = 0x001E;
     public static final int XOR_MAPPED_ADDRESS = 0x0020;
     public static final int RESERVATION_TOKEN = 0x0022;
     public static final int PRIORITY = 0x0024;
@@ -30,6 +34,8 @@ public final class StunAttribute {
     public static final int CONNECTION_ID = 0x002A;
     public static final int ADDITIONAL_ADDRESS_FAMILY = 0x8000;
     public static final int ADDRESS_ERROR_CODE = 0x8001;
+    /** RFC 8489 §14.11: the algorithms the server offers (comprehension-optional). */
+    public static final int PASSWORD_ALGORITHMS = 0x8002;
     public static final int SOFTWARE = 0x8022;
     public static final int FINGERPRINT = 0x8028;
     public static final int ICE_CONTROLLED = 0x8029;
@@ -49,7 +55,8 @@ public final class StunAttribute {
             case MAPPED_ADDRESS, CHANGE_REQUEST, USERNAME, MESSAGE_INTEGRITY, ERROR_CODE,
                     UNKNOWN_ATTRIBUTES, CHANNEL_NUMBER, LIFETIME, XOR_PEER_ADDRESS, DATA, REALM, NONCE,
                     XOR_RELAYED_ADDRESS, REQUESTED_ADDRESS_FAMILY, EVEN_PORT, REQUESTED_TRANSPORT,
-                    DONT_FRAGMENT, MESSAGE_INTEGRITY_SHA256, XOR_MAPPED_ADDRESS, RESERVATION_TOKEN,
+                    DONT_FRAGMENT, MESSAGE_INTEGRITY_SHA256, PASSWORD_ALGORITHM, USERHASH,
+                    XOR_MAPPED_ADDRESS, RESERVATION_TOKEN,
                     PRIORITY, USE_CANDIDATE, CONNECTION_ID -> true;
             default -> false;
         };

@@ -221,6 +221,25 @@ public final class StunMessage {
         return i < 0 ? null : new String(bytes, offsets[i], lengths[i], StandardCharsets.UTF_8);
     }
 
+    /**
+     * A UTF-8 attribute decoded strictly, or null when absent; malformed UTF-8 (which {@link #string}
+     * would turn into U+FFFD) is an error, so a credential is never compared in a repaired form.
+     */
+    public String utf8(int type) throws StunParseException {
+        int i = indexOf(type);
+        if (i < 0) {
+            return null;
+        }
+        try {
+            return StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT)
+                    .decode(java.nio.ByteBuffer.wrap(bytes, offsets[i], lengths[i])).toString();
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw new StunParseException("attribute 0x" + Integer.toHexString(type) + " is not UTF-8");
+        }
+    }
+
     /** A 32-bit attribute value (LIFETIME, CONNECTION-ID, ...); {@code absent} when missing. */
     public long uint32(int type, long absent) throws StunParseException {
         int i = indexOf(type);

@@ -20,7 +20,9 @@ class StunFuzzTest {
     void randomAndMutatedInputOnlyEverRaisesParseErrors() {
         Random random = new Random(8489);
         List<byte[]> seeds = List.of(StunMessageTest.RFC5769_REQUEST, StunMessageTest.RFC5769_RESPONSE,
-                FuzzSeeds.allocateRequest(), FuzzSeeds.sendIndication());
+                FuzzSeeds.allocateRequest(), FuzzSeeds.sendIndication(),
+                FuzzSeeds.allocateRequestRfc8489("parley", "obMatJos2AAAB18f0.0123", true),
+                FuzzSeeds.allocateRequestRfc8489("parley", "obMatJos2AAAB18f0.0123", false));
         int parsed = 0;
         for (int round = 0; round < ROUNDS; round++) {
             byte[] input = round % 4 == 0 ? randomBytes(random) : mutate(seeds.get(random.nextInt(seeds.size())), random);
