@@ -69,23 +69,6 @@ final class NettyTransport {
      * UDP stay below the path MTU (RFC 8656 §2.6), far below this.
      */
     static final int DATAGRAM_SIZE = 2048;
-    /** Datagrams the listening socket takes from the kernel in one recvmmsg call. */
-    static final int LISTENER_BATCH = 16;
-
-    /**
-     * Reads of the UDP listening socket, which many clients share: with epoll, one {@code recvmmsg}
-     * takes up to {@link #LISTENER_BATCH} datagrams, and one call per wake-up is enough because
-     * Netty 4.2's epoll is level-triggered (a socket with data left is reported again), so the extra
-     * read that would only return EAGAIN is not made. Measured in docs/benchmarks.md (TURN).
-     */
-    static void configureListenerReads(Channel udp) {
-        if (EPOLL) {
-            udp.config().setOption(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, DATAGRAM_SIZE);
-            udp.config().setRecvByteBufAllocator(
-                    new FixedRecvByteBufAllocator(DATAGRAM_SIZE * LISTENER_BATCH).maxMessagesPerRead(1));
-        }
-    }
-
     /**
      * Reads of a relay socket, which serves one allocation and usually has one datagram waiting per
      * wake-up: one read per wake-up, for the same reason as the listener (no read that only returns

@@ -8,6 +8,7 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoEventLoop;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
@@ -30,12 +31,20 @@ import javax.net.ssl.SSLException;
 public final class TurnServer implements AutoCloseable {
     /** How often expired allocations, permissions and channels are removed. */
     private static final long SWEEP_PERIOD_MILLIS = 1000;
+    /**
+     * Kernel receive and send buffer of a UDP listening socket, which all UDP clients share: 4 MiB
+     * holds about 2 s of a thousand 200-byte streams, so a pause of the event loop (a GC, a burst of
+     * Allocate requests) loses nothing. The kernel caps it at net.core.rmem_max / wmem_max.
+     */
+    private static final int LISTENER_BUFFER_BYTES = 4 << 20;
 
     private final TurnConfig config;
     private final MeterRegistry registry;
     private final Clock clock;
     private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NettyTransport.ioHandlerFactory());
     private final List<Channel> listeners = new ArrayList<>();
+    /** UDP listeners read without a channel (native epoll); closed on the event loop. */
+    private final List<EpollUdpListener> udpListeners = new ArrayList<>();
     private TurnContext ctx;
     private ScheduledFuture<?> sweeper;
 
@@ -60,52 +69,77 @@ public final class TurnServer implements AutoCloseable {
         int port = config.listeningPort();
         int tlsPort = config.tlsListeningPort();
         for (String ip : config.listeningIps()) {
-            Channel[] pair = udpAndTcp(loop, dispatcher, ip, port);
+            ListenerPair pair = udpAndTcp(loop, dispatcher, ip, port);
             // With port 0 the first listener picks the port and the others follow it.
-            port = ((InetSocketAddress) pair[0].localAddress()).getPort();
-            lines.add("turn udp " + address(pair[0]));
-            lines.add("turn tcp " + address(pair[1]));
+            port = pair.udp().getPort();
+            lines.add("turn udp " + address(pair.udp()));
+            lines.add("turn tcp " + address((InetSocketAddress) pair.tcp().localAddress()));
             if (tls != null) {
                 Channel s = streamListener(loop, dispatcher, tls, ip, tlsPort);
                 tlsPort = ((InetSocketAddress) s.localAddress()).getPort();
-                lines.add("turn tls " + address(s));
+                lines.add("turn tls " + address((InetSocketAddress) s.localAddress()));
             }
         }
         sweeper = loop.scheduleAtFixedRate(this::sweep, SWEEP_PERIOD_MILLIS, SWEEP_PERIOD_MILLIS, TimeUnit.MILLISECONDS);
         return lines;
     }
 
+    /** The UDP and TCP listeners of one listening address, on the same port. */
+    private record ListenerPair(InetSocketAddress udp, Channel tcp) {
+    }
+
+    /** A bound UDP listening socket, of either kind, and how to give it up again. */
+    private record UdpListener(InetSocketAddress address, Runnable close) {
+    }
+
     /**
      * Binds UDP and TCP on the same port. With port 0 the kernel picks a free UDP port, which may be
      * taken for TCP; then both are given up and another port is tried, a bounded number of times.
      */
-    private Channel[] udpAndTcp(EventLoop loop, StunDispatcher dispatcher, String ip, int port)
+    private ListenerPair udpAndTcp(EventLoop loop, StunDispatcher dispatcher, String ip, int port)
             throws InterruptedException {
         int attempts = port == 0 ? 20 : 1;
         java.net.InetAddress address = TurnConfig.ip(ip);
         for (int attempt = 1; ; attempt++) {
-            Channel udp = new Bootstrap().group(loop)
-                    .channelFactory(() -> {
-                        Channel ch = NettyTransport.newDatagramChannel(address);
-                        NettyTransport.configureListenerReads(ch);
-                        return ch;
-                    })
-                    .option(ChannelOption.SO_RCVBUF, 4 << 20)
-                    .option(ChannelOption.SO_SNDBUF, 4 << 20)
-                    .handler(new UdpListenerHandler(ctx, dispatcher))
-                    .bind(ip, port).sync().channel();
-            listeners.add(udp);
-            int bound = ((InetSocketAddress) udp.localAddress()).getPort();
+            UdpListener udp = udpListener(loop, dispatcher, new InetSocketAddress(address, port));
             try {
-                return new Channel[] {udp, streamListener(loop, dispatcher, null, ip, bound)};
+                return new ListenerPair(udp.address(), streamListener(loop, dispatcher, null, ip, udp.address().getPort()));
             } catch (Exception e) {
-                listeners.remove(udp);
-                udp.close().sync();
+                udp.close().run();
                 if (attempt >= attempts || !portTaken(e)) {
                     throw e;
                 }
             }
         }
+    }
+
+    /**
+     * The UDP listening socket: under native epoll a socket read without a channel, the path every
+     * relayed packet to and from clients takes (see {@link EpollDatagramSocket} for why); elsewhere
+     * a Netty channel.
+     */
+    private UdpListener udpListener(EventLoop loop, StunDispatcher dispatcher, InetSocketAddress address)
+            throws InterruptedException {
+        if (loop instanceof IoEventLoop io && io.isCompatible(EpollUdpListener.class)) {
+            EpollUdpListener udp = loop.submit(
+                    () -> EpollUdpListener.bind(io, address, LISTENER_BUFFER_BYTES, ctx, dispatcher)).sync().getNow();
+            udpListeners.add(udp);
+            return new UdpListener(udp.localAddress(), () -> {
+                udpListeners.remove(udp);
+                loop.submit(udp::close).syncUninterruptibly();
+            });
+        }
+        Channel udp = new Bootstrap().group(loop)
+                .channelFactory(() -> NettyTransport.newDatagramChannel(address.getAddress(), loop))
+                .option(ChannelOption.SO_RCVBUF, LISTENER_BUFFER_BYTES)
+                .option(ChannelOption.SO_SNDBUF, LISTENER_BUFFER_BYTES)
+                .handler(new UdpListenerHandler(ctx, dispatcher))
+                .bind(address).sync().channel();
+        listeners.add(udp);
+        return new UdpListener((InetSocketAddress) udp.localAddress(), () -> {
+            listeners.remove(udp);
+            udp.close().syncUninterruptibly();
+        });
     }
 
     /** NIO reports a taken port as BindException, the native epoll transport by its message. */
@@ -166,8 +200,7 @@ public final class TurnServer implements AutoCloseable {
         return group.next().submit(() -> ctx.table().size()).syncUninterruptibly().getNow();
     }
 
-    private static String address(Channel channel) {
-        InetSocketAddress a = (InetSocketAddress) channel.localAddress();
+    private static String address(InetSocketAddress a) {
         String host = io.netty.util.NetUtil.toAddressString(a.getAddress());
         return (host.contains(":") ? "[" + host + "]" : host) + ":" + a.getPort();
     }
@@ -185,6 +218,9 @@ public final class TurnServer implements AutoCloseable {
         }
         for (Channel ch : listeners) {
             ch.close().syncUninterruptibly();
+        }
+        if (!udpListeners.isEmpty()) {
+            group.next().submit(() -> udpListeners.forEach(EpollUdpListener::close)).awaitUninterruptibly(2, TimeUnit.SECONDS);
         }
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
     }

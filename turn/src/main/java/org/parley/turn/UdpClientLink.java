@@ -2,7 +2,6 @@ package org.parley.turn;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
-import io.netty.channel.Channel;
 import java.net.InetSocketAddress;
 import java.util.Map;
 
@@ -11,15 +10,15 @@ import java.util.Map;
  * allocation. Every message leaves at once through the listener's {@link DatagramSender}.
  */
 final class UdpClientLink extends ClientLink {
-    private final Channel listener;
+    private final ByteBufAllocator alloc;
     private final DatagramSender sender;
     private final InetSocketAddress client;
     private final Map<InetSocketAddress, UdpClientLink> registry;
 
-    UdpClientLink(Channel listener, DatagramSender sender, InetSocketAddress client, InetSocketAddress server,
+    UdpClientLink(ByteBufAllocator alloc, DatagramSender sender, InetSocketAddress client, InetSocketAddress server,
             Map<InetSocketAddress, UdpClientLink> registry) {
         super(new FiveTuple(TransportProtocol.UDP, client, server));
-        this.listener = listener;
+        this.alloc = alloc;
         this.sender = sender;
         this.client = client;
         this.registry = registry;
@@ -27,7 +26,7 @@ final class UdpClientLink extends ClientLink {
 
     @Override
     ByteBufAllocator alloc() {
-        return listener.alloc();
+        return alloc;
     }
 
     @Override

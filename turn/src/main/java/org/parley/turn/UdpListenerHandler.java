@@ -1,32 +1,23 @@
 package org.parley.turn;
 
-import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.DatagramPacket;
 import io.netty.util.ReferenceCountUtil;
-import java.net.InetSocketAddress;
-import java.util.HashMap;
-import java.util.Map;
-import org.parley.turn.stun.ChannelData;
-import org.parley.turn.stun.StunMessage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The UDP listening socket: tells STUN from ChannelData by the first two bits (RFC 8656 §12) and
- * finds the sender's allocation by its address. Nothing thrown leaves this handler; every packet is
- * released here.
+ * A UDP listening socket that is a Netty channel (NIO, off Linux): hands each datagram to the
+ * socket's {@link UdpClients} and releases it. Nothing thrown leaves this handler.
  */
 final class UdpListenerHandler extends ChannelInboundHandlerAdapter {
     private static final Logger LOG = LoggerFactory.getLogger(UdpListenerHandler.class);
 
     private final TurnContext ctx;
     private final StunDispatcher dispatcher;
-    /** Clients of this socket that hold an allocation. */
-    private final Map<InetSocketAddress, UdpClientLink> links = new HashMap<>();
     /** Set when the handler is added to its channel; one per listening socket. */
-    private DatagramSender sender;
+    private UdpClients clients;
 
     UdpListenerHandler(TurnContext ctx, StunDispatcher dispatcher) {
         this.ctx = ctx;
@@ -35,43 +26,22 @@ final class UdpListenerHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void handlerAdded(ChannelHandlerContext c) {
-        sender = new DatagramSender(c.channel(), ctx.metrics());
+        clients = new UdpClients(ctx, dispatcher, new DatagramSender(c.channel(), ctx.metrics()), c.alloc());
     }
 
     @Override
     public void handlerRemoved(ChannelHandlerContext c) {
-        sender.release();
+        clients.close();
     }
 
     @Override
     public void channelRead(ChannelHandlerContext c, Object msg) {
         try {
             if (msg instanceof DatagramPacket packet) {
-                read(c, packet);
+                clients.onDatagram(packet.content(), packet.sender(), packet.recipient());
             }
-        } catch (RuntimeException e) {
-            ctx.metrics().malformed();
-            LOG.debug("dropping datagram: {}", e.toString());
         } finally {
             ReferenceCountUtil.release(msg);
-        }
-    }
-
-    private void read(ChannelHandlerContext c, DatagramPacket packet) {
-        ByteBuf content = packet.content();
-        InetSocketAddress sender = packet.sender();
-        UdpClientLink link = links.get(sender);
-        if (ChannelData.looksLikeChannelData(content)) {
-            if (link != null && link.allocation != null) {
-                link.allocation.relayChannelData(content);
-            }
-        } else if (StunMessage.looksLikeStun(content)) {
-            if (link == null) {
-                link = new UdpClientLink(c.channel(), this.sender, sender, packet.recipient(), links);
-            }
-            dispatcher.onStun(link, content);
-        } else {
-            ctx.metrics().malformed();
         }
     }
 
