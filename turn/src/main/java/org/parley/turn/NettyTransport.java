@@ -71,8 +71,8 @@ final class NettyTransport {
     static final int DATAGRAM_SIZE = 2048;
     /**
      * Reads of a relay socket, which serves one allocation and usually has one datagram waiting per
-     * wake-up: one read per wake-up, for the same reason as the listener (no read that only returns
-     * EAGAIN); a second waiting datagram makes epoll report the socket again.
+     * wake-up: one read per wake-up, because Netty 4.2's epoll is level-triggered (no read that only
+     * returns EAGAIN); a second waiting datagram makes epoll report the socket again.
      */
     static void configureRelayReads(Channel relay) {
         if (EPOLL) {
