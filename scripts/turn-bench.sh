@@ -1,9 +1,16 @@
 #!/usr/bin/env bash
-# Runs the same turnutils_uclient load against Parley TURN and against coturn (turnserver), one after
-# the other on this machine, and prints both results and their ratio:
+# Runs the same turnutils_uclient load against Parley TURN and against coturn (turnserver) on this
+# machine, in ROUNDS measured rounds that alternate between the two, and prints both results and
+# their ratio:
 #   relayed packets per CPU-second of the server process (from /proc/<pid>/stat utime+stime),
 #   average round-trip time and loss as uclient reports them, and where Parley's CPU went by thread
 #   (event loop, JIT compiler, the rest) and kernel/user.
+#
+# Why rounds: on a shared or virtual machine one run of each server, minutes apart, differed by 10-30 %
+# from the next such pair (docs/benchmarks.md, TURN). Both servers run side by side, idle while the
+# other is measured, and every round measures both back to back (Parley first in odd rounds, coturn
+# first in even ones), so a drift of the machine touches both alike. The summary gives the median
+# of each server's rate and the median of the per-round ratios.
 #
 # Both servers get WARMUP_ROUNDS uclient runs of WARMUP_MESSAGES per client before the measured run.
 # One round is not enough for the JVM: each new round begins with a burst of STUN requests after an
@@ -13,7 +20,7 @@
 # it gets the same rounds so both face the same load. WARMUP_ROUNDS=1 gives the earlier method.
 #
 # Usage: scripts/turn-bench.sh            (50 clients x 1000 messages x 200 bytes over UDP)
-#   CLIENTS=50 MESSAGES=1000 SIZE=200 UCLIENT_EXTRA="-s" WARMUP_ROUNDS=3 scripts/turn-bench.sh
+#   CLIENTS=50 MESSAGES=1000 SIZE=200 UCLIENT_EXTRA="-s" WARMUP_ROUNDS=3 ROUNDS=5 scripts/turn-bench.sh
 #   PARLEY_JAR=server/target/parley-server.jar scripts/turn-bench.sh   (the whole server, TURN only)
 #   PARLEY_JAVA_OPTS="-Dio.netty.leakDetection.level=disabled" scripts/turn-bench.sh
 # Needs: java, mvn (unless PARLEY_JAR is given), coturn's turnserver, turnutils_uclient, turnutils_peer.
@@ -25,6 +32,7 @@ MESSAGES=${MESSAGES:-1000}
 SIZE=${SIZE:-200}
 WARMUP_MESSAGES=${WARMUP_MESSAGES:-200}
 WARMUP_ROUNDS=${WARMUP_ROUNDS:-3}
+ROUNDS=${ROUNDS:-5}
 UCLIENT_EXTRA=${UCLIENT_EXTRA:-}
 SECRET=bench-secret
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -56,11 +64,15 @@ thread_ticks() {
     u[name] += f[12]; s[name] += f[13] } END { for (n in u) print n, u[n], s[n] }'
 }
 
-# Prints the difference of two thread_ticks snapshots in seconds, largest first.
+# Appends to file $3 the difference of two thread_ticks snapshots $1 and $2 ("group dutime dstime").
+thread_delta() {
+  awk 'NR == FNR { u[$1] = $2; s[$1] = $3; next } { print $1, $2 - u[$1], $3 - s[$1] }' "$1" "$2" >> "$3"
+}
+
+# Prints the sums of the thread_delta lines in file $1 in seconds, largest first.
 thread_split() {
-  awk -v hz="$CLK_TCK" 'NR == FNR { u[$1] = $2; s[$1] = $3; next }
-    { du = $2 - u[$1]; ds = $3 - s[$1]; if (du + ds > 0) printf "  %-28s %6.2f s (user %5.2f, kernel %5.2f)\n", $1, (du + ds) / hz, du / hz, ds / hz }' \
-    "$1" "$2" | sort -k2 -nr
+  awk -v hz="$CLK_TCK" '{ u[$1] += $2; s[$1] += $3 } END { for (n in u) if (u[n] + s[n] > 0)
+    printf "  %-28s %6.2f s (user %5.2f, kernel %5.2f)\n", n, (u[n] + s[n]) / hz, u[n] / hz, s[n] / hz }' "$1" | sort -k2 -nr
 }
 
 wait_udp() { # wait until something answers STUN Binding on 127.0.0.1:$1
@@ -120,7 +132,7 @@ PEER_PORT=$(free_port_pair)
 turnutils_peer -L 127.0.0.1 -p "$PEER_PORT" > "$WORK/peer.log" 2>&1 &
 PIDS+=($!)
 
-# --- Parley TURN ---
+# --- both servers, side by side ---
 PARLEY_OPTS=(-Dparley.turn.listening-ip=127.0.0.1 -Dparley.turn.listening-port=$PARLEY_PORT
   -Dparley.turn.static-auth-secret=$SECRET -Dparley.turn.realm=bench -Dparley.turn.allow-loopback-peers=true
   -Dparley.turn.min-port=50000 -Dparley.turn.max-port=51499)
@@ -137,15 +149,7 @@ else
 fi
 PARLEY_PID=$!
 PIDS+=("$PARLEY_PID")
-wait_udp $PARLEY_PORT
-warm_up parley "$PARLEY_PID" $PARLEY_PORT
-echo "measuring Parley TURN..." >&2
-thread_ticks "$PARLEY_PID" > "$WORK/parley-threads-before.txt"
-read -r P_SENT P_RECV P_LOST P_RTT P_CPU < <(measure "$PARLEY_PID" $PARLEY_PORT "$MESSAGES" "$WORK/parley-run.log")
-thread_ticks "$PARLEY_PID" > "$WORK/parley-threads-after.txt"
-kill "$PARLEY_PID"; wait "$PARLEY_PID" 2>/dev/null || true
 
-# --- coturn ---
 mkdir -p "$WORK/coturn"
 turnserver -n --listening-ip=127.0.0.1 --relay-ip=127.0.0.1 --listening-port=$COTURN_PORT \
   --min-port=51500 --max-port=52999 --use-auth-secret --static-auth-secret=$SECRET --realm=bench \
@@ -154,28 +158,62 @@ turnserver -n --listening-ip=127.0.0.1 --relay-ip=127.0.0.1 --listening-port=$CO
   > "$WORK/coturn.log" 2>&1 &
 COTURN_PID=$!
 PIDS+=("$COTURN_PID")
+
+wait_udp $PARLEY_PORT
 wait_udp $COTURN_PORT
+warm_up parley "$PARLEY_PID" $PARLEY_PORT
 warm_up coturn "$COTURN_PID" $COTURN_PORT
-echo "measuring coturn..." >&2
-thread_ticks "$COTURN_PID" > "$WORK/coturn-threads-before.txt"
-read -r C_SENT C_RECV C_LOST C_RTT C_CPU < <(measure "$COTURN_PID" $COTURN_PORT "$MESSAGES" "$WORK/coturn-run.log")
-thread_ticks "$COTURN_PID" > "$WORK/coturn-threads-after.txt"
 
 # Every message crosses the server twice (client -> peer, peer -> client).
 rate() { if [[ $(echo "$2 > 0" | bc) == 1 ]]; then echo "scale=0; ($1) / $2" | bc; else echo "inf"; fi; }
-P_RATE=$(rate "$P_SENT + $P_RECV" "$P_CPU")
-C_RATE=$(rate "$C_SENT + $C_RECV" "$C_CPU")
+# The median of the numbers on stdin, printed with format $1 ("%.0f", "%.2f").
+median() { sort -n | awk -v f="$1\n" '{ v[NR] = $1 } END { if (NR == 0) print "NA";
+  else printf f, (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+
+# Measures server $1 (pid $2, port $3) in round $4; appends "round sent recv lost rtt cpu rate" to $WORK/$1.rounds.
+measure_round() {
+  local name=$1 pid=$2 port=$3 round=$4 sent recv lost rtt cpu
+  echo "round $round of $ROUNDS: measuring $name..." >&2
+  thread_ticks "$pid" > "$WORK/$name-threads-before.txt"
+  read -r sent recv lost rtt cpu < <(measure "$pid" "$port" "$MESSAGES" "$WORK/$name-run-$round.log")
+  thread_ticks "$pid" > "$WORK/$name-threads-after.txt"
+  thread_delta "$WORK/$name-threads-before.txt" "$WORK/$name-threads-after.txt" "$WORK/$name.threads"
+  echo "$round $sent $recv $lost $rtt $cpu $(rate "$sent + $recv" "$cpu")" >> "$WORK/$name.rounds"
+}
+
+for round in $(seq "$ROUNDS"); do
+  if (( round % 2 )); then
+    measure_round parley "$PARLEY_PID" $PARLEY_PORT "$round"
+    measure_round coturn "$COTURN_PID" $COTURN_PORT "$round"
+  else
+    measure_round coturn "$COTURN_PID" $COTURN_PORT "$round"
+    measure_round parley "$PARLEY_PID" $PARLEY_PORT "$round"
+  fi
+done
 
 echo
-echo "load: $CLIENTS clients x $MESSAGES messages x $SIZE bytes, UDP ${UCLIENT_EXTRA:+($UCLIENT_EXTRA)} (uclient default 20 ms interval), $WARMUP_ROUNDS warm-up rounds of $WARMUP_MESSAGES"
-printf "%-12s %10s %10s %8s %12s %12s %22s\n" server sent received lost "rtt ms" "cpu s" "relayed pkts/cpu-s"
-printf "%-12s %10s %10s %8s %12s %12s %22s\n" parley "$P_SENT" "$P_RECV" "$P_LOST" "$P_RTT" "$P_CPU" "$P_RATE"
-printf "%-12s %10s %10s %8s %12s %12s %22s\n" coturn "$C_SENT" "$C_RECV" "$C_LOST" "$C_RTT" "$C_CPU" "$C_RATE"
-if [[ "$P_RATE" != inf && "$C_RATE" != inf && "$C_RATE" != 0 ]]; then
-  echo "ratio parley/coturn, relayed packets per CPU-second: $(echo "scale=2; $P_RATE / $C_RATE" | bc)"
-fi
-echo "Parley's measured CPU by thread:"
-thread_split "$WORK/parley-threads-before.txt" "$WORK/parley-threads-after.txt"
-echo "coturn's measured CPU by thread:"
-thread_split "$WORK/coturn-threads-before.txt" "$WORK/coturn-threads-after.txt"
+echo "load: $CLIENTS clients x $MESSAGES messages x $SIZE bytes, UDP ${UCLIENT_EXTRA:+($UCLIENT_EXTRA)} (uclient default 20 ms interval), $WARMUP_ROUNDS warm-up rounds of $WARMUP_MESSAGES, $ROUNDS measured rounds"
+printf "%-6s %-8s %8s %9s %6s %10s %8s %20s %7s\n" round server sent received lost "rtt ms" "cpu s" "relayed pkts/cpu-s" ratio
+: > "$WORK/ratios"
+for round in $(seq "$ROUNDS"); do
+  read -r _ p_sent p_recv p_lost p_rtt p_cpu p_rate < <(awk -v r="$round" '$1 == r' "$WORK/parley.rounds")
+  read -r _ c_sent c_recv c_lost c_rtt c_cpu c_rate < <(awk -v r="$round" '$1 == r' "$WORK/coturn.rounds")
+  ratio=NA
+  if [[ "$p_rate" != inf && "$c_rate" != inf && "$c_rate" != 0 ]]; then
+    ratio=$(awk -v p="$p_rate" -v c="$c_rate" 'BEGIN { printf "%.2f", p / c }')
+    echo "$ratio" >> "$WORK/ratios"
+  fi
+  printf "%-6s %-8s %8s %9s %6s %10s %8s %20s %7s\n" "$round" parley "$p_sent" "$p_recv" "$p_lost" "$p_rtt" "$p_cpu" "$p_rate" "$ratio"
+  printf "%-6s %-8s %8s %9s %6s %10s %8s %20s\n" "" coturn "$c_sent" "$c_recv" "$c_lost" "$c_rtt" "$c_cpu" "$c_rate"
+done
+lost_sum() { awk '{ if ($4 == "NA") na = 1; else s += $4 } END { print na ? "NA" : s }' "$1"; }
+echo "median relayed packets per CPU-second: parley $(awk '{print $7}' "$WORK/parley.rounds" | median %.0f)," \
+  "coturn $(awk '{print $7}' "$WORK/coturn.rounds" | median %.0f)"
+echo "lost over all rounds: parley $(lost_sum "$WORK/parley.rounds"), coturn $(lost_sum "$WORK/coturn.rounds")"
+echo "ratio parley/coturn, relayed packets per CPU-second: median $(median %.2f < "$WORK/ratios")," \
+  "range $(sort -n "$WORK/ratios" | head -1)-$(sort -n "$WORK/ratios" | tail -1) over $(wc -l < "$WORK/ratios") rounds"
+echo "Parley's CPU by thread, all measured rounds:"
+thread_split "$WORK/parley.threads"
+echo "coturn's CPU by thread, all measured rounds:"
+thread_split "$WORK/coturn.threads"
 echo "logs: $WORK"
