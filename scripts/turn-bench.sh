@@ -172,13 +172,20 @@ median() { sort -n | awk -v f="$1\n" '{ v[NR] = $1 } END { if (NR == 0) print "N
 
 # Measures server $1 (pid $2, port $3) in round $4; appends "round sent recv lost rtt cpu rate" to $WORK/$1.rounds.
 measure_round() {
-  local name=$1 pid=$2 port=$3 round=$4 sent recv lost rtt cpu
+  local name=$1 pid=$2 port=$3 round=$4 sent recv lost rtt cpu jit
   echo "round $round of $ROUNDS: measuring $name..." >&2
   thread_ticks "$pid" > "$WORK/$name-threads-before.txt"
   read -r sent recv lost rtt cpu < <(measure "$pid" "$port" "$MESSAGES" "$WORK/$name-run-$round.log")
   thread_ticks "$pid" > "$WORK/$name-threads-after.txt"
-  thread_delta "$WORK/$name-threads-before.txt" "$WORK/$name-threads-after.txt" "$WORK/$name.threads"
-  echo "$round $sent $recv $lost $rtt $cpu $(rate "$sent + $recv" "$cpu")" >> "$WORK/$name.rounds"
+  : > "$WORK/$name-round.threads"
+  thread_delta "$WORK/$name-threads-before.txt" "$WORK/$name-threads-after.txt" "$WORK/$name-round.threads"
+  cat "$WORK/$name-round.threads" >> "$WORK/$name.threads"
+  # CPU of the JIT compiler threads (C1, C2; none in coturn), for the steady-state figure.
+  jit=$(awk -v hz="$CLK_TCK" '$1 ~ /Compiler/ { t += $2 + $3 } END { printf "%.3f", t / hz }' "$WORK/$name-round.threads")
+  local cpu_nojit
+  cpu_nojit=$(awk -v c="$cpu" -v j="$jit" 'BEGIN { printf "%.3f", c - j }')
+  echo "$round $sent $recv $lost $rtt $cpu $(rate "$sent + $recv" "$cpu") $jit $(rate "$sent + $recv" "$cpu_nojit")" \
+    >> "$WORK/$name.rounds"
 }
 
 for round in $(seq "$ROUNDS"); do
@@ -193,18 +200,21 @@ done
 
 echo
 echo "load: $CLIENTS clients x $MESSAGES messages x $SIZE bytes, UDP ${UCLIENT_EXTRA:+($UCLIENT_EXTRA)} (uclient default 20 ms interval), $WARMUP_ROUNDS warm-up rounds of $WARMUP_MESSAGES, $ROUNDS measured rounds"
-printf "%-6s %-8s %8s %9s %6s %10s %8s %20s %7s\n" round server sent received lost "rtt ms" "cpu s" "relayed pkts/cpu-s" ratio
+printf "%-6s %-8s %8s %9s %6s %10s %8s %8s %20s %7s %12s\n" round server sent received lost "rtt ms" "cpu s" "jit s" \
+  "relayed pkts/cpu-s" ratio "ratio no-jit"
 : > "$WORK/ratios"
+: > "$WORK/ratios-nojit"
+ratio_of() { if [[ "$1" != inf && "$2" != inf && "$2" != 0 ]]; then awk -v p="$1" -v c="$2" 'BEGIN { printf "%.2f", p / c }'; else echo NA; fi; }
 for round in $(seq "$ROUNDS"); do
-  read -r _ p_sent p_recv p_lost p_rtt p_cpu p_rate < <(awk -v r="$round" '$1 == r' "$WORK/parley.rounds")
-  read -r _ c_sent c_recv c_lost c_rtt c_cpu c_rate < <(awk -v r="$round" '$1 == r' "$WORK/coturn.rounds")
-  ratio=NA
-  if [[ "$p_rate" != inf && "$c_rate" != inf && "$c_rate" != 0 ]]; then
-    ratio=$(awk -v p="$p_rate" -v c="$c_rate" 'BEGIN { printf "%.2f", p / c }')
-    echo "$ratio" >> "$WORK/ratios"
-  fi
-  printf "%-6s %-8s %8s %9s %6s %10s %8s %20s %7s\n" "$round" parley "$p_sent" "$p_recv" "$p_lost" "$p_rtt" "$p_cpu" "$p_rate" "$ratio"
-  printf "%-6s %-8s %8s %9s %6s %10s %8s %20s\n" "" coturn "$c_sent" "$c_recv" "$c_lost" "$c_rtt" "$c_cpu" "$c_rate"
+  read -r _ p_sent p_recv p_lost p_rtt p_cpu p_rate p_jit p_rate_nojit < <(awk -v r="$round" '$1 == r' "$WORK/parley.rounds")
+  read -r _ c_sent c_recv c_lost c_rtt c_cpu c_rate c_jit _ < <(awk -v r="$round" '$1 == r' "$WORK/coturn.rounds")
+  ratio=$(ratio_of "$p_rate" "$c_rate")
+  ratio_nojit=$(ratio_of "$p_rate_nojit" "$c_rate")
+  [[ "$ratio" != NA ]] && echo "$ratio" >> "$WORK/ratios"
+  [[ "$ratio_nojit" != NA ]] && echo "$ratio_nojit" >> "$WORK/ratios-nojit"
+  printf "%-6s %-8s %8s %9s %6s %10s %8s %8s %20s %7s %12s\n" "$round" parley "$p_sent" "$p_recv" "$p_lost" "$p_rtt" "$p_cpu" \
+    "$p_jit" "$p_rate" "$ratio" "$ratio_nojit"
+  printf "%-6s %-8s %8s %9s %6s %10s %8s %8s %20s\n" "" coturn "$c_sent" "$c_recv" "$c_lost" "$c_rtt" "$c_cpu" "$c_jit" "$c_rate"
 done
 lost_sum() { awk '{ if ($4 == "NA") na = 1; else s += $4 } END { print na ? "NA" : s }' "$1"; }
 echo "median relayed packets per CPU-second: parley $(awk '{print $7}' "$WORK/parley.rounds" | median %.0f)," \
@@ -212,6 +222,11 @@ echo "median relayed packets per CPU-second: parley $(awk '{print $7}' "$WORK/pa
 echo "lost over all rounds: parley $(lost_sum "$WORK/parley.rounds"), coturn $(lost_sum "$WORK/coturn.rounds")"
 echo "ratio parley/coturn, relayed packets per CPU-second: median $(median %.2f < "$WORK/ratios")," \
   "range $(sort -n "$WORK/ratios" | head -1)-$(sort -n "$WORK/ratios" | tail -1) over $(wc -l < "$WORK/ratios") rounds"
+# Without the JIT compiler's threads: what a long-running Parley costs once its code is compiled. In a
+# short benchmark C2 still compiles request-path methods (StunDispatcher.onRequest reaches C2 only after
+# about a dozen uclient runs, 0.3 s of compiling), work a server does once in its life.
+echo "ratio without Parley's JIT compiler threads: median $(median %.2f < "$WORK/ratios-nojit")," \
+  "range $(sort -n "$WORK/ratios-nojit" | head -1)-$(sort -n "$WORK/ratios-nojit" | tail -1)"
 echo "Parley's CPU by thread, all measured rounds:"
 thread_split "$WORK/parley.threads"
 echo "coturn's CPU by thread, all measured rounds:"
