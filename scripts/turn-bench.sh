@@ -64,9 +64,9 @@ thread_ticks() {
     u[name] += f[12]; s[name] += f[13] } END { for (n in u) print n, u[n], s[n] }'
 }
 
-# Appends to file $3 the difference of two thread_ticks snapshots $1 and $2 ("group dutime dstime").
+# Prints the difference of two thread_ticks snapshots $1 and $2 ("group dutime dstime").
 thread_delta() {
-  awk 'NR == FNR { u[$1] = $2; s[$1] = $3; next } { print $1, $2 - u[$1], $3 - s[$1] }' "$1" "$2" >> "$3"
+  awk 'NR == FNR { u[$1] = $2; s[$1] = $3; next } { print $1, $2 - u[$1], $3 - s[$1] }' "$1" "$2"
 }
 
 # Prints the sums of the thread_delta lines in file $1 in seconds, largest first.
@@ -170,19 +170,19 @@ rate() { if [[ $(echo "$2 > 0" | bc) == 1 ]]; then echo "scale=0; ($1) / $2" | b
 median() { sort -n | awk -v f="$1\n" '{ v[NR] = $1 } END { if (NR == 0) print "NA";
   else printf f, (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
-# Measures server $1 (pid $2, port $3) in round $4; appends "round sent recv lost rtt cpu rate" to $WORK/$1.rounds.
+# Measures server $1 (pid $2, port $3) in round $4; appends
+# "round sent recv lost rtt cpu rate jit_cpu rate_without_jit" to $WORK/$1.rounds, and the round's
+# per-thread CPU to $WORK/$1.threads.
 measure_round() {
-  local name=$1 pid=$2 port=$3 round=$4 sent recv lost rtt cpu jit
+  local name=$1 pid=$2 port=$3 round=$4 sent recv lost rtt cpu jit cpu_nojit
   echo "round $round of $ROUNDS: measuring $name..." >&2
   thread_ticks "$pid" > "$WORK/$name-threads-before.txt"
   read -r sent recv lost rtt cpu < <(measure "$pid" "$port" "$MESSAGES" "$WORK/$name-run-$round.log")
   thread_ticks "$pid" > "$WORK/$name-threads-after.txt"
-  : > "$WORK/$name-round.threads"
-  thread_delta "$WORK/$name-threads-before.txt" "$WORK/$name-threads-after.txt" "$WORK/$name-round.threads"
-  cat "$WORK/$name-round.threads" >> "$WORK/$name.threads"
+  thread_delta "$WORK/$name-threads-before.txt" "$WORK/$name-threads-after.txt" \
+    | tee -a "$WORK/$name.threads" > "$WORK/$name-round.threads"
   # CPU of the JIT compiler threads (C1, C2; none in coturn), for the steady-state figure.
   jit=$(awk -v hz="$CLK_TCK" '$1 ~ /Compiler/ { t += $2 + $3 } END { printf "%.3f", t / hz }' "$WORK/$name-round.threads")
-  local cpu_nojit
   cpu_nojit=$(awk -v c="$cpu" -v j="$jit" 'BEGIN { printf "%.3f", c - j }')
   echo "$round $sent $recv $lost $rtt $cpu $(rate "$sent + $recv" "$cpu") $jit $(rate "$sent + $recv" "$cpu_nojit")" \
     >> "$WORK/$name.rounds"
