@@ -62,7 +62,7 @@ final class DatagramSender {
             return sendThroughPipeline(buf, index, length, recipient);
         }
         if (!buf.hasMemoryAddress()) {
-            // A Send indication's DATA lives in a heap array; sendto needs native memory.
+            // Bytes in a heap array (a test's buffer, a heap-allocating channel); sendto needs native memory.
             ByteBuf direct = alloc.directBuffer(length).writeBytes(buf, index, length);
             try {
                 return send(direct, direct.readerIndex(), length, recipient);

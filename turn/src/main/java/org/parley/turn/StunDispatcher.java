@@ -1,7 +1,6 @@
 package org.parley.turn;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import org.parley.turn.stun.ErrorCode;
@@ -59,7 +58,7 @@ final class StunDispatcher {
         }
         switch (message.stunClass()) {
             case REQUEST -> onRequest(new StunRequest(link, message));
-            case INDICATION -> onIndication(link, message);
+            case INDICATION -> onIndication(link, message, buf);
             default -> {
                 // Responses are for clients; a server has no transactions of its own to match them to.
             }
@@ -157,8 +156,13 @@ final class StunDispatcher {
         return false;
     }
 
-    /** RFC 8656 §10.2: a Send indication relays DATA to XOR-PEER-ADDRESS if a permission allows it. */
-    private void onIndication(ClientLink link, StunMessage message) {
+    /**
+     * RFC 8656 §10.2: a Send indication relays DATA to XOR-PEER-ADDRESS if a permission allows it.
+     * {@code buf} holds the datagram {@code message} was parsed from, at the same offsets from its
+     * reader index; DATA leaves from there, so a datagram read into native memory is sent without
+     * another copy.
+     */
+    private void onIndication(ClientLink link, StunMessage message, ByteBuf buf) {
         Allocation allocation = link.allocation;
         if (message.method() != StunMethod.SEND || allocation == null || allocation.tcp() != null) {
             return;
@@ -176,7 +180,7 @@ final class StunDispatcher {
             ctx.metrics().malformed();
             return;
         }
-        ByteBuf data = Unpooled.wrappedBuffer(message.bytes());
-        allocation.relayToPeer(data, message.valueOffset(dataIndex), message.valueLength(dataIndex), peer);
+        allocation.relayToPeer(buf, buf.readerIndex() + message.valueOffset(dataIndex),
+                message.valueLength(dataIndex), peer);
     }
 }

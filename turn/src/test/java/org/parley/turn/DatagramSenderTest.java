@@ -82,7 +82,7 @@ class DatagramSenderTest {
         boolean[] sent = from.eventLoop().submit(() -> new boolean[] {
             // A ChannelData payload: the 4-byte header and the trailing byte are not sent.
             sender.send(direct, 4, 3, recipient),
-            // A Send indication's DATA from a heap array.
+            // Bytes in a heap array must be copied to native memory first.
             sender.send(heap, 1, 3, recipient),
             // An empty ChannelData payload is still a datagram (Netty's pipeline skips empty ones).
             sender.send(direct, 0, 0, recipient),
