@@ -59,6 +59,8 @@ public final class CallsScenario implements Scenario {
     private final MediaOptions mediaOptions;
     private MediaTally tally;
     private final Map<String, MediaSession[]> mediaByCall = new ConcurrentHashMap<>();
+    /** Guards calls.completed and the media figures of hung-up calls, which change together. */
+    private final Object hungUpTally = new Object();
     private final AtomicLong mediaCallsEnded = new AtomicLong();
     private final AtomicInteger mediaCallIndex = new AtomicInteger();
     private final AtomicLong mediaStreamsReceived = new AtomicLong();
@@ -264,6 +266,7 @@ public final class CallsScenario implements Scenario {
     private void hangUp(Pair p, String callId) {
         MediaSession[] parties = mediaByCall.remove(callId);
         try {
+            int streamsReceived = 0;
             if (parties != null) {
                 // Stop sending and hand the devices' events back to the call flow below.
                 for (MediaSession m : parties) {
@@ -271,8 +274,7 @@ public final class CallsScenario implements Scenario {
                         m.stop();
                     }
                 }
-                mediaCallsEnded.incrementAndGet();
-                mediaStreamsReceived.addAndGet(parties[0].streamsReceived() + parties[1].streamsReceived());
+                streamsReceived = parties[0].streamsReceived() + parties[1].streamsReceived();
             }
             p.caller().client().request("call.hangup", "callId", callId);
             JsonNode ended = p.callee().client().awaitEvent("call.ended");
@@ -281,7 +283,16 @@ public final class CallsScenario implements Scenario {
                 throw new IllegalStateException("call.ended reason " + ended.path("reason").asText());
             }
             inCall.addAndGet(-2);
-            ctx.metrics().increment(COMPLETED);
+            // A call counts as hung up, in calls.completed and in the media figures alike, once its
+            // hang-up is through, and all three change together: a hang-up still in flight when the
+            // run ends and the summary is taken is then in none of them.
+            synchronized (hungUpTally) {
+                if (parties != null) {
+                    mediaStreamsReceived.addAndGet(streamsReceived);
+                    mediaCallsEnded.incrementAndGet();
+                }
+                ctx.metrics().increment(COMPLETED);
+            }
             if (!stopping) {
                 free.add(p);
             }
@@ -376,6 +387,12 @@ public final class CallsScenario implements Scenario {
 
     @Override
     public Map<String, Object> summary() {
+        synchronized (hungUpTally) {
+            return summaryOfHungUpCalls();
+        }
+    }
+
+    private Map<String, Object> summaryOfHungUpCalls() {
         RunMetrics m = ctx.metrics();
         Map<String, Object> s = new LinkedHashMap<>();
         s.put("pairs signed in", pairsReady.get());
