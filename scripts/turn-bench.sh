@@ -223,8 +223,8 @@ echo "lost over all rounds: parley $(lost_sum "$WORK/parley.rounds"), coturn $(l
 echo "ratio parley/coturn, relayed packets per CPU-second: median $(median %.2f < "$WORK/ratios")," \
   "range $(sort -n "$WORK/ratios" | head -1)-$(sort -n "$WORK/ratios" | tail -1) over $(wc -l < "$WORK/ratios") rounds"
 # Without the JIT compiler's threads: what a long-running Parley costs once its code is compiled. In a
-# short benchmark C2 still compiles request-path methods (StunDispatcher.onRequest reaches C2 only after
-# about a dozen uclient runs, 0.3 s of compiling), work a server does once in its life.
+# short benchmark C2 still compiles a long tail of small request-path and allocator methods, each as it
+# reaches its threshold (-XX:+PrintCompilation, docs/benchmarks.md), work a server does once in its life.
 echo "ratio without Parley's JIT compiler threads: median $(median %.2f < "$WORK/ratios-nojit")," \
   "range $(sort -n "$WORK/ratios-nojit" | head -1)-$(sort -n "$WORK/ratios-nojit" | tail -1)"
 echo "Parley's CPU by thread, all measured rounds:"
