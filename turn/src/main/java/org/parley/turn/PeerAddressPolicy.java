@@ -1,38 +1,58 @@
 package org.parley.turn;
 
 import java.net.InetAddress;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
  * Decides which peers an allocation may talk to (RFC 8656 §21.2.3: a TURN server must not become
- * a door into the networks behind it).
+ * a door into the networks behind it). By default only global unicast peers pass: every user with
+ * credentials from {@code welcome} could otherwise reach the server's internal networks (the class
+ * of coturn's CVE-2020-26262).
  *
- * <p>IPv4 embedded in IPv6 is converted first (IPv4-mapped, IPv4-compatible, NAT64 64:ff9b::/96 and
- * 64:ff9b:1::/48, 6to4 2002::/16, Teredo 2001::/32), then checked as IPv4: checking only the IPv6
- * form let {@code ::ffff:127.0.0.1} reach loopback (the bypass behind CVE-2020-26262 and
- * CVE-2026-27624).
+ * <p>An IPv6 address that carries an IPv4 address ({@link EmbeddedIpv4}) passes only when both the
+ * IPv6 address and the IPv4 address pass: checking only the IPv6 form let {@code ::ffff:127.0.0.1}
+ * reach loopback (CVE-2020-26262, CVE-2026-27624), and {@code ::ffff:0:7f00:1} (SIIT) likewise.
  *
- * <p>Order: unspecified, multicast and broadcast are always denied; loopback only with
- * {@code allow-loopback-peers}; then {@code allowed-peer-ip}, then {@code denied-peer-ip}, then the
- * built-in denials (link-local, unique-local, the reserved 240.0.0.0/4).
+ * <p>Order for each form: unspecified, multicast and broadcast are always denied, loopback unless
+ * {@code allow-loopback-peers}; then {@code allowed-peer-ip} allows, {@code denied-peer-ip} denies
+ * (so an operator can still deny part of loopback), and the default denials ({@link #NOT_GLOBAL})
+ * deny.
  */
 final class PeerAddressPolicy {
-    private static final List<AddressRange> ALWAYS_DENIED = List.of(
-            AddressRange.parse("0.0.0.0/8"), AddressRange.parse("::/128"),
-            AddressRange.parse("224.0.0.0/4"), AddressRange.parse("ff00::/8"),
-            AddressRange.parse("255.255.255.255"));
-    private static final List<AddressRange> LOOPBACK = List.of(
-            AddressRange.parse("127.0.0.0/8"), AddressRange.parse("::1/128"));
-    private static final List<AddressRange> DEFAULT_DENIED = List.of(
-            AddressRange.parse("169.254.0.0/16"), AddressRange.parse("fe80::/10"),
-            AddressRange.parse("fc00::/7"), AddressRange.parse("240.0.0.0/4"),
-            AddressRange.parse("100::/64"), AddressRange.parse("2001:db8::/32"));
+    private static final List<AddressRange> ALWAYS_DENIED = ranges(
+            "0.0.0.0/8", "::/128", "224.0.0.0/4", "ff00::/8", "255.255.255.255");
+    private static final List<AddressRange> LOOPBACK = ranges("127.0.0.0/8", "::1/128");
+    /**
+     * Everything that is not global unicast (IANA IPv4 and IPv6 Special-Purpose Address Registries,
+     * RFC 6890), deniable away per range with {@code allowed-peer-ip}.
+     */
+    static final List<String> NOT_GLOBAL_TEXT = List.of(
+            // RFC 1918 private, RFC 6598 shared (CGNAT), RFC 3927 link-local
+            "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "169.254.0.0/16",
+            // RFC 6890 IETF protocol assignments, RFC 5737 documentation, RFC 2544 benchmarking
+            "192.0.0.0/24", "192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24", "198.18.0.0/15",
+            // RFC 1112 reserved for future use (broadcast is always denied above)
+            "240.0.0.0/4",
+            // IPv4 inside IPv6: mapped, SIIT translated, compatible, NAT64 well-known and local-use;
+            // their embedded address is checked too, so allowing a prefix never exposes 10/8
+            "::ffff:0:0/96", "::ffff:0:0:0/96", "::/96", "64:ff9b::/96", "64:ff9b:1::/48",
+            // RFC 4193 unique-local, RFC 4291 link-local, RFC 6666 discard, RFC 3849 and RFC 9637
+            // documentation
+            "fc00::/7", "fe80::/10", "100::/64", "2001:db8::/32", "3fff::/20",
+            // RFC 4291 §2.4: global unicast is allocated from 2000::/3 only; the rest is not routable
+            "::-1fff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", "4000::-feff:ffff:ffff:ffff:ffff:ffff:ffff:ffff");
+    private static final List<AddressRange> NOT_GLOBAL = NOT_GLOBAL_TEXT.stream().map(AddressRange::parse).toList();
 
+    private final List<String> allowedText;
+    private final List<String> deniedText;
     private final List<AddressRange> allowed;
     private final List<AddressRange> denied;
     private final boolean allowLoopback;
 
     PeerAddressPolicy(List<String> allowed, List<String> denied, boolean allowLoopback) {
+        this.allowedText = List.copyOf(allowed);
+        this.deniedText = List.copyOf(denied);
         this.allowed = allowed.stream().map(AddressRange::parse).toList();
         this.denied = denied.stream().map(AddressRange::parse).toList();
         this.allowLoopback = allowLoopback;
@@ -43,56 +63,42 @@ final class PeerAddressPolicy {
     }
 
     boolean isAllowed(InetAddress peer) {
-        byte[] raw = effective(peer.getAddress());
+        byte[] raw = peer.getAddress();
+        if (!passes(raw)) {
+            return false;
+        }
+        byte[] embedded = EmbeddedIpv4.of(raw);
+        return embedded == null || passes(embedded);
+    }
+
+    private boolean passes(byte[] raw) {
         if (any(ALWAYS_DENIED, raw)) {
             return false;
         }
-        if (any(LOOPBACK, raw)) {
-            return allowLoopback;
+        if (any(LOOPBACK, raw) && !allowLoopback) {
+            return false;
         }
         if (any(allowed, raw)) {
             return true;
         }
-        return !any(denied, raw) && !any(DEFAULT_DENIED, raw);
+        return !any(denied, raw) && !any(NOT_GLOBAL, raw);
     }
 
-    /** The address to check: the embedded IPv4 address when there is one, else the address itself. */
-    static byte[] effective(byte[] raw) {
-        if (raw.length != 16) {
-            return raw;
+    /**
+     * One line for the start-up log: what this server lets peers reach beyond global unicast, and
+     * what the operator denied on top.
+     */
+    String describe() {
+        List<String> extra = new ArrayList<>();
+        if (!allowedText.isEmpty()) {
+            extra.add("allowed-peer-ip " + String.join(", ", allowedText));
         }
-        // ::ffff:a.b.c.d (mapped) and ::a.b.c.d (compatible, deprecated by RFC 4291 §2.5.5.1)
-        if (zero(raw, 0, 10) && ((raw[10] == (byte) 0xFF && raw[11] == (byte) 0xFF) || (raw[10] == 0 && raw[11] == 0))) {
-            if (raw[10] == 0 && zero(raw, 12, 4)) {
-                return raw; // :: itself
-            }
-            if (raw[10] == 0 && zero(raw, 12, 3) && raw[15] == 1) {
-                return raw; // ::1 is loopback, not 0.0.0.1
-            }
-            return slice(raw, 12);
+        if (allowLoopback) {
+            extra.add("loopback (allow-loopback-peers)");
         }
-        // 64:ff9b::/96, RFC 6052 well-known NAT64 prefix
-        if (raw[0] == 0 && raw[1] == 0x64 && raw[2] == (byte) 0xFF && raw[3] == (byte) 0x9B && zero(raw, 4, 8)) {
-            return slice(raw, 12);
-        }
-        // 64:ff9b:1::/48, RFC 8215 local-use NAT64; the IPv4 address sits in the last 32 bits
-        if (raw[0] == 0 && raw[1] == 0x64 && raw[2] == (byte) 0xFF && raw[3] == (byte) 0x9B
-                && raw[4] == 0 && raw[5] == 1) {
-            return slice(raw, 12);
-        }
-        // 2002::/16, RFC 3056 6to4: IPv4 in bits 16-47
-        if (raw[0] == 0x20 && raw[1] == 0x02) {
-            return slice(raw, 2);
-        }
-        // 2001:0000::/32, RFC 4380 Teredo: the client's IPv4 address, inverted, in the last 32 bits
-        if (raw[0] == 0x20 && raw[1] == 0x01 && raw[2] == 0 && raw[3] == 0) {
-            byte[] v4 = slice(raw, 12);
-            for (int i = 0; i < 4; i++) {
-                v4[i] = (byte) ~v4[i];
-            }
-            return v4;
-        }
-        return raw;
+        String line = extra.isEmpty() ? "turn peers: global unicast only, nothing allowed beyond the default"
+                : "turn peers: allowed beyond global unicast: " + String.join("; ", extra);
+        return deniedText.isEmpty() ? line : line + "; also denied: denied-peer-ip " + String.join(", ", deniedText);
     }
 
     private static boolean any(List<AddressRange> ranges, byte[] raw) {
@@ -104,16 +110,7 @@ final class PeerAddressPolicy {
         return false;
     }
 
-    private static boolean zero(byte[] b, int from, int n) {
-        for (int i = from; i < from + n; i++) {
-            if (b[i] != 0) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private static byte[] slice(byte[] raw, int from) {
-        return java.util.Arrays.copyOfRange(raw, from, from + 4);
+    private static List<AddressRange> ranges(String... text) {
+        return List.of(text).stream().map(AddressRange::parse).toList();
     }
 }

@@ -104,8 +104,8 @@ public record TurnConfig(
                 throw bad(c, "user", "lists user " + name + " twice (after RFC 8265 preparation)");
             }
         }
-        List<String> denied = stringList(c, "denied-peer-ip");
-        List<String> allowed = stringList(c, "allowed-peer-ip");
+        List<String> denied = commaSeparated(stringList(c, "denied-peer-ip"));
+        List<String> allowed = commaSeparated(stringList(c, "allowed-peer-ip"));
         for (String r : denied) {
             checkRange(c, "denied-peer-ip", r);
         }
@@ -163,17 +163,26 @@ public record TurnConfig(
 
     /** Like {@link #stringList}, and a single string may list several addresses separated by commas. */
     private static List<String> ipList(Config c, String key) {
+        List<String> list = commaSeparated(stringList(c, key));
+        for (String ip : list) {
+            if (!NetUtil.isValidIpV4Address(ip) && !NetUtil.isValidIpV6Address(ip)) {
+                throw bad(c, key, "expects IP literals (no host names), got " + ip);
+            }
+        }
+        return List.copyOf(list);
+    }
+
+    /**
+     * Every entry split at commas ({@code -Dparley.turn.denied-peer-ip=10.0.0.0/8,192.168.0.0/16}):
+     * addresses and ranges never contain one.
+     */
+    private static List<String> commaSeparated(List<String> entries) {
         List<String> list = new ArrayList<>();
-        for (String s : stringList(c, key)) {
+        for (String s : entries) {
             for (String part : s.split(",")) {
                 if (!part.isBlank()) {
                     list.add(part.trim());
                 }
-            }
-        }
-        for (String ip : list) {
-            if (!NetUtil.isValidIpV4Address(ip) && !NetUtil.isValidIpV6Address(ip)) {
-                throw bad(c, key, "expects IP literals (no host names), got " + ip);
             }
         }
         return List.copyOf(list);

@@ -37,6 +37,7 @@ public final class TurnServer implements AutoCloseable {
      * Allocate requests) loses nothing. The kernel caps it at net.core.rmem_max / wmem_max.
      */
     private static final int LISTENER_BUFFER_BYTES = 4 << 20;
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(TurnServer.class);
 
     private final TurnConfig config;
     private final MeterRegistry registry;
@@ -59,8 +60,11 @@ public final class TurnServer implements AutoCloseable {
         EventLoop loop = group.next();
         TurnMetrics metrics = new TurnMetrics(registry);
         NonceService nonces = new NonceService(clock, config.staleNonceSeconds());
+        PeerAddressPolicy policy = PeerAddressPolicy.from(config);
+        // One line, so an operator sees at once whether this server can reach internal networks.
+        LOG.info(policy.describe());
         ctx = new TurnContext(config, clock, loop, metrics, new AllocationTable(metrics),
-                new Authenticator(config, nonces, clock), nonces, PeerAddressPolicy.from(config),
+                new Authenticator(config, nonces, clock), nonces, policy,
                 new RelayPortPool(config.minPort(), config.maxPort(), loop, metrics), new RelayAddresses(config),
                 new SourceRateLimiter(config.unauthenticatedRate(), config.unauthenticatedBurst()));
         StunDispatcher dispatcher = new StunDispatcher(ctx);
@@ -186,7 +190,7 @@ public final class TurnServer implements AutoCloseable {
             ctx.table().sweep(now);
             ctx.rateLimiter().sweep(now);
         } catch (RuntimeException e) {
-            org.slf4j.LoggerFactory.getLogger(TurnServer.class).warn("sweep failed", e);
+            LOG.warn("sweep failed", e);
         }
     }
 

@@ -2,10 +2,13 @@ package org.parley.turn;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import java.io.DataInputStream;
+import java.io.EOFException;
 import java.io.IOException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.util.function.Consumer;
 import org.parley.turn.stun.StunAttribute;
@@ -15,11 +18,15 @@ import org.parley.turn.stun.StunMessageWriter;
 import org.parley.turn.stun.StunParseException;
 
 /**
- * A minimal STUN/TURN client over UDP for protocol tests (the interop proof is coturn's client;
- * this one reaches the corners coturn's client never asks for). Handles the 401 challenge itself.
+ * A minimal STUN/TURN client over UDP, or TCP with {@link #overTcp}, for protocol tests (the
+ * interop proof is coturn's client; this one reaches the corners coturn's client never asks for).
+ * Handles the 401 challenge itself.
  */
 final class TestStunClient implements AutoCloseable {
+    /** The UDP socket; null over TCP. */
     final DatagramSocket socket;
+    /** The TCP connection; null over UDP. */
+    private final Socket stream;
     private final InetSocketAddress server;
     String username;
     String password;
@@ -37,7 +44,23 @@ final class TestStunClient implements AutoCloseable {
     TestStunClient(InetSocketAddress server) throws IOException {
         this.server = server;
         this.socket = new DatagramSocket(new InetSocketAddress(server.getAddress(), 0));
+        this.stream = null;
         socket.setSoTimeout(2000);
+    }
+
+    private TestStunClient(InetSocketAddress server, Socket stream) throws IOException {
+        this.server = server;
+        this.socket = null;
+        this.stream = stream;
+        stream.setSoTimeout(5000);
+    }
+
+    /** A client on a TCP connection to {@code server} (RFC 8656 §3.1; RFC 6062 needs one). */
+    static TestStunClient overTcp(InetSocketAddress server) throws IOException {
+        Socket s = new Socket();
+        s.connect(server, 5000);
+        s.setTcpNoDelay(true);
+        return new TestStunClient(server, s);
     }
 
     TestStunClient credentials(String username, String password) {
@@ -106,6 +129,10 @@ final class TestStunClient implements AutoCloseable {
     }
 
     void send(byte[] bytes) throws IOException {
+        if (stream != null) {
+            stream.getOutputStream().write(bytes);
+            return;
+        }
         socket.send(new DatagramPacket(bytes, bytes.length, server));
     }
 
@@ -128,8 +155,11 @@ final class TestStunClient implements AutoCloseable {
         }
     }
 
-    /** The next datagram, or null after the socket timeout. */
+    /** The next datagram (over TCP: the next STUN message or ChannelData), or null after the timeout. */
     byte[] receive() throws IOException {
+        if (stream != null) {
+            return receiveFrame();
+        }
         byte[] buf = new byte[2048];
         DatagramPacket p = new DatagramPacket(buf, buf.length);
         try {
@@ -140,6 +170,22 @@ final class TestStunClient implements AutoCloseable {
         return java.util.Arrays.copyOf(buf, p.getLength());
     }
 
+    /** RFC 8656 §12.5: over TCP a STUN message runs to its length, ChannelData to its padded length. */
+    private byte[] receiveFrame() throws IOException {
+        DataInputStream in = new DataInputStream(stream.getInputStream());
+        byte[] head = new byte[4];
+        try {
+            in.readFully(head);
+        } catch (SocketTimeoutException | EOFException e) {
+            return null;
+        }
+        int length = ((head[2] & 0xFF) << 8) | (head[3] & 0xFF);
+        int rest = (head[0] & 0xC0) == 0 ? 16 + length : (length + 3) & ~3;
+        byte[] frame = java.util.Arrays.copyOf(head, 4 + rest);
+        in.readFully(frame, 4, rest);
+        return frame;
+    }
+
     static int errorCode(StunMessage m) {
         byte[] v = m.value(StunAttribute.ERROR_CODE);
         return v == null ? 0 : (v[2] & 0x7) * 100 + (v[3] & 0xFF);
@@ -147,6 +193,14 @@ final class TestStunClient implements AutoCloseable {
 
     @Override
     public void close() {
-        socket.close();
+        if (stream != null) {
+            try {
+                stream.close();
+            } catch (IOException e) {
+                // closing a test connection: nothing to do about it
+            }
+        } else {
+            socket.close();
+        }
     }
 }

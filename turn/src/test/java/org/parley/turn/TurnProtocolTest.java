@@ -215,7 +215,7 @@ class TurnProtocolTest {
             }
             assertEquals(6.0, running.meter("parley.turn.peers.denied"));
             StunMessage ok = c.request(StunMethod.CREATE_PERMISSION,
-                    w -> w.xorAddress(StunAttribute.XOR_PEER_ADDRESS, new InetSocketAddress("203.0.113.5", 9)));
+                    w -> w.xorAddress(StunAttribute.XOR_PEER_ADDRESS, new InetSocketAddress("1.1.1.1", 9)));
             assertEquals(StunClass.SUCCESS_RESPONSE, ok.stunClass());
         }
     }

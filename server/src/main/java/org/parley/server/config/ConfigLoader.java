@@ -6,6 +6,7 @@ import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigObject;
 import com.typesafe.config.ConfigParseOptions;
 import com.typesafe.config.ConfigValue;
+import com.typesafe.config.ConfigValueType;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -71,8 +72,10 @@ public final class ConfigLoader {
     }
 
     /**
-     * A path is known when reference.conf has it, or when one of its ancestors is an empty object
-     * there: that is how a reference.conf declares an open map (user names, for example).
+     * A path is known when reference.conf has it, when one of its ancestors is an empty object
+     * there (how a reference.conf declares an open map, user names for example), or when it is an
+     * index of a list setting: {@code -Dparley.turn.denied-peer-ip.0=10.0.0.0/8} is how a list is
+     * given as system properties, and Typesafe Config reads such an object as a list.
      */
     private static boolean known(String path, Config reference) {
         if (reference.hasPathOrNull(path)) {
@@ -82,7 +85,8 @@ public final class ConfigLoader {
             String ancestor = path.substring(0, dot);
             if (reference.hasPathOrNull(ancestor)) {
                 ConfigValue v = reference.getValue(ancestor);
-                return v instanceof ConfigObject o && o.isEmpty();
+                return (v instanceof ConfigObject o && o.isEmpty())
+                        || (v.valueType() == ConfigValueType.LIST && path.substring(dot + 1).matches("[0-9]+"));
             }
         }
         return false;
