@@ -34,6 +34,14 @@ const REASONS = {
   removed: 'you were removed from the room', left: 'you left the room',
 };
 
+/** Why a room.join was refused, in words (protocol.md §6.3, §9). */
+const JOIN_ERRORS = {
+  removed: 'a moderator removed you; ask one to let you back in',
+  invite_revoked: 'this invite link was revoked',
+  forbidden: 'you have no invitation to this room (or the link belongs to a room that has ended)',
+  room_locked: 'the room is locked', room_full: 'the room is full', unknown_room: 'there is no such room',
+};
+
 function notice(text, reason) {
   const n = $('notice');
   n.textContent = text;
@@ -335,7 +343,7 @@ async function joinRoom(roomId, invite) {
     const room = await app.client.joinRoom(roomId, { invite: invite || undefined });
     showRoom(room);
   } catch (e) {
-    notice(`Could not join ${roomId}: ${e.code || e.message}`, e.code);
+    notice(`Could not join ${roomId}: ${JOIN_ERRORS[e.code] || e.code || e.message}`, e.code);
   }
 }
 

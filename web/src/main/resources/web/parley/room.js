@@ -102,11 +102,26 @@ export class Room extends LocalMediaOwner {
     return this.client.request('room.set_role', { roomId: this.id, participantId, role });
   }
 
+  /** Resolves with {invite, inviteId, expiresAt}; keep inviteId to revoke the link later. */
   inviteLink({ role, ttlSeconds } = {}) {
     const f = { roomId: this.id };
     if (role) f.role = role;
     if (ttlSeconds) f.ttlSeconds = ttlSeconds;
     return this.client.request('room.invite_link', f);
+  }
+
+  revokeInvite(inviteId) {
+    return this.client.request('room.revoke_invite', { roomId: this.id, inviteId });
+  }
+
+  /** A removed user stays out (error "removed") until a moderator lets it back in (§6.3). */
+  allow(user) {
+    return this.client.request('room.allow', { roomId: this.id, user });
+  }
+
+  /** Resolves with [{user, name, by, at}]: the users kept out. */
+  async removedUsers() {
+    return (await this.client.request('room.list_removed', { roomId: this.id })).removed;
   }
 
   subscribe(participantIds) {

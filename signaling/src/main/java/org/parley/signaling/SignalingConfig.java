@@ -53,7 +53,7 @@ public record SignalingConfig(int maxFrameBytes, Duration helloTimeout, Duration
     }
 
     /** Conferences. */
-    public record Rooms(int maxParticipants, Duration inviteTtl, Duration emptyTimeout) {
+    public record Rooms(int maxParticipants, Duration inviteTtl, Duration emptyTimeout, int maxLiveInvites) {
     }
 
     /** Offline-callee webhook; empty url means off. */
@@ -94,7 +94,12 @@ public record SignalingConfig(int maxFrameBytes, Duration helloTimeout, Duration
         if (maxParticipants < 2) {
             throw bad(c, "rooms.max-participants", "must be at least 2, got " + maxParticipants);
         }
-        Rooms rooms = new Rooms(maxParticipants, positive(c, "rooms.invite-ttl"), positive(c, "rooms.empty-timeout"));
+        int maxLiveInvites = c.getInt("rooms.max-live-invites");
+        if (maxLiveInvites < 1) {
+            throw bad(c, "rooms.max-live-invites", "must be at least 1, got " + maxLiveInvites);
+        }
+        Rooms rooms = new Rooms(maxParticipants, positive(c, "rooms.invite-ttl"), positive(c, "rooms.empty-timeout"),
+                maxLiveInvites);
         return new SignalingConfig(maxFrame, positive(c, "hello-timeout"), positive(c, "ping-interval"),
                 positive(c, "resume-grace-period"), maxUnacked, positive(c, "token-refresh-warning"),
                 new RateLimit(rate, burst), ice, calls, rooms,

@@ -38,6 +38,7 @@ class SignalingConfigTest {
         "webhook.url = \"ftp://x\"|parley.signaling.webhook.url",
         "rate-limit.burst = 0|parley.signaling.rate-limit.burst",
         "rooms.max-participants = 1|parley.signaling.rooms.max-participants",
+        "rooms.max-live-invites = 0|parley.signaling.rooms.max-live-invites",
     })
     void badValuesNameTheFullKey(String override, String key) {
         ConfigException e = assertThrows(ConfigException.class, () -> parse(override));

@@ -1,8 +1,6 @@
 package org.parley.signaling.room;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.security.SecureRandom;
-import java.util.Base64;
 import java.util.function.BooleanSupplier;
 import org.parley.signaling.SignalingConfig;
 import org.parley.signaling.auth.Role;
@@ -24,8 +22,6 @@ import org.parley.signaling.wire.Request;
  */
 final class CallUpgrade {
 
-    private static final SecureRandom RANDOM = new SecureRandom();
-
     private final SignalingConfig.Rooms config;
     private final Rooms rooms;
     private final Calls calls;
@@ -45,12 +41,6 @@ final class CallUpgrade {
         this.draining = draining;
     }
 
-    static String newRoomId() {
-        byte[] b = new byte[9];
-        RANDOM.nextBytes(b);
-        return "r-" + Base64.getUrlEncoder().withoutPadding().encodeToString(b).replace('_', '.');
-    }
-
     ObjectNode add(Session s, Request r) {
         String callId = r.text("callId");
         String user = r.text("user");
@@ -68,7 +58,8 @@ final class CallUpgrade {
             throw new ProtocolException(ErrorCode.DRAINING, "this server takes no new calls");
         }
         relay.require();
-        Room room = new Room(newRoomId(), config.maxParticipants(), false, Room.Publish.EVERYONE);
+        Room room = new Room(RoomIds.newCreatedId(), config.maxParticipants(), false, Room.Publish.EVERYONE,
+                config.maxLiveInvites());
         String other = s.user().equals(c.callerUser()) ? c.calleeUser() : c.callerUser();
         room.members().put(s.user(), Role.OWNER);
         room.members().put(other, Role.PARTICIPANT);

@@ -1,6 +1,7 @@
 package org.parley.signaling.room;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,9 +17,9 @@ import org.parley.signaling.wire.ProtocolException;
 import org.parley.signaling.wire.Request;
 
 /**
- * Moderator actions (docs/protocol.md §6.1-6.2): mute one or all, remove, lock, change role, invite
- * links. The actor needs {@code moderator} or {@code owner} and may only act on participants whose
- * role is not above its own.
+ * Moderator actions (docs/protocol.md §6.1-6.3): mute one or all, remove and let back in, lock,
+ * change role, issue and revoke invite links. The actor needs {@code moderator} or {@code owner}
+ * and may only act on participants whose role is not above its own.
  */
 final class Moderation {
 
@@ -26,12 +27,14 @@ final class Moderation {
     private final Rooms rooms;
     private final RelayLink relay;
     private final InviteLinks invites;
+    private final Clock clock;
 
-    Moderation(SignalingConfig.Rooms config, Rooms rooms, RelayLink relay, InviteLinks invites) {
+    Moderation(SignalingConfig.Rooms config, Rooms rooms, RelayLink relay, InviteLinks invites, Clock clock) {
         this.config = config;
         this.rooms = rooms;
         this.relay = relay;
         this.invites = invites;
+        this.clock = clock;
     }
 
     private Participant moderator(Session s, Request r) {
@@ -104,21 +107,60 @@ final class Moderation {
         return null;
     }
 
-    /** {@code room.remove}. */
+    /**
+     * {@code room.remove}: the user, not just this device, is out. Every device of the user leaves
+     * the room, its membership is dropped (a removed moderator must not come back as one) and it
+     * is refused with {@code removed} until {@code room.allow}.
+     */
     ObjectNode remove(Session s, Request r) {
         String id = r.text("participantId");
         Participant actor = moderator(s, r);
         Room room = rooms.roomOf(actor, r);
         Participant t = target(room, actor, id);
-        if (t == actor) {
-            throw ProtocolException.wrongState("use room.leave to leave");
+        String user = t.session().user();
+        if (user.equals(actor.session().user())) {
+            throw ProtocolException.wrongState("cannot remove your own user; use room.leave to leave");
         }
-        ObjectNode removed = Json.event("room.removed");
-        removed.put("roomId", room.id());
-        removed.put("by", actor.id());
-        t.session().emit(removed);
-        rooms.leave(room, t, "removed");
+        List<Participant> devices = new ArrayList<>();
+        for (Participant p : room.participants()) {
+            if (p.session().user().equals(user)) {
+                devices.add(target(room, actor, p.id()));
+            }
+        }
+        room.members().remove(user);
+        room.removed().add(user, t.session().displayName(), actor.id(), clock.instant());
+        // every device hears it first, before the others' participant_left reach it
+        for (Participant d : devices) {
+            ObjectNode removed = Json.event("room.removed");
+            removed.put("roomId", room.id());
+            removed.put("by", actor.id());
+            d.session().emit(removed);
+        }
+        for (Participant d : devices) {
+            rooms.leave(room, d, "removed");
+        }
         return null;
+    }
+
+    /** {@code room.allow}: lets a removed user back in; it still needs a grant, membership or invite. */
+    ObjectNode allow(Session s, Request r) {
+        String user = r.text("user");
+        Participant actor = moderator(s, r);
+        Room room = rooms.roomOf(actor, r);
+        if (!room.removed().allow(user)) {
+            throw ProtocolException.wrongState("user " + user + " is not removed from room " + room.id());
+        }
+        return null;
+    }
+
+    /** {@code room.list_removed}: the users kept out, for moderators to let back in. */
+    ObjectNode listRemoved(Session s, Request r) {
+        Participant actor = moderator(s, r);
+        Room room = rooms.roomOf(actor, r);
+        ObjectNode out = Json.object();
+        out.put("roomId", room.id());
+        out.set("removed", room.removed().toJson());
+        return out;
     }
 
     /** {@code room.lock}. */
@@ -168,10 +210,24 @@ final class Moderation {
         if (!actor.atLeast(role)) {
             throw new ProtocolException(ErrorCode.FORBIDDEN, "cannot invite with a role above your own");
         }
+        InviteLinks.Issued invite = invites.issue(room.id(), role, ttl);
+        room.invites().add(invite.inviteId(), invite.expiresAt(), clock.instant());
         ObjectNode out = Json.object();
         out.put("roomId", room.id());
-        out.put("invite", invites.issue(room.id(), role, ttl));
-        out.put("expiresAt", invites.expiry(ttl).toEpochMilli());
+        out.put("invite", invite.token());
+        out.put("inviteId", invite.inviteId());
+        out.put("expiresAt", invite.expiresAt().toEpochMilli());
         return out;
+    }
+
+    /** {@code room.revoke_invite}: that link is refused from now on ({@code invite_revoked}). */
+    ObjectNode revokeInvite(Session s, Request r) {
+        String inviteId = r.text("inviteId");
+        Participant actor = moderator(s, r);
+        Room room = rooms.roomOf(actor, r);
+        if (!room.invites().revoke(inviteId, clock.instant())) {
+            throw ProtocolException.invalid("inviteId", "names no unexpired invite of room " + room.id());
+        }
+        return null;
     }
 }

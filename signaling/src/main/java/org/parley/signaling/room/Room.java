@@ -31,13 +31,16 @@ final class Room {
     /** Users granted a role here without a token grant: the creator, members added by call.add. */
     private final Map<String, Role> members = new HashMap<>();
     private final Map<String, Participant> participants = new LinkedHashMap<>();
+    private final RemovedUsers removed = new RemovedUsers();
+    private final RoomInvites invites;
     private boolean everJoined;
 
-    Room(String id, int maxParticipants, boolean locked, Publish publish) {
+    Room(String id, int maxParticipants, boolean locked, Publish publish, int maxLiveInvites) {
         this.id = id;
         this.maxParticipants = maxParticipants;
         this.locked = locked;
         this.publish = publish;
+        this.invites = new RoomInvites(maxLiveInvites);
     }
 
     String id() {
@@ -66,6 +69,16 @@ final class Room {
 
     Map<String, Role> members() {
         return members;
+    }
+
+    /** Users kept out until a moderator lets them back in. */
+    RemovedUsers removed() {
+        return removed;
+    }
+
+    /** The invite links issued for this room, live or revoked. */
+    RoomInvites invites() {
+        return invites;
     }
 
     Participant participant(String id) {

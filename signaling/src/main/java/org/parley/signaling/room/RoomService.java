@@ -43,7 +43,7 @@ public final class RoomService implements SessionObserver {
     private final SignalingConfig.Rooms config;
     private final Rooms rooms;
     private final RelayLink relay;
-    private final InviteLinks invites;
+    private final Admission admission;
     private final BooleanSupplier draining;
     private final Moderation moderation;
     private final CallUpgrade upgrade;
@@ -55,9 +55,10 @@ public final class RoomService implements SessionObserver {
         this.config = config;
         this.rooms = new Rooms(relay, scheduler, config.emptyTimeout());
         this.relay = relay;
-        this.invites = new InviteLinks(secret, clock);
+        InviteLinks invites = new InviteLinks(secret, clock);
+        this.admission = new Admission(invites);
         this.draining = draining;
-        this.moderation = new Moderation(config, rooms, relay, invites);
+        this.moderation = new Moderation(config, rooms, relay, invites, clock);
         this.upgrade = new CallUpgrade(config, rooms, calls, sessions, teardown, relay, draining);
         this.hooks = new EndpointHooks() {
             @Override
@@ -85,6 +86,9 @@ public final class RoomService implements SessionObserver {
         register.accept("room.invite_link", moderation::inviteLink);
         register.accept("room.mute", moderation::mute);
         register.accept("room.remove", moderation::remove);
+        register.accept("room.allow", moderation::allow);
+        register.accept("room.list_removed", moderation::listRemoved);
+        register.accept("room.revoke_invite", moderation::revokeInvite);
         register.accept("room.lock", moderation::lock);
         register.accept("room.set_role", moderation::setRole);
         register.accept("call.add", upgrade::add);
@@ -106,7 +110,10 @@ public final class RoomService implements SessionObserver {
         return new RelayEndpoint(room.conferenceId(), p.id(), "roomId", room.id(), room.mayPublish(p));
     }
 
-    /** {@code room.create}: the creator becomes the owner (but has not joined). */
+    /**
+     * {@code room.create}: the creator becomes the owner (but has not joined). Ids are in the user
+     * namespace ({@link RoomIds}): chosen by the server unless the request names one.
+     */
     ObjectNode create(Session s, Request r) {
         Optional<String> wanted = r.optText("roomId", ROOM_ID, ROOM_ID_RULE);
         int max = r.optLong("maxParticipants", 2, config.maxParticipants()).orElse((long) config.maxParticipants()).intValue();
@@ -119,12 +126,13 @@ public final class RoomService implements SessionObserver {
         if (draining.getAsBoolean()) {
             throw new ProtocolException(ErrorCode.DRAINING, "this server takes no new calls");
         }
+        wanted.ifPresent(id -> RoomIds.requireCreatable(s, id));
         relay.require();
-        String id = wanted.orElseGet(CallUpgrade::newRoomId);
+        String id = wanted.orElseGet(RoomIds::newCreatedId);
         if (rooms.get(id) != null) {
             throw new ProtocolException(ErrorCode.ROOM_EXISTS, "room " + id + " exists");
         }
-        Room room = new Room(id, max, locked, publish);
+        Room room = new Room(id, max, locked, publish, config.maxLiveInvites());
         room.members().put(s.user(), Role.OWNER);
         rooms.add(room);
         ObjectNode out = Json.object();
@@ -132,34 +140,19 @@ public final class RoomService implements SessionObserver {
         return out;
     }
 
-    /** {@code room.join}: grant, membership or invite decides the role (§6.3). */
+    /** {@code room.join}: a removal, then grant, membership or invite decides the role (§6.3). */
     ObjectNode join(Session s, Request r) {
         String roomId = r.text("roomId", ROOM_ID, ROOM_ID_RULE);
         Optional<String> invite = r.optText("invite");
         Room room = rooms.get(roomId);
-        Role role;
-        boolean create = false;
-        if (s.identity().room().filter(roomId::equals).isPresent()) {
-            role = s.identity().role().orElse(Role.PARTICIPANT);
-            create = room == null;
-        } else if (room != null && room.members().containsKey(s.user())) {
-            role = room.members().get(s.user());
-        } else {
-            Optional<Role> granted = invite.flatMap(i -> invites.verify(i, roomId));
-            if (granted.isEmpty()) {
-                throw room == null ? new ProtocolException(ErrorCode.UNKNOWN_ROOM, "no room " + roomId)
-                        : new ProtocolException(ErrorCode.FORBIDDEN, "no grant, membership or valid invite for " + roomId);
-            }
-            if (room == null) {
-                throw new ProtocolException(ErrorCode.UNKNOWN_ROOM, "room " + roomId + " has ended");
-            }
-            role = granted.get();
-        }
+        Admission.Decision admitted = admission.decide(s, roomId, invite, room);
+        Role role = admitted.role();
+        boolean create = admitted.createsRoom();
         if (create && draining.getAsBoolean()) {
             throw new ProtocolException(ErrorCode.DRAINING, "this server takes no new calls");
         }
         if (room == null) {
-            room = new Room(roomId, config.maxParticipants(), false, Room.Publish.EVERYONE);
+            room = new Room(roomId, config.maxParticipants(), false, Room.Publish.EVERYONE, config.maxLiveInvites());
         }
         if (room.participant(s.id()) != null) {
             throw ProtocolException.wrongState("this device is already in room " + roomId);

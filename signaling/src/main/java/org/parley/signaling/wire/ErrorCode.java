@@ -25,6 +25,8 @@ public enum ErrorCode {
     ROOM_LOCKED,
     ROOM_FULL,
     FORBIDDEN,
+    REMOVED,
+    INVITE_REVOKED,
     DRAINING,
     BAD_SDP,
     RELAY_UNAVAILABLE,

@@ -45,8 +45,8 @@ class DrainWebhookMetricsTest {
         String callId = alice.request("call.invite", "to", "bob", "media", "audio").get("callId").asText();
         bob.expectEvent("call.incoming");
         bob.request("call.accept", "callId", callId);
-        alice.request("room.create", "roomId", "kept");
-        alice.request("room.join", "roomId", "kept");
+        alice.request("room.create", "roomId", "r-kept");
+        alice.request("room.join", "roomId", "r-kept");
         assertEquals(2, server.signaling.liveCalls(), "one call and one occupied room");
 
         server.signaling.drain();
@@ -59,7 +59,7 @@ class DrainWebhookMetricsTest {
         alice.request("call.offer", "callId", callId, "sdp", "still working");
         assertEquals("still working", bob.awaitEvent("call.offer").get("sdp").asText());
         alice.request("call.hangup", "callId", callId);
-        alice.request("room.leave", "roomId", "kept");
+        alice.request("room.leave", "roomId", "r-kept");
         assertEquals(0, server.signaling.liveCalls());
     }
 

@@ -31,11 +31,12 @@ class ProtocolFuzzEndToEndTest {
             "call.hangup", "call.connected", "call.offer", "call.answer", "call.candidate", "call.media",
             "call.transfer", "call.pull", "call.add", "relay.offer", "relay.answer", "relay.candidate", "room.create",
             "room.join", "room.leave", "room.media", "room.mute", "room.remove", "room.lock", "room.set_role",
-            "room.subscribe", "room.invite_link", "refresh", "hello", "ack", "nonsense");
+            "room.subscribe", "room.invite_link", "room.revoke_invite", "room.allow", "room.list_removed", "refresh",
+            "hello", "ack", "nonsense");
     private static final List<String> FIELDS = List.of("callId", "to", "media", "sdp", "candidate", "sdpMid",
             "sdpMLineIndex", "reason", "toDevice", "user", "roomId", "participantId", "kind", "all", "locked", "role",
             "participantIds", "invite", "ttlSeconds", "maxParticipants", "publish", "connection", "audio", "token",
-            "seq", "device");
+            "seq", "device", "inviteId");
 
     @Test
     void mutatedRequestsGetDocumentedErrorsAndChangeNothing() throws Exception {

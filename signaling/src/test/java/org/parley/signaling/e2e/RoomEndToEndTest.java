@@ -49,19 +49,19 @@ class RoomEndToEndTest {
     void aRoomNobodyJoinsEndsAfterTheEmptyTimeoutButAJoinedOneStays() {
         start("rooms.empty-timeout = 2m");
         SignalingClient alice = server.signIn("alice", "laptop");
-        alice.request("room.create", "roomId", "abandoned");
-        alice.request("room.create", "roomId", "used");
+        alice.request("room.create", "roomId", "r-abandoned");
+        alice.request("room.create", "roomId", "r-used");
         server.advance(Duration.ofSeconds(119));
-        alice.request("room.join", "roomId", "used");
+        alice.request("room.join", "roomId", "r-used");
         assertEquals(2.0, server.registry.get("parley.signaling.rooms").gauge().value());
         server.advance(Duration.ofSeconds(1));
         assertEquals(1.0, server.registry.get("parley.signaling.rooms").gauge().value());
-        assertEquals("unknown_room", code(() -> alice.request("room.join", "roomId", "abandoned")));
+        assertEquals("unknown_room", code(() -> alice.request("room.join", "roomId", "r-abandoned")));
         // the id is free again, and the room that was joined in time is still there
-        alice.request("room.create", "roomId", "abandoned");
+        alice.request("room.create", "roomId", "r-abandoned");
         server.advance(Duration.ofMinutes(10));
-        assertEquals("wrong_state", code(() -> alice.request("room.join", "roomId", "used")));
-        assertTrue(relay.log.stream().noneMatch(l -> l.contains("abandoned")), "no relay work for an unjoined room");
+        assertEquals("wrong_state", code(() -> alice.request("room.join", "roomId", "r-used")));
+        assertTrue(relay.log.stream().noneMatch(l -> l.contains("r-abandoned")), "no relay work for an unjoined room");
     }
 
     @Test
@@ -69,59 +69,59 @@ class RoomEndToEndTest {
         start("");
         SignalingClient alice = server.signIn("alice", "laptop");
         SignalingClient bob = server.signIn("bob", "laptop");
-        assertEquals("standup", alice.request("room.create", "roomId", "standup", "maxParticipants", 3)
+        assertEquals("r-standup", alice.request("room.create", "roomId", "r-standup", "maxParticipants", 3)
                 .get("roomId").asText());
-        assertEquals("room_exists", code(() -> bob.request("room.create", "roomId", "standup")));
-        JsonNode aj = alice.request("room.join", "roomId", "standup");
+        assertEquals("room_exists", code(() -> bob.request("room.create", "roomId", "r-standup")));
+        JsonNode aj = alice.request("room.join", "roomId", "r-standup");
         assertEquals("owner", aj.get("role").asText());
         assertEquals(0, aj.get("participants").size());
         String aliceId = aj.get("participantId").asText();
 
-        assertEquals("forbidden", code(() -> bob.request("room.join", "roomId", "standup")));
-        assertEquals("forbidden", code(() -> bob.request("room.join", "roomId", "standup", "invite", "forged")));
-        String invite = alice.request("room.invite_link", "roomId", "standup").get("invite").asText();
-        JsonNode bj = bob.request("room.join", "roomId", "standup", "invite", invite);
+        assertEquals("forbidden", code(() -> bob.request("room.join", "roomId", "r-standup")));
+        assertEquals("forbidden", code(() -> bob.request("room.join", "roomId", "r-standup", "invite", "forged")));
+        String invite = alice.request("room.invite_link", "roomId", "r-standup").get("invite").asText();
+        JsonNode bj = bob.request("room.join", "roomId", "r-standup", "invite", invite);
         assertEquals("participant", bj.get("role").asText());
         assertEquals(aliceId, bj.get("participants").get(0).get("participantId").asText());
         String bobId = bj.get("participantId").asText();
         JsonNode joined = alice.expectEvent("room.participant_joined");
         assertEquals("bob", joined.get("participant").get("user").asText());
-        assertTrue(relay.log.contains("allocate room-standup/" + bobId));
+        assertTrue(relay.log.contains("allocate room-r-standup/" + bobId));
 
         // publisher: client offers, relay answers; subscriber: relay offers, client answers
-        JsonNode answer = bob.request("relay.offer", "roomId", "standup", "sdp", "pub-offer");
+        JsonNode answer = bob.request("relay.offer", "roomId", "r-standup", "sdp", "pub-offer");
         assertEquals("answer:pub-offer", answer.get("sdp").asText());
-        assertEquals("bad_sdp", code(() -> bob.request("relay.offer", "roomId", "standup", "sdp", "bad")));
-        relay.listener("room-standup", bobId).onSubscriberOffer("sub-offer");
+        assertEquals("bad_sdp", code(() -> bob.request("relay.offer", "roomId", "r-standup", "sdp", "bad")));
+        relay.listener("room-r-standup", bobId).onSubscriberOffer("sub-offer");
         JsonNode subOffer = bob.expectEvent("relay.offer");
-        assertEquals("standup", subOffer.get("roomId").asText());
+        assertEquals("r-standup", subOffer.get("roomId").asText());
         assertEquals("sub-offer", subOffer.get("sdp").asText());
-        bob.request("relay.answer", "roomId", "standup", "sdp", "sub-answer");
-        assertTrue(relay.log.contains("answer room-standup/" + bobId + " sub-answer"));
-        bob.request("relay.candidate", "roomId", "standup", "connection", "publisher", "candidate", "candidate:9");
-        assertTrue(relay.log.contains("candidate room-standup/" + bobId + " PUBLISHER candidate:9"));
-        relay.listener("room-standup", bobId).onLocalCandidate(PeerConnectionRole.SUBSCRIBER, "candidate:relay");
+        bob.request("relay.answer", "roomId", "r-standup", "sdp", "sub-answer");
+        assertTrue(relay.log.contains("answer room-r-standup/" + bobId + " sub-answer"));
+        bob.request("relay.candidate", "roomId", "r-standup", "connection", "publisher", "candidate", "candidate:9");
+        assertTrue(relay.log.contains("candidate room-r-standup/" + bobId + " PUBLISHER candidate:9"));
+        relay.listener("room-r-standup", bobId).onLocalCandidate(PeerConnectionRole.SUBSCRIBER, "candidate:relay");
         JsonNode rc = bob.expectEvent("relay.candidate");
         assertEquals("subscriber", rc.get("connection").asText());
         assertEquals("candidate:relay", rc.get("candidate").asText());
         assertEquals("unknown_room", code(() -> bob.request("relay.offer", "roomId", "other", "sdp", "x")));
         assertEquals("missing_field", code(() -> bob.request("relay.offer", "sdp", "x")));
 
-        relay.listener("room-standup", aliceId).onActiveSpeaker(bobId);
+        relay.listener("room-r-standup", aliceId).onActiveSpeaker(bobId);
         assertEquals(bobId, alice.expectEvent("room.active_speaker").get("participantId").asText());
-        bob.request("room.media", "roomId", "standup", "screen", true);
+        bob.request("room.media", "roomId", "r-standup", "screen", true);
         JsonNode upd = alice.expectEvent("room.participant_updated");
         assertTrue(upd.get("participant").get("screen").asBoolean());
         bob.expectEvent("room.participant_updated");
         assertEquals(1, server.signaling.liveCalls());
 
-        bob.request("room.leave", "roomId", "standup");
+        bob.request("room.leave", "roomId", "r-standup");
         JsonNode left = alice.expectEvent("room.participant_left");
         assertEquals(bobId, left.get("participantId").asText());
         assertEquals("left", left.get("reason").asText());
-        assertTrue(relay.log.contains("release room-standup/" + bobId));
-        alice.request("room.leave", "roomId", "standup");
-        assertTrue(relay.log.contains("expire room-standup"));
+        assertTrue(relay.log.contains("release room-r-standup/" + bobId));
+        alice.request("room.leave", "roomId", "r-standup");
+        assertTrue(relay.log.contains("expire room-r-standup"));
         assertEquals(0, server.signaling.liveCalls());
     }
 
@@ -193,16 +193,16 @@ class RoomEndToEndTest {
     void fullRoomRefusesJoins() {
         start("");
         SignalingClient a = server.signIn("a", "d");
-        a.request("room.create", "roomId", "tiny", "maxParticipants", 2);
-        a.request("room.join", "roomId", "tiny");
-        String invite = a.request("room.invite_link", "roomId", "tiny", "ttlSeconds", 120).get("invite").asText();
-        server.signIn("b", "d").request("room.join", "roomId", "tiny", "invite", invite);
-        assertEquals("room_full", code(() -> server.signIn("c", "d").request("room.join", "roomId", "tiny",
+        a.request("room.create", "roomId", "r-tiny", "maxParticipants", 2);
+        a.request("room.join", "roomId", "r-tiny");
+        String invite = a.request("room.invite_link", "roomId", "r-tiny", "ttlSeconds", 120).get("invite").asText();
+        server.signIn("b", "d").request("room.join", "roomId", "r-tiny", "invite", invite);
+        assertEquals("room_full", code(() -> server.signIn("c", "d").request("room.join", "roomId", "r-tiny",
                 "invite", invite)));
         server.advance(Duration.ofSeconds(121));
-        a.request("room.leave", "roomId", "tiny");
+        a.request("room.leave", "roomId", "r-tiny");
         SignalingClient d = server.signIn("d", "d");
-        assertEquals("forbidden", code(() -> d.request("room.join", "roomId", "tiny", "invite", invite)),
+        assertEquals("forbidden", code(() -> d.request("room.join", "roomId", "r-tiny", "invite", invite)),
                 "the invite expired");
     }
 
@@ -276,19 +276,19 @@ class RoomEndToEndTest {
                             throw new IllegalStateException("relay not started");
                         })));
         SignalingClient a = server.signIn("a", "d");
-        a.request("room.create", "roomId", "x");
-        assertEquals("relay_unavailable", code(() -> a.request("room.join", "roomId", "x")));
+        a.request("room.create", "roomId", "r-x");
+        assertEquals("relay_unavailable", code(() -> a.request("room.join", "roomId", "r-x")));
         assertEquals(1, calls.get());
         assertEquals(0, server.count("parley.signaling.errors", "code", "internal"));
         // an unreachable relay would make every call wait for its timeout on the signaling loop:
         // for the hold-off, joins are refused at once without calling it
         server.advance(Duration.ofSeconds(4));
-        SignalingException refused = assertThrows(SignalingException.class, () -> a.request("room.join", "roomId", "x"));
+        SignalingException refused = assertThrows(SignalingException.class, () -> a.request("room.join", "roomId", "r-x"));
         assertEquals("relay_unavailable", refused.code());
         assertTrue(refused.getMessage().contains("unreachable"), refused.getMessage());
         assertEquals(1, calls.get());
         server.advance(Duration.ofSeconds(1));
-        assertEquals("relay_unavailable", code(() -> a.request("room.join", "roomId", "x")));
+        assertEquals("relay_unavailable", code(() -> a.request("room.join", "roomId", "r-x")));
         assertEquals(2, calls.get(), "tried again after the hold-off");
     }
 
