@@ -16,6 +16,7 @@ import org.parley.relay.RelayServer;
 import org.parley.relay.api.RelayHttpApi;
 import org.parley.relay.api.RemoteRelayControl;
 import org.parley.relay.control.RelayControl;
+import org.parley.server.config.RemoteRelayConfig;
 import org.parley.server.config.ServerConfig;
 import org.parley.server.http.HttpEndpoint;
 import org.parley.server.http.HttpRouter;
@@ -40,6 +41,8 @@ public final class ParleyServer implements AutoCloseable {
     private final List<AutoCloseable> closeLast = new ArrayList<>();
     private final Map<String, PartState> partStates = Collections.synchronizedMap(new LinkedHashMap<>());
     private final HttpEndpoint http;
+    /** The relay of another node that signaling drives, when configured. */
+    private RemoteRelayControl remoteRelay;
     private volatile PartState state = PartState.STARTING;
 
     public ParleyServer(ServerConfig config, byte[] secret, Clock clock) {
@@ -60,9 +63,12 @@ public final class ParleyServer implements AutoCloseable {
         } else {
             partStates.put("relay", PartState.DISABLED);
             if (config.remoteRelay().url().isPresent()) {
-                RemoteRelayControl remote = new RemoteRelayControl(config.remoteRelay().url().get(),
-                        config.remoteRelay().secret());
+                RemoteRelayConfig rc = config.remoteRelay();
+                RemoteRelayControl remote = new RemoteRelayControl(rc.url().get(), rc.secret(), rc.connectTimeout(),
+                        rc.requestTimeout());
+                remote.watch(rc.watchInterval());
                 relayControl = Optional.of(remote);
+                remoteRelay = remote;
                 closeLast.add(remote);
             }
         }
@@ -160,7 +166,16 @@ public final class ParleyServer implements AutoCloseable {
 
     public HealthReport health() {
         synchronized (partStates) {
-            return new HealthReport(state, Version.current(), Map.copyOf(new LinkedHashMap<>(partStates)));
+            Map<String, PartState> parts = new LinkedHashMap<>(partStates);
+            if (remoteRelay != null) {
+                // reported, but not part of "status": signaling still serves peer-to-peer calls
+                parts.put("remote-relay", switch (remoteRelay.reachability()) {
+                    case UNKNOWN -> PartState.STARTING;
+                    case UP -> PartState.UP;
+                    case UNREACHABLE -> PartState.UNREACHABLE;
+                });
+            }
+            return new HealthReport(state, Version.current(), Map.copyOf(parts));
         }
     }
 

@@ -8,7 +8,9 @@ public enum PartState {
     UP,
     DRAINING,
     STOPPED,
-    DISABLED;
+    DISABLED,
+    /** Only for a node this one drives (the remote relay): its last request got no answer in time. */
+    UNREACHABLE;
 
     /** Lower-case, as in the /health JSON. */
     public String wireName() {

@@ -1,9 +1,14 @@
 package org.parley.signaling;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
 import org.parley.signaling.session.Session;
 import org.parley.signaling.session.SessionController;
 import org.parley.signaling.transport.Connection;
@@ -18,21 +23,36 @@ import org.slf4j.LoggerFactory;
  * Routes each request to its handler on the signaling loop and answers it: exactly one reply or
  * one typed error per request (docs/protocol.md §2). Events a handler sends to the requesting
  * session are held until the reply has gone out, so a client always sees the reply first.
+ *
+ * <p>A request that needs the media relay is answered when the relay has answered. Meanwhile that
+ * session's later requests wait in its queue and its events stay held, so each session sees
+ * replies and events in order; every other session is served at once.
  */
 final class Dispatcher {
 
     private static final Logger LOG = LoggerFactory.getLogger(Dispatcher.class);
 
-    private final Map<String, RequestHandler> handlers = new HashMap<>();
+    private final Map<String, DeferredHandler> handlers = new HashMap<>();
     private final SessionController sessions;
     private final SignalingMetrics metrics;
+    private final Executor loop;
+    /** Sessions with a request awaiting the relay, and their requests that came after it. */
+    private final Map<Session, ArrayDeque<Queued>> waiting = new HashMap<>();
 
-    Dispatcher(SessionController sessions, SignalingMetrics metrics) {
+    private record Queued(Connection connection, Request request) {
+    }
+
+    Dispatcher(SessionController sessions, SignalingMetrics metrics, Executor loop) {
         this.sessions = sessions;
         this.metrics = metrics;
+        this.loop = loop;
     }
 
     void register(String type, RequestHandler handler) {
+        handlers.put(type, (s, r) -> CompletableFuture.completedFuture(handler.handle(s, r)));
+    }
+
+    void registerDeferred(String type, DeferredHandler handler) {
         handlers.put(type, handler);
     }
 
@@ -45,22 +65,33 @@ final class Dispatcher {
     }
 
     void dispatch(Connection c, Request r) {
+        Session s = c.session();
+        ArrayDeque<Queued> queue = s == null ? null : waiting.get(s);
+        if (queue != null) {
+            queue.add(new Queued(c, r));
+            return;
+        }
+        handle(c, r);
+    }
+
+    /** Handles one request; true when its reply waits for the relay (the session is then in {@link #waiting}). */
+    private boolean handle(Connection c, Request r) {
         metrics.message(r.type());
         Session s = c.session();
         try {
             if (r.type().equals("hello")) {
                 requireId(r);
                 sessions.hello(c, r);
-                return;
+                return false;
             }
             if (s == null) {
                 throw new ProtocolException(ErrorCode.NOT_AUTHENTICATED, "send hello first");
             }
             if (r.type().equals("ack")) {
                 sessions.ack(s, r);
-                return;
+                return false;
             }
-            RequestHandler h = handlers.get(r.type());
+            DeferredHandler h = handlers.get(r.type());
             if (h == null && !r.type().equals("bye")) {
                 throw new ProtocolException(ErrorCode.UNKNOWN_TYPE, "unknown message type '" + abbreviate(r.type()) + "'");
             }
@@ -68,27 +99,71 @@ final class Dispatcher {
             if (r.type().equals("bye")) {
                 c.send(Json.result(r.id()));
                 sessions.bye(s);
-                return;
+                return false;
             }
             s.hold();
+            CompletableFuture<ObjectNode> reply;
             try {
-                ObjectNode fields = h.handle(s, r);
-                ObjectNode reply = Json.result(r.id());
-                if (fields != null) {
-                    reply.setAll(fields);
-                }
-                c.send(reply);
-            } finally {
+                reply = h.handle(s, r).toCompletableFuture();
+            } catch (RuntimeException e) {
                 s.release();
+                throw e;
             }
+            if (reply.isDone()) {
+                finish(c, s, r, reply);
+                return false;
+            }
+            waiting.computeIfAbsent(s, k -> new ArrayDeque<>());
+            reply.whenComplete((fields, error) -> loop.execute(() -> {
+                finish(c, s, r, reply);
+                next(s);
+            }));
+            return true;
         } catch (ProtocolException e) {
             fail(c, r, e.code(), e.getMessage());
         } catch (RuntimeException e) {
             LOG.error("{} failed for {}", r.type(), s, e);
             fail(c, r, ErrorCode.INTERNAL, "internal error");
         }
+        return false;
     }
 
+    /** Sends the reply (or error) of a handled request, then the events held meanwhile. */
+    private void finish(Connection c, Session s, Request r, CompletableFuture<ObjectNode> reply) {
+        try {
+            ObjectNode fields = reply.join();
+            ObjectNode out = Json.result(r.id());
+            if (fields != null) {
+                out.setAll(fields);
+            }
+            c.send(out);
+        } catch (CompletionException | CancellationException e) {
+            Throwable cause = e.getCause() == null ? e : e.getCause();
+            if (cause instanceof ProtocolException pe) {
+                fail(c, r, pe.code(), pe.getMessage());
+            } else {
+                LOG.error("{} failed for {}", r.type(), s, cause);
+                fail(c, r, ErrorCode.INTERNAL, "internal error");
+            }
+        } finally {
+            s.release();
+        }
+    }
+
+    /** After a deferred reply: the session's queued requests, in order, until one waits again. */
+    private void next(Session s) {
+        ArrayDeque<Queued> queue = waiting.get(s);
+        while (queue != null) {
+            Queued q = queue.poll();
+            if (q == null) {
+                waiting.remove(s);
+                return;
+            }
+            if (handle(q.connection(), q.request())) {
+                return;
+            }
+        }
+    }
     private void fail(Connection c, Request r, ErrorCode code, String message) {
         metrics.error(code.wireName());
         c.send(Json.error(r.id(), code, message));

@@ -50,6 +50,7 @@ public final class SignalingService implements AutoCloseable {
     private final CallTeardown teardown;
     private final RoomService rooms;
     private final Dispatcher dispatcher;
+    private final RelayLink relayLink;
     private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
     private final ConnectionListener listener = new Listener();
     private volatile boolean draining;
@@ -70,6 +71,7 @@ public final class SignalingService implements AutoCloseable {
         this.sessionController = new SessionController(config, new TokenVerifier(secret, clock),
                 new IceServers(config.ice(), secret, clock), sessions, loop, clock);
         RelayLink relayLink = new RelayLink(relay, loop, clock);
+        this.relayLink = relayLink;
         this.teardown = new CallTeardown(calls, relayLink, metrics);
         Optional<IncomingCallWebhook> webhook = config.webhook().url()
                 .map(u -> new IncomingCallWebhook(u, config.webhook().timeout(), metrics));
@@ -83,11 +85,11 @@ public final class SignalingService implements AutoCloseable {
         sessionController.observe(setup);
         sessionController.observe(rooms);
 
-        Dispatcher d = new Dispatcher(sessionController, metrics);
+        Dispatcher d = new Dispatcher(sessionController, metrics, loop);
         d.register("ping", sessionController::ping);
         d.register("refresh", sessionController::refresh);
-        d.register("call.invite", setup::invite);
-        d.register("call.accept", setup::accept);
+        d.registerDeferred("call.invite", setup::invite);
+        d.registerDeferred("call.accept", setup::accept);
         d.register("call.reject", setup::reject);
         d.register("call.cancel", setup::cancel);
         d.register("call.hangup", inCall::hangup);
@@ -96,12 +98,12 @@ public final class SignalingService implements AutoCloseable {
         d.register("call.answer", inCall::sdp);
         d.register("call.candidate", inCall::candidate);
         d.register("call.media", inCall::media);
-        d.register("call.transfer", handOff::transfer);
-        d.register("call.pull", handOff::pull);
-        d.register("relay.offer", relayLink::offer);
-        d.register("relay.answer", relayLink::answer);
-        d.register("relay.candidate", relayLink::candidate);
-        rooms.register(d::register);
+        d.registerDeferred("call.transfer", handOff::transfer);
+        d.registerDeferred("call.pull", handOff::pull);
+        d.registerDeferred("relay.offer", relayLink::offer);
+        d.registerDeferred("relay.answer", relayLink::answer);
+        d.registerDeferred("relay.candidate", relayLink::candidate);
+        rooms.register(d::register, d::registerDeferred);
         this.dispatcher = d;
         metrics.knownTypes(d.types());
         metrics.gauge("parley.signaling.sessions", "Signed-in sessions, connected or awaiting resume", sessions::size);
@@ -169,6 +171,7 @@ public final class SignalingService implements AutoCloseable {
             }
         }
         loop.close();
+        relayLink.close();
     }
 
     /** Netty threads report here; everything with state moves onto the loop. */

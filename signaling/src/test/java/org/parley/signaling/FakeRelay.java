@@ -96,6 +96,26 @@ public final class FakeRelay implements RelayControl {
         }
     }
 
+    /**
+     * Waits until {@code line} is logged. Releases, expiries and mutes reach the relay after the
+     * request's reply (nobody waits for them), so tests poll for them with a deadline.
+     */
+    public boolean logged(String line) {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+        while (!log.contains(line)) {
+            if (System.nanoTime() > deadline) {
+                return false;
+            }
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** The listener signaling gave for an endpoint. */
     public EndpointListener listener(String conferenceId, String endpointId) {
         return listeners.get(key(conferenceId, endpointId));

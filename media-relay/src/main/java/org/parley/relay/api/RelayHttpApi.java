@@ -35,6 +35,7 @@ import org.parley.relay.control.SourceKind;
  * PUT    /api/relay/conferences/{c}/endpoints/{e}/subscriptions     {"publishers": [..] | null}
  * PUT    /api/relay/conferences/{c}/endpoints/{e}/mute              {"kind","muted"}
  * GET    /api/relay/conferences/{c}/endpoints/{e}/events?timeoutMs=N  [events]
+ * GET    /api/relay/instance                                 {"instance"}: new on every start
  * </pre>
  * Errors: 401 without the secret, 404 for unknown paths, otherwise
  * {@code {"error": "<RelayException.Reason>", "message": ...}} with 404 (unknown conference or
@@ -50,6 +51,11 @@ public final class RelayHttpApi {
     private final byte[] secret;
     private final ScheduledExecutorService timer;
     private final Map<String, EndpointEvents> events = new ConcurrentHashMap<>();
+    /**
+     * Names this run of the relay. A relay that restarts has lost every conference; a client that
+     * sees the instance change knows it must create them again, even if it never saw the relay down.
+     */
+    private final String instance = java.util.UUID.randomUUID().toString();
 
     /**
      * @param secret the shared secret (parley.relay.api-secret); must not be empty
@@ -99,6 +105,9 @@ public final class RelayHttpApi {
         if (q >= 0) {
             path = fullPath.substring(0, q);
             query = fullPath.substring(q + 1);
+        }
+        if (path.equals(PREFIX + "instance") && "GET".equals(method)) {
+            return done(ok(write(Map.of("instance", instance))));
         }
         if (!path.startsWith(PREFIX + "conferences/")) {
             return done(error(404, "NOT_FOUND", "no such API path"));

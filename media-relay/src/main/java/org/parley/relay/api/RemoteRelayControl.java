@@ -16,34 +16,120 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicReference;
 import org.parley.relay.control.ConferenceStats;
 import org.parley.relay.control.EndpointListener;
 import org.parley.relay.control.PeerConnectionRole;
 import org.parley.relay.control.RelayControl;
 import org.parley.relay.control.RelayException;
 import org.parley.relay.control.SourceKind;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@link RelayControl} for a relay on another host, through its {@link RelayHttpApi}. Each
  * allocated endpoint gets a daemon thread that long-polls its events and calls the listener.
+ * Every request gives up after the request timeout, so a relay that hangs costs its callers that
+ * long at most. Each answer or failure updates {@link #reachability()}; {@link #watch} asks the
+ * relay for its instance id now and then, which keeps that fresh while idle and reveals a restart.
  */
 public final class RemoteRelayControl implements RelayControl, AutoCloseable {
 
+    private static final Logger LOG = LoggerFactory.getLogger(RemoteRelayControl.class);
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(10);
     private static final long POLL_MS = 10_000;
+
+    /** What this node last learned about the relay. */
+    public enum Reachability {
+        /** Not asked yet. */
+        UNKNOWN,
+        /** It answered the last request. */
+        UP,
+        /** The last request got no answer in time, or no connection. */
+        UNREACHABLE
+    }
 
     private final URI base;
     private final String authorization;
     private final HttpClient http;
+    private final Duration requestTimeout;
     private final Map<String, Thread> pollers = new ConcurrentHashMap<>();
+    private final List<Runnable> restartListeners = new CopyOnWriteArrayList<>();
+    private final AtomicReference<Reachability> reachability = new AtomicReference<>(Reachability.UNKNOWN);
+    private final AtomicReference<String> instance = new AtomicReference<>();
+    private volatile Thread watcher;
     private volatile boolean closed;
 
     /** @param base the relay's HTTP origin, e.g. {@code http://10.0.0.5:8080} */
     public RemoteRelayControl(URI base, String secret) {
+        this(base, secret, Duration.ofSeconds(1), Duration.ofSeconds(3));
+    }
+
+    /**
+     * @param connectTimeout how long to wait for a TCP connection to the relay
+     * @param requestTimeout how long to wait for the relay's answer to one request
+     */
+    public RemoteRelayControl(URI base, String secret, Duration connectTimeout, Duration requestTimeout) {
         this.base = base;
         this.authorization = "Bearer " + secret;
-        this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        this.requestTimeout = requestTimeout;
+        this.http = HttpClient.newBuilder().connectTimeout(connectTimeout).build();
+    }
+
+    /** What the last request to the relay showed. */
+    public Reachability reachability() {
+        return reachability.get();
+    }
+
+    /**
+     * Asks the relay for its instance id every {@code interval} on a daemon thread, so that
+     * {@link #reachability()} stays current without traffic and a restart is noticed even when
+     * the relay was never seen down.
+     */
+    public synchronized void watch(Duration interval) {
+        if (watcher != null || closed) {
+            return;
+        }
+        Thread t = new Thread(() -> {
+            while (!closed) {
+                probe();
+                try {
+                    Thread.sleep(interval.toMillis());
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }, "relay-watch-" + base.getAuthority());
+        t.setDaemon(true);
+        watcher = t;
+        t.start();
+    }
+
+    @Override
+    public void onRestart(Runnable whenRestarted) {
+        restartListeners.add(whenRestarted);
+    }
+
+    /** Reads the relay's instance id; a new one means the relay restarted and lost all conferences. */
+    private void probe() {
+        String now;
+        try {
+            now = send("GET", RelayHttpApi.PREFIX + "instance", null, requestTimeout).path("instance").asText("");
+        } catch (RuntimeException e) {
+            return;
+        }
+        String before = instance.getAndSet(now);
+        if (before != null && !before.equals(now)) {
+            LOG.warn("remote relay {} restarted (instance {} is now {}): its conferences are gone", base, before, now);
+            for (Runnable r : restartListeners) {
+                try {
+                    r.run();
+                } catch (RuntimeException e) {
+                    LOG.error("relay restart listener failed", e);
+                }
+            }
+        }
     }
 
     @Override
@@ -131,13 +217,17 @@ public final class RemoteRelayControl implements RelayControl, AutoCloseable {
         String path = ep(conferenceId, endpointId) + "/events?timeoutMs=" + POLL_MS;
         while (!closed && !Thread.currentThread().isInterrupted()) {
             try {
-                JsonNode events = send("GET", path, null, Duration.ofMillis(POLL_MS + 5_000));
+                JsonNode events = send("GET", path, null, Duration.ofMillis(POLL_MS).plus(requestTimeout));
                 for (JsonNode e : events) {
                     dispatch(e, listener);
                 }
             } catch (RelayException e) {
                 if (e.reason() == RelayException.Reason.UNKNOWN_ENDPOINT
                         || e.reason() == RelayException.Reason.UNKNOWN_CONFERENCE) {
+                    // expired, by us or by a relay that restarted: find out which at once
+                    if (!closed && !Thread.currentThread().isInterrupted()) {
+                        probe();
+                    }
                     return;
                 }
                 sleepQuietly();
@@ -169,7 +259,7 @@ public final class RemoteRelayControl implements RelayControl, AutoCloseable {
     }
 
     private JsonNode call(String method, String path, Object body) {
-        return send(method, path, body, REQUEST_TIMEOUT);
+        return send(method, path, body, requestTimeout);
     }
 
     private JsonNode send(String method, String path, Object body, Duration timeout) {
@@ -182,14 +272,31 @@ public final class RemoteRelayControl implements RelayControl, AutoCloseable {
             java.net.http.HttpResponse<byte[]> response = http.send(request, BodyHandlers.ofByteArray());
             JsonNode json = response.body().length == 0 ? JSON.createObjectNode() : JSON.readTree(response.body());
             if (response.statusCode() / 100 != 2) {
-                throw toException(response.statusCode(), json);
+                RelayException refusal = toException(response.statusCode(), json);
+                reached(refusal.reason() != RelayException.Reason.UNAVAILABLE, refusal.getMessage());
+                throw refusal;
             }
+            reached(true, null);
             return json;
         } catch (IOException e) {
+            reached(false, e.toString());
             throw new RelayException(RelayException.Reason.UNAVAILABLE, "relay " + base + " unreachable: " + e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new RelayException(RelayException.Reason.UNAVAILABLE, "interrupted");
+        }
+    }
+
+    /** Records whether the relay answered; logs only changes, so a dead relay logs once. */
+    private void reached(boolean up, String why) {
+        Reachability now = up ? Reachability.UP : Reachability.UNREACHABLE;
+        Reachability before = reachability.getAndSet(now);
+        if (before != now) {
+            if (up) {
+                LOG.info("remote relay {} up", base);
+            } else {
+                LOG.warn("remote relay {} unreachable: {}", base, why);
+            }
         }
     }
 
@@ -221,6 +328,10 @@ public final class RemoteRelayControl implements RelayControl, AutoCloseable {
     @Override
     public void close() {
         closed = true;
+        Thread w = watcher;
+        if (w != null) {
+            w.interrupt();
+        }
         pollers.values().forEach(Thread::interrupt);
         pollers.clear();
     }

@@ -58,4 +58,12 @@ public interface RelayControl {
 
     /** Current figures of one conference, for APIs and tests. */
     ConferenceStats stats(String conferenceId);
+
+    /**
+     * Registers what to do when the relay has lost every conference and endpoint, as a remote
+     * relay does when its process restarts. Called on a relay thread. The in-process relay lives
+     * and dies with its caller, so by default nothing is ever reported.
+     */
+    default void onRestart(Runnable whenRestarted) {
+    }
 }

@@ -28,6 +28,11 @@ public final class Call {
     private boolean everRang;
     private Instant acceptedAt;
     Timer ringTimer;
+    /**
+     * True while the relay allocates endpoints for an answer or a hand-off of this call: a second
+     * answer or hand-off meanwhile would race it for the same endpoints, so it is refused.
+     */
+    boolean relayBusy;
     final MediaState callerMedia;
     final MediaState calleeMedia;
 

@@ -10,6 +10,8 @@ import java.util.Base64;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.function.BooleanSupplier;
 import java.util.regex.Pattern;
 import org.parley.signaling.Scheduler;
@@ -101,8 +103,8 @@ public final class CallSetup implements SessionObserver {
         return hooks;
     }
 
-    /** {@code call.invite}. */
-    public ObjectNode invite(Session s, Request r) {
+    /** {@code call.invite}; waits for the relay only when it answers a crossing invite (glare). */
+    public CompletionStage<ObjectNode> invite(Session s, Request r) {
         String to = r.text("to", USER, "a user id");
         String media = r.text("media");
         if (!media.equals("audio") && !media.equals("video")) {
@@ -121,9 +123,10 @@ public final class CallSetup implements SessionObserver {
         if (glare != null) {
             // Two users called each other at once. The server serialises messages, so the invite
             // that arrived first stands and this one becomes its acceptance (§5.7).
-            ObjectNode out = accept(glare, s);
-            out.put("glare", true);
-            return out;
+            return accept(glare, s).thenApply(out -> {
+                out.put("glare", true);
+                return out;
+            });
         }
         boolean busy = calls.busy(to);
         Instant now = clock.instant();
@@ -135,19 +138,19 @@ public final class CallSetup implements SessionObserver {
         out.put("transport", c.transport().wireName());
         if (busy && !config.callWaiting()) {
             teardown.end(c, EndReason.BUSY, null);
-            return out;
+            return CompletableFuture.completedFuture(out);
         }
         Collection<Session> devices = sessions.devices(to);
         if (devices.isEmpty() && webhook.isEmpty()) {
             teardown.end(c, EndReason.UNAVAILABLE, null);
-            return out;
+            return CompletableFuture.completedFuture(out);
         }
         c.ringTimer = scheduler.schedule(config.ringTimeout(), () -> ringTimedOut(c));
         // Told even when some devices are connected: a phone asleep has no connection, so only the
         // operator's push service, which knows every device of the user, can wake it (§7).
         webhook.ifPresent(w -> w.incomingCall(c, s, devices, now.plus(config.ringTimeout())));
         ring(c, devices);
-        return out;
+        return CompletableFuture.completedFuture(out);
     }
 
     /** Rings devices; the caller learns it rings when the first devices do, with how many. */
@@ -171,26 +174,48 @@ public final class CallSetup implements SessionObserver {
         }
     }
 
-    /** {@code call.accept}. */
-    public ObjectNode accept(Session s, Request r) {
+    /** {@code call.accept}: a relay call is answered once the relay has both endpoints. */
+    public CompletionStage<ObjectNode> accept(Session s, Request r) {
         Call c = calls.known(s, r.text("callId"));
+        requireRinging(c, s);
+        return accept(c, s);
+    }
+
+    private static void requireRinging(Call c, Session s) {
         if (c.state() != CallState.RINGING || !c.ringing().contains(s)) {
             throw ProtocolException.wrongState("call " + c.id() + " is " + c.state().wireName()
                     + " and not ringing on this device");
         }
-        return accept(c, s);
     }
 
-    private ObjectNode accept(Call c, Session s) {
-        if (c.transport() == CallMedia.RELAY) {
-            relay.allocate(endpoint(c, c.callerDevice()), c.callerDevice(), hooks);
-            try {
-                relay.allocate(endpoint(c, s), s, hooks);
-            } catch (ProtocolException e) {
-                relay.expire(c.conferenceId());
-                throw e;
-            }
+    private CompletionStage<ObjectNode> accept(Call c, Session s) {
+        if (c.transport() != CallMedia.RELAY) {
+            return CompletableFuture.completedFuture(answered(c, s));
         }
+        if (c.relayBusy) {
+            throw ProtocolException.wrongState("call " + c.id() + " is being answered on another device");
+        }
+        c.relayBusy = true;
+        return relay.allocate(endpoint(c, c.callerDevice()), c.callerDevice(), hooks)
+                .thenCompose(v -> relay.allocate(endpoint(c, s), s, hooks))
+                .handle((v, error) -> {
+                    c.relayBusy = false;
+                    if (error == null && c.state() == CallState.RINGING && c.ringing().contains(s) && s.isLive()) {
+                        return answered(c, s);
+                    }
+                    // Refused by the relay, or the call ended (cancel, ring timeout) while the relay
+                    // answered: the conference goes and nothing else changes.
+                    relay.expire(c.conferenceId());
+                    if (error != null) {
+                        throw RelayLink.failure(error);
+                    }
+                    requireRinging(c, s);
+                    throw ProtocolException.wrongState("this device went away while the call was answered");
+                });
+    }
+
+    /** The call is answered on {@code s}: the other devices stop ringing, the caller hears of it. */
+    private ObjectNode answered(Call c, Session s) {
         List<Session> others = new ArrayList<>(c.ringing());
         others.remove(s);
         c.accept(s, clock.instant());

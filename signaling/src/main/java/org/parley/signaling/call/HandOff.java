@@ -1,6 +1,8 @@
 package org.parley.signaling.call;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import org.parley.signaling.SignalingConfig.CallMedia;
 import org.parley.signaling.media.RelayEndpoint;
 import org.parley.signaling.media.RelayLink;
@@ -30,7 +32,7 @@ public final class HandOff {
     }
 
     /** {@code call.transfer}: push from the active device to {@code toDevice}. */
-    public ObjectNode transfer(Session s, Request r) {
+    public CompletionStage<ObjectNode> transfer(Session s, Request r) {
         String callId = r.text("callId");
         String toDevice = r.text("toDevice");
         Call c = calls.known(s, callId);
@@ -44,15 +46,16 @@ public final class HandOff {
         if (target == s) {
             throw ProtocolException.wrongState("this device already carries the call");
         }
-        move(c, s, target);
-        ObjectNode e = CallMessages.event("call.handoff", c);
-        e.setAll(CallMessages.takeover(c, target));
-        target.emit(e);
-        return null;
+        return move(c, s, target).thenApply(v -> {
+            ObjectNode e = CallMessages.event("call.handoff", c);
+            e.setAll(CallMessages.takeover(c, target));
+            target.emit(e);
+            return null;
+        });
     }
 
     /** {@code call.pull}: another device of a party takes the call over. */
-    public ObjectNode pull(Session s, Request r) {
+    public CompletionStage<ObjectNode> pull(Session s, Request r) {
         Call c = calls.ofUser(s, r.text("callId"));
         if (!c.state().established()) {
             throw ProtocolException.wrongState("call " + c.id() + " is " + c.state().wireName());
@@ -61,24 +64,45 @@ public final class HandOff {
         if (old == s) {
             throw ProtocolException.wrongState("this device already carries the call");
         }
-        move(c, old, s);
-        return CallMessages.takeover(c, s);
+        return move(c, old, s).thenApply(v -> CallMessages.takeover(c, s));
     }
 
-    private void move(Call c, Session from, Session to) {
-        if (c.transport() == CallMedia.RELAY) {
-            // Same party, same endpoint id: release the old device's endpoint, then give it to the
-            // new device. If the relay refuses, the old device gets its endpoint back and nothing
-            // has changed.
-            RelayEndpoint party = CallSetup.endpoint(c, from);
-            relay.release(party.conferenceId(), party.endpointId());
-            try {
-                relay.allocate(party, to, setup.hooks());
-            } catch (ProtocolException e) {
-                relay.allocate(party, from, setup.hooks());
-                throw e;
-            }
+    /** Completes on the loop once the call is on {@code to}; through the relay, after it answered. */
+    private CompletionStage<Void> move(Call c, Session from, Session to) {
+        if (c.transport() != CallMedia.RELAY) {
+            moved(c, from, to);
+            return CompletableFuture.completedFuture(null);
         }
+        if (c.relayBusy) {
+            throw ProtocolException.wrongState("call " + c.id() + " is moving between devices already");
+        }
+        // Same party, same endpoint id: release the old device's endpoint, then give it to the new
+        // device. If the relay refuses, the old device gets its endpoint back and nothing has changed.
+        c.relayBusy = true;
+        RelayEndpoint party = CallSetup.endpoint(c, from);
+        relay.release(party.conferenceId(), party.endpointId());
+        return relay.allocate(party, to, setup.hooks()).handle((v, error) -> {
+            c.relayBusy = false;
+            boolean still = c.state().established() && c.activeDeviceOf(from.user()) == from;
+            if (error == null && still && to.isLive()) {
+                moved(c, from, to);
+                return null;
+            }
+            if (still) {
+                if (error == null) {
+                    relay.release(party.conferenceId(), party.endpointId());
+                }
+                relay.allocate(party, from, setup.hooks());
+            }
+            if (error != null) {
+                throw RelayLink.failure(error);
+            }
+            throw ProtocolException.wrongState(still ? "the device went away during the hand-off"
+                    : "call " + c.id() + " ended during the hand-off");
+        });
+    }
+
+    private static void moved(Call c, Session from, Session to) {
         c.moveTo(from.user(), to);
         from.emit(CallMessages.ended(c, EndReason.TRANSFERRED));
         ObjectNode moved = CallMessages.event("call.transferred", c);

@@ -4,11 +4,11 @@ import java.time.Clock;
 import java.time.Duration;
 
 /**
- * Fails fast while the media relay is unreachable. Relay calls run on the signaling loop, and a
- * remote relay that has gone away makes each call wait for its HTTP timeout; without this, every
- * join or accept in that time would stall all signaling for seconds. After a failure the circuit
- * opens for {@code holdOff}; calls in that window are refused at once, and the first call after it
- * tries the relay again. Loop thread only.
+ * Fails fast while the media relay is unreachable. A remote relay that has gone away makes each
+ * call wait for its request timeout; without this, every join or accept in that time would queue
+ * behind the dead relay and answer late. After a failure the circuit opens for {@code holdOff};
+ * calls in that window are refused at once, and the first call after it tries the relay again.
+ * Loop thread only.
  */
 final class RelayCircuit {
 

@@ -5,24 +5,35 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.function.BiFunction;
 import org.parley.relay.control.EndpointListener;
 import org.parley.relay.control.PeerConnectionRole;
 import org.parley.relay.control.RelayControl;
 import org.parley.relay.control.RelayException;
+import org.parley.relay.control.SourceKind;
 import org.parley.signaling.session.Session;
 import org.parley.signaling.wire.ErrorCode;
 import org.parley.signaling.wire.Json;
 import org.parley.signaling.wire.ProtocolException;
 import org.parley.signaling.wire.Request;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Ferries SDP and ICE candidates between a device and the media relay (docs/protocol.md §6.4). It
- * knows nothing about SDP: the relay owns all media knowledge. Relay callbacks arrive on relay
- * threads and are handed to the signaling loop.
+ * knows nothing about SDP: the relay owns all media knowledge. Relay operations never run on the
+ * signaling loop: they run on {@link RelayLanes} in order per conference, and their outcome comes
+ * back to the loop as a completed future (typed errors included). Relay callbacks arrive on relay
+ * threads and are handed to the signaling loop too.
  */
-public final class RelayLink {
+public final class RelayLink implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RelayLink.class);
 
     /** How long an unreachable relay is not called again (see {@link RelayCircuit}). */
     static final Duration UNREACHABLE_HOLD_OFF = Duration.ofSeconds(5);
@@ -30,6 +41,7 @@ public final class RelayLink {
     private final Optional<RelayControl> relay;
     private final Executor loop;
     private final RelayCircuit circuit;
+    private final RelayLanes lanes = new RelayLanes();
     private BiFunction<Session, String, RelayEndpoint> calls = (s, id) -> null;
     private BiFunction<Session, String, RelayEndpoint> rooms = (s, id) -> null;
 
@@ -57,74 +69,71 @@ public final class RelayLink {
     }
 
     /**
-     * Creates the conference if needed and allocates the device's endpoint; relay refusals become
-     * typed errors.
+     * Creates the conference if needed and allocates the device's endpoint. Completes on the loop
+     * once the relay has answered; relay refusals become typed errors ({@link ProtocolException}).
      */
-    public void allocate(RelayEndpoint e, Session s, EndpointHooks hooks) {
+    public CompletableFuture<Void> allocate(RelayEndpoint e, Session s, EndpointHooks hooks) {
         RelayControl r = require();
-        call(() -> {
+        Listener listener = new Listener(e, s, hooks);
+        return call(e.conferenceId(), () -> {
             r.createConference(e.conferenceId());
-            r.allocateEndpoint(e.conferenceId(), e.endpointId(), new Listener(e, s, hooks));
+            r.allocateEndpoint(e.conferenceId(), e.endpointId(), listener);
             return null;
         });
     }
 
-    /** Releases a device's endpoint; never throws. */
+    /** Releases a device's endpoint; never fails. */
     public void release(String conferenceId, String endpointId) {
-        relay.ifPresent(r -> quietly(() -> r.expireEndpoint(conferenceId, endpointId)));
+        relay.ifPresent(r -> quietly(conferenceId, () -> r.expireEndpoint(conferenceId, endpointId)));
     }
 
-    /** Ends a relay conference; never throws. */
+    /** Ends a relay conference; never fails. */
     public void expire(String conferenceId) {
-        relay.ifPresent(r -> quietly(() -> r.expireConference(conferenceId)));
+        relay.ifPresent(r -> quietly(conferenceId, () -> r.expireConference(conferenceId)));
     }
 
-    /** Tells the relay to stop or resume forwarding one source of an endpoint. */
-    public void mute(String conferenceId, String endpointId, org.parley.relay.control.SourceKind kind, boolean muted) {
+    /** Tells the relay to stop or resume forwarding one source of an endpoint; a failure is logged. */
+    public void mute(String conferenceId, String endpointId, SourceKind kind, boolean muted) {
         RelayControl r = require();
-        call(() -> {
-            r.setSourceMuted(conferenceId, endpointId, kind, muted);
-            return null;
-        });
+        quietly(conferenceId, () -> r.setSourceMuted(conferenceId, endpointId, kind, muted));
     }
 
-    public void subscribe(String conferenceId, String endpointId, java.util.Set<String> publishers) {
+    /** Which publishers an endpoint receives ({@code null}: everyone); a failure is logged. */
+    public void subscribe(String conferenceId, String endpointId, Set<String> publishers) {
         RelayControl r = require();
-        call(() -> {
-            r.setSubscriptions(conferenceId, endpointId, publishers);
-            return null;
-        });
+        quietly(conferenceId, () -> r.setSubscriptions(conferenceId, endpointId, publishers));
     }
 
     /** {@code relay.offer}: the client's publisher offer; replies with the relay's answer. */
-    public ObjectNode offer(Session s, Request req) {
+    public CompletionStage<ObjectNode> offer(Session s, Request req) {
         RelayEndpoint e = resolve(s, req);
         String sdp = req.text("sdp");
         if (!e.mayPublish()) {
             throw new ProtocolException(ErrorCode.FORBIDDEN, "listeners do not publish");
         }
         RelayControl r = require();
-        String answer = call(() -> r.answerPublisherOffer(e.conferenceId(), e.endpointId(), sdp));
-        ObjectNode out = Json.object();
-        out.put(e.contextField(), e.contextId());
-        out.put("sdp", answer);
-        return out;
+        return call(e.conferenceId(), () -> r.answerPublisherOffer(e.conferenceId(), e.endpointId(), sdp))
+                .thenApply(answer -> {
+                    ObjectNode out = Json.object();
+                    out.put(e.contextField(), e.contextId());
+                    out.put("sdp", answer);
+                    return out;
+                });
     }
 
     /** {@code relay.answer}: the client's answer on its subscriber connection. */
-    public ObjectNode answer(Session s, Request req) {
+    public CompletionStage<ObjectNode> answer(Session s, Request req) {
         RelayEndpoint e = resolve(s, req);
         String sdp = req.text("sdp");
         RelayControl r = require();
-        call(() -> {
+        return call(e.conferenceId(), () -> {
             r.acceptSubscriberAnswer(e.conferenceId(), e.endpointId(), sdp);
             return null;
         });
-        return null;
     }
 
     /** {@code relay.candidate}: a trickled candidate for one of the client's two connections. */
-    public ObjectNode candidate(Session s, Request req) {
+    public CompletionStage<ObjectNode> candidate(Session s, Request req) {
         RelayEndpoint e = resolve(s, req);
         PeerConnectionRole role = switch (req.text("connection")) {
             case "publisher" -> PeerConnectionRole.PUBLISHER;
@@ -133,15 +142,23 @@ public final class RelayLink {
         };
         if (!req.body().has("candidate") || !req.body().get("candidate").isTextual()) {
             throw req.body().has("candidate") ? ProtocolException.invalid("candidate", "must be a string")
-                    : org.parley.signaling.wire.Request.missing("candidate");
+                    : Request.missing("candidate");
         }
         String candidate = req.body().get("candidate").textValue();
         RelayControl r = require();
-        call(() -> {
+        return call(e.conferenceId(), () -> {
             r.addRemoteCandidate(e.conferenceId(), e.endpointId(), role, candidate);
             return null;
         });
-        return null;
+    }
+
+    /**
+     * The typed error inside a failed relay stage, to rethrow from a continuation so that the
+     * request fails with it.
+     */
+    public static RuntimeException failure(Throwable error) {
+        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        return cause instanceof RuntimeException re ? re : new IllegalStateException(cause);
     }
 
     private RelayEndpoint resolve(Session s, Request req) {
@@ -164,54 +181,77 @@ public final class RelayLink {
         T run();
     }
 
-    private <T> T call(RelayCall<T> c) {
+    /**
+     * Runs {@code c} on the conference's lane; the future completes on the loop with its result
+     * or with the typed error a client can act on.
+     */
+    private <T> CompletableFuture<T> call(String conferenceId, RelayCall<T> c) {
         long refusing = circuit.refusingForMillis();
         if (refusing > 0) {
             throw new ProtocolException(ErrorCode.RELAY_UNAVAILABLE,
                     "relay: unreachable, tried again in " + (refusing + 999) / 1000 + " s");
         }
-        try {
-            T result = c.run();
-            circuit.answered();
-            return result;
-        } catch (RelayException e) {
-            if (e.reason() == RelayException.Reason.UNAVAILABLE) {
+        CompletableFuture<T> done = new CompletableFuture<>();
+        lanes.submit(conferenceId, () -> {
+            try {
+                T result = c.run();
+                loop.execute(() -> {
+                    circuit.answered();
+                    done.complete(result);
+                });
+            } catch (RuntimeException | Error e) {
+                loop.execute(() -> done.completeExceptionally(refusal(e)));
+            }
+        });
+        return done;
+    }
+
+    /** Maps what the relay threw to the client's typed error, and opens the circuit if it is gone. */
+    private ProtocolException refusal(Throwable e) {
+        if (e instanceof RelayException re) {
+            if (re.reason() == RelayException.Reason.UNAVAILABLE) {
                 circuit.failed();
             } else {
                 circuit.answered();
             }
-            ErrorCode code = switch (e.reason()) {
+            ErrorCode code = switch (re.reason()) {
                 case BAD_SDP -> ErrorCode.BAD_SDP;
                 case WRONG_STATE -> ErrorCode.WRONG_STATE;
                 case CAPACITY, UNAVAILABLE -> ErrorCode.RELAY_UNAVAILABLE;
                 default -> ErrorCode.RELAY_ERROR;
             };
-            throw new ProtocolException(code, "relay: " + e.reason().name().toLowerCase(Locale.ROOT) + ": "
-                    + e.getMessage());
-        } catch (ProtocolException e) {
-            throw e;
-        } catch (RuntimeException e) {
-            // a relay that is not started, unreachable (remote control) or broken: the client gets a
-            // typed error it can act on, not "internal"
-            circuit.failed();
-            org.slf4j.LoggerFactory.getLogger(RelayLink.class).warn("relay call failed", e);
-            throw new ProtocolException(ErrorCode.RELAY_UNAVAILABLE, "relay: " + e.getClass().getSimpleName());
+            return new ProtocolException(code, "relay: " + re.reason().name().toLowerCase(Locale.ROOT) + ": "
+                    + re.getMessage());
         }
+        // a relay that is not started, unreachable (remote control) or broken: the client gets a
+        // typed error it can act on, not "internal"
+        circuit.failed();
+        LOG.warn("relay call failed", e);
+        return new ProtocolException(ErrorCode.RELAY_UNAVAILABLE, "relay: " + e.getClass().getSimpleName());
     }
 
-    private void quietly(Runnable r) {
+    /** Runs {@code r} on the conference's lane; nobody waits for it, a failure is only logged. */
+    private void quietly(String conferenceId, Runnable r) {
         if (circuit.refusingForMillis() > 0) {
             // the relay expires what it is not told about: endpoints time out when media stops
             return;
         }
-        try {
-            r.run();
-        } catch (RuntimeException e) {
-            if (!(e instanceof RelayException re) || re.reason() == RelayException.Reason.UNAVAILABLE) {
-                circuit.failed();
+        lanes.submit(conferenceId, () -> {
+            try {
+                r.run();
+            } catch (RuntimeException e) {
+                if (!(e instanceof RelayException re) || re.reason() == RelayException.Reason.UNAVAILABLE) {
+                    loop.execute(circuit::failed);
+                }
+                LOG.debug("relay call failed: {}", e.toString());
             }
-            org.slf4j.LoggerFactory.getLogger(RelayLink.class).debug("relay release failed: {}", e.toString());
-        }
+        });
+    }
+
+    /** Stops the relay-call threads; calls still queued are dropped (the relay expires idle endpoints). */
+    @Override
+    public void close() {
+        lanes.close();
     }
 
     /** Relay events for one device, moved onto the loop and sent while the device still has the endpoint. */

@@ -34,6 +34,8 @@ final class Room {
     private final RemovedUsers removed = new RemovedUsers();
     private final RoomInvites invites;
     private boolean everJoined;
+    /** Joins waiting for the relay to allocate their endpoints: they count against the size limit. */
+    private int joining;
 
     Room(String id, int maxParticipants, boolean locked, Publish publish, int maxLiveInvites) {
         this.id = id;
@@ -100,6 +102,14 @@ final class Room {
     void add(Participant p) {
         participants.put(p.id(), p);
         everJoined = true;
+    }
+
+    int joining() {
+        return joining;
+    }
+
+    void joining(int delta) {
+        joining += delta;
     }
 
     void remove(Participant p) {

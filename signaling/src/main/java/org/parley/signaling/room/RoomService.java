@@ -8,10 +8,13 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.function.BiConsumer;
 import java.util.function.BooleanSupplier;
 import java.util.regex.Pattern;
 import org.parley.relay.control.SourceKind;
+import org.parley.signaling.DeferredHandler;
 import org.parley.signaling.RequestHandler;
 import org.parley.signaling.Scheduler;
 import org.parley.signaling.SignalingConfig;
@@ -76,10 +79,10 @@ public final class RoomService implements SessionObserver {
         metrics.gauge("parley.signaling.participants", "Devices joined to rooms", rooms::participants);
     }
 
-    /** Adds the room request handlers. */
-    public void register(BiConsumer<String, RequestHandler> register) {
+    /** Adds the room request handlers; {@code deferred} takes those that wait for the relay. */
+    public void register(BiConsumer<String, RequestHandler> register, BiConsumer<String, DeferredHandler> deferred) {
         register.accept("room.create", this::create);
-        register.accept("room.join", this::join);
+        deferred.accept("room.join", this::join);
         register.accept("room.leave", this::leave);
         register.accept("room.media", this::media);
         register.accept("room.subscribe", this::subscribe);
@@ -140,8 +143,11 @@ public final class RoomService implements SessionObserver {
         return out;
     }
 
-    /** {@code room.join}: a removal, then grant, membership or invite decides the role (§6.3). */
-    ObjectNode join(Session s, Request r) {
+    /**
+     * {@code room.join}: a removal, then grant, membership or invite decides the role (§6.3). The
+     * device is in the room once the relay has allocated its endpoint.
+     */
+    CompletionStage<ObjectNode> join(Session s, Request r) {
         String roomId = r.text("roomId", ROOM_ID, ROOM_ID_RULE);
         Optional<String> invite = r.optText("invite");
         Room room = rooms.get(roomId);
@@ -161,13 +167,38 @@ public final class RoomService implements SessionObserver {
         if (room.locked() && !p.atLeast(Role.MODERATOR)) {
             throw new ProtocolException(ErrorCode.ROOM_LOCKED, "room " + roomId + " is locked");
         }
-        if (room.size() >= room.maxParticipants()) {
+        if (room.size() + room.joining() >= room.maxParticipants()) {
             throw new ProtocolException(ErrorCode.ROOM_FULL, "room " + roomId + " is full");
         }
-        relay.allocate(endpoint(room, p), s, hooks);
+        CompletableFuture<Void> allocated = relay.allocate(endpoint(room, p), s, hooks);
+        // Registered now, so that a second join while the relay answers finds this room.
         if (create) {
             rooms.add(room);
         }
+        Room joining = room;
+        joining.joining(1);
+        return allocated.handle((v, error) -> {
+            joining.joining(-1);
+            if (error == null && rooms.get(roomId) == joining && s.isLive()) {
+                return joined(joining, p, s);
+            }
+            // Refused by the relay, or the room or device went away meanwhile: nothing changes.
+            if (error == null) {
+                relay.release(joining.conferenceId(), p.id());
+            }
+            if (create || joining.everJoined()) {
+                rooms.endIfEmpty(joining);
+            }
+            if (error != null) {
+                throw RelayLink.failure(error);
+            }
+            throw new ProtocolException(ErrorCode.UNKNOWN_ROOM, "room " + roomId + " ended while joining");
+        });
+    }
+
+    private ObjectNode joined(Room room, Participant p, Session s) {
+        String roomId = room.id();
+        Role role = p.role();
         ArrayNode others = Json.MAPPER.createArrayNode();
         room.participants().forEach(o -> others.add(o.toJson()));
         room.add(p);

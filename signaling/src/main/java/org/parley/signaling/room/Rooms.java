@@ -40,7 +40,7 @@ final class Rooms {
         if (r.size() == 0) {
             scheduler.schedule(emptyTimeout, () -> {
                 // nobody joined, so the relay holds no conference for it
-                if (byId.get(r.id()) == r && r.size() == 0) {
+                if (byId.get(r.id()) == r && r.size() == 0 && r.joining() == 0) {
                     byId.remove(r.id());
                 }
             });
@@ -104,7 +104,12 @@ final class Rooms {
         left.put("participantId", p.id());
         left.put("reason", reason);
         broadcast(room, left, null);
-        if (room.size() == 0) {
+        endIfEmpty(room);
+    }
+
+    /** An emptied room ends with its relay conference, unless a join is still waiting for the relay. */
+    void endIfEmpty(Room room) {
+        if (room.size() == 0 && room.joining() == 0 && byId.get(room.id()) == room) {
             relay.expire(room.conferenceId());
             byId.remove(room.id());
         }

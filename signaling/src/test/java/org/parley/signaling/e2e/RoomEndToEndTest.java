@@ -119,9 +119,9 @@ class RoomEndToEndTest {
         JsonNode left = alice.expectEvent("room.participant_left");
         assertEquals(bobId, left.get("participantId").asText());
         assertEquals("left", left.get("reason").asText());
-        assertTrue(relay.log.contains("release room-r-standup/" + bobId));
+        assertTrue(relay.logged("release room-r-standup/" + bobId), relay.log::toString);
         alice.request("room.leave", "roomId", "r-standup");
-        assertTrue(relay.log.contains("expire room-r-standup"));
+        assertTrue(relay.logged("expire room-r-standup"), relay.log::toString);
         assertEquals(0, server.signaling.liveCalls());
     }
 
@@ -148,7 +148,7 @@ class RoomEndToEndTest {
         drain(mod, p1, p2, listener);
 
         mod.request("room.mute", "roomId", "town-hall", "participantId", patId, "kind", "audio");
-        assertTrue(relay.log.contains("mute room-town-hall/" + patId + " AUDIO"));
+        assertTrue(relay.logged("mute room-town-hall/" + patId + " AUDIO"), relay.log::toString);
         JsonNode muted = p1.expectEvent("room.muted");
         assertEquals("audio", muted.get("kind").asText());
         JsonNode upd = p2.expectEvent("room.participant_updated");
@@ -156,7 +156,7 @@ class RoomEndToEndTest {
         drain(mod, p1, p2, listener);
 
         mod.request("room.mute", "roomId", "town-hall", "all", true, "kind", "video");
-        assertTrue(relay.log.contains("mute room-town-hall/" + quinnId + " VIDEO"));
+        assertTrue(relay.logged("mute room-town-hall/" + quinnId + " VIDEO"), relay.log::toString);
         assertEquals("video", p2.awaitEvent("room.muted").get("kind").asText());
         drain(mod, p1, p2, listener);
 
@@ -263,7 +263,7 @@ class RoomEndToEndTest {
         bobLaptop.request("relay.offer", "callId", callId, "sdp", "laptop");
         assertTrue(relay.log.contains("offer " + conf + "/callee laptop"));
         alice.request("call.hangup", "callId", callId);
-        assertTrue(relay.log.contains("expire " + conf));
+        assertTrue(relay.logged("expire " + conf), relay.log::toString);
     }
 
     @Test
