@@ -14,10 +14,10 @@ import java.util.List;
  * IPv6 address and the IPv4 address pass: checking only the IPv6 form let {@code ::ffff:127.0.0.1}
  * reach loopback (CVE-2020-26262, CVE-2026-27624), and {@code ::ffff:0:7f00:1} (SIIT) likewise.
  *
- * <p>Order for each form: unspecified, multicast and broadcast are always denied, loopback unless
- * {@code allow-loopback-peers}; then {@code allowed-peer-ip} allows, {@code denied-peer-ip} denies
- * (so an operator can still deny part of loopback), and the default denials ({@link #NOT_GLOBAL})
- * deny.
+ * <p>Order for each form: unspecified, multicast and broadcast are always denied; loopback only
+ * with {@code allow-loopback-peers} and not in {@code denied-peer-ip} (so an operator can still
+ * deny part of it); otherwise {@code allowed-peer-ip} allows, {@code denied-peer-ip} denies, and
+ * the default denials ({@link #NOT_GLOBAL}) deny.
  */
 final class PeerAddressPolicy {
     private static final List<AddressRange> ALWAYS_DENIED = ranges(
@@ -75,8 +75,8 @@ final class PeerAddressPolicy {
         if (any(ALWAYS_DENIED, raw)) {
             return false;
         }
-        if (any(LOOPBACK, raw) && !allowLoopback) {
-            return false;
+        if (any(LOOPBACK, raw)) {
+            return allowLoopback && !any(denied, raw);
         }
         if (any(allowed, raw)) {
             return true;
