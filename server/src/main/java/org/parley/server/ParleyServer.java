@@ -77,7 +77,7 @@ public final class ParleyServer implements AutoCloseable {
             signaling = new SignalingService(config.signaling().config(), secret, relayControl,
                     registry, clock);
             SignalingService s = signaling;
-            add(new ModulePart("signaling", "parley.http.port", List::of, s::drain, s::liveCalls, s));
+            add(new ModulePart("signaling", "parley.http.port", List::of, s::drain, s::liveCallsWithConnectedDevice, s));
         } else {
             partStates.put("signaling", PartState.DISABLED);
         }
@@ -181,7 +181,8 @@ public final class ParleyServer implements AutoCloseable {
 
     /**
      * Graceful stop (SIGTERM): refuse new calls at once, wait for live ones to end up to the drain
-     * grace period, then close everything.
+     * grace period, then close everything. Only calls a connected device still takes part in count
+     * as live: one whose devices have all gone would only wait out its resume grace.
      */
     public void drainAndStop() throws InterruptedException {
         state = PartState.DRAINING;

@@ -51,20 +51,32 @@ class DrainIT {
         return c;
     }
 
-    @Test
-    void liveCallFinishesWhileDrainingThenTheServerExitsZero() throws Exception {
+    /** The server with a drain grace period of {@code drainGrace} and {@code extra} JVM settings. */
+    private ServerProcess start(Duration drainGrace, String... extra) throws Exception {
         List<String> jvm = new ArrayList<>(ServerProcess.loopbackFreePorts());
         jvm.add("-Dparley.auth.secret=" + SECRET);
-        jvm.add("-Dparley.shutdown.drain-grace-period=60s");
-        try (ServerProcess server = ServerProcess.start(dir, jvm);
+        jvm.add("-Dparley.shutdown.drain-grace-period=" + drainGrace.toSeconds() + "s");
+        jvm.addAll(List.of(extra));
+        return ServerProcess.start(dir, jvm);
+    }
+
+    /** {@code caller} calls {@code callee}, who accepts; returns the call id. */
+    private static String placeCall(SignalingClient caller, String calleeUser, SignalingClient callee) {
+        String callId = caller.request("call.invite", "to", calleeUser, "media", "audio").get("callId").asText();
+        callee.expectEvent("call.incoming");
+        callee.request("call.accept", "callId", callId);
+        caller.awaitEvent("call.accepted");
+        return callId;
+    }
+
+    @Test
+    void liveCallFinishesWhileDrainingThenTheServerExitsZero() throws Exception {
+        try (ServerProcess server = start(Duration.ofSeconds(60));
                 SignalingClient alice = signIn(server.port("http", "tcp"), "alice", "phone");
                 SignalingClient bob = signIn(server.port("http", "tcp"), "bob", "laptop");
                 SignalingClient carol = signIn(server.port("http", "tcp"), "carol", "tablet")) {
             int port = server.port("http", "tcp");
-            String callId = alice.request("call.invite", "to", "bob", "media", "audio").get("callId").asText();
-            bob.expectEvent("call.incoming");
-            bob.request("call.accept", "callId", callId);
-            alice.awaitEvent("call.accepted");
+            String callId = placeCall(alice, "bob", bob);
 
             server.signal("TERM");
             server.awaitLine("stop requested: draining", WAIT);
@@ -85,6 +97,48 @@ class DrainIT {
             assertEquals("hangup", alice.expectEvent("call.ended").get("reason").asText());
             assertEquals(0, server.exitCode(WAIT), server.output());
             assertTrue(server.output().contains("parley stopped"), server.output());
+        }
+    }
+
+    /**
+     * Every device of a live call has gone (closed tabs): the call waits only for a resume that a
+     * stopping server cannot honour, so SIGTERM stops the server without waiting out the drain grace
+     * period. The resume grace period is set longer still, so only the drain can end the wait.
+     */
+    @Test
+    void callWhoseDevicesAllLeftDoesNotHoldTheStop() throws Exception {
+        Duration drainGrace = Duration.ofSeconds(120);
+        try (ServerProcess server = start(drainGrace, "-Dparley.signaling.resume-grace-period=600s")) {
+            int port = server.port("http", "tcp");
+            SignalingClient alice = signIn(port, "alice", "phone");
+            SignalingClient bob = signIn(port, "bob", "laptop");
+            placeCall(alice, "bob", bob);
+            alice.close();
+            bob.abort();
+
+            server.signal("TERM");
+            // Half the drain grace period is a generous margin on a loaded machine; a server that
+            // waits for the call takes the whole period.
+            assertEquals(0, server.exitCode(drainGrace.dividedBy(2)), server.output());
+            assertTrue(server.output().contains("parley stopped"), server.output());
+        }
+    }
+
+    /** One device of the call is still connected: the drain waits for it as before. */
+    @Test
+    void callWithOneDeviceLeftStillHoldsTheStop() throws Exception {
+        try (ServerProcess server = start(Duration.ofSeconds(120));
+                SignalingClient bob = signIn(server.port("http", "tcp"), "bob", "laptop")) {
+            SignalingClient alice = signIn(server.port("http", "tcp"), "alice", "phone");
+            String callId = placeCall(alice, "bob", bob);
+            alice.abort();
+
+            server.signal("TERM");
+            server.awaitLine("draining: 1 live calls", WAIT);
+            bob.request("ping");
+            assertTrue(server.isAlive(), "the server waits for the call bob is still in");
+            bob.request("call.hangup", "callId", callId);
+            assertEquals(0, server.exitCode(WAIT), server.output());
         }
     }
 }

@@ -6,12 +6,14 @@ import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 import java.time.Clock;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.parley.relay.control.RelayControl;
 import org.parley.signaling.auth.TokenVerifier;
 import org.parley.signaling.call.CallSetup;
@@ -24,6 +26,7 @@ import org.parley.signaling.call.IncomingCallWebhook;
 import org.parley.signaling.media.RelayLink;
 import org.parley.signaling.room.RoomService;
 import org.parley.signaling.session.IceServers;
+import org.parley.signaling.session.Session;
 import org.parley.signaling.session.SessionController;
 import org.parley.signaling.session.Sessions;
 import org.parley.signaling.transport.Connection;
@@ -55,6 +58,7 @@ public final class SignalingService implements AutoCloseable {
     private final ConnectionListener listener = new Listener();
     private volatile boolean draining;
     private volatile int lastLiveCalls;
+    private volatile int lastConnectedCalls;
 
     public SignalingService(SignalingConfig config, byte[] secret, Optional<RelayControl> relay,
             MeterRegistry registry, Clock clock) {
@@ -135,18 +139,42 @@ public final class SignalingService implements AutoCloseable {
         return draining;
     }
 
-    /** Calls and conferences still live; the server waits for zero (or the grace period) to stop. */
+    /** Calls and conferences not yet ended, connected or not. */
     public int liveCalls() {
+        lastLiveCalls = onLoop(() -> calls.size() + rooms.liveRooms(), lastLiveCalls);
+        return lastLiveCalls;
+    }
+
+    /**
+     * Calls and conferences that a connected device still takes part in: what a drain waits for. One
+     * whose devices have all gone waits only for a resume, which a stopping server cannot honour, so
+     * it does not hold the stop up (it ends with {@code server_shutdown} when the server closes).
+     */
+    public int liveCallsWithConnectedDevice() {
+        lastConnectedCalls = onLoop(() -> {
+            Set<String> callIds = new HashSet<>();
+            Set<String> roomIds = new HashSet<>();
+            for (Session s : sessions.attached()) {
+                callIds.addAll(s.calls());
+                roomIds.addAll(s.rooms());
+            }
+            return callIds.size() + roomIds.size();
+        }, lastConnectedCalls);
+        return lastConnectedCalls;
+    }
+
+    /** Counts on the loop, which owns the state; {@code previous} if the loop does not answer in time. */
+    private int onLoop(Supplier<Integer> count, int previous) {
         CompletableFuture<Integer> f = new CompletableFuture<>();
-        loop.execute(() -> f.complete(calls.size() + rooms.liveRooms()));
+        loop.execute(() -> f.complete(count.get()));
         try {
-            lastLiveCalls = f.get(1, TimeUnit.SECONDS);
+            return f.get(1, TimeUnit.SECONDS);
         } catch (Exception e) {
             if (e instanceof InterruptedException) {
                 Thread.currentThread().interrupt();
             }
+            return previous;
         }
-        return lastLiveCalls;
     }
 
     /** Ends every call ({@code server_shutdown}), closes every connection (1001), stops the loop. */

@@ -57,6 +57,11 @@ public final class Sessions {
         return d == null ? List.of() : List.copyOf(d.values());
     }
 
+    /** Every session with a connection attached. */
+    public List<Session> attached() {
+        return byId.values().stream().filter(s -> s.state() == Session.State.ATTACHED).toList();
+    }
+
     public int size() {
         return byId.size();
     }
