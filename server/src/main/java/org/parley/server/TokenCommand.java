@@ -8,6 +8,7 @@ import java.util.Optional;
 import org.parley.server.config.AuthConfig;
 import org.parley.signaling.auth.Role;
 import org.parley.signaling.auth.TokenIssuer;
+import org.parley.signaling.auth.UserId;
 
 /** {@code parley-server token --user alice [--name N] [--room R] [--role owner] [--ttl 2h]}. */
 final class TokenCommand {
@@ -25,6 +26,9 @@ final class TokenCommand {
         }
         Duration ttl = args.option("ttl").map(TokenCommand::duration).orElse(auth.tokenTtl());
         byte[] secret = auth.resolve(false);
+        if (!UserId.isValid(user)) {
+            throw new CommandLine.UsageException("--user must be " + UserId.RULE);
+        }
         return new TokenIssuer(secret, clock).issue(user, args.option("name"), args.option("room"), role, ttl);
     }
 

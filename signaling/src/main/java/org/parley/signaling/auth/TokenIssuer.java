@@ -25,8 +25,8 @@ public final class TokenIssuer {
     /** A token for {@code user}, optionally limited to one room with a role, valid for {@code ttl}. */
     public String issue(String user, Optional<String> displayName, Optional<String> room,
             Optional<Role> role, Duration ttl) {
-        if (user == null || user.isBlank()) {
-            throw new IllegalArgumentException("user must not be empty");
+        if (!UserId.isValid(user)) {
+            throw new IllegalArgumentException("user must be " + UserId.RULE);
         }
         if (ttl.isNegative() || ttl.isZero()) {
             throw new IllegalArgumentException("ttl must be positive");

@@ -40,6 +40,11 @@ public final class TokenVerifier {
             throw new InvalidTokenException(InvalidTokenException.Kind.INVALID, e.getMessage());
         }
         String user = jwt.getSubject();
+        if (!UserId.isValid(user)) {
+            // Every other check trusts the id: it names sessions, TURN usernames and log lines.
+            throw new InvalidTokenException(InvalidTokenException.Kind.INVALID, "the token's sub is not a user id ("
+                    + UserId.RULE + ")");
+        }
         return new Identity(user, text(jwt.getClaim("name")).orElse(user),
                 text(jwt.getClaim("room")), role, jwt.getExpiresAtAsInstant());
     }

@@ -18,6 +18,7 @@ import org.parley.signaling.Scheduler;
 import org.parley.signaling.SignalingConfig;
 import org.parley.signaling.SignalingConfig.CallMedia;
 import org.parley.signaling.SignalingMetrics;
+import org.parley.signaling.auth.UserId;
 import org.parley.signaling.media.EndpointHooks;
 import org.parley.signaling.media.RelayEndpoint;
 import org.parley.signaling.media.RelayLink;
@@ -36,8 +37,8 @@ import org.parley.signaling.wire.Request;
  */
 public final class CallSetup implements SessionObserver {
 
-    /** User ids as tokens carry them: printable, no spaces, bounded. */
-    static final Pattern USER = Pattern.compile("[^\\s]{1,128}");
+    /** User ids as tokens carry them (docs/protocol.md §3.1). */
+    static final Pattern USER = UserId.PATTERN;
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final SignalingConfig.Calls config;

@@ -31,6 +31,8 @@ public final class SignalingFrameHandler extends ChannelInboundHandlerAdapter {
     private final Clock clock;
     private final RateLimiter limiter;
     private Connection connection;
+    /** Set once the client flooded past the limit: nothing more is admitted, the close is on its way. */
+    private boolean flooded;
 
     public SignalingFrameHandler(SignalingConfig config, ConnectionListener listener, Clock clock) {
         this.listener = listener;
@@ -87,7 +89,8 @@ public final class SignalingFrameHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         try {
-            if (connection == null || !connection.isOpen()) {
+            if (connection == null || !connection.isOpen() || flooded) {
+                // Read and dropped, not left unread: see Connection.close.
                 return;
             }
             if (!(frame instanceof TextWebSocketFrame text)) {
@@ -106,8 +109,10 @@ public final class SignalingFrameHandler extends ChannelInboundHandlerAdapter {
         connection.touch(clock.millis());
         RateLimiter.Verdict verdict = limiter.take();
         if (verdict == RateLimiter.Verdict.CLOSE) {
+            // Requests admitted before this one still get their replies, then the close frame.
+            flooded = true;
             listener.refused(ErrorCode.RATE_LIMITED.wireName());
-            connection.close(CloseCode.RATE_LIMITED);
+            connection.closeWhenAnswered(CloseCode.RATE_LIMITED);
             return;
         }
         Request request;
@@ -125,12 +130,13 @@ public final class SignalingFrameHandler extends ChannelInboundHandlerAdapter {
             }
             return;
         }
+        connection.admitted(request);
         listener.received(connection, request);
     }
 
     private void refuse(com.fasterxml.jackson.databind.JsonNode id, ProtocolException e) {
         listener.refused(e.code().wireName());
-        connection.send(Json.error(id, e.code(), e.getMessage()));
+        connection.refuse(Json.error(id, e.code(), e.getMessage()));
     }
 
     @Override
