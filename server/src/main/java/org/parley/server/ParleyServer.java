@@ -21,6 +21,8 @@ import org.parley.server.config.ServerConfig;
 import org.parley.server.http.HttpEndpoint;
 import org.parley.server.http.HttpRouter;
 import org.parley.signaling.SignalingService;
+import org.parley.signaling.session.LocalTurn;
+import org.parley.turn.TurnConfig;
 import org.parley.turn.TurnServer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -72,25 +74,44 @@ public final class ParleyServer implements AutoCloseable {
                 closeLast.add(remote);
             }
         }
+        TurnServer turn = config.turn().enabled() ? new TurnServer(turnConfig(config, secret), registry, clock) : null;
         SignalingService signaling = null;
         if (config.signaling().enabled()) {
             signaling = new SignalingService(config.signaling().config(), secret, relayControl,
-                    registry, clock);
+                    registry, clock, () -> localTurn(turn));
             SignalingService s = signaling;
             add(new ModulePart("signaling", "parley.http.port", List::of, s::drain, s::liveCallsWithConnectedDevice, s));
         } else {
             partStates.put("signaling", PartState.DISABLED);
         }
-        if (config.turn().enabled()) {
-            // Signaling mints TURN REST credentials with the operator's secret, so TURN accepts them
-            // unless the operator gave TURN secrets of its own.
-            TurnServer turn = new TurnServer(config.turn().config().withDefaultRestSecret(secret), registry, clock);
+        if (turn != null) {
             add(new ModulePart("turn", "parley.turn.listening-port", turn::start, () -> { }, () -> 0, turn));
         } else {
             partStates.put("turn", PartState.DISABLED);
         }
         this.http = new HttpEndpoint(config.http(), new HttpRouter(this::health, registry, signaling, relayApi),
                 registry);
+    }
+
+    /**
+     * Signaling mints TURN REST credentials with the operator's secret, so TURN accepts them unless
+     * the operator gave TURN secrets of its own; and valid for signaling's TTL, so TURN refuses any
+     * valid for longer (max-credential-lifetime = auto).
+     */
+    private static TurnConfig turnConfig(ServerConfig config, byte[] secret) {
+        TurnConfig turn = config.turn().config().withDefaultRestSecret(secret);
+        if (config.signaling().enabled()) {
+            turn = turn.withCredentialTtlOf(config.signaling().config().ice().turnCredentialTtl());
+        }
+        return turn;
+    }
+
+    /** The TURN server of this process as welcome advertises it, while it listens. */
+    private static Optional<LocalTurn> localTurn(TurnServer turn) {
+        if (turn == null || turn.listeningPort().isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(new LocalTurn(turn.listeningPort().getAsInt(), turn.tlsListeningPort()));
     }
 
     private void add(Part part) {

@@ -34,7 +34,10 @@ public record SignalingConfig(int maxFrameBytes, Duration helloTimeout, Duration
     public record RateLimit(double messagesPerSecond, int burst) {
     }
 
-    /** ICE servers; an empty {@code turnSecret} means the operator secret. */
+    /**
+     * ICE servers; an empty {@code turnSecret} means the operator secret, empty URL lists the TURN
+     * server of this process (see {@link org.parley.signaling.session.LocalTurn}), or none.
+     */
     public record Ice(List<String> stunUrls, List<String> turnUrls, Optional<String> turnSecret,
             Duration turnCredentialTtl) {
     }

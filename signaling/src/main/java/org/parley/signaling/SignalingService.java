@@ -26,6 +26,7 @@ import org.parley.signaling.call.IncomingCallWebhook;
 import org.parley.signaling.media.RelayLink;
 import org.parley.signaling.room.RoomService;
 import org.parley.signaling.session.IceServers;
+import org.parley.signaling.session.LocalTurn;
 import org.parley.signaling.session.Session;
 import org.parley.signaling.session.SessionController;
 import org.parley.signaling.session.Sessions;
@@ -62,18 +63,29 @@ public final class SignalingService implements AutoCloseable {
 
     public SignalingService(SignalingConfig config, byte[] secret, Optional<RelayControl> relay,
             MeterRegistry registry, Clock clock) {
-        this(config, secret, relay, registry, SignalingLoop.realTime(clock));
+        this(config, secret, relay, registry, SignalingLoop.realTime(clock), Optional::empty);
+    }
+
+    /** With the TURN server of this process, which welcome advertises when no ICE URLs are configured. */
+    public SignalingService(SignalingConfig config, byte[] secret, Optional<RelayControl> relay,
+            MeterRegistry registry, Clock clock, Supplier<Optional<LocalTurn>> localTurn) {
+        this(config, secret, relay, registry, SignalingLoop.realTime(clock), localTurn);
     }
 
     /** With a given loop; tests pass one whose timers follow a manual clock. */
     public SignalingService(SignalingConfig config, byte[] secret, Optional<RelayControl> relay,
             MeterRegistry registry, SignalingLoop loop) {
+        this(config, secret, relay, registry, loop, Optional::empty);
+    }
+
+    private SignalingService(SignalingConfig config, byte[] secret, Optional<RelayControl> relay,
+            MeterRegistry registry, SignalingLoop loop, Supplier<Optional<LocalTurn>> localTurn) {
         this.config = config;
         this.loop = loop;
         Clock clock = loop.clock();
         this.metrics = new SignalingMetrics(registry);
         this.sessionController = new SessionController(config, new TokenVerifier(secret, clock),
-                new IceServers(config.ice(), secret, clock), sessions, loop, clock);
+                new IceServers(config.ice(), secret, clock, localTurn), sessions, loop, clock);
         RelayLink relayLink = new RelayLink(relay, loop, clock);
         this.relayLink = relayLink;
         this.teardown = new CallTeardown(calls, relayLink, metrics);

@@ -102,7 +102,8 @@ final class AllocateMethod {
         }
         // Quotas (RFC 8656 §7.2 step 8): per user 486, whole server 508.
         TurnConfig cfg = ctx.config();
-        if (cfg.userQuota() > 0 && ctx.table().countFor(r.username) >= cfg.userQuota()) {
+        // Counted per user, not per credential: signaling mints a new credential for each session.
+        if (cfg.userQuota() > 0 && ctx.table().countFor(r.user) >= cfg.userQuota()) {
             reject(r, ErrorCode.ALLOCATION_QUOTA_REACHED, "user_quota");
             return;
         }
@@ -165,7 +166,7 @@ final class AllocateMethod {
         }
         UdpRelay relay4 = v4 == null ? null : open(v4);
         UdpRelay relay6 = v6 == null ? null : open(v6);
-        Allocation allocation = new Allocation(link, r.username, relay4, relay6, null, cfg.maxBps(),
+        Allocation allocation = new Allocation(link, r.username, r.user, relay4, relay6, null, cfg.maxBps(),
                 ctx.metrics(), ctx.clock());
         if (relay4 != null) {
             relay4.receiver(allocation::relayToClient);
@@ -204,7 +205,7 @@ final class AllocateMethod {
             reject(r, ErrorCode.INSUFFICIENT_CAPACITY, "capacity");
             return;
         }
-        Allocation allocation = new Allocation(r.link, r.username, null, null, relay, ctx.config().maxBps(),
+        Allocation allocation = new Allocation(r.link, r.username, r.user, null, null, relay, ctx.config().maxBps(),
                 ctx.metrics(), ctx.clock());
         relay.attach(allocation);
         ctx.table().add(allocation, ctx.now() + lifetime * 1000);

@@ -22,6 +22,7 @@ import org.parley.turn.stun.StunMethod;
 final class Allocation {
     private final ClientLink link;
     private final String username;
+    private final String user;
     private final TurnMetrics metrics;
     private final java.time.Clock clock;
     private final UdpRelay ipv4;
@@ -39,10 +40,11 @@ final class Allocation {
     private byte[] allocateResponse;
     private boolean closed;
 
-    Allocation(ClientLink link, String username, UdpRelay ipv4, UdpRelay ipv6, TcpRelay tcp,
+    Allocation(ClientLink link, String username, String user, UdpRelay ipv4, UdpRelay ipv6, TcpRelay tcp,
             long maxBps, TurnMetrics metrics, java.time.Clock clock) {
         this.link = link;
         this.username = username;
+        this.user = user;
         this.ipv4 = ipv4;
         this.ipv6 = ipv6;
         this.tcp = tcp;
@@ -57,8 +59,14 @@ final class Allocation {
         return link;
     }
 
+    /** The credential that made this allocation; only it may act on it (RFC 8656 §6.3). */
     String username() {
         return username;
+    }
+
+    /** The user behind the credential, whom {@code user-quota} counts. */
+    String user() {
+        return user;
     }
 
     UdpRelay ipv4() {

@@ -28,14 +28,15 @@ final class AllocationTable {
         return allocations.size();
     }
 
-    int countFor(String username) {
-        return perUser.getOrDefault(username, 0);
+    /** Allocations of {@code user} (not of one credential: see {@link RestCredentials#user}). */
+    int countFor(String user) {
+        return perUser.getOrDefault(user, 0);
     }
 
     void add(Allocation allocation, long expiresAtMillis) {
         allocation.setExpiresAtMillis(expiresAtMillis);
         allocations.add(allocation);
-        perUser.merge(allocation.username(), 1, Integer::sum);
+        perUser.merge(allocation.user(), 1, Integer::sum);
         allocation.link().attach(allocation);
         metrics.allocations.incrementAndGet();
     }
@@ -45,7 +46,7 @@ final class AllocationTable {
         if (!allocations.remove(allocation)) {
             return;
         }
-        perUser.computeIfPresent(allocation.username(), (u, n) -> n <= 1 ? null : n - 1);
+        perUser.computeIfPresent(allocation.user(), (u, n) -> n <= 1 ? null : n - 1);
         allocation.close();
         metrics.allocations.decrementAndGet();
     }

@@ -31,10 +31,19 @@ final class Authenticator {
     private static final int USERHASH_LENGTH = 32;
     private static final HexFormat HEX = HexFormat.of();
 
-    /** Outcome: {@code error == 0} means authenticated with {@code key}. */
-    record Result(int error, String reason, String username, byte[] key) {
+    /**
+     * Outcome: {@code error == 0} means authenticated as {@code username} (the credential, which
+     * owns allocations, RFC 8656 §6.3) of {@code user} (whom quotas count), with {@code key};
+     * otherwise {@code reason} is the metric tag and {@code phrase} the ERROR-CODE reason phrase,
+     * null for the standard one.
+     */
+    record Result(int error, String reason, String phrase, String username, String user, byte[] key) {
         boolean ok() {
             return error == 0;
+        }
+
+        static Result ok(String username, String user, byte[] key) {
+            return new Result(0, null, null, username, user, key);
         }
     }
 
@@ -47,6 +56,8 @@ final class Authenticator {
     private final boolean useAuthSecret;
     private final NonceService nonces;
     private final Clock clock;
+    /** Longest a REST credential may still be valid, in milliseconds. */
+    private final long maxCredentialLifetimeMillis;
     private final String noncePrefix;
 
     Authenticator(TurnConfig config, NonceService nonces, Clock clock) {
@@ -56,6 +67,7 @@ final class Authenticator {
         this.useAuthSecret = config.useAuthSecret();
         this.nonces = nonces;
         this.clock = clock;
+        this.maxCredentialLifetimeMillis = config.credentialLifetimeLimit().toMillis();
         this.noncePrefix = SecurityFeatures.of(config).noncePrefix();
         for (String user : users.keySet()) {
             usersByHash.put(HEX.formatHex(LongTermKey.userhash(user, realm)), user);
@@ -155,6 +167,11 @@ final class Authenticator {
         if (password != null) {
             return verify(request, prepared, LongTermKey.of(username, realm, password, algorithm));
         }
+        return byRestUsername(request, username, algorithm);
+    }
+
+    /** A TURN REST credential: unexpired, not valid for longer than the limit, signed with a secret. */
+    private Result byRestUsername(StunMessage request, String username, PasswordAlgorithm algorithm) {
         if (!useAuthSecret || secrets.isEmpty()) {
             return fail(ErrorCode.UNAUTHENTICATED, "unknown_user");
         }
@@ -162,20 +179,28 @@ final class Authenticator {
         if (expiry.isEmpty()) {
             return fail(ErrorCode.UNAUTHENTICATED, "unknown_user");
         }
-        if (expiry.getAsLong() * 1000 < clock.millis()) {
-            return fail(ErrorCode.UNAUTHENTICATED, "expired");
+        long now = clock.millis();
+        if (expiry.getAsLong() * 1000 < now) {
+            return new Result(ErrorCode.UNAUTHENTICATED, "expired", "Unauthenticated: credential expired",
+                    null, null, null);
+        }
+        // A credential must not outlive what signaling hands out (max-credential-lifetime): one
+        // minted by hand with the secret, years ahead, would otherwise never lapse.
+        if (expiry.getAsLong() * 1000 - now > maxCredentialLifetimeMillis) {
+            return new Result(ErrorCode.UNAUTHENTICATED, "lifetime_too_long",
+                    "Unauthenticated: credential expiry too far ahead", null, null, null);
         }
         for (byte[] secret : secrets) {
             byte[] key = LongTermKey.of(username, realm, RestCredentials.password(secret, username), algorithm);
             if (MessageIntegrity.verify(request, key)) {
-                return new Result(0, null, username, key);
+                return Result.ok(username, RestCredentials.user(username), key);
             }
         }
         return fail(ErrorCode.UNAUTHENTICATED, "bad_integrity");
     }
 
     private static Result verify(StunMessage request, String username, byte[] key) {
-        return MessageIntegrity.verify(request, key) ? new Result(0, null, username, key)
+        return MessageIntegrity.verify(request, key) ? Result.ok(username, username, key)
                 : fail(ErrorCode.UNAUTHENTICATED, "bad_integrity");
     }
 
@@ -188,6 +213,6 @@ final class Authenticator {
     }
 
     private static Result fail(int code, String reason) {
-        return new Result(code, reason, null, null);
+        return new Result(code, reason, null, null, null, null);
     }
 }

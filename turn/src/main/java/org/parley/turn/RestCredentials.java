@@ -30,6 +30,22 @@ public final class RestCredentials {
         return number(username.substring(username.lastIndexOf(':') + 1));
     }
 
+    /**
+     * The user a REST username names, without its expiry: USER of {@code EXPIRY:USER} or
+     * {@code USER:EXPIRY}, and "" for a bare {@code EXPIRY}. Quotas count per user, since every
+     * credential signaling mints for one user has another expiry (coturn counts the same way).
+     */
+    public static String user(String username) {
+        int colon = username.indexOf(':');
+        if (colon < 0) {
+            return "";
+        }
+        if (number(username.substring(0, colon)).isPresent()) {
+            return username.substring(colon + 1);
+        }
+        return username.substring(0, username.lastIndexOf(':'));
+    }
+
     /** The password for {@code username} under {@code secret}. */
     public static String password(byte[] secret, String username) {
         try {

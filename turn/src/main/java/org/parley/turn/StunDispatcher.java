@@ -125,6 +125,7 @@ final class StunDispatcher {
         Authenticator.Result r = ctx.authenticator().authenticate(request.message, request.source().getAddress());
         if (r.ok()) {
             request.username = r.username();
+            request.user = r.user();
             request.key = r.key();
             request.sha256 = MessageIntegrity.usesSha256(request.message);
             return true;
@@ -141,9 +142,9 @@ final class StunDispatcher {
         if (r.error() == ErrorCode.UNAUTHENTICATED || r.error() == ErrorCode.STALE_NONCE) {
             // RFC 8489 §9.2.4: 401 and 438 carry REALM, a fresh NONCE and PASSWORD-ALGORITHMS.
             InetAddress client = request.source().getAddress();
-            request.fail(r.error(), w -> ctx.authenticator().writeChallenge(w, client));
+            request.fail(r.error(), r.phrase(), w -> ctx.authenticator().writeChallenge(w, client));
         } else {
-            request.fail(r.error());
+            request.fail(r.error(), r.phrase(), null);
         }
         return false;
     }

@@ -20,7 +20,10 @@ final class StunRequest {
 
     final ClientLink link;
     final StunMessage message;
+    /** The credential that signed the request; it owns the allocation (RFC 8656 §6.3). */
     String username;
+    /** The user behind the credential, whom the quota counts (see {@link RestCredentials#user}). */
+    String user;
     byte[] key;
     boolean sha256;
 
@@ -53,10 +56,15 @@ final class StunRequest {
 
     /** Sends an error response; {@code body} may add attributes (REALM, NONCE, UNKNOWN-ATTRIBUTES). */
     void fail(int code, Consumer<StunMessageWriter> body) {
+        fail(code, null, body);
+    }
+
+    /** An error response with {@code phrase} as reason phrase, or the standard one when null. */
+    void fail(int code, String phrase, Consumer<StunMessageWriter> body) {
         ByteBuf out = link.alloc().heapBuffer(128);
         StunMessageWriter w = StunMessageWriter.start(out, message.method(), StunClass.ERROR_RESPONSE,
                 message.transactionId());
-        w.errorCode(code);
+        w.errorCode(code, phrase == null ? ErrorCode.reason(code) : phrase);
         if (body != null) {
             body.accept(w);
         }

@@ -6,10 +6,12 @@ import com.typesafe.config.ConfigValueType;
 import io.netty.util.NetUtil;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Settings of the TURN server, read from {@code parley.turn} (reference.conf documents every key and
@@ -41,6 +43,8 @@ import java.util.Map;
  * @param unauthenticatedRate unauthenticated answers per second per source address
  * @param unauthenticatedBurst unauthenticated answers a source may get in a burst
  * @param noTcpRelay refuse RFC 6062 TCP allocations
+ * @param maxCredentialLifetime longest a REST credential may still be valid; empty ("auto"): the
+ *     server process sets it from signaling's credential TTL, else {@link #FALLBACK_CREDENTIAL_LIFETIME}
  */
 public record TurnConfig(
         List<String> listeningIps, int listeningPort, int tlsListeningPort, String cert, String pkey,
@@ -49,9 +53,22 @@ public record TurnConfig(
         int staleNonceSeconds, int maxAllocateLifetimeSeconds, int permissionLifetimeSeconds,
         int channelLifetimeSeconds, List<String> deniedPeerIps, List<String> allowedPeerIps,
         boolean allowLoopbackPeers, int userQuota, int totalQuota, long maxBps,
-        int unauthenticatedRate, int unauthenticatedBurst, boolean noTcpRelay) {
+        int unauthenticatedRate, int unauthenticatedBurst, boolean noTcpRelay,
+        Optional<Duration> maxCredentialLifetime) {
 
     private static final String P = "parley.turn.";
+    /**
+     * Added to signaling's credential TTL: the clocks of a signaling and a TURN host may differ a
+     * little, and the expiry is rounded to whole seconds.
+     */
+    public static final Duration CREDENTIAL_LIFETIME_SLACK = Duration.ofMinutes(5);
+    /**
+     * Limit of a TURN-only node with {@code max-credential-lifetime = auto}: it cannot know the TTL
+     * of whichever signaling mints its credentials, so it takes the one day that the TURN REST
+     * draft's example, coturn's own client ({@code turnutils_uclient -W}) and most minting code use,
+     * plus the slack. Parley's signaling mints 12 h by default, well inside it.
+     */
+    public static final Duration FALLBACK_CREDENTIAL_LIFETIME = Duration.ofDays(1).plus(CREDENTIAL_LIFETIME_SLACK);
 
     /** Reads and validates {@code parley.turn}; errors name the full key. */
     public static TurnConfig from(Config root) {
@@ -123,7 +140,41 @@ public record TurnConfig(
                 nonNegative(c, "user-quota"), nonNegative(c, "total-quota"),
                 c.getLong("max-bps") < 0 ? failLong(c, "max-bps") : c.getLong("max-bps"),
                 positive(c, "unauthenticated-rate"), positive(c, "unauthenticated-burst"),
-                c.getBoolean("no-tcp-relay"));
+                c.getBoolean("no-tcp-relay"), credentialLifetime(c));
+    }
+
+    /** {@code max-credential-lifetime}: "auto" or a positive duration. */
+    private static Optional<Duration> credentialLifetime(Config c) {
+        String key = "max-credential-lifetime";
+        if (c.getValue(key).valueType() == ConfigValueType.STRING && "auto".equals(c.getString(key))) {
+            return Optional.empty();
+        }
+        Duration d;
+        try {
+            d = c.getDuration(key);
+        } catch (ConfigException e) {
+            throw bad(c, key, "must be \"auto\" or a duration such as 12h");
+        }
+        if (d.isZero() || d.isNegative()) {
+            throw bad(c, key, "must be positive, got " + d);
+        }
+        return Optional.of(d);
+    }
+
+    /** The longest a REST credential may still be valid when it is used. */
+    public Duration credentialLifetimeLimit() {
+        return maxCredentialLifetime.orElse(FALLBACK_CREDENTIAL_LIFETIME);
+    }
+
+    /**
+     * This configuration, with an "auto" {@code max-credential-lifetime} following the TTL of the
+     * credentials signaling mints in this process, plus the slack.
+     */
+    public TurnConfig withCredentialTtlOf(Duration signalingTtl) {
+        if (maxCredentialLifetime.isPresent()) {
+            return this;
+        }
+        return copy(staticAuthSecrets, Optional.of(signalingTtl.plus(CREDENTIAL_LIFETIME_SLACK)));
     }
 
     /** {@code value} prepared with RFC 8265 OpaqueString; the error names the key, never the value. */
@@ -154,11 +205,15 @@ public record TurnConfig(
         if (!staticAuthSecrets.isEmpty() || secret == null || secret.length == 0) {
             return this;
         }
+        return copy(List.of(secret.clone()), maxCredentialLifetime);
+    }
+
+    private TurnConfig copy(List<byte[]> secrets, Optional<Duration> credentialLifetime) {
         return new TurnConfig(listeningIps, listeningPort, tlsListeningPort, cert, pkey, relayIps,
-                externalIps, minPort, maxPort, realm, useAuthSecret, List.of(secret.clone()), users,
+                externalIps, minPort, maxPort, realm, useAuthSecret, secrets, users,
                 staleNonceSeconds, maxAllocateLifetimeSeconds, permissionLifetimeSeconds,
                 channelLifetimeSeconds, deniedPeerIps, allowedPeerIps, allowLoopbackPeers, userQuota,
-                totalQuota, maxBps, unauthenticatedRate, unauthenticatedBurst, noTcpRelay);
+                totalQuota, maxBps, unauthenticatedRate, unauthenticatedBurst, noTcpRelay, credentialLifetime);
     }
 
     /** Like {@link #stringList}, and a single string may list several addresses separated by commas. */

@@ -48,6 +48,9 @@ public final class TurnServer implements AutoCloseable {
     private final List<EpollUdpListener> udpListeners = new ArrayList<>();
     private TurnContext ctx;
     private ScheduledFuture<?> sweeper;
+    /** The bound UDP/TCP port and TLS port once started; 0 before (or for TLS: no TLS listener). */
+    private volatile int boundPort;
+    private volatile int boundTlsPort;
 
     public TurnServer(TurnConfig config, MeterRegistry registry, Clock clock) {
         this.config = config;
@@ -85,7 +88,24 @@ public final class TurnServer implements AutoCloseable {
             }
         }
         sweeper = loop.scheduleAtFixedRate(this::sweep, SWEEP_PERIOD_MILLIS, SWEEP_PERIOD_MILLIS, TimeUnit.MILLISECONDS);
+        boundTlsPort = tls != null ? tlsPort : 0;
+        boundPort = port;
         return lines;
+    }
+
+    /**
+     * The UDP and TCP port clients reach this server on, once it listens (with
+     * {@code listening-port = 0} the port the kernel chose); empty before start.
+     */
+    public java.util.OptionalInt listeningPort() {
+        int p = boundPort;
+        return p == 0 ? java.util.OptionalInt.empty() : java.util.OptionalInt.of(p);
+    }
+
+    /** The TLS port once listening; empty without a certificate or before start. */
+    public java.util.OptionalInt tlsListeningPort() {
+        int p = boundTlsPort;
+        return p == 0 || boundPort == 0 ? java.util.OptionalInt.empty() : java.util.OptionalInt.of(p);
     }
 
     /** The UDP and TCP listeners of one listening address, on the same port. */
@@ -211,6 +231,7 @@ public final class TurnServer implements AutoCloseable {
 
     @Override
     public void close() {
+        boundPort = 0;
         if (sweeper != null) {
             sweeper.cancel(false);
         }

@@ -83,7 +83,12 @@ public final class StunMessageWriter {
 
     /** ERROR-CODE (RFC 8489 §14.8): class in hundreds, number modulo 100, then the reason phrase. */
     public StunMessageWriter errorCode(int code) {
-        byte[] reason = ErrorCode.reason(code).getBytes(StandardCharsets.UTF_8);
+        return errorCode(code, ErrorCode.reason(code));
+    }
+
+    /** ERROR-CODE with a reason phrase of one's own (RFC 8489 §14.8: at most 127 characters). */
+    public StunMessageWriter errorCode(int code, String phrase) {
+        byte[] reason = phrase.getBytes(StandardCharsets.UTF_8);
         header(StunAttribute.ERROR_CODE, 4 + reason.length);
         out.writeShort(0);
         out.writeByte(code / 100);
