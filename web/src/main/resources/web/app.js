@@ -1,9 +1,15 @@
 // The Parley browser app: sign in, 1:1 calls, conference rooms. Built on the client library
-// (parley.js) only, as any other web app would be.
+// (parley.js) only, as any other web app would be. Words shown to the user are in messages.js,
+// cameras and microphones in devices.js, the room screen in room-view.js.
 
 import { ParleyClient, mediaStats, quality, loopbackOnly } from './parley.js';
+import {
+  nameOf, initials, callEndedText, roomClosedText, joinErrorText, callErrorText, signInErrorText, errorText,
+} from './messages.js';
+import { $, attach, notice, clearNotice, setPressed } from './ui.js';
+import { showRoom, tile } from './room-view.js';
+import { openLocalStream, listDevices, switchDevice, startPreview, stopPreview, takePreview, previewing } from './devices.js';
 
-const $ = (id) => document.getElementById(id);
 const params = new URLSearchParams(location.search);
 
 const app = {
@@ -12,6 +18,7 @@ const app = {
   room: null,
   lastEnded: null,   // {callId, reason} of the last call, for "move that call here"
   qualityTimer: null,
+  callTimer: null,
   lastStats: null,
   connectionLog: [], // every connection state seen, for diagnostics and tests
 };
@@ -19,43 +26,15 @@ window.parleyApp = app;
 
 // ---- screens and notices -------------------------------------------------------------------
 
+/** Screens where the camera and microphone section shows (a preview or the pickers). */
+const DEVICE_SCREENS = new Set(['home', 'incoming', 'call', 'room']);
+
 function show(screen) {
   for (const s of document.querySelectorAll('.screen')) s.hidden = s.id !== `screen-${screen}`;
   document.body.dataset.screen = screen;
-  $('devices').hidden = !(screen === 'call' || screen === 'room');
-}
-
-const REASONS = {
-  hangup: 'the other side hung up', rejected: 'the call was declined', cancelled: 'the caller cancelled',
-  busy: 'the other side is busy', unavailable: 'nobody is online to answer', no_answer: 'no answer',
-  answered_elsewhere: 'answered on another device', connection_lost: 'the connection was lost',
-  transferred: 'moved to another device', upgraded: 'turned into a conference',
-  media_failed: 'the media connection failed', server_shutdown: 'the server is restarting',
-  removed: 'you were removed from the room', left: 'you left the room',
-};
-
-/** Why a room.join was refused, in words (protocol.md §6.3, §9). */
-const JOIN_ERRORS = {
-  removed: 'a moderator removed you; ask one to let you back in',
-  invite_revoked: 'this invite link was revoked',
-  forbidden: 'you have no invitation to this room (or the link belongs to a room that has ended)',
-  room_locked: 'the room is locked', room_full: 'the room is full', unknown_room: 'there is no such room',
-};
-
-function notice(text, reason) {
-  const n = $('notice');
-  n.textContent = text;
-  n.dataset.reason = reason || '';
-  n.hidden = false;
-}
-
-function clearNotice() {
-  $('notice').hidden = true;
-}
-
-function attach(video, stream) {
-  if (video.srcObject !== stream) video.srcObject = stream || null;
-  if (stream) video.play().catch(() => {});
+  $('devices').hidden = !DEVICE_SCREENS.has(screen);
+  if (screen !== 'home' && screen !== 'incoming') stopPreview();
+  if (screen === 'home') setPressed('preview-toggle', previewing(), 'Stop camera check', 'Check camera and microphone');
 }
 
 // ---- sign in --------------------------------------------------------------------------------
@@ -80,7 +59,7 @@ async function signIn(event) {
     // ?ice=relay: TURN only; ?candidates=loopback: announce loopback candidates only (diagnostics).
     iceTransportPolicy: params.get('ice') === 'relay' ? 'relay' : 'all',
     candidateFilter: params.get('candidates') === 'loopback' ? loopbackOnly : null,
-    getLocalStream: localStream,
+    getLocalStream: openLocalStream,
   });
   wireClient(client);
   try {
@@ -89,12 +68,13 @@ async function signIn(event) {
     $('me-user').textContent = welcome.displayName || welcome.user;
     $('me-device').textContent = welcome.device;
     $('me').hidden = false;
+    clearNotice();
     show('home');
     listDevices();
     const room = params.get('room');
     if (room) joinRoom(room, params.get('invite'));
   } catch (e) {
-    $('signin-error').textContent = e.message;
+    $('signin-error').textContent = signInErrorText(e);
     $('signin-error').hidden = false;
   }
 }
@@ -106,7 +86,7 @@ function wireClient(client) {
     $('connection-state').dataset.state = s;
     $('reconnecting-banner').hidden = s !== 'reconnecting';
     if (s === 'closed' && app.client === client) {
-      notice('Signed out: the connection to the server ended.', 'closed');
+      notice('You are signed out: the connection to the server ended. Sign in again.', 'closed');
       $('me').hidden = true;
       show('signin');
     }
@@ -119,40 +99,10 @@ function wireClient(client) {
     showCall(call);
   });
   client.on('invitation', ({ roomId, from }) => {
-    notice(`${from.name || from.user} invites you to room ${roomId}.`, 'invitation');
+    notice(`${nameOf(from)} invited you to room ${roomId}; joining it.`, 'invitation');
     joinRoom(roomId);
   });
-  client.on('callended', ({ callId, reason }) => callEnded({ id: callId }, reason));
-}
-
-// ---- media devices --------------------------------------------------------------------------
-
-const chosen = { audio: null, video: null };
-
-function localStream(media) {
-  const audio = chosen.audio ? { deviceId: { exact: chosen.audio } } : true;
-  const video = media === 'video' ? (chosen.video ? { deviceId: { exact: chosen.video } } : { width: 640, height: 480 }) : false;
-  return navigator.mediaDevices.getUserMedia({ audio, video });
-}
-
-async function listDevices() {
-  const devices = await navigator.mediaDevices.enumerateDevices();
-  for (const [kind, select] of [['audioinput', $('audio-input')], ['videoinput', $('video-input')]]) {
-    select.replaceChildren(...devices.filter((d) => d.kind === kind).map((d, i) => {
-      const o = document.createElement('option');
-      o.value = d.deviceId;
-      o.textContent = d.label || `${kind === 'audioinput' ? 'Microphone' : 'Camera'} ${i + 1}`;
-      return o;
-    }));
-  }
-}
-
-async function switchDevice(kind, deviceIdValue) {
-  chosen[kind] = deviceIdValue;
-  const target = app.call || app.room;
-  if (!target || !target.localStream) return;
-  const s = await navigator.mediaDevices.getUserMedia({ [kind]: { deviceId: { exact: deviceIdValue } } });
-  await target.replaceTrack(s.getTracks()[0]);
+  client.on('callended', ({ callId, reason }) => callEnded({ id: callId }, { reason }));
 }
 
 // ---- calls ----------------------------------------------------------------------------------
@@ -161,22 +111,22 @@ async function placeCall(event) {
   event.preventDefault();
   clearNotice();
   const to = $('callee').value.trim();
+  const media = $('call-media').value;
   $('outgoing-peer').textContent = to;
   $('outgoing-status').textContent = 'Calling…';
   $('outgoing-status').dataset.status = 'calling';
+  const stream = takePreview(media);
   show('outgoing');
   try {
-    const call = await app.client.call(to, { media: $('call-media').value });
+    const call = await app.client.call(to, { media, stream: stream || undefined });
+    if (stream) call.ownsLocalStream = true;
     trackCall(call);
     if (call.state === 'connecting') showCall(call);
   } catch (e) {
-    notice(`Could not call ${to}: ${e.code || e.message}`, e.code);
+    if (stream) stream.getTracks().forEach((t) => t.stop());
+    notice(callErrorText(to, e), e.code);
     show('home');
   }
-}
-
-function peerName(peer) {
-  return peer ? (peer.name || peer.user) : '';
 }
 
 function trackCall(call) {
@@ -188,22 +138,39 @@ function trackCall(call) {
     $('outgoing-status').dataset.status = 'ringing';
   });
   call.on('accepted', () => showCall(call));
-  call.on('ended', ({ reason }) => callEnded(call, reason));
+  call.on('ended', (e) => callEnded(call, e));
 }
 
 function onIncoming(call) {
   if (app.call && app.call.state !== 'ended') {
     // Busy with another call on this device: show it as a notice, the server decides busy/waiting.
-    notice(`${peerName(call.peer)} is calling (call waiting).`, 'waiting');
+    notice(`${nameOf(call.peer)} is calling you too. Hang up this call to answer.`, 'waiting');
   }
-  call.on('ended', ({ reason }) => callEnded(call, reason));
+  call.on('ended', (e) => callEnded(call, e));
   if (app.call && app.call.state !== 'ended') return;
   app.call = call;
   clearNotice();
-  $('incoming-peer').textContent = peerName(call.peer);
-  $('incoming-media').textContent = call.media === 'video' ? 'Video call' : 'Audio call';
+  $('incoming-peer').textContent = nameOf(call.peer);
+  $('incoming-media').textContent = call.media === 'video'
+    ? 'Video call. Check your camera below before you answer.' : 'Audio call.';
   $('screen-incoming').dataset.callId = call.id;
   show('incoming');
+  // A look at one's own camera (and the pickers) before answering; answering reuses the stream.
+  startPreview(call.media).catch((e) => notice(errorText(e), 'devices'));
+}
+
+async function acceptCall() {
+  const call = app.call;
+  const stream = takePreview(call.media);
+  try {
+    if (stream) call.ownsLocalStream = true;
+    showCall(call);
+    await call.accept({ stream: stream || undefined });
+  } catch (e) {
+    if (stream) stream.getTracks().forEach((t) => t.stop());
+    call.end(e.code || 'failed', undefined, true);
+    notice(`Could not answer the call: ${errorText(e)}`, e.code);
+  }
 }
 
 function showCall(call) {
@@ -214,58 +181,114 @@ function showCall(call) {
     call.on('remotestream', (s) => attach($('remote-video'), s));
     call.on('remotescreen', (s) => { attach($('remote-screen'), s); updateRemoteMedia(call); });
     call.on('remotemedia', () => updateRemoteMedia(call));
-    call.on('state', (s) => { $('call-state').textContent = s; $('screen-call').dataset.state = s; });
-    call.on('transferred', ({ peer }) => { $('call-peer').textContent = peerName(peer); });
-    call.on('ended', ({ reason }) => callEnded(call, reason));
+    call.on('state', (s) => { $('call-state').textContent = s; $('screen-call').dataset.state = s; startCallTimer(call); });
+    call.on('transferred', ({ peer }) => { $('call-peer').textContent = nameOf(peer); updateRemoteMedia(call); });
+    call.on('ended', (e) => callEnded(call, e));
   }
-  $('call-peer').textContent = peerName(call.peer);
+  $('call-peer').textContent = nameOf(call.peer);
   $('call-state').textContent = call.state;
   $('screen-call').dataset.state = call.state;
   $('screen-call').dataset.callId = call.id;
   attach($('local-video'), call.localStream);
   attach($('remote-video'), call.remoteStream);
+  updateLocalMedia(call);
+  updateRemoteMedia(call);
+  show('call');
+  startCallTimer(call);
+  startQuality(() => call.peerConnections(), $('call-quality'));
+}
+
+/** m:ss (h:mm:ss after an hour) since the call became active, as phones show it. */
+function startCallTimer(call) {
+  if (call.state !== 'active' || app.callTimer) return;
+  const started = Date.now();
+  const el = $('call-timer');
+  const tick = () => {
+    const s = Math.floor((Date.now() - started) / 1000);
+    const mmss = `${Math.floor(s / 60) % 60}:${String(s % 60).padStart(2, '0')}`;
+    el.textContent = s >= 3600 ? `${Math.floor(s / 3600)}:${mmss.padStart(5, '0')}` : mmss;
+  };
+  tick();
+  app.callTimer = setInterval(tick, 1000);
+}
+
+function stopCallTimer() {
+  clearInterval(app.callTimer);
+  app.callTimer = null;
+  $('call-timer').textContent = '0:00';
+}
+
+/** What this device sends: button labels, the self-view, and the preview of a shared screen. */
+function updateLocalMedia(call) {
   setPressed('toggle-audio', !call.local.audio, 'Unmute', 'Mute');
   setPressed('toggle-video', !call.local.video, 'Camera on', 'Camera off');
   setPressed('toggle-screen', call.local.screen, 'Stop sharing', 'Share screen');
-  updateRemoteMedia(call);
-  show('call');
-  startQuality(() => call.peerConnections(), $('call-quality'));
+  $('self-view').dataset.video = call.local.video && call.media === 'video';
+  attach($('local-screen'), call.local.screen ? call.localScreen : null);
+  layoutStage(call);
 }
 
 function updateRemoteMedia(call) {
   const r = call.remote;
   const el = $('remote-media');
+  const who = nameOf(call.peer);
   el.dataset.audio = r.audio;
   el.dataset.video = r.video;
   el.dataset.screen = r.screen;
   const parts = [];
-  if (!r.audio) parts.push(`${peerName(call.peer)} is muted`);
-  if (!r.video) parts.push('camera off');
-  if (r.screen) parts.push('sharing their screen');
-  el.textContent = parts.join(' · ');
-  $('remote-screen').hidden = !r.screen || !call.remoteScreen;
+  if (!r.audio) parts.push(`${who} is muted`);
+  if (!r.video) parts.push(`${who}'s camera is off`);
+  if (r.screen) parts.push(`${who} is sharing their screen`);
+  el.textContent = parts.length ? `${parts.join(', ')}.` : '';
+  const view = $('remote-view');
+  view.dataset.video = r.video && call.media === 'video';
+  const avatar = $('remote-avatar');
+  const big = document.createElement('span');
+  big.className = 'initials';
+  big.textContent = initials(who);
+  const small = document.createElement('span');
+  small.className = 'avatar-name';
+  small.textContent = who;
+  avatar.replaceChildren(big, small);
+  layoutStage(call);
 }
 
-function setPressed(id, pressed, onText, offText) {
-  const b = $(id);
-  b.setAttribute('aria-pressed', String(pressed));
-  b.textContent = pressed ? onText : offText;
+/**
+ * Who is large: a shared screen (the other side's) fills the stage and the cameras move to a row
+ * below it; without one the other side's camera fills it. The self-view is always the small
+ * picture in the bottom-right corner. A sharer sees what it shares as a small picture too.
+ */
+function layoutStage(call) {
+  const remoteScreen = !!(call.remote.screen && call.remoteScreen);
+  const localScreen = !!(call.local.screen && call.localScreen);
+  const share = remoteScreen || localScreen;
+  $('call-stage').dataset.layout = share ? 'share' : 'camera';
+  $('remote-screen').hidden = !remoteScreen;
+  $('remote-screen').className = remoteScreen ? 'main' : '';
+  $('remote-view').className = `view ${remoteScreen ? 'thumb' : 'main'}`;
+  $('local-screen').hidden = !localScreen;
+  $('local-screen').className = localScreen ? 'thumb' : '';
+  $('self-view').className = `view${share ? ' thumb' : ''}`;
 }
 
-function callEnded(call, reason) {
+function callEnded(call, { reason, local = false, roomId } = {}) {
   if (app.call && app.call.id !== call.id) return;
   stopQuality();
+  stopCallTimer();
+  stopPreview();
   app.call = null;
   app.lastEnded = { callId: call.id, reason };
+  const text = callEndedText({ reason, local, direction: call.direction, peer: call.peer, roomId });
   $('last-call').hidden = false;
-  $('last-call-reason').textContent = REASONS[reason] || reason;
+  $('last-call-reason').textContent = text;
   $('last-call').dataset.reason = reason;
   // Another device of this user has (or had) the call: offer to pull it here (§5.5).
   $('pull-call').hidden = !(reason === 'answered_elsewhere' || reason === 'transferred');
-  notice(`Call ended: ${REASONS[reason] || reason}`, reason);
+  notice(text, reason);
   attach($('remote-video'), null);
   attach($('local-video'), null);
   attach($('remote-screen'), null);
+  attach($('local-screen'), null);
   if (document.body.dataset.screen !== 'room') show('home');
 }
 
@@ -276,7 +299,7 @@ async function pullCall() {
     clearNotice();
     showCall(call);
   } catch (e) {
-    notice(`Could not move the call here: ${e.code || e.message}`, e.code);
+    notice(`Could not move the call here: ${errorText(e)}`, e.code);
   }
 }
 
@@ -285,9 +308,10 @@ async function toggleScreen(target, buttonId) {
     if (target.local.screen) await target.stopScreenShare();
     else await target.startScreenShare();
   } catch (e) {
-    notice(`Screen share failed: ${e.message}`, 'screen_failed');
+    notice(`Screen sharing did not start: ${errorText(e)}`, 'screen_failed');
   }
   setPressed(buttonId, target.local.screen, 'Stop sharing', 'Share screen');
+  if (target === app.call) updateLocalMedia(target);
 }
 
 // ---- connection quality ---------------------------------------------------------------------
@@ -298,7 +322,9 @@ function startQuality(pcs, el) {
   app.qualityTimer = setInterval(async () => {
     const now = await mediaStats(...pcs());
     el.dataset.quality = quality(app.lastStats, now);
-    el.title = `connection quality: ${el.dataset.quality}${now.rttMs != null ? `, rtt ${Math.round(now.rttMs)} ms` : ''}`;
+    const label = `connection quality ${el.dataset.quality}${now.rttMs != null ? `, round trip ${Math.round(now.rttMs)} ms` : ''}`;
+    el.title = label;
+    el.setAttribute('aria-label', label);
     app.lastStats = now;
   }, 2000);
 }
@@ -339,186 +365,67 @@ app.stats = async () => {
 
 async function joinRoom(roomId, invite) {
   clearNotice();
+  const stream = takePreview('video');
   try {
-    const room = await app.client.joinRoom(roomId, { invite: invite || undefined });
-    showRoom(room);
+    const room = await app.client.joinRoom(roomId, { invite: invite || undefined, stream: stream || undefined });
+    enterRoom(room);
   } catch (e) {
-    notice(`Could not join ${roomId}: ${JOIN_ERRORS[e.code] || e.code || e.message}`, e.code);
+    if (stream) stream.getTracks().forEach((t) => t.stop());
+    notice(joinErrorText(roomId, e), e.code);
   }
 }
 
-function showRoom(room) {
+function enterRoom(room) {
   app.room = room;
-  $('room-title').textContent = room.id;
-  $('screen-room').dataset.roomId = room.id;
-  $('screen-room').dataset.participantId = room.participantId;
-  $('video-grid').replaceChildren();
-  room.on('participants', () => renderParticipants(room));
-  room.on('updated', ({ participant }) => {
-    renderParticipants(room);
-    const stage = $('screen-stage');
-    if (!participant.screen && stage.dataset.participant === participant.participantId) {
-      showScreen(room, participant.participantId, null);
-    }
+  showRoom(room, {
+    onClosed: (reason) => {
+      stopQuality();
+      app.room = null;
+      notice(roomClosedText(room.id, reason), reason);
+      show('home');
+    },
   });
-  room.on('room', () => renderParticipants(room));
-  room.on('stream', ({ participantId, kind, stream }) => {
-    if (kind === 'screen') showScreen(room, participantId, stream);
-    else attach(tile(room, participantId).querySelector('video'), stream);
-  });
-  room.on('left', ({ participantId }) => {
-    const t = document.querySelector(`#video-grid .tile[data-participant="${CSS.escape(participantId)}"]`);
-    if (t) t.remove();
-    if ($('screen-stage').dataset.participant === participantId) showScreen(room, participantId, null);
-  });
-  room.on('speaker', ({ participantId }) => {
-    for (const t of document.querySelectorAll('#video-grid .tile')) {
-      t.classList.toggle('speaking', t.dataset.participant === participantId);
-    }
-    $('video-grid').dataset.activeSpeaker = participantId;
-  });
-  room.on('muted', ({ kind }) => {
-    notice(`A moderator muted your ${kind}.`, 'muted');
-    setPressed('room-toggle-audio', !room.local.audio, 'Unmute', 'Mute');
-    setPressed('room-toggle-video', !room.local.video, 'Camera on', 'Camera off');
-  });
-  room.on('closed', ({ reason }) => {
-    stopQuality();
-    app.room = null;
-    notice(`You left room ${room.id}: ${REASONS[reason] || reason}`, reason);
-    show('home');
-  });
-  const me = tile(room, room.participantId);
-  me.classList.add('self');
-  const v = me.querySelector('video');
-  v.muted = true;
-  attach(v, room.localStream);
-  renderParticipants(room);
-  // Tracks that arrived while joining (before these listeners existed).
-  for (const [pid, entry] of room.streams) {
-    if (entry.camera) attach(tile(room, pid).querySelector('video'), entry.camera);
-    if (entry.screen) showScreen(room, pid, entry.screen);
-  }
   show('room');
   startQuality(() => room.media.peerConnections(), $('room-quality'));
 }
 
-function tile(room, participantId) {
-  let t = document.querySelector(`#video-grid .tile[data-participant="${CSS.escape(participantId)}"]`);
-  if (!t) {
-    t = document.createElement('div');
-    t.className = 'tile';
-    t.dataset.participant = participantId;
-    const video = document.createElement('video');
-    video.autoplay = true;
-    video.playsInline = true;
-    const name = document.createElement('span');
-    name.className = 'name';
-    t.append(video, name);
-    $('video-grid').append(t);
-  }
-  const p = room.participants.get(participantId);
-  t.querySelector('.name').textContent = p ? `${p.name || p.user}${participantId === room.participantId ? ' (you)' : ''}` : participantId;
-  return t;
-}
-
-function showScreen(room, participantId, stream) {
-  const stage = $('screen-stage');
-  if (!stream) {
-    stage.replaceChildren();
-    stage.hidden = true;
-    delete stage.dataset.participant;
-    return;
-  }
-  const video = document.createElement('video');
-  video.id = 'room-screen';
-  video.autoplay = true;
-  video.playsInline = true;
-  video.muted = true;
-  stage.replaceChildren(video);
-  stage.dataset.participant = participantId;
-  stage.hidden = false;
-  attach(video, stream);
-}
-
-function renderParticipants(room) {
-  $('room-role').textContent = room.role;
-  $('room-locked').hidden = !room.locked;
-  setPressed('lock-room', room.locked, 'Unlock room', 'Lock room');
-  $('moderator-controls').hidden = !room.isModerator;
-  $('participant-count').textContent = room.participants.size;
-  const items = [...room.participants.values()].map((p) => {
-    const li = document.createElement('li');
-    li.dataset.participant = p.participantId;
-    li.dataset.role = p.role;
-    li.dataset.audio = p.audio;
-    li.dataset.video = p.video;
-    li.dataset.audioMuted = !!p.audioMuted;
-    const name = document.createElement('span');
-    name.textContent = `${p.name || p.user}${p.participantId === room.participantId ? ' (you)' : ''}`;
-    const role = document.createElement('span');
-    role.className = 'role';
-    role.textContent = `${p.role}${p.audio === false || p.audioMuted ? ' · muted' : ''}${p.screen ? ' · sharing' : ''}`;
-    li.append(name, role);
-    if (room.isModerator && p.participantId !== room.participantId) {
-      li.append(
-        button('Mute', 'mute', () => room.mute(p.participantId, 'audio')),
-        button('Remove', 'remove', () => room.remove(p.participantId)),
-        p.role === 'moderator'
-          ? button('Make participant', 'demote', () => room.setRole(p.participantId, 'participant'))
-          : button('Make moderator', 'promote', () => room.setRole(p.participantId, 'moderator')),
-      );
-    }
-    if (p.participantId !== room.participantId) tile(room, p.participantId);
-    return li;
-  });
-  $('participant-list').replaceChildren(...items);
-}
-
-function button(text, action, fn) {
-  const b = document.createElement('button');
-  b.type = 'button';
-  b.textContent = text;
-  b.dataset.action = action;
-  b.addEventListener('click', () => fn().catch((e) => notice(`${text} failed: ${e.code || e.message}`, e.code)));
-  return b;
-}
-
 // ---- wiring ---------------------------------------------------------------------------------
+
+async function togglePreview() {
+  try {
+    if (previewing()) stopPreview();
+    else await startPreview('video');
+  } catch (e) {
+    notice(errorText(e), 'devices');
+  }
+  setPressed('preview-toggle', previewing(), 'Stop camera check', 'Check camera and microphone');
+}
 
 function bind() {
   $('device').value = deviceId();
   $('signin-form').addEventListener('submit', signIn);
   $('call-form').addEventListener('submit', placeCall);
   $('room-form').addEventListener('submit', (e) => { e.preventDefault(); joinRoom($('room-id').value.trim()); });
+  $('preview-toggle').addEventListener('click', togglePreview);
   $('cancel-call').addEventListener('click', () => app.call && app.call.cancel().catch(() => {}));
-  $('accept-call').addEventListener('click', async () => {
-    const call = app.call;
-    try {
-      showCall(call);
-      await call.accept();
-    } catch (e) {
-      notice(`Could not accept: ${e.code || e.message}`, e.code);
-      call.end(e.code || 'failed');
-    }
-  });
+  $('accept-call').addEventListener('click', acceptCall);
   $('reject-call').addEventListener('click', () => app.call && app.call.reject().catch(() => {}));
   $('hangup').addEventListener('click', () => app.call && app.call.hangup().catch(() => {}));
   $('toggle-audio').addEventListener('click', () => {
     const c = app.call;
     c.setAudio(!c.local.audio);
-    setPressed('toggle-audio', !c.local.audio, 'Unmute', 'Mute');
+    updateLocalMedia(c);
   });
   $('toggle-video').addEventListener('click', () => {
     const c = app.call;
     c.setVideo(!c.local.video);
-    setPressed('toggle-video', !c.local.video, 'Camera on', 'Camera off');
+    updateLocalMedia(c);
   });
   $('toggle-screen').addEventListener('click', () => toggleScreen(app.call, 'toggle-screen'));
   $('transfer-form').addEventListener('submit', (e) => {
     e.preventDefault();
     app.call.transfer($('transfer-device').value.trim())
-      .catch((err) => notice(`Could not move the call: ${err.code || err.message}`, err.code));
+      .catch((err) => notice(`Could not move the call: ${errorText(err)}`, err.code));
   });
   $('pull-call').addEventListener('click', pullCall);
   $('leave-room').addEventListener('click', () => app.room && app.room.leave().catch(() => {}));
@@ -531,10 +438,11 @@ function bind() {
     const r = app.room;
     r.setVideo(!r.local.video);
     setPressed('room-toggle-video', !r.local.video, 'Camera on', 'Camera off');
+    tile(r, r.participantId);
   });
   $('room-toggle-screen').addEventListener('click', () => toggleScreen(app.room, 'room-toggle-screen'));
-  $('mute-all').addEventListener('click', () => app.room.mute('all', 'audio').catch((e) => notice(e.message, e.code)));
-  $('lock-room').addEventListener('click', () => app.room.lock(!app.room.locked).catch((e) => notice(e.message, e.code)));
+  $('mute-all').addEventListener('click', () => app.room.mute('all', 'audio').catch((e) => notice(`Could not mute everyone: ${errorText(e)}`, e.code)));
+  $('lock-room').addEventListener('click', () => app.room.lock(!app.room.locked).catch((e) => notice(`Could not lock the room: ${errorText(e)}`, e.code)));
   $('invite-link').addEventListener('click', async () => {
     const r = await app.room.inviteLink();
     const out = $('invite-link-output');
@@ -542,8 +450,10 @@ function bind() {
     out.hidden = false;
     out.select();
   });
-  $('audio-input').addEventListener('change', (e) => switchDevice('audio', e.target.value));
-  $('video-input').addEventListener('change', (e) => switchDevice('video', e.target.value));
+  const target = () => app.call || app.room;
+  $('audio-input').addEventListener('change', (e) => switchDevice('audio', e.target.value, target()).catch((err) => notice(errorText(err), 'devices')));
+  $('video-input').addEventListener('change', (e) => switchDevice('video', e.target.value, target()).catch((err) => notice(errorText(err), 'devices')));
+  navigator.mediaDevices.addEventListener('devicechange', () => listDevices());
   if (params.get('room')) $('room-id').value = params.get('room');
   document.body.dataset.ready = 'true';
 }

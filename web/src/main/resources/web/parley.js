@@ -129,7 +129,7 @@ export class ParleyClient extends Emitter {
     this.startPing(w.pingIntervalMs || 20000);
     this.emit('welcome', w);
     if (resume && fresh) {
-      for (const call of [...this.calls.values()]) call.end('connection_lost');
+      for (const call of [...this.calls.values()]) call.end('connection_lost', undefined, true);
       for (const room of [...this.rooms.values()]) room.close('connection_lost');
       this.emit('sessionlost', {});
     } else if (resume) {
@@ -296,7 +296,7 @@ export class ParleyClient extends Emitter {
   finish(code, reason) {
     this.closedForGood = true;
     this.setState('closed');
-    for (const call of [...this.calls.values()]) call.end('connection_lost');
+    for (const call of [...this.calls.values()]) call.end('connection_lost', undefined, true);
     for (const room of [...this.rooms.values()]) room.close('connection_lost');
     this.emit('closed', { code, reason });
   }

@@ -11,7 +11,9 @@ import { mediaStats } from './stats.js';
  * (accepted) -> "active" (media flows) -> "ended". An incoming call starts at "incoming".
  *
  * Events: state, ringing {devices}, accepted {peer}, remotestream {stream}, remotescreen {stream},
- * remotemedia {audio, video, screen}, transferred {peer}, connection {state}, ended {reason}.
+ * remotemedia {audio, video, screen}, transferred {peer}, connection {state}, ended {reason, roomId, local}
+ * (local: this device ended it, by hangup/reject/cancel or by losing its own session; the
+ * protocol's call.ended does not say who ended a call, but it is never sent to the device that did).
  */
 export class Call extends LocalMediaOwner {
   constructor(client, { callId, direction, peer, media, transport, state, waiting = false }) {
@@ -65,17 +67,17 @@ export class Call extends LocalMediaOwner {
 
   async reject() {
     await this.req('call.reject');
-    this.end('rejected');
+    this.end('rejected', undefined, true);
   }
 
   async cancel() {
     await this.req('call.cancel');
-    this.end('cancelled');
+    this.end('cancelled', undefined, true);
   }
 
   async hangup(reason) {
     const r = this.req('call.hangup', reason ? { reason } : {});
-    this.end(reason || 'hangup');
+    this.end(reason || 'hangup', undefined, true);
     await r;
   }
 
@@ -254,16 +256,17 @@ export class Call extends LocalMediaOwner {
     }
   }
 
-  end(reason, roomId) {
+  end(reason, roomId, local = false) {
     if (this.state === 'ended') return;
     this.endReason = reason;
+    this.endedLocally = local;
     if (this.session) this.session.close();
     this.session = null;
     if (this.localScreen) this.localScreen.getTracks().forEach((t) => t.stop());
     if (this.ownsLocalStream && this.localStream) this.localStream.getTracks().forEach((t) => t.stop());
     this.state = 'ended';
     this.emit('state', 'ended');
-    this.emit('ended', { reason, roomId });
+    this.emit('ended', { reason, roomId, local });
     this.client.forgetCall(this);
   }
 }

@@ -270,6 +270,33 @@ final class Browser implements AutoCloseable {
                 + text("notice") + "')\n" + consoleLog());
     }
 
+    /**
+     * Sets the page's viewport to {@code width} x {@code height} CSS pixels (a phone when
+     * {@code mobile}: touch-sized layout viewport, meta viewport honoured), as DevTools' device
+     * toolbar does; the window keeps its size.
+     */
+    void viewport(int width, int height, boolean mobile) {
+        driver.executeCdpCommand("Emulation.setDeviceMetricsOverride", Map.of(
+                "width", width, "height", height, "deviceScaleFactor", 1, "mobile", mobile));
+        await("viewport " + width + "x" + height, () -> Long.valueOf(width).equals(script("return innerWidth;"))
+                && Long.valueOf(height).equals(script("return innerHeight;")));
+    }
+
+    /** The name a screen reader announces for the element (WebDriver "Get Computed Label"). */
+    static String accessibleName(WebElement element) {
+        return element.getAccessibleName();
+    }
+
+    /** A PNG of the viewport scaled by {@code scale} (docs screenshots stay small). */
+    void screenshot(Path target, double scale) throws IOException {
+        long width = (Long) script("return innerWidth;");
+        long height = (Long) script("return innerHeight;");
+        Map<String, Object> shot = driver.executeCdpCommand("Page.captureScreenshot", Map.of("format", "png",
+                "clip", Map.of("x", 0, "y", 0, "width", width, "height", height, "scale", scale)));
+        Files.createDirectories(target.getParent());
+        Files.write(target, java.util.Base64.getDecoder().decode((String) shot.get("data")));
+    }
+
     void screenshot(Path target) throws IOException {
         File shot = driver.getScreenshotAs(OutputType.FILE);
         Files.createDirectories(target.getParent());
