@@ -55,6 +55,9 @@ function endedText({ reason, local, direction, peer, roomId }) {
       return `The call with ${who} ended: the audio and video connection failed. Try calling again.`;
     case 'server_shutdown':
       return `The call with ${who} ended: the server is restarting. Call again in a minute.`;
+    case 'server_restarted':
+      // a refused resume's welcome.ended (§4): the server crashed or restarted and lost the call
+      return `The call with ${who} ended: the server restarted and lost it. Call again.`;
     default:
       // A hang-up with the client's own reason (§5.2 call.hangup): still someone hung up.
       return local ? `You ended the call with ${who}.` : `${who} ended the call.`;
@@ -68,6 +71,8 @@ export function roomClosedText(roomId, reason) {
     case 'removed': return `A moderator removed you from room ${roomId}. Ask a moderator if you want to come back.`;
     case 'connection_lost':
       return `You are no longer in room ${roomId}: the connection to the server was lost. Join again once you are back online.`;
+    case 'server_restarted':
+      return `You are no longer in room ${roomId}: the server restarted. Join again.`;
     default: return `You are no longer in room ${roomId}.`;
   }
 }

@@ -21,7 +21,8 @@ const FINAL_CLOSE = new Set([1000, 4001, 4002, 4004, 4009]);
  * - state: "connecting" | "open" | "reconnecting" | "closed"
  * - welcome: the welcome reply (also after each resume)
  * - resumed {missed}: the session came back after a drop; calls and rooms are unchanged
- * - sessionlost: a reconnect started a fresh session; the old calls are gone
+ * - sessionlost {ended}: a reconnect started a fresh session; the old calls and rooms ended, each
+ *   with the reason the server gave in welcome.ended (server_restarted after a crash)
  * - incoming {call}: a call rings this device (call.incoming)
  * - handoff {call}: a call was pushed to this device (call.handoff)
  * - invitation {roomId, from, media}: invited to a room by call.add
@@ -99,6 +100,10 @@ export class ParleyClient extends Emitter {
         if (resume && this.resumeToken) {
           hello.resumeToken = this.resumeToken;
           hello.lastSeq = this.lastSeq;
+          // If the server refuses the resume (it ended the session, or restarted and forgot it),
+          // its welcome says which of these ended and why (§4).
+          hello.calls = [...this.calls.keys()];
+          hello.rooms = [...this.rooms.keys()];
         }
         this.request('hello', hello, { beforeOpen: true }).then((w) => {
           settled = true;
@@ -106,11 +111,16 @@ export class ParleyClient extends Emitter {
           resolve(w);
         }, (e) => { settled = true; reject(e); });
       };
+      const failed = (why) => {
+        if (!settled) { settled = true; reject(new ParleyError('connection_closed', why)); }
+      };
       ws.onmessage = (e) => this.onFrame(e.data);
+      // A refused connection: browsers fire error then close, some runtimes only error.
+      ws.onerror = () => failed('connection failed');
       ws.onclose = (e) => {
         if (this.ws !== ws) return;
         this.onClose(e.code, e.reason);
-        if (!settled) reject(new ParleyError('connection_closed', `closed ${e.code} ${e.reason}`));
+        failed(`closed ${e.code} ${e.reason}`);
       };
     });
   }
@@ -129,9 +139,16 @@ export class ParleyClient extends Emitter {
     this.startPing(w.pingIntervalMs || 20000);
     this.emit('welcome', w);
     if (resume && fresh) {
-      for (const call of [...this.calls.values()]) call.end('connection_lost', undefined, true);
-      for (const room of [...this.rooms.values()]) room.close('connection_lost');
-      this.emit('sessionlost', {});
+      // welcome.ended: [{callId | roomId, reason}], e.g. reason "server_restarted" after a crash.
+      const ended = w.ended || [];
+      const why = (key, id) => (ended.find((e) => e[key] === id) || {}).reason || 'connection_lost';
+      for (const call of [...this.calls.values()]) {
+        const reason = why('callId', call.id);
+        // connection_lost: this device's own connection ended it; server_restarted: the server did
+        call.end(reason, undefined, reason === 'connection_lost');
+      }
+      for (const room of [...this.rooms.values()]) room.close(why('roomId', room.id));
+      this.emit('sessionlost', { ended });
     } else if (resume) {
       for (const call of this.calls.values()) call.resumed();
       for (const room of this.rooms.values()) room.resumed();
@@ -264,6 +281,10 @@ export class ParleyClient extends Emitter {
       this.finish(code, reason);
       return;
     }
+    // A failed attempt of the running reconnect loop: that loop tries again. A second loop would
+    // double the attempts on every failure while the server restarts, and two hellos with one
+    // resume token would replace each other's session (4004).
+    if (this.state === 'reconnecting') return;
     this.setState('reconnecting');
     this.reconnect();
   }

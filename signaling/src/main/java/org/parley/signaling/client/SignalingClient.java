@@ -9,6 +9,7 @@ import java.net.http.HttpClient;
 import java.net.http.WebSocket;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -33,6 +34,13 @@ public final class SignalingClient implements AutoCloseable {
     public record CloseStatus(int code, String reason) {
     }
 
+    /**
+     * A call or room that a refused resume reports as over for this device ({@code welcome.ended},
+     * docs/protocol.md §4): exactly one of {@code callId} and {@code roomId} is set.
+     */
+    public record Ended(String callId, String roomId, String reason) {
+    }
+
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient SHARED = HttpClient.newHttpClient();
     /** Acknowledge after this many events, so the server can forget them without an ack per event. */
@@ -50,6 +58,7 @@ public final class SignalingClient implements AutoCloseable {
     private volatile long lastAcked;
     private volatile String sessionId;
     private volatile String resumeToken;
+    private volatile List<Ended> ended = List.of();
     private WebSocket ws;
 
     private SignalingClient() {
@@ -95,10 +104,34 @@ public final class SignalingClient implements AutoCloseable {
                 "lastSeq", lastSeq));
     }
 
+    /**
+     * As {@link #resume(String, String, String, long)}, naming the calls and rooms this device
+     * believes it is in: if the server refuses the resume (it ended the session, or restarted),
+     * {@link #ended()} says which of them are over and why.
+     */
+    public JsonNode resume(String token, String device, String resumeToken, long lastSeq, Collection<String> calls,
+            Collection<String> rooms) {
+        this.lastSeq = lastSeq;
+        this.lastAcked = lastSeq;
+        return remember(request("hello", "token", token, "device", device, "resumeToken", resumeToken,
+                "lastSeq", lastSeq, "calls", List.copyOf(calls), "rooms", List.copyOf(rooms)));
+    }
+
     private JsonNode remember(JsonNode welcome) {
         sessionId = welcome.path("sessionId").asText(null);
         resumeToken = welcome.path("resumeToken").asText(null);
+        List<Ended> over = new ArrayList<>();
+        for (JsonNode e : welcome.path("ended")) {
+            over.add(new Ended(e.path("callId").asText(null), e.path("roomId").asText(null),
+                    e.path("reason").asText()));
+        }
+        ended = List.copyOf(over);
         return welcome;
+    }
+
+    /** The calls and rooms the last {@code welcome} reported as ended (empty after a successful resume). */
+    public List<Ended> ended() {
+        return ended;
     }
 
     /** Sends a request built from name/value pairs and waits for its reply. */
@@ -295,6 +328,12 @@ public final class SignalingClient implements AutoCloseable {
             return;
         }
         JsonNode id = msg.get("id");
+        if ("welcome".equals(msg.path("type").asText()) && !msg.path("resumed").asBoolean()) {
+            // A fresh session numbers its events from 1 again. Reset here, on the thread that reads
+            // the frames, so that its first events (right behind the welcome) are not taken for repeats.
+            lastSeq = 0;
+            lastAcked = 0;
+        }
         if (id != null) {
             CompletableFuture<JsonNode> f = pending.remove(id.asText());
             if (f != null) {

@@ -41,6 +41,12 @@ public final class SessionController {
     private final Scheduler scheduler;
     private final Clock clock;
     private final List<SessionObserver> observers = new CopyOnWriteArrayList<>();
+    /**
+     * Starts every resume token this process issues, so that a token from before a crash is
+     * recognised as such (the server remembers nothing else across one) and a refused resume can
+     * say {@code server_restarted}.
+     */
+    private final String bootId = newId("").substring(0, 8);
 
     public SessionController(SignalingConfig config, TokenVerifier verifier, IceServers ice, Sessions sessions,
             Scheduler scheduler, Clock clock) {
@@ -115,6 +121,7 @@ public final class SessionController {
         String device = r.text("device", DEVICE, "1-64 characters of [A-Za-z0-9._:-]");
         Optional<String> resumeToken = r.optText("resumeToken");
         long lastSeq = r.optLong("lastSeq", 0, Long.MAX_VALUE).orElse(0L);
+        ResumeClaims claims = resumeToken.isPresent() ? ResumeClaims.of(r) : ResumeClaims.NONE;
         if (protocol != PROTOCOL_VERSION) {
             refuseAndClose(c, r, ErrorCode.UNSUPPORTED_PROTOCOL, "this server speaks protocol " + PROTOCOL_VERSION,
                     CloseCode.UNSUPPORTED_PROTOCOL);
@@ -149,12 +156,14 @@ public final class SessionController {
             }
         }
         Session s = new Session(newId("s-"), identity, device, config.maxUnackedEvents());
-        s.resumeToken(newId(""));
+        s.resumeToken(newResumeToken());
         sessions.add(s);
         s.attach(c);
         // Timers first: whoever holds the welcome may already be at the token's next deadline.
         armTokenTimers(s);
-        c.send(welcome(r, s, false, c));
+        ObjectNode welcome = welcome(r, s, false, c);
+        resumeToken.ifPresent(t -> welcome.set("ended", claims.ended(refusedResumeReason(t))));
+        c.send(welcome);
         for (SessionObserver o : observers) {
             o.sessionStarted(s);
         }
@@ -165,7 +174,7 @@ public final class SessionController {
         Connection previous = s.connection();
         cancel(s.graceTimer);
         s.identity(identity);
-        sessions.newResumeToken(s, newId(""));
+        sessions.newResumeToken(s, newResumeToken());
         s.attach(c);
         if (previous != null && previous != c) {
             previous.bind(null);
@@ -176,6 +185,18 @@ public final class SessionController {
         for (String json : missed) {
             c.sendText(json);
         }
+    }
+
+    private String newResumeToken() {
+        return bootId + "." + newId("");
+    }
+
+    /**
+     * Why the calls and rooms of a refused resume are over for this device: the server restarted
+     * (the token is from another process), or the old session ended or was replaced (§4).
+     */
+    private String refusedResumeReason(String resumeToken) {
+        return resumeToken.startsWith(bootId + ".") ? "connection_lost" : "server_restarted";
     }
 
     private ObjectNode welcome(Request r, Session s, boolean resumed, Connection c) {

@@ -117,6 +117,27 @@ class ResumeAndHandOffEndToEndTest {
     }
 
     @Test
+    void aRefusedResumeListsTheCallsTheClientNamedAsEndedAndASuccessfulOneDoesNot() {
+        SignalingClient again = server.connect();
+        again.resume(server.token("alice"), "phone", alice.resumeToken(), alice.lastSeq(), List.of(callId), List.of());
+        assertEquals(List.of(), again.ended(), "resumed: the call goes on and nothing is reported ended");
+
+        // a new sign-in of the same device ends bob's session (and the call, connection_lost)
+        String resumeToken = bob.resumeToken();
+        server.signIn("bob", "laptop");
+        assertEquals("connection_lost", again.awaitEvent("call.ended").get("reason").asText());
+        SignalingClient late = server.connect();
+        SignalingException bad = assertThrows(SignalingException.class, () -> late.resume(server.token("bob"),
+                "laptop", resumeToken, 0, List.of("not an id"), List.of()));
+        assertEquals("invalid_field", bad.code());
+        JsonNode welcome = late.resume(server.token("bob"), "laptop", resumeToken, 0, List.of(callId),
+                List.of("r-gone"));
+        assertFalse(welcome.get("resumed").asBoolean());
+        assertEquals(List.of(new SignalingClient.Ended(callId, null, "connection_lost"),
+                new SignalingClient.Ended(null, "r-gone", "connection_lost")), late.ended());
+    }
+
+    @Test
     void resumeTokenOfAnotherUserStartsAFreshSession() {
         SignalingClient thief = server.connect();
         JsonNode w = thief.resume(server.token("mallory"), "laptop", bob.resumeToken(), 0);
