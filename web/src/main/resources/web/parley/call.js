@@ -234,6 +234,10 @@ export class Call extends LocalMediaOwner {
       case 'relay.candidate':
         if (this.session instanceof RelayMedia) this.session.handleEvent(msg);
         break;
+      case 'relay.reset':
+        // the relay restarted: both relay connections start over (protocol.md §6.4)
+        if (this.session instanceof RelayMedia) this.startMedia({});
+        break;
       case 'call.media':
         for (const k of ['audio', 'video', 'screen']) if (typeof msg[k] === 'boolean') this.remote[k] = msg[k];
         this.emit('remotemedia', { ...this.remote });

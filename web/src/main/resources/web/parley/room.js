@@ -11,7 +11,7 @@ const ROLE_RANK = { listener: 0, participant: 1, moderator: 2, owner: 3 };
  * Events: participants (Map), joined {participant}, left {participantId, reason}, updated
  * {participant}, room {locked, maxParticipants, publish}, speaker {participantId},
  * stream {participantId, kind: "camera"|"screen", stream}, muted {kind, by}, removed {by},
- * connection {state}, closed {reason}.
+ * connection {state}, reset {} (media set up afresh after a relay restart), closed {reason}.
  */
 export class Room extends LocalMediaOwner {
   constructor(client, reply) {
@@ -36,13 +36,34 @@ export class Room extends LocalMediaOwner {
     this.localScreen = null;
     this.local = { audio: true, video: true, screen: false };
     this.closed = false;
-    this.media = new RelayMedia({
-      context: { roomId: this.id }, rtcConfig: client.rtcConfig(), request: (t, f) => client.request(t, f),
-      candidateFilter: client.candidateFilter,
+    this.media = this.openMedia();
+  }
+
+  openMedia() {
+    const media = new RelayMedia({
+      context: { roomId: this.id }, rtcConfig: this.client.rtcConfig(), request: (t, f) => this.client.request(t, f),
+      candidateFilter: this.client.candidateFilter,
     });
-    this.media.on('track', (e) => this.onTrack(e));
-    this.media.on('connectionstate', (s) => this.emit('connection', { state: s }));
-    this.media.on('error', (e) => this.emit('error', e));
+    media.on('track', (e) => this.onTrack(e));
+    media.on('connectionstate', (s) => this.emit('connection', { state: s }));
+    media.on('error', (e) => this.emit('error', e));
+    return media;
+  }
+
+  /**
+   * relay.reset (protocol.md §6.4): the relay lost this device's connections and has a fresh
+   * endpoint for it. Both peer connections start over, as after joining; subscriptions are back to
+   * everyone.
+   */
+  resetMedia() {
+    this.media.close();
+    this.streams.clear();
+    this.media = this.openMedia();
+    if (this.localStream) this.media.publish(this.localStream);
+    if (this.localScreen && this.local.screen) {
+      this.media.startScreen(this.localScreen.getVideoTracks()[0], this.localScreen);
+    }
+    this.emit('reset', {});
   }
 
   get me() {
@@ -176,6 +197,11 @@ export class Room extends LocalMediaOwner {
         break;
       }
       case 'room.participant_left':
+        if (msg.participantId === this.participantId) {
+          // relay_lost: the server took this device out (protocol.md §6.4); it may join again
+          this.close(msg.reason);
+          break;
+        }
         this.participants.delete(msg.participantId);
         this.streams.delete(msg.participantId);
         this.emit('left', { participantId: msg.participantId, reason: msg.reason });
@@ -210,6 +236,9 @@ export class Room extends LocalMediaOwner {
       case 'relay.offer':
       case 'relay.candidate':
         this.media.handleEvent(msg);
+        break;
+      case 'relay.reset':
+        this.resetMedia();
         break;
       default:
         break;

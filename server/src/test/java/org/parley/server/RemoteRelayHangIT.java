@@ -61,6 +61,14 @@ class RemoteRelayHangIT {
                 .issue(user, Optional.empty(), Optional.of(room), Optional.empty(), Duration.ofMinutes(5));
     }
 
+    /** A client signed in as {@code user} that has joined room "standup". */
+    static SignalingClient member(URI ws, String user, String device) {
+        SignalingClient c = SignalingClient.connect(ws, WAIT).timeout(WAIT);
+        c.hello(token(user, "standup"), device);
+        c.request("room.join", "roomId", "standup");
+        return c;
+    }
+
     static String chromeOffer() throws Exception {
         try (InputStream in = RemoteRelayHangIT.class.getResourceAsStream("/sdp/chrome-publisher-offer.sdp")) {
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
@@ -115,12 +123,8 @@ class RemoteRelayHangIT {
                     "-Dparley.remote-relay.watch-interval=1s"))) {
                 int port = signaling.port("http", "tcp");
                 URI ws = URI.create("ws://127.0.0.1:" + port + "/ws");
-                try (SignalingClient alice = SignalingClient.connect(ws, WAIT).timeout(WAIT);
-                        SignalingClient bob = SignalingClient.connect(ws, WAIT).timeout(WAIT)) {
-                    alice.hello(token("alice", "standup"), "laptop");
-                    bob.hello(token("bob", "standup"), "phone");
-                    alice.request("room.join", "roomId", "standup");
-                    bob.request("room.join", "roomId", "standup");
+                try (SignalingClient alice = member(ws, "alice", "laptop");
+                        SignalingClient bob = member(ws, "bob", "phone")) {
                     alice.expectEvent("room.participant_joined");
                     awaitHealth(port, "up");
 

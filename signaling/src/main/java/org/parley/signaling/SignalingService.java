@@ -98,6 +98,10 @@ public final class SignalingService implements AutoCloseable {
         this.rooms = new RoomService(config.rooms(), secret, sessions, calls, teardown, relayLink, loop, clock, metrics,
                 () -> draining);
         relayLink.resolvers(setup::relayEndpoint, rooms::relayEndpoint);
+        relayLink.onRestart(() -> {
+            setup.relayRestarted();
+            rooms.relayRestarted();
+        });
         sessionController.observe(setup);
         sessionController.observe(rooms);
 

@@ -239,6 +239,33 @@ public final class CallSetup implements SessionObserver {
         return out;
     }
 
+    /**
+     * The relay lost every conference (it restarted). Each answered relay call gets its conference
+     * and both endpoints again and both devices are told to set up their media afresh
+     * ({@code relay.reset}); a call the relay refuses now ends with {@code media_failed}. Calls
+     * still ringing have nothing on the relay yet.
+     */
+    public void relayRestarted() {
+        for (Call c : List.copyOf(calls.all())) {
+            if (c.transport() != CallMedia.RELAY || !c.state().established() || c.relayBusy) {
+                continue;
+            }
+            for (Session device : List.of(c.callerDevice(), c.calleeDevice())) {
+                RelayEndpoint e = endpoint(c, device);
+                relay.reallocate(e, device, hooks).whenComplete((v, error) -> {
+                    if (!c.state().established() || c.activeDeviceOf(device.user()) != device) {
+                        return; // ended or handed off meanwhile
+                    }
+                    if (error != null) {
+                        teardown.end(c, EndReason.MEDIA_FAILED, null);
+                        return;
+                    }
+                    device.emit(RelayLink.resetEvent(e));
+                });
+            }
+        }
+    }
+
     /** {@code call.reject}: from any ringing device; stops all ringing. */
     public ObjectNode reject(Session s, Request r) {
         Call c = calls.known(s, r.text("callId"));

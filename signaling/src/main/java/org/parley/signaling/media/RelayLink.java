@@ -58,6 +58,36 @@ public final class RelayLink implements AutoCloseable {
         this.rooms = rooms;
     }
 
+    /**
+     * Runs {@code onLoop} on the loop when the relay reports that it lost every conference (a
+     * remote relay that restarted). The relay answers again by then, so the circuit closes first:
+     * what {@code onLoop} asks of the relay is not refused for the failures before the restart.
+     */
+    public void onRestart(Runnable onLoop) {
+        relay.ifPresent(r -> {
+            try {
+                r.onRestart(() -> loop.execute(() -> {
+                    circuit.answered();
+                    onLoop.run();
+                }));
+            } catch (RuntimeException e) {
+                // a relay that cannot take the registration (not started, broken) reports no restarts
+                LOG.warn("relay restarts will not be noticed: {}", e.toString());
+            }
+        });
+    }
+
+    /**
+     * The {@code relay.reset} event for a device whose endpoint was made again after the relay lost
+     * it: the device sets up both its relay connections afresh (docs/protocol.md §6.4).
+     */
+    public static ObjectNode resetEvent(RelayEndpoint e) {
+        ObjectNode ev = Json.event("relay.reset");
+        ev.put(e.contextField(), e.contextId());
+        ev.put("reason", "relay_restarted");
+        return ev;
+    }
+
     public boolean available() {
         return relay.isPresent();
     }
@@ -80,6 +110,18 @@ public final class RelayLink implements AutoCloseable {
             r.allocateEndpoint(e.conferenceId(), e.endpointId(), listener);
             return null;
         });
+    }
+
+    /**
+     * As {@link #allocate}, for endpoints made again after a relay restart: a refusal comes as a
+     * failed future, never thrown, so that one device's refusal does not stop the others'.
+     */
+    public CompletableFuture<Void> reallocate(RelayEndpoint e, Session s, EndpointHooks hooks) {
+        try {
+            return allocate(e, s, hooks);
+        } catch (ProtocolException refused) {
+            return CompletableFuture.failedFuture(refused);
+        }
     }
 
     /** Releases a device's endpoint; never fails. */

@@ -281,6 +281,40 @@ public final class RoomService implements SessionObserver {
         return null;
     }
 
+    /**
+     * The relay lost every conference (it restarted). Each room's conference and every
+     * participant's endpoint are made again, moderators' mutes re-applied, and each participant is
+     * told to set up its media afresh ({@code relay.reset}). A participant the relay refuses now
+     * leaves the room with reason {@code relay_lost}, and is told so too, so that it can join again.
+     */
+    public void relayRestarted() {
+        for (Room room : rooms.all()) {
+            for (Participant p : room.participants()) {
+                RelayEndpoint e = endpoint(room, p);
+                relay.reallocate(e, p.session(), hooks).whenComplete((v, error) -> {
+                    if (rooms.get(room.id()) != room || room.participant(p.id()) != p) {
+                        return; // left meanwhile; its leave released the endpoint after this allocation
+                    }
+                    if (error != null) {
+                        ObjectNode lost = Json.event("room.participant_left");
+                        lost.put("roomId", room.id());
+                        lost.put("participantId", p.id());
+                        lost.put("reason", "relay_lost");
+                        p.session().emit(lost);
+                        rooms.leave(room, p, "relay_lost");
+                        return;
+                    }
+                    for (SourceKind k : SourceKind.values()) {
+                        if (p.isMutedByModerator(k) || !room.mayPublish(p)) {
+                            relay.mute(room.conferenceId(), p.id(), k, true);
+                        }
+                    }
+                    p.session().emit(RelayLink.resetEvent(e));
+                });
+            }
+        }
+    }
+
     /** A device is gone for good: it leaves its rooms. */
     @Override
     public void sessionEnded(Session s, String reason) {

@@ -47,6 +47,11 @@ final class Rooms {
         }
     }
 
+    /** Every room, as a copy (so the caller may end rooms while it goes through them). */
+    java.util.List<Room> all() {
+        return java.util.List.copyOf(byId.values());
+    }
+
     /** Rooms with someone in them (for drain). */
     int live() {
         int n = 0;

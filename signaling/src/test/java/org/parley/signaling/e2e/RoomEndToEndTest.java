@@ -272,6 +272,9 @@ class RoomEndToEndTest {
         server = new TestServer("", Optional.of((org.parley.relay.control.RelayControl) java.lang.reflect.Proxy
                 .newProxyInstance(getClass().getClassLoader(),
                         new Class<?>[] {org.parley.relay.control.RelayControl.class}, (proxy, method, args) -> {
+                            if (method.getName().equals("onRestart")) {
+                                return null; // a registration, not a call of the relay
+                            }
                             calls.incrementAndGet();
                             throw new IllegalStateException("relay not started");
                         })));
