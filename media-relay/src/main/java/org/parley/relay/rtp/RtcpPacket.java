@@ -167,10 +167,17 @@ public final class RtcpPacket {
         return len >= 20 && b[at + 12] == 'R' && b[at + 13] == 'E' && b[at + 14] == 'M' && b[at + 15] == 'B';
     }
 
-    /** The bitrate of a REMB in bits per second. */
+    /**
+     * The bitrate of a REMB in bits per second. A 6-bit exponent on an 18-bit mantissa can say up
+     * to 2^81 (draft-alvestrand-rmcat-remb section 2.2); what does not fit 63 bits reads as
+     * {@link Long#MAX_VALUE}, where the shift would wrap to a negative rate.
+     */
     public static long rembBitrate(byte[] b, int at) {
         int exp = (b[at + 17] & 0xff) >> 2;
         long mantissa = ((b[at + 17] & 0x03L) << 16) | ((b[at + 18] & 0xffL) << 8) | (b[at + 19] & 0xffL);
+        if (mantissa != 0 && exp >= Long.numberOfLeadingZeros(mantissa)) {
+            return Long.MAX_VALUE;
+        }
         return mantissa << exp;
     }
 }

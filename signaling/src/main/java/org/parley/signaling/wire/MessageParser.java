@@ -1,7 +1,9 @@
 package org.parley.signaling.wire;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
@@ -14,6 +16,14 @@ public final class MessageParser {
     /** Longest accepted request id. */
     static final int MAX_ID_LENGTH = 64;
 
+    /**
+     * RFC 8259 section 2: a JSON text is one value, so text after it makes the frame malformed
+     * (Jackson ignores it by default). Decimals are read exactly, not as doubles that overflow to
+     * Infinity, so the request handled is the request the client wrote. Both found by fuzzing.
+     */
+    private static final ObjectReader READER = Json.MAPPER.reader()
+            .with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS, DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
+
     private MessageParser() {
     }
 
@@ -24,7 +34,7 @@ public final class MessageParser {
     public static Request parse(String text) {
         JsonNode root;
         try {
-            root = Json.MAPPER.readTree(text);
+            root = READER.readTree(text);
         } catch (JsonProcessingException | RuntimeException e) {
             throw new Failure(null, new ProtocolException(ErrorCode.MALFORMED_JSON, "not valid JSON"));
         }

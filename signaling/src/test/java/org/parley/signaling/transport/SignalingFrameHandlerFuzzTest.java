@@ -41,24 +41,7 @@ class SignalingFrameHandlerFuzzTest {
         SignalingConfig config = SignalingConfig.from(ConfigFactory.parseString(
                 "parley.signaling.rate-limit.burst = 1000000").withFallback(ConfigFactory.defaultReference()).resolve());
         List<Request> passed = new ArrayList<>();
-        ConnectionListener listener = new ConnectionListener() {
-            @Override
-            public void opened(Connection connection) {
-            }
-
-            @Override
-            public void received(Connection connection, Request request) {
-                passed.add(request);
-            }
-
-            @Override
-            public void closed(Connection connection) {
-            }
-
-            @Override
-            public void refused(String errorCode) {
-            }
-        };
+        ConnectionListener listener = new PassedRequests(passed);
         EmbeddedChannel ch = new EmbeddedChannel(new SignalingFrameHandler(config, listener,
                 new ManualScheduler(Instant.EPOCH)));
         ch.pipeline().fireUserEventTriggered(new HandshakeComplete("/ws", new DefaultHttpHeaders(), null));
