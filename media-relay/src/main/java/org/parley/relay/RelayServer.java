@@ -88,7 +88,17 @@ public final class RelayServer implements AutoCloseable {
         for (TransportAddress a : harvesters.udpAddresses()) {
             lines.add("relay udp " + a.getHostAddress() + ":" + a.getPort());
         }
-        lines.add("relay tcp " + bind.getHostAddress() + ":" + tcpPort);
+        for (TransportAddress a : harvesters.tcpAddresses()) {
+            lines.add("relay tcp " + a.getHostAddress() + ":" + a.getPort());
+        }
+        if (tcpPort >= 0 && harvesters.tcpAddresses().isEmpty()) {
+            // ice4j's TCP listener drops loopback (and any address its host harvesting does not
+            // allow) without a word and binds nothing: say so instead of naming a listener.
+            LOG.warn("ICE-TCP is unavailable on {}: ice4j's ICE-TCP listener refuses loopback addresses, so clients"
+                    + " reach the relay over UDP only; set parley.relay.bind-address to an address clients reach"
+                    + " for ICE-TCP on port {}", harvesters.udpAddresses().stream()
+                    .map(TransportAddress::getHostAddress).distinct().toList(), tcpPort);
+        }
         if (harvesters.loopbackOnly()) {
             LOG.warn("this host has no address but loopback, so endpoints can reach the relay only from this host"
                     + " (127.0.0.1); set parley.relay.bind-address or parley.relay.advertised-addresses for others");

@@ -8,7 +8,6 @@ import org.ice4j.Transport;
 import org.ice4j.TransportAddress;
 import org.ice4j.ice.harvest.CandidateHarvester;
 import org.ice4j.ice.harvest.SinglePortUdpHarvester;
-import org.ice4j.ice.harvest.TcpHarvester;
 
 /**
  * The relay's listening sockets, shared by every endpoint's ICE agent: one UDP port through
@@ -18,7 +17,7 @@ import org.ice4j.ice.harvest.TcpHarvester;
 public final class IceHarvesters implements AutoCloseable {
 
     private final List<SharedUdpPortHarvester> udp = new ArrayList<>();
-    private final TcpHarvester tcp;
+    private final IceTcpListener tcp;
     private boolean loopbackOnly;
 
     /**
@@ -34,7 +33,7 @@ public final class IceHarvesters implements AutoCloseable {
             udp.addAll(SharedUdpPortHarvester.createAll(udpPort));
         }
         if (bind.isAnyLocalAddress() && !udp.isEmpty()) {
-            tcp = tcpPort < 0 ? null : new TcpHarvester(tcpPort, false);
+            tcp = tcpPort < 0 ? null : listening(new IceTcpListener(tcpPort));
         } else {
             if (bind.isAnyLocalAddress()) {
                 // A host with nothing but loopback (a laptop offline, a container without a
@@ -44,8 +43,17 @@ public final class IceHarvesters implements AutoCloseable {
             }
             udp.add(new SharedUdpPortHarvester(new TransportAddress(bind, udpPort, Transport.UDP)));
             tcp = tcpPort < 0 ? null
-                    : new TcpHarvester(List.of(new TransportAddress(bind, tcpPort, Transport.TCP)), false);
+                    : listening(new IceTcpListener(new TransportAddress(bind, tcpPort, Transport.TCP)));
         }
+    }
+
+    /** The listener, or null (closed) when ice4j bound no address, e.g. only loopback was asked for. */
+    private static IceTcpListener listening(IceTcpListener listener) {
+        if (listener.boundAddresses().isEmpty()) {
+            listener.close();
+            return null;
+        }
+        return listener;
     }
 
     /** True when a wildcard bind found no other address and fell back to 127.0.0.1. */
@@ -65,6 +73,11 @@ public final class IceHarvesters implements AutoCloseable {
     /** The bound UDP addresses, for start-up lines and tests. */
     public List<TransportAddress> udpAddresses() {
         return udp.stream().map(SinglePortUdpHarvester::getLocalAddress).toList();
+    }
+
+    /** The addresses ICE-TCP really listens on; empty when it is off or ice4j refused the address. */
+    public List<TransportAddress> tcpAddresses() {
+        return tcp == null ? List.of() : tcp.boundAddresses();
     }
 
     @Override
