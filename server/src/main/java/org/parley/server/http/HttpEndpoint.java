@@ -1,5 +1,6 @@
 package org.parley.server.http;
 
+import com.sun.management.UnixOperatingSystemMXBean;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.netty4.NettyEventExecutorMetrics;
 import io.netty.bootstrap.ServerBootstrap;
@@ -17,9 +18,12 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
+import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
 import org.parley.server.config.HttpConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** The HTTP listener shared by the web app, /ws, /health, /metrics and the APIs. */
 public final class HttpEndpoint implements AutoCloseable {
@@ -27,8 +31,11 @@ public final class HttpEndpoint implements AutoCloseable {
     /** Requests are small (no uploads); WebSocket frames have their own limit. */
     private static final int MAX_REQUEST_BYTES = 64 * 1024;
 
+    private static final Logger LOG = LoggerFactory.getLogger(HttpEndpoint.class);
+
     private final HttpConfig config;
     private final HttpRouter router;
+    private final ConnectionGuard guard;
     private final EventLoopGroup group;
     private final Class<? extends ServerChannel> channelType;
     private Channel channel;
@@ -36,6 +43,7 @@ public final class HttpEndpoint implements AutoCloseable {
     public HttpEndpoint(HttpConfig config, HttpRouter router, MeterRegistry registry) {
         this.config = config;
         this.router = router;
+        this.guard = new ConnectionGuard(config, registry);
         boolean epoll = Epoll.isAvailable();
         IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         this.group = new MultiThreadIoEventLoopGroup(io);
@@ -49,14 +57,35 @@ public final class HttpEndpoint implements AutoCloseable {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
+                        if (!guard.admit(ch)) {
+                            return;
+                        }
                         ch.pipeline().addLast("http", new HttpServerCodec());
                         ch.pipeline().addLast("aggregator", new HttpObjectAggregator(MAX_REQUEST_BYTES));
+                        ch.pipeline().addLast("timeouts",
+                                new RequestTimeouts(config.headerTimeout(), config.idleTimeout(), guard));
                         ch.pipeline().addLast("router", router);
                     }
                 })
                 .bind(config.host(), config.port()).sync().channel();
+        warnIfCapsExceedOpenFileLimit();
         // The configured host, not the socket's: a dual-stack wildcard socket reports "::" for "0.0.0.0".
         return config.host() + ":" + port();
+    }
+
+    /**
+     * Every connection holds a file descriptor, and TURN allocations and the relay's ICE-TCP share
+     * the same limit: caps above half of it would let HTTP alone starve them.
+     */
+    private void warnIfCapsExceedOpenFileLimit() {
+        if (ManagementFactory.getOperatingSystemMXBean() instanceof UnixOperatingSystemMXBean os) {
+            long limit = os.getMaxFileDescriptorCount();
+            if (config.maxConnections() > limit / 2) {
+                LOG.warn("parley.http.max-connections = {} is more than half of this process's open-file limit ({}): "
+                        + "raise the limit (nofile, see docs/operations.md) or lower the cap", config.maxConnections(),
+                        limit);
+            }
+        }
     }
 
     public int port() {

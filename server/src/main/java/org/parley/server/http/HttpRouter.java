@@ -77,6 +77,10 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
         String path = new QueryStringDecoder(request.uri()).path();
         if (path.equals(SignalingService.WEBSOCKET_PATH) && signaling != null) {
             requests.get("ws").increment();
+            // A WebSocket is bound by signaling's hello timeout and keepalive, not by HTTP's.
+            if (ctx.pipeline().get(RequestTimeouts.class) != null) {
+                ctx.pipeline().remove(RequestTimeouts.class);
+            }
             signaling.installWebSocket(ctx.pipeline());
             ctx.pipeline().remove(this);
             ctx.fireChannelRead(request);

@@ -70,6 +70,17 @@ class ConfigValidationTest {
     }
 
     @Test
+    void connectionBoundsAreValidatedAndNamed() {
+        ConfigException e = assertThrows(ConfigException.class, () -> load("parley.http.header-timeout = 0s\n"));
+        assertTrue(e.getMessage().contains("parley.http.header-timeout"), e.getMessage());
+        e = assertThrows(ConfigException.class, () -> load("parley.http.max-connections = 0\n"));
+        assertTrue(e.getMessage().contains("parley.http.max-connections"), e.getMessage());
+        e = assertThrows(ConfigException.class, () -> load(
+                "parley.http.max-connections = 10\nparley.http.max-connections-per-address = 11\n"));
+        assertTrue(e.getMessage().contains("parley.http.max-connections-per-address"), e.getMessage());
+    }
+
+    @Test
     void portOfTheWrongTypeIsNamed() {
         ConfigException e = assertThrows(ConfigException.class, () -> load("parley.http.port = eighty\n"));
         assertTrue(e.getMessage().contains("port"), e.getMessage());

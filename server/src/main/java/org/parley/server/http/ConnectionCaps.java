@@ -1,0 +1,86 @@
+package org.parley.server.http;
+
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.nio.ByteBuffer;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Counts open connections per source and in total and says which cap a new one would break. A
+ * source is an IPv4 address or an IPv6 /64: one subscriber gets a whole /64 (RFC 6177), so counting
+ * single IPv6 addresses would give one client 2^64 budgets.
+ */
+final class ConnectionCaps {
+
+    /** Which cap refused a connection; the wire name tags the metric. */
+    enum Refusal {
+        ADDRESS_LIMIT("address_limit", "parley.http.max-connections-per-address"),
+        TOTAL_LIMIT("total_limit", "parley.http.max-connections");
+
+        final String wireName;
+        final String setting;
+
+        Refusal(String wireName, String setting) {
+            this.wireName = wireName;
+            this.setting = setting;
+        }
+    }
+
+    private final int maxTotal;
+    private final int maxPerSource;
+    private final Map<Object, Integer> bySource = new HashMap<>();
+    private int open;
+
+    ConnectionCaps(int maxTotal, int maxPerSource) {
+        this.maxTotal = maxTotal;
+        this.maxPerSource = maxPerSource;
+    }
+
+    /** Counts a new connection from {@code address}, or says which cap refuses it (then nothing is counted). */
+    synchronized Optional<Refusal> admit(InetAddress address) {
+        if (open >= maxTotal) {
+            return Optional.of(Refusal.TOTAL_LIMIT);
+        }
+        Object source = source(address);
+        int n = bySource.getOrDefault(source, 0);
+        if (n >= maxPerSource) {
+            return Optional.of(Refusal.ADDRESS_LIMIT);
+        }
+        bySource.put(source, n + 1);
+        open++;
+        return Optional.empty();
+    }
+
+    /** A counted connection from {@code address} has closed. */
+    synchronized void release(InetAddress address) {
+        Object source = source(address);
+        Integer n = bySource.get(source);
+        if (n == null) {
+            return;
+        }
+        if (n <= 1) {
+            bySource.remove(source);
+        } else {
+            bySource.put(source, n - 1);
+        }
+        open--;
+    }
+
+    synchronized int open() {
+        return open;
+    }
+
+    int max(Refusal cap) {
+        return cap == Refusal.TOTAL_LIMIT ? maxTotal : maxPerSource;
+    }
+
+    /** An IPv4 address as it is; an IPv6 address as its /64 prefix (a Long, so the two never collide). */
+    private static Object source(InetAddress address) {
+        if (address instanceof Inet6Address) {
+            return ByteBuffer.wrap(address.getAddress(), 0, 8).getLong();
+        }
+        return address;
+    }
+}
