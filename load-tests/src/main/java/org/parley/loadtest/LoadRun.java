@@ -19,6 +19,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.HdrHistogram.Histogram;
 import org.parley.loadtest.report.ResultWriter;
 import org.parley.loadtest.report.RunResult;
+import org.parley.loadtest.report.TextSummary;
 import org.parley.loadtest.scenario.RunContext;
 import org.parley.loadtest.scenario.Scenario;
 import org.parley.loadtest.stats.LatencyMetric;
@@ -26,6 +27,7 @@ import org.parley.loadtest.stats.Percentiles;
 import org.parley.loadtest.stats.RunMetrics;
 import org.parley.loadtest.stats.Sample;
 import org.parley.loadtest.stats.Sampler;
+import org.parley.loadtest.stats.StreamReception;
 import org.parley.loadtest.target.ServerMetrics;
 import org.parley.loadtest.target.Target;
 
@@ -49,10 +51,12 @@ public final class LoadRun {
     private final List<String> command;
     private final Map<String, Object> commonSettings;
     private final PrintStream log;
+    private final Thresholds thresholds;
 
-    public LoadRun(Scenario scenario, Target target, Tokens tokens, Duration duration, Duration rampTimeout, Path out,
+    LoadRun(Scenario scenario, Target target, Tokens tokens, Duration duration, Duration rampTimeout, Path out,
             int workers, boolean scrapeServer, List<String> command, Map<String, Object> commonSettings,
-            PrintStream log) {
+            Thresholds thresholds, PrintStream log) {
+        this.thresholds = thresholds;
         this.rampTimeout = rampTimeout;
         this.scenario = scenario;
         this.target = target;
@@ -90,7 +94,9 @@ public final class LoadRun {
             // The duration counts from when the load is in place (or the ramp timed out).
             long rampEnd = start + rampTimeout.toNanos();
             long end = Long.MAX_VALUE;
-            long next = start + TimeUnit.SECONDS.toNanos(1);
+            // A second from when the scenario started (its start may take seconds, e.g. SRTP
+            // warm-up): the progress lines missed meanwhile are not made up all at once.
+            long next = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
             String lastError = null;
             while (true) {
                 long now = System.nanoTime();
@@ -121,6 +127,9 @@ public final class LoadRun {
                     break;
                 }
                 next += TimeUnit.SECONDS.toNanos(1);
+                if (next - System.nanoTime() <= 0) {
+                    next = System.nanoTime() + TimeUnit.SECONDS.toNanos(1); // a stalled second is skipped, not repeated
+                }
             }
         } finally {
             log.println("stopping " + scenario.name() + " ...");
@@ -130,8 +139,10 @@ public final class LoadRun {
         }
         Sample last = sampler.sample(System.nanoTime(), server.cpuCores(), server.forwardedPerSecond());
         samples.add(last);
-        RunResult result = result(startedAt, (System.nanoTime() - start) / 1e9, metrics, samples);
+        RunResult unjudged = result(startedAt, (System.nanoTime() - start) / 1e9, metrics, samples);
+        RunResult result = unjudged.withThresholds(thresholds.judge(unjudged));
         ResultWriter.write(result, out);
+        TextSummary.print(result, log);
         log.println("result: " + out.resolve(ResultWriter.JSON_FILE) + "  report: " + out.resolve(ResultWriter.HTML_FILE));
         return result;
     }
@@ -152,12 +163,9 @@ public final class LoadRun {
         }
         Map<String, Long> totals = new TreeMap<>();
         metrics.counters().forEach((k, v) -> totals.put(k, v.sum()));
-        long expected = 0;
-        long lost = 0;
-        for (RunMetrics.ReceivedStream s : metrics.streams()) {
-            expected += s.sequence().expected();
-            lost += s.sequence().lost();
-        }
+        long[] loss = metrics.loss();
+        long expected = loss[0];
+        long lost = loss[1];
         int participantsMax = 0;
         double cpuSum = 0;
         double cpuMax = -1;
@@ -177,7 +185,11 @@ public final class LoadRun {
         return new RunResult("parley-load", scenario.name(), command, target.signaling().toString(),
                 startedAt.toString(), seconds, settings, latencies, distributions, totals, expected, lost,
                 expected == 0 ? 0 : 100.0 * lost / expected, participantsMax, cpuN == 0 ? -1 : cpuSum / cpuN,
-                cpuMax, fwdMax, scenario.summary(), samples);
+                cpuMax, fwdMax, scenario.summary(), samples, jitter(metrics), scenario.members(), List.of());
+    }
+
+    private static double jitter(RunMetrics metrics) {
+        return metrics.streams().stream().mapToDouble(StreamReception::jitterMillis).average().orElse(0);
     }
 
     private static Thread daemon(Runnable r, String prefix, AtomicInteger ids) {

@@ -22,7 +22,8 @@ import org.parley.loadtest.target.Target;
 /**
  * Entry point of {@code parley-load.jar}:
  * {@code java -jar parley-load.jar <scenario> --url ws://host:8080/ws --secret S [options]}.
- * Exit status: 0 the run completed (its quality is in the report), 1 it could not run, 2 usage.
+ * Exit status: 0 the run completed (its quality is in the report) and met every threshold given,
+ * 1 it could not run, 2 usage, 99 it completed but broke a threshold ({@link Thresholds}).
  */
 public final class LoadTestMain {
 
@@ -48,6 +49,14 @@ public final class LoadTestMain {
               capacity     conference rooms added step by step until a limit breaks; reports the largest load held
                            conference options, plus --step D (20s) --settle D (8s) --rooms-per-step N (1)
                            --max-loss PERCENT (1) --max-p99 MS (50) --max-rooms N (200)
+
+            thresholds (conference, calls, connections; judged at the end, shown in the summary and the report;
+            a run that breaks one exits with 99):
+              --max-loss PERCENT   media loss over the run, against what the senders sent (e.g. 1%)
+              --max-p99 MS         one-way media latency p99 over the run
+              --max-jitter MS      mean interarrival jitter of the received streams
+              --min-streams PERCENT  streams received, of those the members should have had (e.g. 100%)
+              --max-errors N       errors counted during the run
 
             common options:
               --duration D         how long the load is held, then the run stops by itself (30s); it counts
@@ -92,8 +101,7 @@ public final class LoadTestMain {
             return 2;
         }
         try {
-            run.execute();
-            return 0;
+            return run.execute().thresholdFailed() ? Thresholds.EXIT_FAILED : 0;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             err.println("parley-load: interrupted");
@@ -123,14 +131,16 @@ public final class LoadTestMain {
         Path dir = Path.of(o.string("out", defaultOut));
         int workers = o.integer("workers", 64, 1, 4096);
         boolean scrape = !"false".equals(o.string("server-metrics", "true"));
+        // capacity's --max-loss and --max-p99 judge each of its steps (a broken step ends the run).
+        Thresholds thresholds = scenario instanceof CapacityScenario ? Thresholds.none() : Thresholds.parse(o);
         o.rejectUnknown();
         Map<String, Object> common = new LinkedHashMap<>();
-        common.put("duration", duration.toString());
-        common.put("ramp-timeout", ramp.toString());
+        common.put("duration", Options.human(duration));
+        common.put("ramp-timeout", Options.human(ramp));
         common.put("workers", workers);
         common.put("cores on the load machine", Runtime.getRuntime().availableProcessors());
         return new LoadRun(scenario, target, new Tokens(secret, Clock.systemUTC(), ttl), duration, ramp, dir, workers, scrape,
-                command(o), common, out);
+                command(o), common, thresholds, out);
     }
 
     private static Scenario scenario(Options o) {

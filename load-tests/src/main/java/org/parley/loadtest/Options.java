@@ -147,6 +147,31 @@ public final class Options {
         }
     }
 
+    /** A duration as people write it: {@code 500 ms}, {@code 30 s}, {@code 2 min}, {@code 1 h 30 min}. */
+    public static String human(Duration d) {
+        long ms = d.toMillis();
+        if (ms < 1000) {
+            return ms + " ms";
+        }
+        if (ms < 60_000) {
+            return ms % 1000 == 0 ? ms / 1000 + " s" : String.format(Locale.ROOT, "%.1f s", ms / 1000.0);
+        }
+        long h = d.toHours();
+        long m = d.toMinutesPart();
+        long s = d.toSecondsPart();
+        StringBuilder b = new StringBuilder();
+        if (h > 0) {
+            b.append(h).append(" h");
+        }
+        if (m > 0) {
+            b.append(b.length() > 0 ? " " : "").append(m).append(" min");
+        }
+        if (s > 0) {
+            b.append(b.length() > 0 ? " " : "").append(s).append(" s");
+        }
+        return b.toString();
+    }
+
     /** Bits per second: {@code 500k}, {@code 2.5M}, or plain bits. */
     public long bitrate(String name, long fallback) {
         String v = string(name, null);

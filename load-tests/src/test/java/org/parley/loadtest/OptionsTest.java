@@ -30,6 +30,12 @@ class OptionsTest {
         assertEquals(Duration.ofMinutes(2), Options.parseDuration("2m"));
         assertEquals(Duration.ofMinutes(90), Options.parseDuration("1.5h"));
         assertEquals(null, Options.parseDuration("soon"));
+        assertEquals("500 ms", Options.human(Duration.ofMillis(500)));
+        assertEquals("30 s", Options.human(Duration.ofSeconds(30)));
+        assertEquals("1.5 s", Options.human(Duration.ofMillis(1500)));
+        assertEquals("2 min", Options.human(Duration.ofMinutes(2)));
+        assertEquals("1 h 30 min", Options.human(Duration.ofMinutes(90)));
+        assertEquals("1 min 5 s", Options.human(Duration.ofSeconds(65)));
     }
 
     @Test

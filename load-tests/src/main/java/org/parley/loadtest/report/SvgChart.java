@@ -12,11 +12,15 @@ final class SvgChart {
 
     private static final String[] COLORS = {"#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b"};
     private static final int W = 720;
+    /** Height of the plot area with its title and axes, without the legend. */
     private static final int H = 260;
     private static final int LEFT = 64;
     private static final int RIGHT = 16;
     private static final int TOP = 28;
     private static final int BOTTOM = 40;
+    private static final int LEGEND_ROW = 16;
+    /** Width of one character of the 11 px legend text, a little generous so names never touch. */
+    private static final double CHAR_WIDTH = 6.6;
 
     private final String title;
     private final String xLabel;
@@ -39,8 +43,31 @@ final class SvgChart {
         return this;
     }
 
-    boolean isEmpty() {
-        return series.values().stream().allMatch(p -> p.length == 0);
+    /** Distinct x positions with a value in any series: a chart needs two to draw a line. */
+    int points() {
+        return (int) series.values().stream().flatMap(java.util.Arrays::stream).filter(p -> valid(p[1]))
+                .mapToDouble(p -> p[0]).distinct().count();
+    }
+
+    /**
+     * Legend entries laid out left to right below the plot, wrapping to a new row rather than
+     * running into each other: {x, row} per series.
+     */
+    private int[][] legendLayout() {
+        int[][] at = new int[series.size()][];
+        int x = LEFT;
+        int row = 0;
+        int i = 0;
+        for (String name : series.keySet()) {
+            int width = 14 + (int) Math.ceil(name.length() * CHAR_WIDTH) + 18;
+            if (x + width > W - RIGHT && x > LEFT) {
+                row++;
+                x = LEFT;
+            }
+            at[i++] = new int[] {x, row};
+            x += width;
+        }
+        return at;
     }
 
     String render() {
@@ -64,10 +91,13 @@ final class SvgChart {
             maxX = minX + 1;
         }
         double yTop = niceCeiling(maxY);
+        int[][] legend = legendLayout();
+        int rows = legend.length == 0 ? 0 : legend[legend.length - 1][1] + 1;
+        int height = H + rows * LEGEND_ROW + 14;
         StringBuilder b = new StringBuilder(4096);
         b.append(String.format(Locale.ROOT,
                 "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 %d %d\" width=\"%d\" height=\"%d\" role=\"img\">",
-                W, H, W, H));
+                W, height, W, height));
         b.append("<title>").append(HtmlReport.escape(title)).append("</title>");
         b.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"18\" font-size=\"14\" font-weight=\"bold\">%s</text>",
                 LEFT, HtmlReport.escape(title)));
@@ -121,10 +151,11 @@ final class SvgChart {
                 b.append("<path fill=\"none\" stroke-width=\"1.5\" stroke=\"").append(color).append("\" d=\"")
                         .append(path.toString().trim()).append("\"/>");
             }
+            int legendY = H + 10 + legend[c][1] * LEGEND_ROW;
             b.append(String.format(Locale.ROOT,
                     "<rect x=\"%d\" y=\"%d\" width=\"10\" height=\"10\" fill=\"%s\"/>"
                             + "<text x=\"%d\" y=\"%d\" font-size=\"11\">%s</text>",
-                    LEFT + 8 + c * 110, TOP + 6, color, LEFT + 22 + c * 110, TOP + 15, HtmlReport.escape(e.getKey())));
+                    legend[c][0], legendY - 9, color, legend[c][0] + 14, legendY, HtmlReport.escape(e.getKey())));
             c++;
         }
         b.append("</svg>");

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -15,6 +16,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.parley.loadtest.Options;
 import org.parley.loadtest.stats.LatencyMetric;
+import org.parley.loadtest.stats.MemberFigures;
 import org.parley.loadtest.stats.RunMetrics;
 import org.parley.loadtest.stats.Sample;
 import org.parley.signaling.client.SignalingClient;
@@ -65,6 +67,10 @@ public final class CallsScenario implements Scenario {
     private final AtomicInteger mediaCallIndex = new AtomicInteger();
     private final AtomicLong mediaStreamsReceived = new AtomicLong();
     private final LatencyMetric windowLatency = new LatencyMetric("window");
+    /** What each party of each hung-up call with media received. */
+    private final java.util.Queue<MemberFigures> memberFigures = new ConcurrentLinkedQueue<>();
+    /** Longest wait at a hang-up for the packets in flight when the parties stop sending. */
+    private static final Duration DRAIN = Duration.ofSeconds(1);
     private final ConcurrentLinkedQueue<Pair> free = new ConcurrentLinkedQueue<>();
     private final Crowd crowd = new Crowd();
     private final AtomicInteger pairsReady = new AtomicInteger();
@@ -111,7 +117,7 @@ public final class CallsScenario implements Scenario {
     public Map<String, Object> settings() {
         Map<String, Object> s = new LinkedHashMap<>();
         s.put("rate (calls per s)", rate);
-        s.put("talk", talk.toString());
+        s.put("talk", Options.human(talk));
         s.put("pairs", pairs);
         s.put("connect-rate per s", connectRate);
         s.put("max-pending-joins", maxPendingJoins);
@@ -268,12 +274,11 @@ public final class CallsScenario implements Scenario {
         try {
             int streamsReceived = 0;
             if (parties != null) {
-                // Stop sending and hand the devices' events back to the call flow below.
-                for (MediaSession m : parties) {
-                    if (m != null) {
-                        m.stop();
-                    }
-                }
+                // Stop sending (what is in flight still arrives) and hand the devices' events back
+                // to the call flow below.
+                List<MediaSession> both = java.util.Arrays.stream(parties).filter(java.util.Objects::nonNull).toList();
+                MediaSession.drain(both, DRAIN);
+                both.forEach(MediaSession::stop);
                 streamsReceived = parties[0].streamsReceived() + parties[1].streamsReceived();
             }
             p.caller().client().request("call.hangup", "callId", callId);
@@ -290,6 +295,11 @@ public final class CallsScenario implements Scenario {
                 if (parties != null) {
                     mediaStreamsReceived.addAndGet(streamsReceived);
                     mediaCallsEnded.incrementAndGet();
+                    for (MediaSession m : parties) {
+                        if (m != null) {
+                            memberFigures.add(m.figures(mediaOptions.cameraAndMicKinds()));
+                        }
+                    }
                 }
                 ctx.metrics().increment(COMPLETED);
             }
@@ -368,9 +378,15 @@ public final class CallsScenario implements Scenario {
 
     @Override
     public String progress(Sample s) {
-        return String.format(Locale.ROOT, "calls/s %.1f | in call %d | pairs %d/%d | completed %d failed %d",
+        String line = String.format(Locale.ROOT, "calls/s %.1f | in call %d | pairs %d/%d | completed %d failed %d",
                 s.rate(PLACED), inCall.get(), pairsReady.get(), pairs, s.totals().getOrDefault(COMPLETED, 0L),
                 s.totals().getOrDefault(FAILED, 0L));
+        if (mediaOptions == null) {
+            return line;
+        }
+        // Each call with media has two parties, each receiving the other's kinds.
+        return line + String.format(Locale.ROOT, " | streams flowing %d/%d", tally.flowing(),
+                mediaByCall.size() * 2 * mediaOptions.cameraAndMicKinds());
     }
 
     @Override
@@ -381,8 +397,23 @@ public final class CallsScenario implements Scenario {
                 f.cancel(false);
             }
         }
-        mediaByCall.values().forEach(CallsScenario::closeMedia);
+        List<MediaSession> running = new java.util.ArrayList<>();
+        mediaByCall.values().forEach(parties -> {
+            for (MediaSession m : parties) {
+                if (m != null) {
+                    running.add(m);
+                }
+            }
+        });
+        MediaSession.stopAll(running, DRAIN);
         crowd.leaveAll(10);
+    }
+
+    @Override
+    public List<MemberFigures> members() {
+        synchronized (hungUpTally) {
+            return List.copyOf(memberFigures);
+        }
     }
 
     @Override

@@ -11,6 +11,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.parley.loadtest.Options;
 import org.parley.loadtest.stats.LatencyMetric;
+import org.parley.loadtest.stats.MemberFigures;
 import org.parley.loadtest.stats.RunMetrics;
 import org.parley.loadtest.stats.Sample;
 import org.parley.signaling.auth.Role;
@@ -34,7 +35,11 @@ public class ConferenceScenario implements Scenario {
     private final Duration timeout;
     protected RunContext ctx;
     private MediaTally tally;
-    private final List<MediaSession> members = new CopyOnWriteArrayList<>();
+    /** A member and its index in its room. */
+    private record Member(MediaSession session, int index) {
+    }
+
+    private final List<Member> members = new CopyOnWriteArrayList<>();
     private final Crowd crowd = new Crowd();
     private final AtomicInteger joinsScheduled = new AtomicInteger();
     protected final AtomicInteger joined = new AtomicInteger();
@@ -43,6 +48,8 @@ public class ConferenceScenario implements Scenario {
     private volatile long nextJoinNanos;
     /** One-way latency of every received packet, read in windows by {@link CapacityScenario}. */
     protected final LatencyMetric windowLatency = new LatencyMetric("window");
+    /** Longest wait at the end for the packets in flight when the senders stop. */
+    private static final Duration DRAIN = Duration.ofSeconds(2);
 
     public ConferenceScenario(Options o) {
         this(o, 1);
@@ -120,7 +127,7 @@ public class ConferenceScenario implements Scenario {
             ctx.metrics().latency(RunMetrics.JOIN).recordNanos(System.nanoTime() - t0);
             MediaSession member = new MediaSession(ctx, tally, device, "roomId", roomId, room * 10_000 + index, media, t0,
                     windowLatency);
-            members.add(member);
+            members.add(new Member(member, index));
             boolean sender = index < senders;
             boolean sharer = index < screenSharers;
             member.connect(sender || sharer, sharer);
@@ -152,13 +159,14 @@ public class ConferenceScenario implements Scenario {
 
     @Override
     public String progress(Sample s) {
-        return String.format(Locale.ROOT, "joined %d/%d | sent pps %.0f | jitter %.2f ms", joined.get(),
-                joinsScheduled.get(), s.rate(RunMetrics.PACKETS_SENT), s.jitterMs());
+        return String.format(Locale.ROOT, "joined %d/%d | streams flowing %d/%d | sent pps %.0f | jitter %.2f ms",
+                joined.get(), joinsScheduled.get(), tally == null ? 0 : tally.flowing(), expectedStreams(),
+                s.rate(RunMetrics.PACKETS_SENT), s.jitterMs());
     }
 
     @Override
     public void stop() {
-        members.forEach(MediaSession::close);
+        MediaSession.stopAll(members.stream().map(Member::session).toList(), DRAIN);
         crowd.leaveAll(10);
     }
 
@@ -170,9 +178,9 @@ public class ConferenceScenario implements Scenario {
         s.put("join failures", joinFailures.get());
         int streams = 0;
         int plis = 0;
-        for (MediaSession m : members) {
-            streams += m.streamsReceived();
-            plis += m.plisAnswered();
+        for (Member m : members) {
+            streams += m.session().streamsReceived();
+            plis += m.session().plisAnswered();
         }
         s.put("streams received", streams);
         s.put("streams expected", expectedStreams());
@@ -181,6 +189,18 @@ public class ConferenceScenario implements Scenario {
             s.put("by kind", tally.summary(expectedByKind()));
         }
         return s;
+    }
+
+    @Override
+    public List<MemberFigures> members() {
+        return members.stream().map(m -> m.session().figures(expectedStreams(m.index()))).toList();
+    }
+
+    /** Streams the member with this index in its room should receive: every other sender's and sharer's. */
+    private int expectedStreams(int index) {
+        int otherSenders = senders - (index < senders ? 1 : 0);
+        int kinds = (media.audioBitrate > 0 ? 1 : 0) + (media.videoBitrate > 0 ? 1 : 0);
+        return otherSenders * kinds + screenSharers - (index < screenSharers ? 1 : 0);
     }
 
     /** Each member receives each other sender's audio and video, and each other sharer's screen, of its room. */

@@ -43,7 +43,7 @@ public final class ConnectionsScenario implements Scenario {
         Map<String, Object> s = new LinkedHashMap<>();
         s.put("connections", connections);
         s.put("connect-rate per s", connectRate);
-        s.put("request-timeout", timeout.toString());
+        s.put("request-timeout", Options.human(timeout));
         s.put("max-pending-joins", pendingJoins.availablePermits());
         return s;
     }

@@ -44,6 +44,11 @@ public final class MediaPayload {
         return ((long) getInt(p, off + 4) << 32) | (getInt(p, off + 8) & 0xFFFFFFFFL);
     }
 
+    /** The sender's packet counter for this source (0 for its first packet). */
+    public static int counter(byte[] p, int off) {
+        return getInt(p, off + 12);
+    }
+
     public static int sender(byte[] p, int off) {
         return getInt(p, off + 16);
     }

@@ -11,7 +11,9 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.parley.loadtest.stats.LatencyMetric;
+import org.parley.loadtest.stats.MemberFigures;
 import org.parley.loadtest.stats.RunMetrics;
+import org.parley.loadtest.stats.SentStream;
 import org.parley.relay.client.ReceivedPacket;
 import org.parley.relay.client.RelayTestClient;
 import org.parley.relay.rtp.KeyframeDetector;
@@ -30,6 +32,7 @@ final class MediaSession implements AutoCloseable {
 
     /** The relay's client sends VP8 for both camera and screen share. */
     private static final RelayCodec VIDEO_CODEC = RelayCodec.VP8;
+    private static final long RECEIVER_REPORT_MILLIS = 1000;
 
     private final RunContext ctx;
     private final MediaTally tally;
@@ -44,7 +47,8 @@ final class MediaSession implements AutoCloseable {
     /** The scenario's own latency window (capacity judges each step on it). */
     private final LatencyMetric windowLatency;
     private final List<ScheduledFuture<?>> tasks = new CopyOnWriteArrayList<>();
-    private volatile boolean firstMedia = true;
+    private volatile long firstMediaNanos;
+    private volatile ScheduledFuture<?> receiverReports;
     private volatile boolean eventsOpen = true;
     private volatile boolean closing;
     private Thread eventThread;
@@ -79,6 +83,19 @@ final class MediaSession implements AutoCloseable {
         receiveThread = new Thread(this::receive, "media-" + device.user());
         receiveThread.setDaemon(true);
         receiveThread.start();
+        // As a browser does while it receives: an RTCP receiver report about every second (RFC
+        // 3550 section 6.2 leaves the interval to the profile; libwebrtc sends video RRs each
+        // second). For a member who only listens it is the only thing it sends after DTLS, and
+        // without it the relay expires the member after parley.relay.endpoint-timeout (30 s).
+        receiverReports = ctx.scheduler().scheduleAtFixedRate(() -> {
+            try {
+                media.sendReceiverReport();
+            } catch (RuntimeException e) {
+                if (!closing) {
+                    ctx.metrics().error(device.user() + ": receiver report: " + e);
+                }
+            }
+        }, RECEIVER_REPORT_MILLIS, RECEIVER_REPORT_MILLIS, TimeUnit.MILLISECONDS);
         if (publish) {
             String offer = screen ? media.publisherOfferWithScreen() : media.publisherOffer();
             JsonNode answer = device.client().request("relay.offer", contextKey, contextId, "sdp", offer);
@@ -118,9 +135,9 @@ final class MediaSession implements AutoCloseable {
         int audioBytes = options.audioBytes();
         if (audioBytes > 0) {
             byte[] audio = payload(audioBytes);
-            int[] counter = {0};
+            SentStream counter = tally.sent(index, MediaKind.AUDIO);
             every(20_000_000L, () -> {
-                MediaPayload.write(audio, System.nanoTime(), counter[0]++, index, MediaKind.AUDIO);
+                MediaPayload.write(audio, System.nanoTime(), counter.next(), index, MediaKind.AUDIO);
                 return media.sendAudio(audio, 30);
             });
         }
@@ -128,13 +145,13 @@ final class MediaSession implements AutoCloseable {
         if (v[0] > 0) {
             KeyframeSchedule keyframes = new KeyframeSchedule(options.keyframeInterval.toNanos());
             byte[] video = payload(v[1]);
-            int[] counter = {0};
+            SentStream counter = tally.sent(index, MediaKind.VIDEO);
             every(1_000_000_000L / v[0], () -> {
                 long now = System.nanoTime();
                 if (keyframes.due(now)) {
                     media.requestKeyframe();
                 }
-                MediaPayload.write(video, now, counter[0]++, index, MediaKind.VIDEO);
+                MediaPayload.write(video, now, counter.next(), index, MediaKind.VIDEO);
                 return media.sendVideoFrame(video);
             });
         }
@@ -147,13 +164,13 @@ final class MediaSession implements AutoCloseable {
     void startScreenShare(int pps, int bytes) {
         KeyframeSchedule keyframes = new KeyframeSchedule(options.keyframeInterval.toNanos());
         byte[] screen = payload(bytes);
-        int[] counter = {0};
+        SentStream counter = tally.sent(index, MediaKind.SCREEN);
         every(1_000_000_000L / pps, () -> {
             long now = System.nanoTime();
             if (keyframes.due(now)) {
                 media.requestScreenKeyframe();
             }
-            MediaPayload.write(screen, now, counter[0]++, index, MediaKind.SCREEN);
+            MediaPayload.write(screen, now, counter.next(), index, MediaKind.SCREEN);
             return media.sendScreenFrame(screen);
         });
     }
@@ -237,8 +254,8 @@ final class MediaSession implements AutoCloseable {
             }
             long sent = MediaPayload.sendNanos(payload, off);
             long now = p.receivedNanos();
-            if (firstMedia) {
-                firstMedia = false;
+            if (firstMediaNanos == 0) {
+                firstMediaNanos = now;
                 metrics.latency("first-media").recordNanos(now - startNanos);
             }
             MediaTally.Names names = tally.names(kind);
@@ -247,8 +264,10 @@ final class MediaSession implements AutoCloseable {
             metrics.latency(RunMetrics.LATENCY).recordNanos(now - sent);
             metrics.latency(names.latency()).recordNanos(now - sent);
             windowLatency.recordNanos(now - sent);
-            MediaTally.Inbound s = streams.computeIfAbsent(p.ssrc(), k -> tally.open(kind));
-            s.onPacket(p.sequence(), now, sent);
+            // Keyed by what the payload says (sender, kind), not by the relay-rewritten SSRC.
+            int sender = MediaPayload.sender(payload, off);
+            MediaTally.Inbound s = streams.computeIfAbsent(MediaTally.key(sender, kind), k -> tally.open(sender, kind));
+            s.reception.onPacket(MediaPayload.counter(payload, off), now, sent);
             if (kind.isVideo() && KeyframeDetector.isKeyframeStart(VIDEO_CODEC, payload, 0, payload.length)) {
                 metrics.increment(names.keyframes());
                 if (s.lastKeyframeNanos != 0) {
@@ -268,12 +287,71 @@ final class MediaSession implements AutoCloseable {
         return media.plisReceived();
     }
 
+    /** Stops the microphone, camera and screen share; receiving goes on. */
+    void stopSending() {
+        tasks.forEach(t -> t.cancel(false));
+    }
+
+    /**
+     * Waits until every stream this device receives has brought the last packet its sender
+     * sent, or {@code deadlineNanos} (a lost last packet never comes): what was in flight when
+     * the senders stopped is then not counted as lost.
+     */
+    void awaitDrained(long deadlineNanos) throws InterruptedException {
+        for (MediaTally.Inbound s : streams.values()) {
+            while (s.reception.highestCounter() < s.reception.source().sent() - 1 && !closing
+                    && System.nanoTime() - deadlineNanos < 0) {
+                Thread.sleep(10);
+            }
+        }
+    }
+
+    /** {@link #drain}, then closes the sessions. */
+    static void stopAll(java.util.Collection<MediaSession> sessions, Duration drain) {
+        drain(sessions, drain);
+        sessions.forEach(MediaSession::close);
+    }
+
+    /**
+     * Ends a set of sessions' media without counting the end as loss: every sender stops, the
+     * packets in flight arrive (waiting at most {@code drain}), and every source's count is final.
+     */
+    static void drain(java.util.Collection<MediaSession> sessions, Duration drain) {
+        sessions.forEach(MediaSession::stopSending);
+        long deadline = System.nanoTime() + drain.toNanos();
+        try {
+            for (MediaSession m : sessions) {
+                m.awaitDrained(deadline);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        for (MediaSession m : sessions) {
+            m.streams.values().forEach(s -> s.reception.source().settleAll());
+        }
+    }
+
+    /** What this device received, against the {@code expectedStreams} it should have. */
+    MemberFigures figures(int expectedStreams) {
+        long expected = 0;
+        long lost = 0;
+        double jitter = 0;
+        for (MediaTally.Inbound s : streams.values()) {
+            expected += s.reception.expected();
+            lost += s.reception.lost();
+            jitter += s.reception.jitterMillis();
+        }
+        long first = firstMediaNanos;
+        return new MemberFigures(device.user(), streams.size(), expectedStreams, expected, lost,
+                streams.isEmpty() ? 0 : jitter / streams.size(), first == 0 ? -1 : (first - startNanos) / 1e6);
+    }
+
     /**
      * Stops sending and answering offers, without closing the connections: in a call the
      * signaling that follows (hang-up) must not race this session for events.
      */
     void stop() {
-        tasks.forEach(t -> t.cancel(false));
+        stopSending();
         eventsOpen = false;
         Thread t = eventThread;
         if (t != null && t != Thread.currentThread()) {
@@ -289,6 +367,11 @@ final class MediaSession implements AutoCloseable {
     public void close() {
         closing = true;
         stop();
+        ScheduledFuture<?> rr = receiverReports;
+        if (rr != null) {
+            rr.cancel(false);
+        }
+        streams.values().forEach(s -> s.reception.close());
         media.close();
     }
 }

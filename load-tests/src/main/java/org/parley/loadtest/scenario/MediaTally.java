@@ -5,11 +5,12 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Queue;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.LongAdder;
-import org.parley.loadtest.stats.JitterEstimator;
 import org.parley.loadtest.stats.RunMetrics;
-import org.parley.loadtest.stats.SequenceTracker;
+import org.parley.loadtest.stats.SentStream;
+import org.parley.loadtest.stats.StreamReception;
 
 /**
  * What every simulated receiver of a run got, per media kind: its streams (each also counted in
@@ -18,9 +19,6 @@ import org.parley.loadtest.stats.SequenceTracker;
  */
 final class MediaTally {
 
-    /** Jitter is computed in 90 kHz units of the sender's send time (video's RTP clock rate). */
-    private static final int JITTER_CLOCK = 90_000;
-
     /** Counter and latency names of one kind. */
     record Names(String packets, String latency, String keyframes, String keyframeInterval) {
     }
@@ -28,24 +26,21 @@ final class MediaTally {
     /** One stream as one receiver sees it (one sender's source). */
     static final class Inbound {
         final MediaKind kind;
-        final SequenceTracker sequence = new SequenceTracker();
-        final JitterEstimator jitter = new JitterEstimator(JITTER_CLOCK);
+        final StreamReception reception;
         /** Arrival of the last keyframe start, 0 before the first; written by one receive thread. */
         long lastKeyframeNanos;
 
-        Inbound(MediaKind kind) {
+        Inbound(MediaKind kind, StreamReception reception) {
             this.kind = kind;
-        }
-
-        void onPacket(int sequenceNumber, long receivedNanos, long sentNanos) {
-            sequence.onPacket(sequenceNumber);
-            jitter.onPacket(receivedNanos, (int) (sentNanos * JITTER_CLOCK / 1_000_000_000L));
+            this.reception = reception;
         }
     }
 
     private final RunMetrics metrics;
     private final Map<MediaKind, Names> names = new EnumMap<>(MediaKind.class);
     private final Map<MediaKind, Queue<Inbound>> streams = new EnumMap<>(MediaKind.class);
+    /** Every sender's sources by {@link #key}: what receivers of each expect. */
+    private final Map<Long, SentStream> sent = new ConcurrentHashMap<>();
 
     MediaTally(RunMetrics metrics) {
         this.metrics = metrics;
@@ -64,12 +59,35 @@ final class MediaTally {
         return names.get(kind);
     }
 
+    /** The source {@code kind} of sender {@code sender} (its payload index), shared by it and its receivers. */
+    SentStream sent(int sender, MediaKind kind) {
+        return sent.computeIfAbsent(key(sender, kind), k -> metrics.addSender());
+    }
+
+    /** One key per sender and kind, as received payloads name them. */
+    static long key(int sender, MediaKind kind) {
+        return ((long) sender << 2) | kind.ordinal();
+    }
+
     /** A stream a receiver started getting; counted in the run's loss and jitter from now on. */
-    Inbound open(MediaKind kind) {
-        Inbound s = new Inbound(kind);
+    Inbound open(int sender, MediaKind kind) {
+        Inbound s = new Inbound(kind, metrics.addStream(sent(sender, kind)));
         streams.get(kind).add(s);
-        metrics.addStream(s.sequence, s.jitter);
         return s;
+    }
+
+    /** Streams flowing now (a packet in the last 2 s, receiver still there), over every kind. */
+    int flowing() {
+        long now = System.nanoTime();
+        int n = 0;
+        for (Queue<Inbound> q : streams.values()) {
+            for (Inbound s : q) {
+                if (s.reception.flowing(now)) {
+                    n++;
+                }
+            }
+        }
+        return n;
     }
 
     int streams(MediaKind kind) {
@@ -91,8 +109,8 @@ final class MediaTally {
             long packetsExpected = 0;
             long lost = 0;
             for (Inbound s : got) {
-                packetsExpected += s.sequence.expected();
-                lost += s.sequence.lost();
+                packetsExpected += s.reception.expected();
+                lost += s.reception.lost();
             }
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("streams received", got.size());

@@ -43,6 +43,11 @@ public interface Scenario {
         return Map.of();
     }
 
+    /** What each simulated member received, for media scenarios (the per-member table). */
+    default java.util.List<org.parley.loadtest.stats.MemberFigures> members() {
+        return java.util.List.of();
+    }
+
     /** Extra fields for the live progress line, e.g. {@code calls/s 50.0}. */
     default String progress(Sample sample) {
         return "";

@@ -32,14 +32,11 @@ public final class RunMetrics {
 
     private final Map<String, LatencyMetric> latencies = new ConcurrentHashMap<>();
     private final Map<String, LongAdder> counters = new ConcurrentHashMap<>();
-    private final List<ReceivedStream> streams = new CopyOnWriteArrayList<>();
+    private final List<StreamReception> streams = new CopyOnWriteArrayList<>();
+    private final List<SentStream> sent = new CopyOnWriteArrayList<>();
     private final AtomicInteger participants = new AtomicInteger();
     /** The scenario's last error message, shown once in the progress output. */
     private volatile String lastError;
-
-    /** One receive-side stream: its loss and jitter. */
-    public record ReceivedStream(SequenceTracker sequence, JitterEstimator jitter) {
-    }
 
     public LatencyMetric latency(String name) {
         return latencies.computeIfAbsent(name, LatencyMetric::new);
@@ -71,14 +68,38 @@ public final class RunMetrics {
         return lastError;
     }
 
-    public ReceivedStream addStream(SequenceTracker sequence, JitterEstimator jitter) {
-        ReceivedStream s = new ReceivedStream(sequence, jitter);
+    /** A receive-side stream, counted in the run's loss and jitter from now on. */
+    public StreamReception addStream(SentStream source) {
+        StreamReception s = new StreamReception(source);
         streams.add(s);
         return s;
     }
 
-    public List<ReceivedStream> streams() {
+    public List<StreamReception> streams() {
         return streams;
+    }
+
+    /** A sender's source, whose count receivers' loss is measured against. */
+    public SentStream addSender() {
+        SentStream s = new SentStream();
+        sent.add(s);
+        return s;
+    }
+
+    /** Every sender's count as of the previous interval becomes what receivers should have (see {@link SentStream#settle}). */
+    void settleSenders() {
+        sent.forEach(SentStream::settle);
+    }
+
+    /** Totals over every received stream: {expected, lost}. */
+    public long[] loss() {
+        long expected = 0;
+        long lost = 0;
+        for (StreamReception s : streams) {
+            expected += s.expected();
+            lost += s.lost();
+        }
+        return new long[] {expected, lost};
     }
 
     public AtomicInteger participants() {

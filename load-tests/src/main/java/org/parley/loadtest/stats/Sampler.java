@@ -35,17 +35,16 @@ public final class Sampler {
             rates.put(name, (v - before) / seconds);
             totals.put(name, v);
         });
+        metrics.settleSenders();
         long expected = 0;
         long lost = 0;
         double jitter = 0;
         int n = 0;
-        for (RunMetrics.ReceivedStream s : metrics.streams()) {
-            expected += s.sequence().expected();
-            lost += s.sequence().lost();
-            if (s.jitter() != null) {
-                jitter += s.jitter().jitterMillis();
-                n++;
-            }
+        for (StreamReception s : metrics.streams()) {
+            expected += s.expected();
+            lost += s.lost();
+            jitter += s.jitterMillis();
+            n++;
         }
         long intervalExpected = expected - lastExpected;
         // Lost can shrink when a late packet arrives; an interval never reports negative loss.

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.parley.loadtest.stats.MemberFigures;
 import org.parley.loadtest.stats.Percentiles;
 import org.parley.loadtest.stats.RunMetrics;
 import org.parley.loadtest.stats.Sample;
@@ -27,7 +28,10 @@ class HtmlReportTest {
                 "ws://127.0.0.1:1/ws", "2026-01-01T00:00:00Z", 2, Map.of("rate", 5), Map.of(RunMetrics.LATENCY, p,
                         RunMetrics.SETUP, p), Map.of(RunMetrics.SETUP, List.of(new double[] {50, 1.5},
                                 new double[] {99, 4.25})), Map.of("calls.completed", 9L), 220, 1, 0.45, 4, 0.22, 0.25,
-                520, Map.of("calls.failed", 0L), List.of(s1, s2));
+                520, Map.of("calls.failed", 0L, "by kind", Map.of("audio", Map.of("streams received", 2))),
+                List.of(s1, s2), 0.3,
+                List.of(new MemberFigures("lt1-room0-p1", 2, 2, 1000, 3, 0.4, 120)),
+                List.of(new ThresholdResult("--max-loss", "media loss", "<= 1 %", "0.3 %", true)));
     }
 
     @Test
@@ -54,6 +58,41 @@ class HtmlReportTest {
         assertEquals(2, json.path("samples").size());
         assertEquals(120.0, json.path("samples").get(1).path("rates").path("packets.received").asDouble());
         assertEquals(9, json.path("totals").path("calls.completed").asLong());
+    }
+
+    @Test
+    void cellsReadAsWordsAndLegendsDoNotOverlap(@TempDir Path dir) throws Exception {
+        ResultWriter.write(result(), dir);
+        String html = Files.readString(dir.resolve(ResultWriter.HTML_FILE));
+        assertFalse(java.util.regex.Pattern.compile("\\bPT\\d").matcher(html).find(), "no ISO-8601 durations: " + html);
+        assertTrue(html.contains("<td>2 s</td>"), "the run's duration in human units");
+        assertFalse(java.util.regex.Pattern.compile("<td>[^<]*[{}][^<]*</td>").matcher(html).find(), "no map dumps");
+        assertTrue(html.contains("<th>streams received</th><td>2</td>"), "a nested map as a nested table");
+        assertTrue(html.contains("lt1-room0-p1") && html.contains("2/2"), "the member table");
+        assertTrue(html.contains("--max-loss") && html.contains("pass"), "thresholds");
+        // Legend entries of one chart: each starts after the previous one's text ends.
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile(
+                "<text x=\"(\\d+)\" y=\"(\\d+)\" font-size=\"11\">([^<]+)</text>").matcher(
+                html.substring(html.indexOf("Packets and messages per second")));
+        int end = 0;
+        int row = -1;
+        for (int i = 0; i < 3 && m.find(); i++) {
+            int x = Integer.parseInt(m.group(1));
+            int y = Integer.parseInt(m.group(2));
+            if (y == row) {
+                assertTrue(x > end, "legend '" + m.group(3) + "' starts at " + x + " before " + end);
+            }
+            row = y;
+            end = x + m.group(3).length() * 6;
+        }
+    }
+
+    @Test
+    void aChartOfOnePointIsLeftOut() {
+        SvgChart one = new SvgChart("t", "s", "ms").series("a", new double[] {1, 2}, new double[] {5, Double.NaN});
+        assertEquals(1, one.points());
+        SvgChart two = new SvgChart("t", "s", "ms").series("a", new double[] {1, 2}, new double[] {5, 6});
+        assertEquals(2, two.points());
     }
 
     @Test

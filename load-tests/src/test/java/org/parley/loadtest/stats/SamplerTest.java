@@ -12,11 +12,11 @@ class SamplerTest {
     void countersBecomeRatesAndLossIsPerInterval() {
         RunMetrics m = new RunMetrics();
         Sampler sampler = new Sampler(m, 0);
-        SequenceTracker seq = new SequenceTracker();
-        m.addStream(seq, new JitterEstimator(1000));
+        SentStream sender = m.addSender();
+        StreamReception seq = m.addStream(sender);
         m.counter(RunMetrics.PACKETS_RECEIVED).add(100);
         for (int i = 0; i < 100; i++) {
-            seq.onPacket(i);
+            seq.onPacket(sender.next(), i, i);
         }
         m.participants().set(3);
         Sample first = sampler.sample(2 * SECOND, 0.5, -1);
@@ -27,8 +27,9 @@ class SamplerTest {
         assertEquals(0.5, first.serverCpu());
 
         for (int i = 100; i < 200; i++) {
+            int counter = sender.next();
             if (i % 10 != 0) {
-                seq.onPacket(i);
+                seq.onPacket(counter, i, i);
             }
         }
         m.counter(RunMetrics.PACKETS_RECEIVED).add(90);
@@ -38,6 +39,34 @@ class SamplerTest {
         assertEquals(10, second.lost(), "100, 110, ... 190");
         assertEquals(190, second.totals().get(RunMetrics.PACKETS_RECEIVED));
         assertEquals(3.0, second.seconds(), 1e-9);
+    }
+
+    @Test
+    void aStreamThatStopsWhileItsSenderGoesOnIsLoss() {
+        RunMetrics m = new RunMetrics();
+        Sampler sampler = new Sampler(m, 0);
+        SentStream sender = m.addSender();
+        StreamReception stream = m.addStream(sender);
+        for (int i = 0; i < 50; i++) {
+            stream.onPacket(sender.next(), i, i);
+        }
+        for (int i = 0; i < 10; i++) {
+            sender.next(); // still in flight at the sample
+        }
+        Sample flowing = sampler.sample(SECOND, -1, -1);
+        assertEquals(0, flowing.lost(), "packets in flight at a sample are not lost yet");
+        for (int i = 0; i < 50; i++) {
+            sender.next(); // the receiver hears none of these
+        }
+        Sample stopped = sampler.sample(2 * SECOND, -1, -1);
+        assertEquals(10, stopped.lost(), "what was sent before the previous sample and never came");
+        Sample later = sampler.sample(3 * SECOND, -1, -1);
+        assertEquals(50, later.lost());
+        assertEquals(60, stream.lost());
+        assertEquals(110, stream.expected());
+        sender.next();
+        sender.settleAll();
+        assertEquals(61, stream.lost(), "once the sender stopped every packet it sent counts");
     }
 
     @Test

@@ -6,6 +6,8 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.security.SecureRandom;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -14,6 +16,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.bouncycastle.tls.crypto.impl.bc.BcTlsCrypto;
 import org.parley.relay.Ice4jSettings;
 import org.parley.relay.RelayMetrics;
+import org.parley.relay.rtp.ReceiveStatistics;
 import org.parley.relay.rtp.RtcpPacket;
 import org.parley.relay.rtp.RtpPacket;
 import org.parley.relay.sdp.LocalTransport;
@@ -364,6 +367,56 @@ public final class RelayTestClient implements AutoCloseable {
         }
     }
 
+    // Keep-alive as a browser's: receiver reports about what the subscriber connection receives.
+
+    /** Report blocks per RR: the count field has 5 bits (RFC 3550 section 6.4.2). */
+    private static final int MAX_REPORT_BLOCKS = 31;
+    private final long receiverSsrc = random32();
+    /** Per received SSRC; written by the subscriber's receive thread and the report sender, under its own lock. */
+    private final Map<Long, ReceiveStatistics> receptions = new ConcurrentHashMap<>();
+
+    /**
+     * Sends an RTCP receiver report on the subscriber connection, one report block per stream
+     * received (RFC 3550 section 6.4.2; several RRs of at most 31 blocks when more streams
+     * arrive). A browser sends one every second or so for as long as it receives; it is also
+     * all that a member who only listens ever sends after DTLS, and the relay expires an
+     * endpoint from which nothing has arrived for {@code parley.relay.endpoint-timeout}
+     * (ice4j's STUN keep-alives stay inside ice4j). False before the connection is up.
+     */
+    public boolean sendReceiverReport() {
+        if (!subscriber.isConnected()) {
+            return false;
+        }
+        List<ReceiveStatistics> streams = List.copyOf(receptions.values());
+        int i = 0;
+        boolean sent = false;
+        do {
+            int blocks = Math.min(MAX_REPORT_BLOCKS, streams.size() - i);
+            PacketBuffer p = PacketBuffer.allocate();
+            byte[] b = p.getBuffer();
+            int len = RtcpPacket.writeReceiverReportHeader(b, 0, receiverSsrc, blocks);
+            long now = System.nanoTime();
+            for (int k = 0; k < blocks; k++, i++) {
+                ReceiveStatistics s = streams.get(i);
+                synchronized (s) {
+                    len += s.writeReportBlock(b, len, now);
+                }
+            }
+            p.setLength(len);
+            sent |= subscriber.sendRtcp(p);
+        } while (i < streams.size());
+        return sent;
+    }
+
+    private void noteReception(byte[] b, int off, int len, long nowNanos) {
+        long ssrc = RtpPacket.ssrc(b, off);
+        ReceiveStatistics s = receptions.computeIfAbsent(ssrc,
+                k -> new ReceiveStatistics(k, RtpPacket.payloadType(b, off) == ClientSdp.OPUS_PT ? 48_000 : 90_000));
+        synchronized (s) {
+            s.onPacket(RtpPacket.sequence(b, off), RtpPacket.timestamp(b, off), nowNanos, len);
+        }
+    }
+
     @Override
     public void close() {
         publisher.close();
@@ -416,6 +469,7 @@ public final class RelayTestClient implements AutoCloseable {
             System.arraycopy(b, off + header, payload, 0, payload.length);
             received.add(new ReceivedPacket(RtpPacket.ssrc(b, off), RtpPacket.sequence(b, off),
                     RtpPacket.timestamp(b, off), RtpPacket.payloadType(b, off), payload, nowNanos));
+            noteReception(b, off, len, nowNanos);
         }
 
         @Override

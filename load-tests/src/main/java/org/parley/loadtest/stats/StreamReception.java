@@ -1,0 +1,80 @@
+package org.parley.loadtest.stats;
+
+/**
+ * One receiver's view of one sender's source: loss counted against what the sender sent, from
+ * the first packet this receiver got (the sender's payload counter, RFC 3550 A.3's "expected"
+ * over counters the relay cannot rewrite), gaps and reordering through a {@link SequenceTracker},
+ * a silent tail (the stream stopped while the sender went on) from the sender's own count, and
+ * interarrival jitter (RFC 3550 section 6.4.1).
+ *
+ * <p>One receive thread updates a reception; any thread may read it.
+ */
+public final class StreamReception {
+
+    /** Jitter is computed in 90 kHz units of the sender's send time (video's RTP clock rate). */
+    private static final int JITTER_CLOCK = 90_000;
+    /** A stream is flowing while its last packet is at most this old (the slowest source sends a frame a second). */
+    private static final long FLOWING_NANOS = 2_000_000_000L;
+
+    private final SentStream source;
+    private final SequenceTracker sequence = new SequenceTracker();
+    private final JitterEstimator jitter = new JitterEstimator(JITTER_CLOCK);
+    private volatile long highestCounter = -1;
+    private volatile long lastArrivalNanos;
+    private volatile boolean closed;
+
+    public StreamReception(SentStream source) {
+        this.source = source;
+    }
+
+    /** One packet: the sender's payload counter, when it arrived and when it was sent (one clock). */
+    public void onPacket(int counter, long receivedNanos, long sentNanos) {
+        if (sequence.onPacket(counter & 0xFFFF) && counter > highestCounter) {
+            highestCounter = counter;
+        }
+        jitter.onPacket(receivedNanos, (int) (sentNanos * JITTER_CLOCK / 1_000_000_000L));
+        lastArrivalNanos = receivedNanos;
+    }
+
+    /** Packets sent (and settled) but never seen after the last one that arrived: a stream that stopped. */
+    private long tail() {
+        long h = highestCounter;
+        return h < 0 ? 0 : Math.max(0, source.settled() - 1 - h);
+    }
+
+    /** Packets this receiver should have had, from its first one on. */
+    public long expected() {
+        return sequence.expected() + tail();
+    }
+
+    public long received() {
+        return sequence.received();
+    }
+
+    public long lost() {
+        return sequence.lost() + tail();
+    }
+
+    public double jitterMillis() {
+        return jitter.jitterMillis();
+    }
+
+    public SentStream source() {
+        return source;
+    }
+
+    /** The highest counter received, -1 before the first packet. */
+    public long highestCounter() {
+        return highestCounter;
+    }
+
+    /** True while packets arrive (the last within 2 s) and the receiver is still there. */
+    public boolean flowing(long nowNanos) {
+        return !closed && highestCounter >= 0 && nowNanos - lastArrivalNanos < FLOWING_NANOS;
+    }
+
+    /** The receiver left: the stream is no longer flowing; its figures stay. */
+    public void close() {
+        closed = true;
+    }
+}
