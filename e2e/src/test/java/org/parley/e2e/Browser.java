@@ -277,9 +277,12 @@ final class Browser implements AutoCloseable {
      */
     void viewport(int width, int height, boolean mobile) {
         driver.executeCdpCommand("Emulation.setDeviceMetricsOverride", Map.of(
-                "width", width, "height", height, "deviceScaleFactor", 1, "mobile", mobile));
-        await("viewport " + width + "x" + height, () -> Long.valueOf(width).equals(script("return innerWidth;"))
-                && Long.valueOf(height).equals(script("return innerHeight;")));
+                "width", width, "height", height, "deviceScaleFactor", 1, "mobile", mobile,
+                "screenWidth", width, "screenHeight", height));
+        // screen.*, not innerWidth: on a phone a page wider than the screen widens the layout
+        // viewport, which is what a test must be able to see (and PageCheck compares against).
+        await("viewport " + width + "x" + height, () -> Long.valueOf(width).equals(script("return screen.width;"))
+                && Long.valueOf(height).equals(script("return screen.height;")));
     }
 
     /** The name a screen reader announces for the element (WebDriver "Get Computed Label"). */
@@ -289,8 +292,8 @@ final class Browser implements AutoCloseable {
 
     /** A PNG of the viewport scaled by {@code scale} (docs screenshots stay small). */
     void screenshot(Path target, double scale) throws IOException {
-        long width = (Long) script("return innerWidth;");
-        long height = (Long) script("return innerHeight;");
+        long width = (Long) script("return screen.width;");
+        long height = (Long) script("return screen.height;");
         Map<String, Object> shot = driver.executeCdpCommand("Page.captureScreenshot", Map.of("format", "png",
                 "clip", Map.of("x", 0, "y", 0, "width", width, "height", height, "scale", scale)));
         Files.createDirectories(target.getParent());

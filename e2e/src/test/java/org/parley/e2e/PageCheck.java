@@ -17,9 +17,10 @@ final class PageCheck {
             + " return r.width > 0 && r.height > 0 && getComputedStyle(el).visibility !== 'hidden'; });";
 
     private static final String LAYOUT = """
-            const W = innerWidth, H = innerHeight, out = [];
+            // The screen the page is shown on (a phone widens innerWidth to fit a page too wide).
+            const W = screen.width, H = screen.height, out = [];
             const what = (el) => el.id ? '#' + el.id : `${el.tagName.toLowerCase()} "${(el.textContent || el.value || '').trim().slice(0, 30)}"`;
-            const wide = document.documentElement.scrollWidth;
+            const wide = Math.max(document.documentElement.scrollWidth, innerWidth);
             if (wide > W) out.push(`the page is ${wide} px wide in a ${W} px viewport: it scrolls sideways`);
             for (const el of arguments[0]) {
               const r = el.getBoundingClientRect();
@@ -47,7 +48,7 @@ final class PageCheck {
             const nearX = Math.min(Math.abs(r.left - stage.left), Math.abs(stage.right - r.right)) <= 24;
             const nearY = Math.min(Math.abs(r.top - stage.top), Math.abs(stage.bottom - r.bottom)) <= 24;
             if (!nearX || !nearY) out.push('the self-view is not in a corner of the stage');
-            if (r.right > innerWidth || r.bottom > innerHeight) out.push('the self-view is outside the viewport');
+            if (r.right > screen.width || r.bottom > screen.height) out.push('the self-view is outside the viewport');
             return out;
             """;
 

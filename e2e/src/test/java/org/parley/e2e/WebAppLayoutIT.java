@@ -231,7 +231,7 @@ class WebAppLayoutIT {
     private static boolean shownInViewport(Browser b, String id) {
         return Boolean.TRUE.equals(b.script("const v = document.getElementById(arguments[0]); if (!v) return false;"
                 + "const r = v.getBoundingClientRect(); return r.width > 40 && r.height > 30 && r.left >= 0 && r.top >= 0"
-                + " && r.right <= innerWidth && r.bottom <= innerHeight && getComputedStyle(v).visibility !== 'hidden';", id));
+                + " && r.right <= screen.width && r.bottom <= screen.height && getComputedStyle(v).visibility !== 'hidden';", id));
     }
 
     /** The call timer shows m:ss and counts up. */
