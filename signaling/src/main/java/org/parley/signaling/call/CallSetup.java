@@ -197,11 +197,13 @@ public final class CallSetup implements SessionObserver {
             throw ProtocolException.wrongState("call " + c.id() + " is being answered on another device");
         }
         c.relayBusy = true;
-        return relay.allocate(endpoint(c, c.callerDevice()), c.callerDevice(), hooks)
+        return relay.tryAllocate(endpoint(c, c.callerDevice()), c.callerDevice(), hooks)
                 .thenCompose(v -> relay.allocate(endpoint(c, s), s, hooks))
                 .handle((v, error) -> {
                     c.relayBusy = false;
-                    if (error == null && c.state() == CallState.RINGING && c.ringing().contains(s) && s.isLive()) {
+                    // while the relay answered, no other device could answer (relayBusy): a call
+                    // still ringing is still this device's to take
+                    if (error == null && c.state() == CallState.RINGING && s.isLive()) {
                         return answered(c, s);
                     }
                     // Refused by the relay, or the call ended (cancel, ring timeout) while the relay
@@ -210,7 +212,9 @@ public final class CallSetup implements SessionObserver {
                     if (error != null) {
                         throw RelayLink.failure(error);
                     }
-                    requireRinging(c, s);
+                    if (c.state() != CallState.RINGING) {
+                        throw ProtocolException.wrongState("call " + c.id() + " is " + c.state().wireName());
+                    }
                     throw ProtocolException.wrongState("this device went away while the call was answered");
                 });
     }
@@ -252,7 +256,7 @@ public final class CallSetup implements SessionObserver {
             }
             for (Session device : List.of(c.callerDevice(), c.calleeDevice())) {
                 RelayEndpoint e = endpoint(c, device);
-                relay.reallocate(e, device, hooks).whenComplete((v, error) -> {
+                relay.tryAllocate(e, device, hooks).whenComplete((v, error) -> {
                     if (!c.state().established() || c.activeDeviceOf(device.user()) != device) {
                         return; // ended or handed off meanwhile
                     }

@@ -81,7 +81,7 @@ public final class HandOff {
         c.relayBusy = true;
         RelayEndpoint party = CallSetup.endpoint(c, from);
         relay.release(party.conferenceId(), party.endpointId());
-        return relay.allocate(party, to, setup.hooks()).handle((v, error) -> {
+        return relay.tryAllocate(party, to, setup.hooks()).handle((v, error) -> {
             c.relayBusy = false;
             boolean still = c.state().established() && c.activeDeviceOf(from.user()) == from;
             if (error == null && still && to.isLive()) {
@@ -92,7 +92,7 @@ public final class HandOff {
                 if (error == null) {
                     relay.release(party.conferenceId(), party.endpointId());
                 }
-                relay.allocate(party, from, setup.hooks());
+                relay.tryAllocate(party, from, setup.hooks());
             }
             if (error != null) {
                 throw RelayLink.failure(error);

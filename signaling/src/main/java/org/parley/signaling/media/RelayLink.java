@@ -3,6 +3,8 @@ package org.parley.signaling.media;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
@@ -105,18 +107,22 @@ public final class RelayLink implements AutoCloseable {
     public CompletableFuture<Void> allocate(RelayEndpoint e, Session s, EndpointHooks hooks) {
         RelayControl r = require();
         Listener listener = new Listener(e, s, hooks);
-        return call(e.conferenceId(), () -> {
+        CompletableFuture<Void> allocated = call(e.conferenceId(), () -> {
             r.createConference(e.conferenceId());
             r.allocateEndpoint(e.conferenceId(), e.endpointId(), listener);
             return null;
         });
+        // In a later loop task, once the caller has made the endpoint its device's (or not)
+        allocated.whenComplete((v, error) -> loop.execute(listener::allocated));
+        return allocated;
     }
 
     /**
-     * As {@link #allocate}, for endpoints made again after a relay restart: a refusal comes as a
-     * failed future, never thrown, so that one device's refusal does not stop the others'.
+     * As {@link #allocate}, but a refusal comes as a failed future, never thrown: for callers that
+     * have changed state they restore whatever the outcome, and for endpoints made again after a
+     * relay restart, where one device's refusal must not stop the others'.
      */
-    public CompletableFuture<Void> reallocate(RelayEndpoint e, Session s, EndpointHooks hooks) {
+    public CompletableFuture<Void> tryAllocate(RelayEndpoint e, Session s, EndpointHooks hooks) {
         try {
             return allocate(e, s, hooks);
         } catch (ProtocolException refused) {
@@ -303,10 +309,37 @@ public final class RelayLink implements AutoCloseable {
         private final Session session;
         private final EndpointHooks hooks;
 
+        /**
+         * Events the relay sent while the allocation was still on its way back (the relay may
+         * offer and gather candidates at once): the device is not the endpoint's owner until the
+         * caller has seen the allocation complete, so they wait for that. Loop thread only.
+         */
+        private List<Runnable> early = new ArrayList<>();
+
         Listener(RelayEndpoint endpoint, Session session, EndpointHooks hooks) {
             this.endpoint = endpoint;
             this.session = session;
             this.hooks = hooks;
+        }
+
+        /** The allocation's outcome has been handled: events go out (if the endpoint is the device's). */
+        void allocated() {
+            List<Runnable> waiting = early;
+            early = null;
+            if (waiting != null) {
+                waiting.forEach(Runnable::run);
+            }
+        }
+
+        /** Runs {@code event} on the loop, after the allocation's outcome has been handled. */
+        private void deliver(Runnable event) {
+            loop.execute(() -> {
+                if (early != null) {
+                    early.add(event);
+                } else {
+                    event.run();
+                }
+            });
         }
 
         private boolean current() {
@@ -317,7 +350,7 @@ public final class RelayLink implements AutoCloseable {
 
         @Override
         public void onSubscriberOffer(String sdpOffer) {
-            loop.execute(() -> {
+            deliver(() -> {
                 if (current()) {
                     ObjectNode ev = Json.event("relay.offer");
                     ev.put(endpoint.contextField(), endpoint.contextId());
@@ -329,7 +362,7 @@ public final class RelayLink implements AutoCloseable {
 
         @Override
         public void onLocalCandidate(PeerConnectionRole connection, String candidate) {
-            loop.execute(() -> {
+            deliver(() -> {
                 if (current()) {
                     ObjectNode ev = Json.event("relay.candidate");
                     ev.put(endpoint.contextField(), endpoint.contextId());
@@ -342,7 +375,7 @@ public final class RelayLink implements AutoCloseable {
 
         @Override
         public void onActiveSpeaker(String speakerEndpointId) {
-            loop.execute(() -> {
+            deliver(() -> {
                 if (current()) {
                     hooks.activeSpeaker(endpoint, session, speakerEndpointId);
                 }
@@ -351,7 +384,7 @@ public final class RelayLink implements AutoCloseable {
 
         @Override
         public void onTransportFailed(String reason) {
-            loop.execute(() -> {
+            deliver(() -> {
                 if (current()) {
                     hooks.transportFailed(endpoint, session, reason);
                 }

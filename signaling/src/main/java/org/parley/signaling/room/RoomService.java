@@ -291,7 +291,7 @@ public final class RoomService implements SessionObserver {
         for (Room room : rooms.all()) {
             for (Participant p : room.participants()) {
                 RelayEndpoint e = endpoint(room, p);
-                relay.reallocate(e, p.session(), hooks).whenComplete((v, error) -> {
+                relay.tryAllocate(e, p.session(), hooks).whenComplete((v, error) -> {
                     if (rooms.get(room.id()) != room || room.participant(p.id()) != p) {
                         return; // left meanwhile; its leave released the endpoint after this allocation
                     }

@@ -266,10 +266,10 @@ class RoomEndToEndTest {
         assertTrue(relay.logged("expire " + conf), relay.log::toString);
     }
 
-    @Test
-    void aBrokenRelayGivesRelayUnavailableAndIsNotCalledAgainForAWhile() {
-        java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
-        server = new TestServer("", Optional.of((org.parley.relay.control.RelayControl) java.lang.reflect.Proxy
+    /** A relay whose every operation fails as one not started does; {@code calls} counts them. */
+    private Optional<org.parley.relay.control.RelayControl> brokenRelay(
+            java.util.concurrent.atomic.AtomicInteger calls) {
+        return Optional.of((org.parley.relay.control.RelayControl) java.lang.reflect.Proxy
                 .newProxyInstance(getClass().getClassLoader(),
                         new Class<?>[] {org.parley.relay.control.RelayControl.class}, (proxy, method, args) -> {
                             if (method.getName().equals("onRestart")) {
@@ -277,7 +277,32 @@ class RoomEndToEndTest {
                             }
                             calls.incrementAndGet();
                             throw new IllegalStateException("relay not started");
-                        })));
+                        }));
+    }
+
+    @Test
+    void aRelayCallAnswerTheRelayRefusedCanBeTriedAgain() {
+        java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+        server = new TestServer("calls.media = relay", brokenRelay(calls));
+        SignalingClient alice = server.signIn("alice", "phone");
+        SignalingClient bob = server.signIn("bob", "phone");
+        String callId = alice.request("call.invite", "to", "bob", "media", "audio").get("callId").asText();
+        bob.expectEvent("call.incoming");
+        assertEquals("relay_unavailable", code(() -> bob.request("call.accept", "callId", callId)));
+        // refused at once during the hold-off, and not "being answered on another device"
+        assertEquals("relay_unavailable", code(() -> bob.request("call.accept", "callId", callId)));
+        server.advance(Duration.ofSeconds(5));
+        assertEquals("relay_unavailable", code(() -> bob.request("call.accept", "callId", callId)));
+        assertEquals(2, calls.get(), "the relay was asked again after the hold-off");
+        // the call still rings: the caller can cancel it, which only a ringing call allows
+        alice.request("call.cancel", "callId", callId);
+        assertEquals("cancelled", bob.awaitEvent("call.ended").get("reason").asText());
+    }
+
+    @Test
+    void aBrokenRelayGivesRelayUnavailableAndIsNotCalledAgainForAWhile() {
+        java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+        server = new TestServer("", brokenRelay(calls));
         SignalingClient a = server.signIn("a", "d");
         a.request("room.create", "roomId", "r-x");
         assertEquals("relay_unavailable", code(() -> a.request("room.join", "roomId", "r-x")));
