@@ -72,7 +72,7 @@ class ConferenceIT {
                 b.awaitScreenShareFlowing("carol's screen at " + b.name);
             }
 
-            alice.screenshot(Path.of(System.getProperty("parley.docs.dir", "../docs"), "screenshot-conference.png"));
+            alice.screenshot(Path.of(System.getProperty("parley.screenshots.dir", "target/screenshots"), "screenshot-conference.png"));
         }
     }
 }

@@ -250,7 +250,7 @@ class WebAppLayoutIT {
     }
 
     private static void shoot(Browser b, Size size, String screen) throws Exception {
-        Path docs = Path.of(System.getProperty("parley.docs.dir", "../docs"));
+        Path docs = Path.of(System.getProperty("parley.screenshots.dir", "target/screenshots"));
         b.screenshot(docs.resolve("screenshot-web-" + screen + "-" + size.label + ".png"), size.scale);
     }
 

@@ -164,6 +164,7 @@ final class Dispatcher {
             }
         }
     }
+
     private void fail(Connection c, Request r, ErrorCode code, String message) {
         metrics.error(code.wireName());
         c.send(Json.error(r.id(), code, message));
