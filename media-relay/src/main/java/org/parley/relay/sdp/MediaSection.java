@@ -26,7 +26,7 @@ public final class MediaSection {
         }
         int port;
         try {
-            port = Integer.parseInt(f[1].split("/")[0]);
+            port = Integer.parseInt(SessionDescription.firstField(f[1], '/'));
         } catch (NumberFormatException e) {
             throw SessionDescription.bad("bad port in m= line");
         }

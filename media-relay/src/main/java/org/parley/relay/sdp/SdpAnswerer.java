@@ -233,7 +233,7 @@ public final class SdpAnswerer {
 
     private static int parseExtId(String s) {
         try {
-            return Integer.parseInt(s.split("/")[0]);
+            return Integer.parseInt(SessionDescription.firstField(s, '/'));
         } catch (NumberFormatException e) {
             return -1;
         }
@@ -290,7 +290,7 @@ public final class SdpAnswerer {
             }
         }
         for (String line : m.attributes("ssrc")) {
-            long ssrc = ssrc(line.split(" ")[0]);
+            long ssrc = ssrc(SessionDescription.firstField(line, ' '));
             if (!rtx.containsKey(ssrc) && !ssrcs.contains(ssrc)) {
                 ssrcs.add(ssrc);
             }

@@ -62,6 +62,16 @@ public final class SessionDescription {
         return new RelayException(RelayException.Reason.BAD_SDP, message);
     }
 
+    /**
+     * The text before the first {@code separator} (all of it when there is none). Unlike
+     * {@code split(...)[0]} it never fails: a value made only of separators ("/", " ") splits into
+     * no fields at all, which a fuzzer found in an extmap id and an m= line's port.
+     */
+    static String firstField(String value, char separator) {
+        int at = value.indexOf(separator);
+        return at < 0 ? value : value.substring(0, at);
+    }
+
     private static String abbreviate(String s) {
         return s.length() > 40 ? s.substring(0, 40) + "..." : s;
     }

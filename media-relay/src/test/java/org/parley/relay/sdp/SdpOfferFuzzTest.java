@@ -1,6 +1,7 @@
 package org.parley.relay.sdp;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
@@ -49,6 +50,29 @@ class SdpOfferFuzzTest {
             assertNotNull(answer.media().get(i).mid());
             assertEquals(offer.media().get(i).mid(), answer.media().get(i).mid(), "answer keeps the offer's order");
         }
+    }
+
+    /**
+     * Found by the fuzzer in CI: a field made only of its separator ({@code a=extmap:/ ...}, the
+     * m= line's port {@code /}, {@code a=ssrc: }) threw ArrayIndexOutOfBoundsException out of the
+     * answerer. Each is now a BAD_SDP refusal or a field skipped, never another exception.
+     */
+    @Test
+    void fieldsMadeOnlyOfTheirSeparatorAreRefusedOrSkipped() throws Exception {
+        String offer = Files.readString(Path.of(getClass().getResource("SdpOfferFuzzTestInputs/answer/chrome-audio-only-offer").toURI()));
+        List<String> broken = List.of(
+                offer.replace("a=extmap:2 ", "a=extmap:/ "),
+                offer.replace("m=audio 9 ", "m=audio / "),
+                offer.replaceFirst("a=ssrc:[0-9]+ cname:\\S+", "a=ssrc: "));
+        for (String sdp : broken) {
+            assertFalse(sdp.equals(offer), "the seed still has the line this test breaks");
+            try {
+                SdpAnswerer.answer(sdp, LOCAL, mid -> null, 1);
+            } catch (RelayException e) {
+                assertEquals(RelayException.Reason.BAD_SDP, e.reason(), e.getMessage());
+            }
+        }
+        answer(Files.readAllBytes(Path.of(getClass().getResource("SdpOfferFuzzTestInputs/answer/crash-extmap-id-only-a-slash").toURI())));
     }
 
     @Test
