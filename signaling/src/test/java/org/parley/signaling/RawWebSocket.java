@@ -35,7 +35,20 @@ public final class RawWebSocket implements AutoCloseable {
 
     /** A socket on 127.0.0.1:{@code port}, not yet upgraded; tune it, then {@link #upgrade()}. */
     public static RawWebSocket connect(int port) throws IOException {
+        return connect(port, 0);
+    }
+
+    /**
+     * As {@link #connect(int)} with a receive buffer of {@code receiveBufferBytes} (0: the system's).
+     * It is set before connecting: the TCP window scale is agreed in the handshake, and a buffer
+     * shrunk afterwards makes loopback crawl (a 4 KiB buffer set after connect took over two
+     * minutes to deliver 5 MB).
+     */
+    public static RawWebSocket connect(int port, int receiveBufferBytes) throws IOException {
         Socket s = new Socket();
+        if (receiveBufferBytes > 0) {
+            s.setReceiveBufferSize(receiveBufferBytes);
+        }
         s.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
         return new RawWebSocket(s);
     }

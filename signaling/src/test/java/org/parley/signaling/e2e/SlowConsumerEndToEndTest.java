@@ -19,8 +19,7 @@ class SlowConsumerEndToEndTest {
     @Test
     void stuckClientIsClosedWith4010AndResumesWithoutLoss() throws Exception {
         try (TestServer server = new TestServer("rate-limit.burst = 100000\nmax-unacked-events = 1000",
-                Optional.empty()); RawWebSocket stuck = RawWebSocket.connect(server.uri().getPort())) {
-            stuck.socket().setReceiveBufferSize(4096);
+                Optional.empty()); RawWebSocket stuck = RawWebSocket.connect(server.uri().getPort(), 4096)) {
             stuck.upgrade();
             stuck.sendText("{\"type\":\"hello\",\"id\":\"h\",\"token\":\"" + server.token("bob")
                     + "\",\"device\":\"laptop\"}");
