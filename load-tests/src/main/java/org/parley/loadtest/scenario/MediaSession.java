@@ -9,6 +9,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import org.parley.loadtest.stats.LatencyMetric;
 import org.parley.loadtest.stats.MemberFigures;
@@ -47,6 +48,10 @@ final class MediaSession implements AutoCloseable {
     /** The scenario's own latency window (capacity judges each step on it). */
     private final LatencyMetric windowLatency;
     private final List<ScheduledFuture<?>> tasks = new CopyOnWriteArrayList<>();
+    /** Set by {@link #stopSending()}; a send that has not begun by then does not begin. */
+    private volatile boolean sendingStopped;
+    /** Sends under way: {@link #stopSending()} waits for them, so a packet counted as sent is on the wire. */
+    private final AtomicInteger sendsInFlight = new AtomicInteger();
     private volatile long firstMediaNanos;
     private volatile ScheduledFuture<?> receiverReports;
     private volatile boolean eventsOpen = true;
@@ -194,14 +199,19 @@ final class MediaSession implements AutoCloseable {
                 return;
             }
             last[0] = now;
+            // Counted in before the flag is read: stopSending() sets the flag, then waits for the
+            // count to drop, so no packet is numbered after the drain has started.
+            sendsInFlight.incrementAndGet();
             try {
-                if (media.isPublisherConnected() && send.getAsBoolean()) {
+                if (!sendingStopped && media.isPublisherConnected() && send.getAsBoolean()) {
                     ctx.metrics().increment(RunMetrics.PACKETS_SENT);
                 }
             } catch (RuntimeException e) {
                 if (!closing) {
                     ctx.metrics().error(device.user() + ": send: " + e);
                 }
+            } finally {
+                sendsInFlight.decrementAndGet();
             }
         };
         long periodMicros = periodNanos / 1000;
@@ -287,9 +297,18 @@ final class MediaSession implements AutoCloseable {
         return media.plisReceived();
     }
 
-    /** Stops the microphone, camera and screen share; receiving goes on. */
+    /**
+     * Stops the microphone, camera and screen share; receiving goes on. Returns once no send is
+     * under way: a send that was running when the tasks were cancelled has numbered its packet,
+     * and a drain that started before that packet left would count it as lost.
+     */
     void stopSending() {
+        sendingStopped = true;
         tasks.forEach(t -> t.cancel(false));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+        while (sendsInFlight.get() > 0 && System.nanoTime() - deadline < 0) {
+            Thread.onSpinWait();
+        }
     }
 
     /**
