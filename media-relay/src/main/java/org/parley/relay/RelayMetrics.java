@@ -1,6 +1,7 @@
 package org.parley.relay;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.EnumMap;
@@ -46,8 +47,11 @@ public final class RelayMetrics {
     public final Counter dtlsFailures;
     /** ICE restarts that completed: media moved to the new ICE session. */
     public final Counter iceRestarts;
-    /** Interarrival jitter of incoming streams (RFC 3550 A.8), sampled once per receiver report. */
-    public final io.micrometer.core.instrument.DistributionSummary streamJitterMillis;
+    /**
+     * Interarrival jitter of incoming streams (RFC 3550 A.8), sampled once per receiver report, in
+     * seconds: Prometheus names carry base units, so dashboards never mix milliseconds and seconds.
+     */
+    public final DistributionSummary streamJitterSeconds;
     /** Packets of incoming streams that never arrived (RFC 3550 A.3). */
     public final Counter streamPacketsLost;
     /**
@@ -84,7 +88,7 @@ public final class RelayMetrics {
         dtlsFailures = Counter.builder("parley_relay_dtls_failures").register(registry);
         iceRestarts = Counter.builder("parley_relay_ice_restarts")
                 .description("ICE restarts whose new session took over the media").register(registry);
-        streamJitterMillis = io.micrometer.core.instrument.DistributionSummary.builder("parley_relay_stream_jitter_ms")
+        streamJitterSeconds = DistributionSummary.builder("parley_relay_stream_jitter").baseUnit("seconds")
                 .description("Jitter of incoming streams, per stream and second").register(registry);
         streamPacketsLost = Counter.builder("parley_relay_stream_packets_lost").register(registry);
         for (double q : new double[] {0.5, 0.99, 0.999}) {

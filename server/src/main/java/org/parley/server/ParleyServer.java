@@ -72,6 +72,11 @@ public final class ParleyServer implements AutoCloseable {
                 relayControl = Optional.of(remote);
                 remoteRelay = remote;
                 closeLast.add(remote);
+                // As /health's "remote-relay": lets an alert see a signaling node whose relay is gone.
+                Gauge.builder("parley.part.up",
+                        () -> remote.reachability() == RemoteRelayControl.Reachability.UP ? 1 : 0)
+                        .tag("part", "remote-relay").description("1 while the part serves, else 0")
+                        .register(registry);
             }
         }
         TurnServer turn = config.turn().enabled() ? new TurnServer(turnConfig(config, secret), registry, clock) : null;

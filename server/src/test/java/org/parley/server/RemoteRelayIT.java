@@ -87,6 +87,11 @@ class RemoteRelayIT {
                             "the relay node's UDP port is offered: " + answer);
                     alice.request("room.leave", "roomId", "standup");
                 }
+                // The relay node answers, and the signaling node's meters say so (alerts read it).
+                String signalingMetrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
+                        HttpResponse.BodyHandlers.ofString()).body();
+                assertTrue(signalingMetrics.contains("\nparley_part_up{part=\"remote-relay\"} 1.0"), signalingMetrics);
                 String metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
                         URI.create("http://127.0.0.1:" + relayHttp + "/metrics")).build(),
                         HttpResponse.BodyHandlers.ofString()).body();

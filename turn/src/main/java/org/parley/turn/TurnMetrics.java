@@ -4,6 +4,9 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -21,6 +24,15 @@ final class TurnMetrics {
     private final Counter peersDenied;
     private final Counter malformed;
     private final Counter rateLimited;
+    private final Map<String, Counter> allocationFailures = new ConcurrentHashMap<>();
+
+    /**
+     * Every reason an Allocate can fail for (AllocateMethod, StunDispatcher). Their counters exist
+     * from the start at 0, so that an alert's {@code increase()} sees the first refusal too: a
+     * series born at 1 has no earlier sample to rise from.
+     */
+    static final List<String> ALLOCATION_FAILURE_REASONS = List.of("auth", "mismatch", "bad_request",
+            "unsupported_transport", "family", "user_quota", "total_quota", "capacity", "reservation");
 
     // Written by the event loop only.
     long bytesToPeer;
@@ -42,8 +54,13 @@ final class TurnMetrics {
                 .description("Channel bindings now").register(registry);
         Gauge.builder("parley.turn.tcp.connections.current", tcpConnections, AtomicInteger::get)
                 .description("RFC 6062 peer data connections now").register(registry);
+        // Prometheus reserves the _created suffix (a counter's creation time): the exporter drops
+        // it, and this is parley_turn_allocations_total on /metrics.
         allocationsCreated = Counter.builder("parley.turn.allocations.created")
                 .description("Allocations created").register(registry);
+        for (String reason : ALLOCATION_FAILURE_REASONS) {
+            allocationFailed(reason, 0);
+        }
         peersDenied = Counter.builder("parley.turn.peers.denied")
                 .description("Requests naming a peer the address policy denies").register(registry);
         malformed = Counter.builder("parley.turn.messages.malformed")
@@ -74,7 +91,13 @@ final class TurnMetrics {
 
     /** An Allocate that failed, by reason (quota, capacity, auth, bad_request, ...). */
     void allocationFailed(String reason) {
-        registry.counter("parley.turn.allocations.failed", "reason", reason).increment();
+        allocationFailed(reason, 1);
+    }
+
+    private void allocationFailed(String reason, int n) {
+        allocationFailures.computeIfAbsent(reason, r -> Counter.builder("parley.turn.allocations.failed")
+                .tag("reason", r).description("Refused Allocate requests by reason").register(registry))
+                .increment(n);
     }
 
     /** RFC 8656 §7.2 port reservations: {@code made} by EVEN-PORT (R), {@code used} by RESERVATION-TOKEN. */

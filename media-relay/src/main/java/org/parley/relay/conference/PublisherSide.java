@@ -259,7 +259,7 @@ final class PublisherSide implements PeerTransport.Handler {
                 at += in.stats().writeReportBlock(out, at, now);
                 blocks++;
                 // Per-stream loss and jitter as the relay measures them, once per report.
-                metrics.streamJitterMillis.record(in.stats().jitterMillis());
+                metrics.streamJitterSeconds.record(in.stats().jitterMillis() / 1000.0);
                 long newlyLost = in.stats().cumulativeLost() - lostBefore;
                 if (newlyLost > 0) {
                     metrics.streamPacketsLost.increment(newlyLost);
