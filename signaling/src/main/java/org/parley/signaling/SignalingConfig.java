@@ -23,10 +23,11 @@ import java.util.Optional;
  * @param calls one-to-one call settings
  * @param rooms conference settings
  * @param webhook offline-callee webhook
+ * @param e2ee end-to-end encryption policy
  */
 public record SignalingConfig(int maxFrameBytes, Duration helloTimeout, Duration pingInterval,
         Duration resumeGracePeriod, int maxUnackedEvents, Duration tokenRefreshWarning,
-        RateLimit rateLimit, Ice ice, Calls calls, Rooms rooms, Webhook webhook) {
+        RateLimit rateLimit, Ice ice, Calls calls, Rooms rooms, Webhook webhook, E2ee e2ee) {
 
     private static final String PREFIX = "parley.signaling.";
 
@@ -61,6 +62,14 @@ public record SignalingConfig(int maxFrameBytes, Duration helloTimeout, Duration
 
     /** Offline-callee webhook; empty url means off. */
     public record Webhook(Optional<URI> url, Duration timeout) {
+    }
+
+    /**
+     * End-to-end encryption policy (docs/protocol.md §12): whether every room, and every one-to-one
+     * call, must be end-to-end encrypted (a client without an identity key is refused with
+     * {@code e2ee_required}).
+     */
+    public record E2ee(boolean requireForRooms, boolean requireForCalls) {
     }
 
     /** Reads and validates {@code parley.signaling}; errors name the full key. */
@@ -106,7 +115,8 @@ public record SignalingConfig(int maxFrameBytes, Duration helloTimeout, Duration
         return new SignalingConfig(maxFrame, positive(c, "hello-timeout"), positive(c, "ping-interval"),
                 positive(c, "resume-grace-period"), maxUnacked, positive(c, "token-refresh-warning"),
                 new RateLimit(rate, burst), ice, calls, rooms,
-                new Webhook(webhookUrl(c), positive(c, "webhook.timeout")));
+                new Webhook(webhookUrl(c), positive(c, "webhook.timeout")),
+                new E2ee(c.getBoolean("e2ee.require-for-rooms"), c.getBoolean("e2ee.require-for-calls")));
     }
 
     private static Optional<URI> webhookUrl(Config c) {

@@ -23,6 +23,7 @@ import org.parley.signaling.call.EndReason;
 import org.parley.signaling.call.HandOff;
 import org.parley.signaling.call.InCallSignals;
 import org.parley.signaling.call.IncomingCallWebhook;
+import org.parley.signaling.e2ee.KeyMessages;
 import org.parley.signaling.media.RelayLink;
 import org.parley.signaling.room.RoomService;
 import org.parley.signaling.session.IceServers;
@@ -91,11 +92,11 @@ public final class SignalingService implements AutoCloseable {
         this.teardown = new CallTeardown(calls, relayLink, metrics);
         Optional<IncomingCallWebhook> webhook = config.webhook().url()
                 .map(u -> new IncomingCallWebhook(u, config.webhook().timeout(), metrics));
-        CallSetup setup = new CallSetup(config.calls(), calls, sessions, teardown, relayLink, loop, clock, metrics,
+        CallSetup setup = new CallSetup(config.calls(), config.e2ee(), calls, sessions, teardown, relayLink, loop, clock, metrics,
                 webhook, () -> draining);
         InCallSignals inCall = new InCallSignals(calls, teardown, metrics, clock);
         HandOff handOff = new HandOff(calls, sessions, relayLink, setup);
-        this.rooms = new RoomService(config.rooms(), secret, sessions, calls, teardown, relayLink, loop, clock, metrics,
+        this.rooms = new RoomService(config.rooms(), config.e2ee(), secret, sessions, calls, teardown, relayLink, loop, clock, metrics,
                 () -> draining);
         relayLink.resolvers(setup::relayEndpoint, rooms::relayEndpoint);
         relayLink.onRestart(() -> {
@@ -124,6 +125,7 @@ public final class SignalingService implements AutoCloseable {
         d.registerDeferred("relay.answer", relayLink::answer);
         d.registerDeferred("relay.candidate", relayLink::candidate);
         rooms.register(d::register, d::registerDeferred);
+        d.register("e2ee.key", new KeyMessages(rooms::deliverKey, inCall::deliverKey)::handle);
         this.dispatcher = d;
         metrics.knownTypes(d.types());
         metrics.gauge("parley.signaling.sessions", "Signed-in sessions, connected or awaiting resume", sessions::size);

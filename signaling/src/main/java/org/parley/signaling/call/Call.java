@@ -5,6 +5,7 @@ import java.util.LinkedHashSet;
 import java.util.Set;
 import org.parley.signaling.Scheduler.Timer;
 import org.parley.signaling.SignalingConfig.CallMedia;
+import org.parley.signaling.e2ee.IdentityKey;
 import org.parley.signaling.session.Session;
 
 /**
@@ -20,6 +21,11 @@ public final class Call {
     private final String media;
     private final CallMedia transport;
     private final boolean waiting;
+    /** Invited with an identity key: both devices must encrypt end to end (docs/protocol.md §12). */
+    private final boolean e2ee;
+    /** Identity keys of the two active devices (null: that device gave none). */
+    private IdentityKey callerKey;
+    private IdentityKey calleeKey;
     private final Instant invitedAt;
     private CallState state = CallState.RINGING;
     private Session callerDevice;
@@ -37,8 +43,10 @@ public final class Call {
     final MediaState calleeMedia;
 
     Call(String id, Session caller, String calleeUser, String media, CallMedia transport, boolean waiting,
-            Instant invitedAt) {
+            Instant invitedAt, IdentityKey callerKey) {
         this.id = id;
+        this.callerKey = callerKey;
+        this.e2ee = callerKey != null;
         this.callerDevice = caller;
         this.callerUser = caller.user();
         this.calleeUser = calleeUser;
@@ -73,6 +81,16 @@ public final class Call {
 
     public CallMedia transport() {
         return transport;
+    }
+
+    /** True when the call is end-to-end encrypted: every device that carries it gave an identity key. */
+    public boolean e2ee() {
+        return e2ee;
+    }
+
+    /** The identity key of active device {@code s}, or null. */
+    IdentityKey identityKeyOf(Session s) {
+        return s == callerDevice ? callerKey : s == calleeDevice ? calleeKey : null;
     }
 
     boolean waiting() {
@@ -120,9 +138,10 @@ public final class Call {
         }
     }
 
-    void accept(Session device, Instant now) {
+    void accept(Session device, Instant now, IdentityKey key) {
         ringing.remove(device);
         calleeDevice = device;
+        calleeKey = key;
         device.calls().add(id);
         acceptedAt = now;
         state = CallState.CONNECTING;
@@ -175,13 +194,15 @@ public final class Call {
     }
 
     /** Moves {@code user}'s side of the call to another device (hand-off). */
-    void moveTo(String user, Session device) {
+    void moveTo(String user, Session device, IdentityKey key) {
         Session old = activeDeviceOf(user);
         old.calls().remove(id);
         if (callerUser.equals(user)) {
             callerDevice = device;
+            callerKey = key;
         } else {
             calleeDevice = device;
+            calleeKey = key;
         }
         device.calls().add(id);
     }

@@ -1,6 +1,7 @@
 package org.parley.signaling.call;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.parley.signaling.e2ee.IdentityKey;
 import org.parley.signaling.session.Session;
 import org.parley.signaling.wire.Json;
 
@@ -30,7 +31,20 @@ final class CallMessages {
         e.put("media", c.media());
         e.put("transport", c.transport().wireName());
         e.put("waiting", c.waiting());
+        e2ee(e, c, c.callerDevice());
         return e;
+    }
+
+    /**
+     * Whether the call is end-to-end encrypted, and the identity key of {@code device} (one of the
+     * two active devices) when it gave one (docs/protocol.md §12).
+     */
+    static void e2ee(ObjectNode e, Call c, Session device) {
+        e.put("e2ee", c.e2ee());
+        IdentityKey key = c.identityKeyOf(device);
+        if (key != null) {
+            e.put("identityKey", key.wire());
+        }
     }
 
     static ObjectNode ended(Call c, String reason) {
@@ -49,6 +63,7 @@ final class CallMessages {
         e.put("transport", c.transport().wireName());
         e.put("state", c.state().wireName());
         c.mediaOf(other.user()).write(e);
+        e2ee(e, c, other);
         return e;
     }
 }

@@ -19,6 +19,7 @@ import org.parley.signaling.SignalingConfig;
 import org.parley.signaling.SignalingConfig.CallMedia;
 import org.parley.signaling.SignalingMetrics;
 import org.parley.signaling.auth.UserId;
+import org.parley.signaling.e2ee.IdentityKey;
 import org.parley.signaling.media.EndpointHooks;
 import org.parley.signaling.media.RelayEndpoint;
 import org.parley.signaling.media.RelayLink;
@@ -42,6 +43,7 @@ public final class CallSetup implements SessionObserver {
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final SignalingConfig.Calls config;
+    private final SignalingConfig.E2ee e2ee;
     private final Calls calls;
     private final Sessions sessions;
     private final CallTeardown teardown;
@@ -53,10 +55,11 @@ public final class CallSetup implements SessionObserver {
     private final BooleanSupplier draining;
     private final EndpointHooks hooks;
 
-    public CallSetup(SignalingConfig.Calls config, Calls calls, Sessions sessions, CallTeardown teardown,
+    public CallSetup(SignalingConfig.Calls config, SignalingConfig.E2ee e2ee, Calls calls, Sessions sessions, CallTeardown teardown,
             RelayLink relay, Scheduler scheduler, Clock clock, SignalingMetrics metrics,
             Optional<IncomingCallWebhook> webhook, BooleanSupplier draining) {
         this.config = config;
+        this.e2ee = e2ee;
         this.calls = calls;
         this.sessions = sessions;
         this.teardown = teardown;
@@ -114,6 +117,10 @@ public final class CallSetup implements SessionObserver {
         if (to.equals(s.user())) {
             throw ProtocolException.invalid("to", "must be another user");
         }
+        IdentityKey key = IdentityKey.from(r).orElse(null);
+        if (key == null && e2ee.requireForCalls()) {
+            throw IdentityKey.required("this server requires end-to-end encrypted calls: call.invite needs e2ee.identityKey");
+        }
         if (draining.getAsBoolean()) {
             throw new ProtocolException(ErrorCode.DRAINING, "this server takes no new calls");
         }
@@ -124,14 +131,15 @@ public final class CallSetup implements SessionObserver {
         if (glare != null) {
             // Two users called each other at once. The server serialises messages, so the invite
             // that arrived first stands and this one becomes its acceptance (§5.7).
-            return accept(glare, s).thenApply(out -> {
+            requireKey(glare, key);
+            return accept(glare, s, key).thenApply(out -> {
                 out.put("glare", true);
                 return out;
             });
         }
         boolean busy = calls.busy(to);
         Instant now = clock.instant();
-        Call c = new Call(newId(), s, to, media, config.media(), busy && config.callWaiting(), now);
+        Call c = new Call(newId(), s, to, media, config.media(), busy && config.callWaiting(), now, key);
         calls.add(c);
         s.calls().add(c.id());
         ObjectNode out = Json.object();
@@ -177,9 +185,18 @@ public final class CallSetup implements SessionObserver {
 
     /** {@code call.accept}: a relay call is answered once the relay has both endpoints. */
     public CompletionStage<ObjectNode> accept(Session s, Request r) {
+        IdentityKey key = IdentityKey.from(r).orElse(null);
         Call c = calls.known(s, r.text("callId"));
         requireRinging(c, s);
-        return accept(c, s);
+        requireKey(c, key);
+        return accept(c, s, key);
+    }
+
+    /** An end-to-end encrypted call is answered only by a device with an identity key; it keeps ringing otherwise. */
+    private static void requireKey(Call c, IdentityKey key) {
+        if (c.e2ee() && key == null) {
+            throw IdentityKey.required("call " + c.id() + " is end-to-end encrypted: answering needs e2ee.identityKey");
+        }
     }
 
     private static void requireRinging(Call c, Session s) {
@@ -189,9 +206,9 @@ public final class CallSetup implements SessionObserver {
         }
     }
 
-    private CompletionStage<ObjectNode> accept(Call c, Session s) {
+    private CompletionStage<ObjectNode> accept(Call c, Session s, IdentityKey key) {
         if (c.transport() != CallMedia.RELAY) {
-            return CompletableFuture.completedFuture(answered(c, s));
+            return CompletableFuture.completedFuture(answered(c, s, key));
         }
         if (c.relayBusy) {
             throw ProtocolException.wrongState("call " + c.id() + " is being answered on another device");
@@ -204,7 +221,7 @@ public final class CallSetup implements SessionObserver {
                     // while the relay answered, no other device could answer (relayBusy): a call
                     // still ringing is still this device's to take
                     if (error == null && c.state() == CallState.RINGING && s.isLive()) {
-                        return answered(c, s);
+                        return answered(c, s, key);
                     }
                     // Refused by the relay, or the call ended (cancel, ring timeout) while the relay
                     // answered: the conference goes and nothing else changes.
@@ -220,10 +237,10 @@ public final class CallSetup implements SessionObserver {
     }
 
     /** The call is answered on {@code s}: the other devices stop ringing, the caller hears of it. */
-    private ObjectNode answered(Call c, Session s) {
+    private ObjectNode answered(Call c, Session s, IdentityKey key) {
         List<Session> others = new ArrayList<>(c.ringing());
         others.remove(s);
-        c.accept(s, clock.instant());
+        c.accept(s, clock.instant(), key);
         if (c.ringTimer != null) {
             c.ringTimer.cancel();
         }
@@ -234,12 +251,14 @@ public final class CallSetup implements SessionObserver {
         ObjectNode accepted = CallMessages.event("call.accepted", c);
         accepted.set("peer", CallMessages.peer(s));
         accepted.put("transport", c.transport().wireName());
+        CallMessages.e2ee(accepted, c, s);
         c.callerDevice().emit(accepted);
         ObjectNode out = Json.object();
         out.put("callId", c.id());
         out.put("transport", c.transport().wireName());
         out.put("media", c.media());
         out.set("peer", CallMessages.peer(c.callerDevice()));
+        CallMessages.e2ee(out, c, c.callerDevice());
         return out;
     }
 

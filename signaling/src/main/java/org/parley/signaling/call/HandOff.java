@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.parley.signaling.SignalingConfig.CallMedia;
+import org.parley.signaling.e2ee.IdentityKey;
 import org.parley.signaling.media.RelayEndpoint;
 import org.parley.signaling.media.RelayLink;
 import org.parley.signaling.session.Session;
@@ -46,7 +47,12 @@ public final class HandOff {
         if (target == s) {
             throw ProtocolException.wrongState("this device already carries the call");
         }
-        return move(c, s, target).thenApply(v -> {
+        IdentityKey key = target.identityKey();
+        if (c.e2ee() && key == null) {
+            throw IdentityKey.required("call " + c.id() + " is end-to-end encrypted and device " + toDevice
+                    + " gave no identity key in its hello");
+        }
+        return move(c, s, target, key).thenApply(v -> {
             ObjectNode e = CallMessages.event("call.handoff", c);
             e.setAll(CallMessages.takeover(c, target));
             target.emit(e);
@@ -56,6 +62,7 @@ public final class HandOff {
 
     /** {@code call.pull}: another device of a party takes the call over. */
     public CompletionStage<ObjectNode> pull(Session s, Request r) {
+        IdentityKey key = IdentityKey.from(r).orElse(s.identityKey());
         Call c = calls.ofUser(s, r.text("callId"));
         if (!c.state().established()) {
             throw ProtocolException.wrongState("call " + c.id() + " is " + c.state().wireName());
@@ -64,13 +71,16 @@ public final class HandOff {
         if (old == s) {
             throw ProtocolException.wrongState("this device already carries the call");
         }
-        return move(c, old, s).thenApply(v -> CallMessages.takeover(c, s));
+        if (c.e2ee() && key == null) {
+            throw IdentityKey.required("call " + c.id() + " is end-to-end encrypted: call.pull needs e2ee.identityKey");
+        }
+        return move(c, old, s, key).thenApply(v -> CallMessages.takeover(c, s));
     }
 
     /** Completes on the loop once the call is on {@code to}; through the relay, after it answered. */
-    private CompletionStage<Void> move(Call c, Session from, Session to) {
+    private CompletionStage<Void> move(Call c, Session from, Session to, IdentityKey key) {
         if (c.transport() != CallMedia.RELAY) {
-            moved(c, from, to);
+            moved(c, from, to, key);
             return CompletableFuture.completedFuture(null);
         }
         if (c.relayBusy) {
@@ -85,7 +95,7 @@ public final class HandOff {
             c.relayBusy = false;
             boolean still = c.state().established() && c.activeDeviceOf(from.user()) == from;
             if (error == null && still && to.isLive()) {
-                moved(c, from, to);
+                moved(c, from, to, key);
                 return null;
             }
             if (still) {
@@ -102,11 +112,12 @@ public final class HandOff {
         });
     }
 
-    private static void moved(Call c, Session from, Session to) {
-        c.moveTo(from.user(), to);
+    private static void moved(Call c, Session from, Session to, IdentityKey key) {
+        c.moveTo(from.user(), to, key);
         from.emit(CallMessages.ended(c, EndReason.TRANSFERRED));
         ObjectNode moved = CallMessages.event("call.transferred", c);
         moved.set("peer", CallMessages.peer(to));
+        CallMessages.e2ee(moved, c, to);
         c.otherActive(to).emit(moved);
     }
 }

@@ -6,6 +6,7 @@ import java.time.Clock;
 import java.time.Duration;
 import org.parley.signaling.SignalingConfig.CallMedia;
 import org.parley.signaling.SignalingMetrics;
+import org.parley.signaling.e2ee.KeyMessages;
 import org.parley.signaling.session.Session;
 import org.parley.signaling.wire.ProtocolException;
 import org.parley.signaling.wire.Request;
@@ -99,6 +100,22 @@ public final class InCallSignals {
             throw ProtocolException.wrongState("call " + c.id() + " goes through the relay: use relay.* messages");
         }
         return c;
+    }
+
+    /**
+     * {@code e2ee.key} in a call: to the other active device, when both active devices gave identity
+     * keys (§12). The call must be answered: before that there is no other device to address.
+     */
+    public void deliverKey(Session s, Request r, String payload) {
+        Call c = established(s, r);
+        Session other = c.otherActive(s);
+        if (c.identityKeyOf(s) == null) {
+            throw ProtocolException.wrongState("this device gave no identity key for call " + c.id());
+        }
+        if (c.identityKeyOf(other) == null) {
+            throw ProtocolException.wrongState("the other device gave no identity key for call " + c.id());
+        }
+        other.emit(KeyMessages.event("callId", c.id(), CallMessages.peer(s), payload));
     }
 
     /** {@code call.media}: mute, camera, screen share; the other side is told. */

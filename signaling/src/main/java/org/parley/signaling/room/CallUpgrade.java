@@ -23,6 +23,7 @@ import org.parley.signaling.wire.Request;
 final class CallUpgrade {
 
     private final SignalingConfig.Rooms config;
+    private final SignalingConfig.E2ee e2ee;
     private final Rooms rooms;
     private final Calls calls;
     private final Sessions sessions;
@@ -30,9 +31,10 @@ final class CallUpgrade {
     private final org.parley.signaling.media.RelayLink relay;
     private final BooleanSupplier draining;
 
-    CallUpgrade(SignalingConfig.Rooms config, Rooms rooms, Calls calls, Sessions sessions, CallTeardown teardown,
+    CallUpgrade(SignalingConfig.Rooms config, SignalingConfig.E2ee e2ee, Rooms rooms, Calls calls, Sessions sessions, CallTeardown teardown,
             org.parley.signaling.media.RelayLink relay, BooleanSupplier draining) {
         this.config = config;
+        this.e2ee = e2ee;
         this.rooms = rooms;
         this.calls = calls;
         this.sessions = sessions;
@@ -58,8 +60,9 @@ final class CallUpgrade {
             throw new ProtocolException(ErrorCode.DRAINING, "this server takes no new calls");
         }
         relay.require();
+        // An end-to-end encrypted call stays so as a conference: nobody joins it in the clear.
         Room room = new Room(RoomIds.newCreatedId(), config.maxParticipants(), false, Room.Publish.EVERYONE,
-                config.maxLiveInvites());
+                config.maxLiveInvites(), c.e2ee() || e2ee.requireForRooms());
         String other = s.user().equals(c.callerUser()) ? c.calleeUser() : c.callerUser();
         room.members().put(s.user(), Role.OWNER);
         room.members().put(other, Role.PARTICIPANT);
@@ -76,6 +79,7 @@ final class CallUpgrade {
             from.put("name", s.displayName());
             from.put("device", s.device());
             inv.put("media", c.media());
+            inv.put("e2ee", room.e2ee());
             d.emit(inv);
         }
         ObjectNode out = Json.object();

@@ -6,6 +6,7 @@ import java.util.Locale;
 import java.util.Set;
 import org.parley.relay.control.SourceKind;
 import org.parley.signaling.auth.Role;
+import org.parley.signaling.e2ee.IdentityKey;
 import org.parley.signaling.session.Session;
 import org.parley.signaling.wire.Json;
 
@@ -13,13 +14,16 @@ import org.parley.signaling.wire.Json;
 final class Participant {
 
     private final Session session;
+    /** The device's identity key from its join, null when it joined without one. */
+    private final IdentityKey identityKey;
     private Role role;
     private final Set<SourceKind> sending = EnumSet.noneOf(SourceKind.class);
     private final Set<SourceKind> mutedByModerator = EnumSet.noneOf(SourceKind.class);
 
-    Participant(Session session, Role role) {
+    Participant(Session session, Role role, IdentityKey identityKey) {
         this.session = session;
         this.role = role;
+        this.identityKey = identityKey;
     }
 
     /** The participant id: the device's session id, which survives resume. */
@@ -29,6 +33,11 @@ final class Participant {
 
     Session session() {
         return session;
+    }
+
+    /** Null when the device joined without an identity key (it cannot take part in key exchange). */
+    IdentityKey identityKey() {
+        return identityKey;
     }
 
     Role role() {
@@ -73,6 +82,9 @@ final class Participant {
             String name = k.name().toLowerCase(Locale.ROOT);
             p.put(name, sending.contains(k));
             p.put(name + "Muted", mutedByModerator.contains(k));
+        }
+        if (identityKey != null) {
+            p.put("identityKey", identityKey.wire());
         }
         return p;
     }

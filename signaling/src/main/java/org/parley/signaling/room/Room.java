@@ -28,6 +28,8 @@ final class Room {
     private final int maxParticipants;
     private final Publish publish;
     private boolean locked;
+    /** Every participant must give an identity key (docs/protocol.md §12); fixed when the room is made. */
+    private final boolean e2ee;
     /** Users granted a role here without a token grant: the creator, members added by call.add. */
     private final Map<String, Role> members = new HashMap<>();
     private final Map<String, Participant> participants = new LinkedHashMap<>();
@@ -37,8 +39,9 @@ final class Room {
     /** Joins waiting for the relay to allocate their endpoints: they count against the size limit. */
     private int joining;
 
-    Room(String id, int maxParticipants, boolean locked, Publish publish, int maxLiveInvites) {
+    Room(String id, int maxParticipants, boolean locked, Publish publish, int maxLiveInvites, boolean e2ee) {
         this.id = id;
+        this.e2ee = e2ee;
         this.maxParticipants = maxParticipants;
         this.locked = locked;
         this.publish = publish;
@@ -67,6 +70,11 @@ final class Room {
 
     void locked(boolean locked) {
         this.locked = locked;
+    }
+
+    /** True when joining needs an identity key (end-to-end encrypted media). */
+    boolean e2ee() {
+        return e2ee;
     }
 
     Map<String, Role> members() {
@@ -130,6 +138,7 @@ final class Room {
         n.put("locked", locked);
         n.put("maxParticipants", maxParticipants);
         n.put("publish", publish.wireName());
+        n.put("e2ee", e2ee);
         return n;
     }
 }

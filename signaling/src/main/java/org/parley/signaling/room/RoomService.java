@@ -3,6 +3,7 @@ package org.parley.signaling.room;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 import java.time.Clock;
 import java.util.HashSet;
 import java.util.List;
@@ -22,6 +23,8 @@ import org.parley.signaling.SignalingMetrics;
 import org.parley.signaling.auth.Role;
 import org.parley.signaling.call.CallTeardown;
 import org.parley.signaling.call.Calls;
+import org.parley.signaling.e2ee.IdentityKey;
+import org.parley.signaling.e2ee.KeyMessages;
 import org.parley.signaling.media.EndpointHooks;
 import org.parley.signaling.media.RelayEndpoint;
 import org.parley.signaling.media.RelayLink;
@@ -44,6 +47,7 @@ public final class RoomService implements SessionObserver {
     static final String ROOM_ID_RULE = "1-64 characters of [A-Za-z0-9._-]";
 
     private final SignalingConfig.Rooms config;
+    private final SignalingConfig.E2ee e2ee;
     private final Rooms rooms;
     private final RelayLink relay;
     private final Admission admission;
@@ -52,17 +56,18 @@ public final class RoomService implements SessionObserver {
     private final CallUpgrade upgrade;
     private final EndpointHooks hooks;
 
-    public RoomService(SignalingConfig.Rooms config, byte[] secret, Sessions sessions, Calls calls,
-            CallTeardown teardown, RelayLink relay, Scheduler scheduler, Clock clock, SignalingMetrics metrics,
-            BooleanSupplier draining) {
+    public RoomService(SignalingConfig.Rooms config, SignalingConfig.E2ee e2ee, byte[] secret, Sessions sessions,
+            Calls calls, CallTeardown teardown, RelayLink relay, Scheduler scheduler, Clock clock,
+            SignalingMetrics metrics, BooleanSupplier draining) {
         this.config = config;
+        this.e2ee = e2ee;
         this.rooms = new Rooms(relay, scheduler, config.emptyTimeout());
         this.relay = relay;
         InviteLinks invites = new InviteLinks(secret, clock);
         this.admission = new Admission(invites);
         this.draining = draining;
         this.moderation = new Moderation(config, rooms, relay, invites, clock);
-        this.upgrade = new CallUpgrade(config, rooms, calls, sessions, teardown, relay, draining);
+        this.upgrade = new CallUpgrade(config, e2ee, rooms, calls, sessions, teardown, relay, draining);
         this.hooks = new EndpointHooks() {
             @Override
             public void activeSpeaker(RelayEndpoint endpoint, Session session, String speaker) {
@@ -97,6 +102,30 @@ public final class RoomService implements SessionObserver {
         register.accept("call.add", upgrade::add);
     }
 
+    /**
+     * {@code e2ee.key} in a room: to the participant {@code to}, when both it and the sender gave
+     * identity keys when joining (§12); nobody else hears of it.
+     */
+    public void deliverKey(Session s, Request r, String payload) {
+        String to = r.text("to");
+        Participant p = rooms.joined(s, r);
+        Room room = rooms.roomOf(p, r);
+        Participant target = room.participant(to);
+        if (target == p) {
+            throw ProtocolException.invalid("to", "must be another participant");
+        }
+        if (target == null) {
+            throw new ProtocolException(ErrorCode.UNKNOWN_PARTICIPANT, "no participant " + to + " in room " + room.id());
+        }
+        if (p.identityKey() == null) {
+            throw ProtocolException.wrongState("this device joined room " + room.id() + " without an identity key");
+        }
+        if (target.identityKey() == null) {
+            throw ProtocolException.wrongState("participant " + to + " joined without an identity key");
+        }
+        target.session().emit(KeyMessages.event("roomId", room.id(), TextNode.valueOf(p.id()), payload));
+    }
+
     /** Rooms with participants. */
     public int liveRooms() {
         return rooms.live();
@@ -121,6 +150,7 @@ public final class RoomService implements SessionObserver {
         Optional<String> wanted = r.optText("roomId", ROOM_ID, ROOM_ID_RULE);
         int max = r.optLong("maxParticipants", 2, config.maxParticipants()).orElse((long) config.maxParticipants()).intValue();
         boolean locked = r.optBool("locked").orElse(false);
+        boolean requireE2ee = r.optBool("e2ee").orElse(false) || e2ee.requireForRooms();
         Room.Publish publish = switch (r.optText("publish").orElse("everyone")) {
             case "everyone" -> Room.Publish.EVERYONE;
             case "moderators" -> Room.Publish.MODERATORS;
@@ -135,7 +165,7 @@ public final class RoomService implements SessionObserver {
         if (rooms.get(id) != null) {
             throw new ProtocolException(ErrorCode.ROOM_EXISTS, "room " + id + " exists");
         }
-        Room room = new Room(id, max, locked, publish, config.maxLiveInvites());
+        Room room = new Room(id, max, locked, publish, config.maxLiveInvites(), requireE2ee);
         room.members().put(s.user(), Role.OWNER);
         rooms.add(room);
         ObjectNode out = Json.object();
@@ -150,6 +180,7 @@ public final class RoomService implements SessionObserver {
     CompletionStage<ObjectNode> join(Session s, Request r) {
         String roomId = r.text("roomId", ROOM_ID, ROOM_ID_RULE);
         Optional<String> invite = r.optText("invite");
+        IdentityKey key = IdentityKey.from(r).orElse(null);
         Room room = rooms.get(roomId);
         Admission.Decision admitted = admission.decide(s, roomId, invite, room);
         Role role = admitted.role();
@@ -158,12 +189,16 @@ public final class RoomService implements SessionObserver {
             throw new ProtocolException(ErrorCode.DRAINING, "this server takes no new calls");
         }
         if (room == null) {
-            room = new Room(roomId, config.maxParticipants(), false, Room.Publish.EVERYONE, config.maxLiveInvites());
+            room = new Room(roomId, config.maxParticipants(), false, Room.Publish.EVERYONE, config.maxLiveInvites(),
+                    e2ee.requireForRooms());
+        }
+        if (room.e2ee() && key == null) {
+            throw IdentityKey.required("room " + roomId + " is end-to-end encrypted: room.join needs e2ee.identityKey");
         }
         if (room.participant(s.id()) != null) {
             throw ProtocolException.wrongState("this device is already in room " + roomId);
         }
-        Participant p = new Participant(s, role);
+        Participant p = new Participant(s, role, key);
         if (room.locked() && !p.atLeast(Role.MODERATOR)) {
             throw new ProtocolException(ErrorCode.ROOM_LOCKED, "room " + roomId + " is locked");
         }

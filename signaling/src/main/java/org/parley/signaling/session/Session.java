@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Set;
 import org.parley.signaling.Scheduler.Timer;
 import org.parley.signaling.auth.Identity;
+import org.parley.signaling.e2ee.IdentityKey;
 import org.parley.signaling.transport.Connection;
 import org.parley.signaling.wire.Json;
 
@@ -32,6 +33,8 @@ public final class Session {
     private final String device;
     private final EventLog events;
     private Identity identity;
+    /** The identity key announced in {@code hello}, for a call pushed to this device; null if none. */
+    private IdentityKey identityKey;
     private Connection connection;
     private State state = State.ATTACHED;
     private String resumeToken;
@@ -71,6 +74,15 @@ public final class Session {
 
     void identity(Identity identity) {
         this.identity = identity;
+    }
+
+    /** The identity key this device announced in its {@code hello}, or null. */
+    public IdentityKey identityKey() {
+        return identityKey;
+    }
+
+    void identityKey(IdentityKey key) {
+        this.identityKey = key;
     }
 
     public State state() {

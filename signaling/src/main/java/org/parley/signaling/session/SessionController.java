@@ -15,6 +15,7 @@ import org.parley.signaling.SignalingConfig;
 import org.parley.signaling.auth.Identity;
 import org.parley.signaling.auth.InvalidTokenException;
 import org.parley.signaling.auth.TokenVerifier;
+import org.parley.signaling.e2ee.IdentityKey;
 import org.parley.signaling.transport.Connection;
 import org.parley.signaling.wire.CloseCode;
 import org.parley.signaling.wire.ErrorCode;
@@ -122,6 +123,7 @@ public final class SessionController {
         Optional<String> resumeToken = r.optText("resumeToken");
         long lastSeq = r.optLong("lastSeq", 0, Long.MAX_VALUE).orElse(0L);
         ResumeClaims claims = resumeToken.isPresent() ? ResumeClaims.of(r) : ResumeClaims.NONE;
+        Optional<IdentityKey> identityKey = IdentityKey.from(r);
         if (protocol != PROTOCOL_VERSION) {
             refuseAndClose(c, r, ErrorCode.UNSUPPORTED_PROTOCOL, "this server speaks protocol " + PROTOCOL_VERSION,
                     CloseCode.UNSUPPORTED_PROTOCOL);
@@ -142,6 +144,7 @@ public final class SessionController {
             if (old != null && old.isLive() && old.user().equals(identity.user()) && old.device().equals(device)) {
                 Optional<List<String>> missed = old.events().since(lastSeq);
                 if (missed.isPresent()) {
+                    identityKey.ifPresent(old::identityKey);
                     resume(c, r, old, identity, missed.get());
                     return old;
                 }
@@ -156,6 +159,7 @@ public final class SessionController {
             }
         }
         Session s = new Session(newId("s-"), identity, device, config.maxUnackedEvents());
+        s.identityKey(identityKey.orElse(null));
         s.resumeToken(newResumeToken());
         sessions.add(s);
         s.attach(c);

@@ -31,6 +31,7 @@ public enum ErrorCode {
     BAD_SDP,
     RELAY_UNAVAILABLE,
     RELAY_ERROR,
+    E2EE_REQUIRED,
     INTERNAL;
 
     private final String wire = name().toLowerCase(Locale.ROOT);
