@@ -18,9 +18,9 @@ import org.parley.signaling.client.SignalingClient;
 import org.parley.signaling.client.SignalingException;
 
 /**
- * What a day on a Parley server brings, in small: two users sign in, place and hang up a
- * one-to-one call, meet in a room where alice's microphone and camera go through the relay to bob
- * (real ICE, DTLS and SRTP), and a TURN client relays through the embedded TURN server with the
+ * What a day on a Parley server brings, in small: two users sign in (one sends a message the
+ * server does not know), place and hang up a one-to-one call, meet in a room where alice's
+ * microphone and camera go through the relay to bob (real ICE, DTLS and SRTP), and a TURN client relays through the embedded TURN server with the
  * credentials welcome handed out. Media flows until {@link #close()}, so a scraper sees it move.
  */
 final class OperatorTraffic implements AutoCloseable {
@@ -60,6 +60,9 @@ final class OperatorTraffic implements AutoCloseable {
         SignalingClient bob = SignalingClient.connect(ws, WAIT);
         JsonNode welcome = alice.hello(token("alice"), "laptop");
         bob.hello(token("bob"), "laptop");
+        // A message the server does not know: an error by code, as a client with a bug causes.
+        alice.sendRaw("{\"type\":\"no.such\",\"id\":1}");
+        alice.awaitEvent("error");
 
         String callId = alice.request("call.invite", "to", "bob", "media", "audio").get("callId").asText();
         bob.awaitEvent("call.incoming");
