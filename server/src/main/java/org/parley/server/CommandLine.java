@@ -9,10 +9,13 @@ import java.util.Set;
 
 /**
  * The parsed arguments: a subcommand ({@code serve} when none is given) and its {@code --name value}
- * options. Unknown options are usage errors, not silently ignored.
+ * options. Unknown options are usage errors, not silently ignored. The configuration file is
+ * {@code --config FILE}, or else the environment's {@code PARLEY_CONFIG} (how a service manager or a
+ * container names it without touching the command line); {@code --config} wins.
  */
 record CommandLine(String command, Optional<Path> configFile, Map<String, String> options) {
 
+    static final String CONFIG_ENV = "PARLEY_CONFIG";
     static final Set<String> COMMANDS = Set.of("serve", "token", "help", "version");
     private static final Map<String, Set<String>> OPTIONS = Map.of(
             "serve", Set.of(),
@@ -22,6 +25,11 @@ record CommandLine(String command, Optional<Path> configFile, Map<String, String
 
     /** Throws {@link UsageException} with a message for the user. */
     static CommandLine parse(List<String> args) {
+        return parse(args, Map.of());
+    }
+
+    /** As {@link #parse(List)}, with {@code env} (the process environment) for {@code PARLEY_CONFIG}. */
+    static CommandLine parse(List<String> args, Map<String, String> env) {
         String command = null;
         Path config = null;
         Map<String, String> options = new HashMap<>();
@@ -41,6 +49,10 @@ record CommandLine(String command, Optional<Path> configFile, Map<String, String
                     }
                 }
             }
+        }
+        String fromEnv = env.getOrDefault(CONFIG_ENV, "");
+        if (config == null && !fromEnv.isBlank()) {
+            config = Path.of(fromEnv.strip());
         }
         String cmd = command == null ? "serve" : command;
         for (String name : options.keySet()) {

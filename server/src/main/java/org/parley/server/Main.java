@@ -31,7 +31,8 @@ public final class Main {
                    parley-server token --user ID [--name NAME] [--room ROOM]
                                  [--role owner|moderator|participant|listener] [--ttl 6h] [--config FILE]
                    parley-server --help | --version
-            Settings: -Dparley.KEY=VALUE before -jar overrides the file and the defaults.""";
+            Settings: -Dparley.KEY=VALUE before -jar overrides the file and the defaults.
+            Without --config, the environment variable PARLEY_CONFIG names the file.""";
 
     private Main() {
     }
@@ -43,7 +44,7 @@ public final class Main {
     static int run(String[] argv, PrintStream out, PrintStream err) {
         CommandLine args;
         try {
-            args = CommandLine.parse(List.of(argv));
+            args = CommandLine.parse(List.of(argv), System.getenv());
         } catch (CommandLine.UsageException e) {
             err.println("parley: " + e.getMessage());
             err.println(USAGE);

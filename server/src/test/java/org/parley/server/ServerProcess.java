@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
@@ -45,6 +46,12 @@ final class ServerProcess implements AutoCloseable {
 
     /** Starts {@code java [jvmArgs] -jar parley-server.jar [args]} in {@code workDir}. */
     static ServerProcess start(Path workDir, List<String> jvmArgs, String... args) throws IOException {
+        return start(workDir, Map.of(), jvmArgs, args);
+    }
+
+    /** As {@link #start(Path, List, String...)}, with {@code env} added to the inherited environment. */
+    static ServerProcess start(Path workDir, Map<String, String> env, List<String> jvmArgs, String... args)
+            throws IOException {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("-Xmx256m");
@@ -53,8 +60,10 @@ final class ServerProcess implements AutoCloseable {
         command.add(jar().toAbsolutePath().toString());
         command.addAll(List.of(args));
         Path log = workDir.resolve("server-" + RUNS.incrementAndGet() + ".log");
-        Process p = new ProcessBuilder(command).directory(workDir.toFile()).redirectErrorStream(true)
-                .redirectOutput(log.toFile()).start();
+        ProcessBuilder builder = new ProcessBuilder(command).directory(workDir.toFile()).redirectErrorStream(true)
+                .redirectOutput(log.toFile());
+        builder.environment().putAll(env);
+        Process p = builder.start();
         return new ServerProcess(p, log);
     }
 

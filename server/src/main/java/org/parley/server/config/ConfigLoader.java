@@ -40,7 +40,7 @@ public final class ConfigLoader {
     private static Config parse(Path file) {
         if (!Files.isRegularFile(file)) {
             throw new ConfigException.IO(ConfigFactory.empty().origin(),
-                    "--config " + file + ": no such file");
+                    "--config / PARLEY_CONFIG " + file + ": no such file");
         }
         return ConfigFactory.parseFile(file.toFile(), ConfigParseOptions.defaults().setAllowMissing(false));
     }
