@@ -2,7 +2,7 @@
 // (parley.js) only, as any other web app would be. Words shown to the user are in messages.js,
 // cameras and microphones in devices.js, the room screen in room-view.js.
 
-import { ParleyClient, mediaStats, quality, loopbackOnly } from './parley.js';
+import { ParleyClient, mediaStats, quality, loopbackOnly, canEncrypt } from './parley.js';
 import {
   nameOf, initials, callEndedText, roomClosedText, joinErrorText, callErrorText, signInErrorText, errorText,
 } from './messages.js';
@@ -112,13 +112,15 @@ async function placeCall(event) {
   clearNotice();
   const to = $('callee').value.trim();
   const media = $('call-media').value;
+  // Unticked: a plain call, unless the server requires encryption (parley.js then encrypts).
+  const e2ee = $('secret-call').checked || undefined;
   $('outgoing-peer').textContent = to;
   $('outgoing-status').textContent = 'Calling…';
   $('outgoing-status').dataset.status = 'calling';
   const stream = takePreview(media);
   show('outgoing');
   try {
-    const call = await app.client.call(to, { media, stream: stream || undefined });
+    const call = await app.client.call(to, { media, stream: stream || undefined, e2ee });
     if (stream) call.ownsLocalStream = true;
     trackCall(call);
     if (call.state === 'connecting') showCall(call);
@@ -154,6 +156,10 @@ function onIncoming(call) {
   $('incoming-media').textContent = call.media === 'video'
     ? 'Video call. Check your camera below before you answer.' : 'Audio call.';
   $('screen-incoming').dataset.callId = call.id;
+  $('incoming-e2ee').hidden = !call.e2eeCall;
+  $('incoming-e2ee').textContent = canEncrypt() || !call.e2eeCall
+    ? '🔒 Secret call: end-to-end encrypted.'
+    : '🔒 Secret call: end-to-end encrypted, which this browser cannot do (it lacks WebRTC Encoded Transform). Answer on a current Chrome, Edge or Safari.';
   show('incoming');
   // A look at one's own camera (and the pickers) before answering; answering reuses the stream.
   startPreview(call.media).catch((e) => notice(errorText(e), 'devices'));
@@ -184,7 +190,9 @@ function showCall(call) {
     call.on('state', (s) => { $('call-state').textContent = s; $('screen-call').dataset.state = s; startCallTimer(call); });
     call.on('transferred', ({ peer }) => { $('call-peer').textContent = nameOf(peer); updateRemoteMedia(call); });
     call.on('ended', (e) => callEnded(call, e));
+    call.on('e2ee.state', (st) => showE2ee('call', st));
   }
+  showE2ee('call', call.e2eeState);
   $('call-peer').textContent = nameOf(call.peer);
   $('call-state').textContent = call.state;
   $('screen-call').dataset.state = call.state;
@@ -271,11 +279,24 @@ function layoutStage(call) {
   $('self-view').className = `view${share ? ' thumb' : ''}`;
 }
 
+/**
+ * The lock and the safety code: shown only while this device's media is end-to-end encrypted,
+ * so a plain call never looks secret. Both ends show the same code when nobody is in between.
+ */
+function showE2ee(prefix, { encrypted, safetyCode }) {
+  const el = $(`${prefix}-e2ee`);
+  el.hidden = !encrypted;
+  el.dataset.encrypted = String(!!encrypted);
+  $(`${prefix}-safety-code`).textContent = safetyCode || '';
+  el.setAttribute('aria-label', encrypted ? `end-to-end encrypted, safety code ${safetyCode || 'pending'}` : 'not end-to-end encrypted');
+}
+
 function callEnded(call, { reason, local = false, roomId } = {}) {
   if (app.call && app.call.id !== call.id) return;
   stopQuality();
   stopCallTimer();
   stopPreview();
+  showE2ee('call', { encrypted: false, safetyCode: null });
   app.call = null;
   app.lastEnded = { callId: call.id, reason };
   const text = callEndedText({ reason, local, direction: call.direction, peer: call.peer, roomId });
@@ -363,11 +384,11 @@ app.stats = async () => {
 
 // ---- rooms ----------------------------------------------------------------------------------
 
-async function joinRoom(roomId, invite) {
+async function joinRoom(roomId, invite, { e2ee } = {}) {
   clearNotice();
   const stream = takePreview('video');
   try {
-    const room = await app.client.joinRoom(roomId, { invite: invite || undefined, stream: stream || undefined });
+    const room = await app.client.joinRoom(roomId, { invite: invite || undefined, stream: stream || undefined, e2ee });
     enterRoom(room);
   } catch (e) {
     if (stream) stream.getTracks().forEach((t) => t.stop());
@@ -375,11 +396,25 @@ async function joinRoom(roomId, invite) {
   }
 }
 
+/** A new room that requires end-to-end encryption, joined at once; its invite links bring others in. */
+async function createSecretRoom() {
+  clearNotice();
+  try {
+    const roomId = await app.client.createRoom({ e2ee: true });
+    await joinRoom(roomId, undefined, { e2ee: true });
+  } catch (e) {
+    notice(joinErrorText('', e), e.code);
+  }
+}
+
 function enterRoom(room) {
   app.room = room;
+  room.on('e2ee.state', (st) => showE2ee('room', st));
+  showE2ee('room', room.e2eeState);
   showRoom(room, {
     onClosed: (reason) => {
       stopQuality();
+      showE2ee('room', { encrypted: false, safetyCode: null });
       app.room = null;
       notice(roomClosedText(room.id, reason), reason);
       show('home');
@@ -406,6 +441,7 @@ function bind() {
   $('signin-form').addEventListener('submit', signIn);
   $('call-form').addEventListener('submit', placeCall);
   $('room-form').addEventListener('submit', (e) => { e.preventDefault(); joinRoom($('room-id').value.trim()); });
+  $('create-secret-room').addEventListener('click', createSecretRoom);
   $('preview-toggle').addEventListener('click', togglePreview);
   $('cancel-call').addEventListener('click', () => app.call && app.call.cancel().catch(() => {}));
   $('accept-call').addEventListener('click', acceptCall);

@@ -87,13 +87,18 @@ export function joinErrorText(roomId, e) {
     room_full: 'it is full. Try again later.',
     unknown_room: 'there is no room by that name that your access token opens. Check the name, or ask for an invite link.',
     wrong_state: 'you are already in it.',
+    e2ee_required: 'it is end-to-end encrypted, and this browser cannot encrypt calls (it lacks WebRTC Encoded Transform). Join from a current Chrome, Edge or Safari.',
+    e2ee_unsupported: 'secret rooms are end-to-end encrypted, and this browser cannot encrypt calls (it lacks WebRTC Encoded Transform). Use a current Chrome, Edge or Safari.',
   }[e.code];
-  return `Could not join room ${roomId}: ${why || lowerFirst(errorText(e))}`;
+  return `Could not ${roomId ? `join room ${roomId}` : 'open a secret room'}: ${why || lowerFirst(errorText(e))}`;
 }
 
 /** Why a call could not be placed. */
 export function callErrorText(to, e) {
   if (e.code === 'invalid_field') return `Could not call ${to}: check the user id (you cannot call yourself).`;
+  if (e.code === 'e2ee_required' || e.code === 'e2ee_unsupported') {
+    return `Could not call ${to}: calls here are end-to-end encrypted, and this browser cannot encrypt them (it lacks WebRTC Encoded Transform). Use a current Chrome, Edge or Safari.`;
+  }
   return `Could not call ${to}: ${lowerFirst(errorText(e))}`;
 }
 

@@ -4,8 +4,10 @@
 import { Emitter, ParleyError } from './parley/emitter.js';
 import { Call } from './parley/call.js';
 import { Room } from './parley/room.js';
+import { IdentityKey } from './parley/e2ee/identity.js';
+import { canEncrypt } from './parley/e2ee/session.js';
 
-export { Call, Room, ParleyError };
+export { Call, Room, ParleyError, canEncrypt };
 export { mediaStats, quality } from './parley/stats.js';
 export { loopbackOnly } from './parley/ice.js';
 
@@ -63,6 +65,23 @@ export class ParleyClient extends Emitter {
     this.rooms = new Map();
     this.closedForGood = false;
     this.reconnectAttempt = 0;
+    this.identityPromise = null;
+  }
+
+  /**
+   * This device's E2EE identity key (ECDH P-256), made once per page: a reload makes a new one,
+   * so the safety code changes with it (docs/e2ee.md, limits).
+   */
+  identityKey() {
+    if (!this.identityPromise) this.identityPromise = IdentityKey.generate();
+    return this.identityPromise;
+  }
+
+  /** Refuses E2EE up front in a browser without encoded transforms, as the server would. */
+  requireEncryption() {
+    if (!canEncrypt()) {
+      throw new ParleyError('e2ee_unsupported', 'this browser cannot encrypt media end to end (no WebRTC Encoded Transform)');
+    }
   }
 
   get connected() {
@@ -97,6 +116,8 @@ export class ParleyClient extends Emitter {
       this.ws = ws;
       ws.onopen = async () => {
         const hello = { token: await this.token(), device: this.device, protocol: PROTOCOL_VERSION };
+        // The identity key goes with hello so that an encrypted call can be pushed here (§5.5).
+        if (canEncrypt()) hello.e2ee = { identityKey: (await this.identityKey()).wire };
         if (resume && this.resumeToken) {
           hello.resumeToken = this.resumeToken;
           hello.lastSeq = this.lastSeq;
@@ -246,6 +267,7 @@ export class ParleyClient extends Emitter {
         const call = new Call(this, {
           callId: msg.callId, direction: 'incoming', peer: msg.from, media: msg.media,
           transport: msg.transport, state: 'incoming', waiting: msg.waiting,
+          e2ee: msg.e2ee === true, peerIdentityKey: msg.identityKey || (msg.from && msg.from.identityKey) || null,
         });
         this.calls.set(call.id, call);
         this.emit('incoming', { call });
@@ -361,14 +383,34 @@ export class ParleyClient extends Emitter {
     return navigator.mediaDevices.getUserMedia({ audio: true, video: media === 'video' });
   }
 
-  /** Calls a user: rings every online device of theirs. Resolves once the server took the call. */
-  async call(user, { media = 'video', stream } = {}) {
+  /**
+   * Calls a user: rings every online device of theirs. Resolves once the server took the call.
+   * e2ee: true makes it a secret call: media end-to-end encrypted (docs/e2ee.md).
+   */
+  async call(user, { media = 'video', stream, e2ee } = {}) {
+    const fields = { to: user, media };
+    if (e2ee) {
+      this.requireEncryption();
+      fields.e2ee = { identityKey: (await this.identityKey()).wire };
+    }
     const local = stream || await this.getLocalStream(media);
-    const r = await this.request('call.invite', { to: user, media });
+    let r;
+    try {
+      r = await this.request('call.invite', fields);
+    } catch (err) {
+      // The operator requires encrypted calls: left unsaid, this browser encrypts if it can.
+      if (err.code === 'e2ee_required' && e2ee === undefined && canEncrypt()) {
+        const call = await this.call(user, { media, stream: local, e2ee: true });
+        call.ownsLocalStream = !stream;
+        return call;
+      }
+      if (!stream) local.getTracks().forEach((t) => t.stop());
+      throw err;
+    }
     let call = this.calls.get(r.callId);
     if (!call) {
       call = new Call(this, {
-        callId: r.callId, direction: 'outgoing', peer: { user }, media, transport: r.transport, state: 'calling',
+        callId: r.callId, direction: 'outgoing', peer: { user }, media, transport: r.transport, state: 'calling', e2ee: !!e2ee,
       });
       this.calls.set(call.id, call);
     }
@@ -377,7 +419,10 @@ export class ParleyClient extends Emitter {
     if (r.glare) {
       // Both called each other: our invite became the accept of theirs (§5.7).
       call.direction = 'incoming';
+      call.e2eeCall = call.e2eeCall || r.e2ee === true;
+      call.peerIdentityKey = r.identityKey || call.peerIdentityKey;
       call.setState('connecting');
+      await call.openE2ee();
       call.startMedia({ offerer: false, polite: true });
     }
     return call;
@@ -385,7 +430,9 @@ export class ParleyClient extends Emitter {
 
   /** Pulls a live call of this user from another of its devices to this one (§5.5). */
   async pullCall(callId, { stream } = {}) {
-    const r = await this.request('call.pull', { callId });
+    const fields = { callId };
+    if (canEncrypt()) fields.e2ee = { identityKey: (await this.identityKey()).wire };
+    const r = await this.request('call.pull', fields);
     const call = this.handedOver(r);
     await call.takeOver({ stream });
     return call;
@@ -396,6 +443,8 @@ export class ParleyClient extends Emitter {
     const call = new Call(this, {
       callId: msg.callId, direction: 'handoff', peer: msg.peer, media: msg.media,
       transport: msg.transport, state: msg.state === 'connecting' ? 'connecting' : 'active',
+      e2ee: msg.e2ee === true || !!(msg.identityKey || (msg.peer && msg.peer.identityKey)),
+      peerIdentityKey: msg.identityKey || (msg.peer && msg.peer.identityKey) || null,
     });
     // The flags are the other party's media state.
     for (const k of ['audio', 'video', 'screen']) if (typeof msg[k] === 'boolean') call.remote[k] = msg[k];
@@ -408,13 +457,30 @@ export class ParleyClient extends Emitter {
     return r.roomId;
   }
 
-  /** Joins a room; publishes camera and microphone unless this participant may not. */
-  async joinRoom(roomId, { invite, publish = true, stream } = {}) {
+  /**
+   * Joins a room; publishes camera and microphone unless this participant may not.
+   * e2ee: true joins with this device's identity key and encrypts end to end; left out, a room
+   * that requires it (error e2ee_required) is joined again with encryption when this browser can.
+   */
+  async joinRoom(roomId, { invite, publish = true, stream, e2ee } = {}) {
     const fields = { roomId };
     if (invite) fields.invite = invite;
-    const r = await this.request('room.join', fields);
-    const room = new Room(this, r);
+    if (e2ee) {
+      this.requireEncryption();
+      fields.e2ee = { identityKey: (await this.identityKey()).wire };
+    }
+    let r;
+    try {
+      r = await this.request('room.join', fields);
+    } catch (err) {
+      if (err.code === 'e2ee_required' && e2ee === undefined && canEncrypt()) {
+        return this.joinRoom(roomId, { invite, publish, stream, e2ee: true });
+      }
+      throw err;
+    }
+    const room = new Room(this, r, { identity: fields.e2ee ? await this.identityKey() : null });
     this.rooms.set(room.id, room);
+    await room.startE2ee();
     if (publish && room.canPublish) {
       await room.publish(stream);
     }

@@ -5,6 +5,15 @@ import { LocalMediaOwner } from './local-media.js';
 import { PeerMedia } from './p2p.js';
 import { RelayMedia } from './relay.js';
 import { mediaStats } from './stats.js';
+import { E2eeSession } from './e2ee/session.js';
+
+/** In a call the only other member is the peer's active device. */
+const PEER = 'peer';
+
+/** The other device's identity key, wherever an event carries it (top level or in the peer object). */
+function identityKeyOf(msg) {
+  return msg.identityKey || (msg.peer && msg.peer.identityKey) || (msg.from && msg.from.identityKey) || null;
+}
 
 /**
  * States: "calling" (invite sent) -> "ringing" (a callee device rings) -> "connecting"
@@ -13,10 +22,11 @@ import { mediaStats } from './stats.js';
  * Events: state, ringing {devices}, accepted {peer}, remotestream {stream}, remotescreen {stream},
  * remotemedia {audio, video, screen}, transferred {peer}, connection {state}, ended {reason, roomId, local}
  * (local: this device ended it, by hangup/reject/cancel or by losing its own session; the
- * protocol's call.ended does not say who ended a call, but it is never sent to the device that did).
+ * protocol's call.ended does not say who ended a call, but it is never sent to the device that did),
+ * e2ee.state {encrypted, safetyCode} (end-to-end encrypted calls, docs/e2ee.md).
  */
 export class Call extends LocalMediaOwner {
-  constructor(client, { callId, direction, peer, media, transport, state, waiting = false }) {
+  constructor(client, { callId, direction, peer, media, transport, state, waiting = false, e2ee = false, peerIdentityKey = null }) {
     super();
     this.client = client;
     this.id = callId;
@@ -38,6 +48,32 @@ export class Call extends LocalMediaOwner {
     // Media signalling that arrives before this device has set up its media (e.g. the relay's
     // offer right after a hand-off, while the camera is still opening) waits here.
     this.earlySignals = [];
+    /** Whether the call is end-to-end encrypted (invited with e2ee, call.incoming e2ee: true). */
+    this.e2eeCall = e2ee;
+    this.peerIdentityKey = peerIdentityKey;
+    this.e2ee = null;
+    this.earlyKeys = [];
+  }
+
+  /** {encrypted, safetyCode}: encrypted is false in a call without end-to-end encryption. */
+  get e2eeState() {
+    return this.e2ee ? this.e2ee.state : { encrypted: false, safetyCode: null };
+  }
+
+  /** The E2EE session, made once the peer's identity key is known (accept / accepted / hand-off). */
+  async openE2ee() {
+    if (!this.e2eeCall || this.e2ee) return;
+    const identity = await this.client.identityKey();
+    const e2ee = new E2eeSession({
+      identity, contextId: this.id,
+      sendKey: (to, payload) => this.req('e2ee.key', { payload }),
+    });
+    e2ee.on('state', (s) => this.emit('e2ee.state', s));
+    e2ee.on('error', (e) => this.emit('error', e));
+    this.e2ee = e2ee;
+    if (!this.peerIdentityKey) throw new Error('an end-to-end encrypted call without the peer\'s identity key');
+    await e2ee.start([[PEER, this.peerIdentityKey]]);
+    for (const m of this.earlyKeys.splice(0)) e2ee.keyReceived(PEER, m.payload);
   }
 
   get live() {
@@ -57,10 +93,12 @@ export class Call extends LocalMediaOwner {
   /** Answers an incoming call on this device; the first device to accept wins (§5.2). */
   async accept({ stream } = {}) {
     await this.useLocalStream(stream);
-    const r = await this.req('call.accept');
+    const fields = this.e2eeCall ? { e2ee: { identityKey: (await this.client.identityKey()).wire } } : {};
+    const r = await this.req('call.accept', fields);
     this.peer = r.peer || this.peer;
     this.transport = r.transport || this.transport;
     this.setState('connecting');
+    await this.openE2ee();
     this.startMedia({ offerer: false, polite: true });
     return this;
   }
@@ -134,7 +172,7 @@ export class Call extends LocalMediaOwner {
     if (this.transport === 'relay') {
       const relay = new RelayMedia({
         context: { callId: this.id }, rtcConfig, request: (t, f) => this.client.request(t, f),
-        candidateFilter: this.client.candidateFilter,
+        candidateFilter: this.client.candidateFilter, e2ee: this.e2ee,
       });
       relay.on('track', ({ track }) => this.addRemoteTrack(track));
       relay.on('connectionstate', (s) => this.onConnection(s));
@@ -144,7 +182,7 @@ export class Call extends LocalMediaOwner {
     } else {
       const p2p = new PeerMedia({
         rtcConfig, offerer, polite, localStream: this.localStream, candidateFilter: this.client.candidateFilter,
-        send: (type, fields) => this.req(type, fields),
+        e2ee: this.e2ee, send: (type, fields) => this.req(type, fields),
       });
       p2p.on('track', () => this.setRemoteStream(p2p.remoteStream));
       p2p.on('screen', (s) => { this.remoteScreen = s; this.emit('remotescreen', s); });
@@ -195,6 +233,7 @@ export class Call extends LocalMediaOwner {
   /** Takes the media over on this device after a push (call.handoff) or a pull (§5.5). */
   async takeOver({ stream } = {}) {
     await this.useLocalStream(stream);
+    await this.openE2ee();
     this.startMedia({ offerer: true, polite: false });
     // This device starts with microphone and camera on: tell the other side.
     await this.announce();
@@ -214,9 +253,18 @@ export class Call extends LocalMediaOwner {
       case 'call.accepted':
         this.peer = msg.peer || this.peer;
         this.transport = msg.transport || this.transport;
+        this.peerIdentityKey = identityKeyOf(msg) || this.peerIdentityKey;
         this.setState('connecting');
         this.emit('accepted', { peer: this.peer });
-        this.startMedia({ offerer: true, polite: false });
+        // Keys first, then media: no frame leaves before this device has a sender key.
+        this.openE2ee().then(() => this.startMedia({ offerer: true, polite: false }), (e) => {
+          this.emit('error', e);
+          this.hangup('e2ee_failed').catch(() => {});
+        });
+        break;
+      case 'e2ee.key':
+        if (this.e2ee) this.e2ee.keyReceived(PEER, msg.payload);
+        else this.earlyKeys.push(msg);
         break;
       case 'call.connected':
         this.setState('active');
@@ -246,6 +294,11 @@ export class Call extends LocalMediaOwner {
         // The other party moved to another device: p2p media starts afresh with it, which offers.
         this.peer = msg.peer || this.peer;
         this.remoteScreen = null;
+        if (this.e2ee && identityKeyOf(msg)) {
+          // A new device at the other end: a key it never had, so the old device reads nothing more.
+          this.peerIdentityKey = identityKeyOf(msg);
+          this.e2ee.memberReplaced(PEER, this.peerIdentityKey).catch((e) => this.emit('error', e));
+        }
         if (this.transport === 'p2p') {
           this.remoteStream = null;
           this.startMedia({ offerer: false, polite: true });
@@ -266,6 +319,7 @@ export class Call extends LocalMediaOwner {
     this.endedLocally = local;
     if (this.session) this.session.close();
     this.session = null;
+    if (this.e2ee) this.e2ee.close();
     if (this.localScreen) this.localScreen.getTracks().forEach((t) => t.stop());
     if (this.ownsLocalStream && this.localStream) this.localStream.getTracks().forEach((t) => t.stop());
     this.state = 'ended';

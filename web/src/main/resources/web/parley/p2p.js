@@ -3,6 +3,7 @@
 
 import { Emitter } from './emitter.js';
 import { filterSdp } from './ice.js';
+import { needsInsertableStreams } from './e2ee/session.js';
 
 /**
  * Negotiation follows the W3C "perfect negotiation" pattern (WebRTC 1.0 §10.7 example): either
@@ -23,10 +24,14 @@ export class PeerMedia extends Emitter {
    * @param {(type: string, fields: object) => Promise} o.send sends call.offer/answer/candidate
    * @param {MediaStream} o.localStream camera and microphone to send
    * @param {(candidate: string) => boolean} [o.candidateFilter] which local candidates to announce
+   * @param {import('./e2ee/session.js').E2eeSession} [o.e2ee] encrypts what is sent, decrypts what arrives
    */
-  constructor({ rtcConfig, offerer, polite, send, localStream, candidateFilter }) {
+  constructor({ rtcConfig, offerer, polite, send, localStream, candidateFilter, e2ee }) {
     super();
-    this.pc = new RTCPeerConnection({ ...rtcConfig, bundlePolicy: 'max-bundle', rtcpMuxPolicy: 'require' });
+    this.e2ee = e2ee || null;
+    const config = { ...rtcConfig, bundlePolicy: 'max-bundle', rtcpMuxPolicy: 'require' };
+    if (this.e2ee && needsInsertableStreams()) config.encodedInsertableStreams = true;
+    this.pc = new RTCPeerConnection(config);
     this.polite = polite;
     this.mayOffer = offerer;
     this.send = send;
@@ -59,7 +64,7 @@ export class PeerMedia extends Emitter {
   attachLocal() {
     if (this.localAttached || !this.localStream) return;
     this.localAttached = true;
-    for (const track of this.localStream.getTracks()) this.pc.addTrack(track, this.localStream);
+    for (const track of this.localStream.getTracks()) this.protect(this.pc.addTrack(track, this.localStream), track.kind);
   }
 
   async negotiate() {
@@ -135,8 +140,26 @@ export class PeerMedia extends Emitter {
     for (const c of list) await this.addCandidate(c);
   }
 
+  protect(sender, kind) {
+    if (!this.e2ee) return sender;
+    this.e2ee.attachSender(sender, kind);
+    const transceiver = this.pc.getTransceivers().find((t) => t.sender === sender);
+    // A transceiver made here receives too: its receiver gets its transform now, before any frame
+    // (Chromium does not apply a transform set later, in ontrack, to a receiver it made itself).
+    if (transceiver) this.e2ee.attachReceiver(transceiver.receiver, kind);
+    if (kind === 'video') {
+      // The clear prefix is VP8's (docs/e2ee.md); other codecs' packetizers also parse the frame
+      // (H.264 NAL units, AV1 OBUs), which encrypted frames no longer are. The relay offers only VP8.
+      const vp8 = (RTCRtpReceiver.getCapabilities('video') || { codecs: [] }).codecs
+        .filter((c) => /^video\/(VP8|rtx)$/i.test(c.mimeType));
+      if (transceiver && vp8.length) transceiver.setCodecPreferences(vp8);
+    }
+    return sender;
+  }
+
   onTrack(e) {
     const track = e.track;
+    if (this.e2ee) this.e2ee.attachReceiver(e.receiver, track.kind);
     const mid = e.transceiver ? e.transceiver.mid : null;
     if (track.kind === 'video' && this.cameraMid !== null && mid !== this.cameraMid) {
       this.remoteScreen = new MediaStream([track]);
@@ -156,7 +179,7 @@ export class PeerMedia extends Emitter {
     if (this.screenSender) {
       return this.screenSender.replaceTrack(track);
     }
-    this.screenSender = this.pc.addTrack(track, stream);
+    this.screenSender = this.protect(this.pc.addTrack(track, stream), 'video');
     return Promise.resolve();
   }
 

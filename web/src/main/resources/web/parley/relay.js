@@ -2,6 +2,7 @@
 
 import { Emitter } from './emitter.js';
 import { filterSdp } from './ice.js';
+import { needsInsertableStreams } from './e2ee/session.js';
 
 /**
  * Two peer connections with the relay. On the publisher connection this client offers (it knows
@@ -19,12 +20,15 @@ export class RelayMedia extends Emitter {
    * @param {RTCConfiguration} o.rtcConfig
    * @param {(type: string, fields: object) => Promise<object>} o.request a signaling request
    * @param {(candidate: string) => boolean} [o.candidateFilter] which local candidates to announce
+   * @param {import('./e2ee/session.js').E2eeSession} [o.e2ee] encrypts what is sent, decrypts what arrives
    */
-  constructor({ context, rtcConfig, request, candidateFilter }) {
+  constructor({ context, rtcConfig, request, candidateFilter, e2ee }) {
     super();
     this.candidateFilter = candidateFilter || null;
     this.context = context;
+    this.e2ee = e2ee || null;
     this.rtcConfig = { ...rtcConfig, bundlePolicy: 'max-bundle', rtcpMuxPolicy: 'require' };
+    if (this.e2ee && needsInsertableStreams()) this.rtcConfig.encodedInsertableStreams = true;
     this.request = request;
     this.publisher = null;
     this.publisherCandidates = [];
@@ -39,7 +43,10 @@ export class RelayMedia extends Emitter {
 
     this.subscriber = new RTCPeerConnection(this.rtcConfig);
     this.subscriber.onicecandidate = ({ candidate }) => this.sendCandidate('subscriber', candidate);
-    this.subscriber.ontrack = (e) => this.emit('track', { track: e.track, streams: e.streams, transceiver: e.transceiver });
+    this.subscriber.ontrack = (e) => {
+      if (this.e2ee) this.e2ee.attachReceiver(e.receiver, e.track.kind);
+      this.emit('track', { track: e.track, streams: e.streams, transceiver: e.transceiver });
+    };
     this.subscriber.onconnectionstatechange = () => this.emit('connectionstate', this.state());
   }
 
@@ -82,7 +89,9 @@ export class RelayMedia extends Emitter {
     }
     const ordered = [...stream.getAudioTracks(), ...stream.getVideoTracks()];
     for (const track of ordered) {
-      this.cameraSenders.push(this.publisher.addTransceiver(track, { direction: 'sendonly', streams: [stream] }).sender);
+      const { sender } = this.publisher.addTransceiver(track, { direction: 'sendonly', streams: [stream] });
+      if (this.e2ee) this.e2ee.attachSender(sender, track.kind);
+      this.cameraSenders.push(sender);
     }
   }
 
@@ -103,6 +112,7 @@ export class RelayMedia extends Emitter {
   startScreen(track, stream) {
     if (this.screenSender) return this.screenSender.replaceTrack(track);
     this.screenSender = this.publisher.addTransceiver(track, { direction: 'sendonly', streams: [stream] }).sender;
+    if (this.e2ee) this.e2ee.attachSender(this.screenSender, 'video');
     return Promise.resolve();
   }
 

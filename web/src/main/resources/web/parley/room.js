@@ -4,6 +4,7 @@
 import { LocalMediaOwner } from './local-media.js';
 import { RelayMedia } from './relay.js';
 import { mediaStats } from './stats.js';
+import { E2eeSession } from './e2ee/session.js';
 
 const ROLE_RANK = { listener: 0, participant: 1, moderator: 2, owner: 3 };
 
@@ -11,10 +12,16 @@ const ROLE_RANK = { listener: 0, participant: 1, moderator: 2, owner: 3 };
  * Events: participants (Map), joined {participant}, left {participantId, reason}, updated
  * {participant}, room {locked, maxParticipants, publish}, speaker {participantId},
  * stream {participantId, kind: "camera"|"screen", stream}, muted {kind, by}, removed {by},
- * connection {state}, reset {} (media set up afresh after a relay restart), closed {reason}.
+ * connection {state}, reset {} (media set up afresh after a relay restart), closed {reason},
+ * e2ee.state {encrypted, safetyCode} (end-to-end encrypted rooms, docs/e2ee.md).
  */
 export class Room extends LocalMediaOwner {
-  constructor(client, reply) {
+  /**
+   * @param {object} [o]
+   * @param {import('./e2ee/identity.js').IdentityKey} [o.identity] set when this device joined
+   *   with its identity key: media is end-to-end encrypted
+   */
+  constructor(client, reply, { identity } = {}) {
     super();
     this.client = client;
     this.id = reply.roomId;
@@ -36,13 +43,39 @@ export class Room extends LocalMediaOwner {
     this.localScreen = null;
     this.local = { audio: true, video: true, screen: false };
     this.closed = false;
+    /** Whether the room requires end-to-end encryption (room.join result, room.updated). */
+    this.requiresE2ee = !!reply.e2ee;
+    this.e2ee = identity ? this.openE2ee(identity) : null;
     this.media = this.openMedia();
+  }
+
+  openE2ee(identity) {
+    const e2ee = new E2eeSession({
+      identity, contextId: this.id,
+      sendKey: (to, payload) => this.client.request('e2ee.key', { roomId: this.id, to, payload }),
+    });
+    e2ee.on('state', (s) => this.emit('e2ee.state', s));
+    e2ee.on('error', (e) => this.emit('error', e));
+    return e2ee;
+  }
+
+  /** Sends this device's first sender key to everyone already in the room (after joining). */
+  startE2ee() {
+    if (!this.e2ee) return Promise.resolve();
+    const others = [...this.participants.values()].filter((p) => p.participantId !== this.participantId)
+      .map((p) => [p.participantId, p.identityKey]);
+    return this.e2ee.start(others);
+  }
+
+  /** {encrypted, safetyCode}: encrypted is false in a room without end-to-end encryption. */
+  get e2eeState() {
+    return this.e2ee ? this.e2ee.state : { encrypted: false, safetyCode: null };
   }
 
   openMedia() {
     const media = new RelayMedia({
       context: { roomId: this.id }, rtcConfig: this.client.rtcConfig(), request: (t, f) => this.client.request(t, f),
-      candidateFilter: this.client.candidateFilter,
+      candidateFilter: this.client.candidateFilter, e2ee: this.e2ee,
     });
     media.on('track', (e) => this.onTrack(e));
     media.on('connectionstate', (s) => this.emit('connection', { state: s }));
@@ -192,6 +225,9 @@ export class Room extends LocalMediaOwner {
         const p = msg.participant;
         this.participants.set(p.participantId, p);
         if (p.participantId === this.participantId) this.role = p.role;
+        else if (this.e2ee && msg.type === 'room.participant_joined') {
+          this.e2ee.memberJoined(p.participantId, p.identityKey).catch((e) => this.emit('error', e));
+        }
         this.emit(msg.type === 'room.participant_joined' ? 'joined' : 'updated', { participant: p });
         this.emit('participants', this.participants);
         break;
@@ -204,6 +240,7 @@ export class Room extends LocalMediaOwner {
         }
         this.participants.delete(msg.participantId);
         this.streams.delete(msg.participantId);
+        if (this.e2ee) this.e2ee.memberLeft(msg.participantId).catch((e) => this.emit('error', e));
         this.emit('left', { participantId: msg.participantId, reason: msg.reason });
         this.emit('participants', this.participants);
         break;
@@ -211,6 +248,7 @@ export class Room extends LocalMediaOwner {
         this.locked = msg.locked;
         this.maxParticipants = msg.maxParticipants;
         this.publishPolicy = msg.publish;
+        if (typeof msg.e2ee === 'boolean') this.requiresE2ee = msg.e2ee;
         this.emit('room', { locked: msg.locked, maxParticipants: msg.maxParticipants, publish: msg.publish });
         break;
       case 'room.active_speaker':
@@ -240,6 +278,9 @@ export class Room extends LocalMediaOwner {
       case 'relay.reset':
         this.resetMedia();
         break;
+      case 'e2ee.key':
+        if (this.e2ee) this.e2ee.keyReceived(msg.from, msg.payload, (this.participants.get(msg.from) || {}).identityKey);
+        break;
       default:
         break;
     }
@@ -256,6 +297,7 @@ export class Room extends LocalMediaOwner {
     if (this.closed) return;
     this.closed = true;
     this.media.close();
+    if (this.e2ee) this.e2ee.close();
     if (this.localStream) this.localStream.getTracks().forEach((t) => t.stop());
     if (this.localScreen) this.localScreen.getTracks().forEach((t) => t.stop());
     this.client.forgetRoom(this);

@@ -102,6 +102,12 @@ final class Browser implements AutoCloseable {
         }
     }
 
+    /** Runs {@code js} in every page this browser opens from now on, before the page's own scripts. */
+    Browser beforeEachPage(String js) {
+        driver.executeCdpCommand("Page.addScriptToEvaluateOnNewDocument", Map.of("source", js));
+        return this;
+    }
+
     /** Opens the app: {@code query} as in "device=laptop". */
     Browser open(String origin, String query) {
         driver.get(origin + "/?" + query);
