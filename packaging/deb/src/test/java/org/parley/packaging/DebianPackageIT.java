@@ -189,6 +189,10 @@ class DebianPackageIT {
         SystemdUnit unit = SystemdUnit.read(UNIT);
         try (InstalledService service = InstalledService.start(unit, dir.resolve("journal.log"))) {
             awaitHealthy(service);
+            // It runs inside the unit's read-only view of the system (ProtectSystem=strict).
+            assertTrue(Files.readAllLines(Path.of("/proc/" + service.pid() + "/mountinfo")).stream()
+                    .map(l -> l.split(" ")).anyMatch(f -> f[4].equals("/") && f[5].matches("(^|.*,)ro(,.*|$)")),
+                    "service's / is not read-only");
 
             // As an operator mints a token on the host: the launcher, as root, with the packaged config.
             Command token = Command.run("/usr/bin/parley", "token", "--user", "alice");

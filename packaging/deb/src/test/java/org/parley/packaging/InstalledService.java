@@ -15,8 +15,9 @@ import java.util.concurrent.TimeUnit;
  * The installed server started the way its systemd unit starts it, without systemd: ExecStart run
  * without a shell, as User=/Group= (setpriv, dropping root and forbidding new privileges as
  * NoNewPrivileges= does), in WorkingDirectory=, with systemd's small environment plus Environment=,
- * and with LimitNOFILE= as its open-file limit (prlimit). Output goes to a file, as the journal
- * would hold it.
+ * with LimitNOFILE= as its open-file limit (prlimit), and inside the read-only file system that
+ * ProtectSystem=strict, ReadWritePaths= and PrivateTmp= make ({@link ServiceSandbox}). Output goes
+ * to a file, as the journal would hold it.
  */
 final class InstalledService implements AutoCloseable {
 
@@ -32,7 +33,8 @@ final class InstalledService implements AutoCloseable {
         String user = unit.service("User");
         String group = unit.value("Service", "Group").orElse(user);
         long nofile = Math.min(Long.parseLong(unit.service("LimitNOFILE")), hardOpenFileLimit());
-        List<String> command = new ArrayList<>(List.of("prlimit", "--nofile=" + nofile + ":" + nofile, "--",
+        List<String> command = new ArrayList<>(ServiceSandbox.prefix(unit));
+        command.addAll(List.of("prlimit", "--nofile=" + nofile + ":" + nofile, "--",
                 "setpriv", "--reuid=" + user, "--regid=" + group, "--init-groups", "--no-new-privs", "--"));
         command.addAll(unit.execStart());
         ProcessBuilder builder = new ProcessBuilder(command)
@@ -93,7 +95,7 @@ final class InstalledService implements AutoCloseable {
 
     @Override
     public void close() {
-        // setpriv and prlimit exec the JVM, so this process is the server itself.
+        // unshare, sh, prlimit and setpriv each exec the next, so this process is the server itself.
         process.destroyForcibly();
     }
 }
