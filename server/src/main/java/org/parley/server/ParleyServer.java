@@ -133,7 +133,7 @@ public final class ParleyServer implements AutoCloseable {
     public List<String> start() throws StartupException {
         List<String> listeners = new ArrayList<>();
         try {
-            listeners.addAll(startOne("http", "parley.http.port", () -> List.of("http tcp " + http.start())));
+            listeners.addAll(startOne("http", "parley.http.port / parley.http.redirect-port", http::start));
             for (Part part : parts) {
                 List<String> bound = startOne(part.name(), part instanceof ModulePart m ? m.portSettings() : "",
                         part::start);

@@ -133,6 +133,56 @@ class HttpConnectionLimitsIT {
         }
     }
 
+    /**
+     * Behind a reverse proxy every connection comes from the proxy's address: the per-address cap
+     * must count the client the proxy names in X-Forwarded-For (only when the operator trusts that
+     * proxy), or the whole site would share one address's budget.
+     */
+    @Test
+    void behindATrustedProxyTheCapCountsTheForwardedClient() throws Exception {
+        try (ServerProcess server = start("-Dparley.http.max-connections-per-address=2",
+                "-Dparley.http.trusted-proxies=127.0.0.9,10.0.0.0/8", "-Dparley.http.header-timeout=120s")) {
+            int port = server.port("http", "tcp");
+            List<Socket> held = new ArrayList<>();
+            try {
+                // Two clients' connections through the proxy, two each: four from one proxy address.
+                for (String client : List.of("203.0.113.7", "203.0.113.7", "198.51.100.1", "198.51.100.1")) {
+                    Socket s = open("127.0.0.9", port);
+                    held.add(s);
+                    assertEquals(200, exchange(s, "/health", true, "X-Forwarded-For: " + client), "for " + client);
+                }
+                // The third from 203.0.113.7 is refused; a client the header cannot fake its way past:
+                // the entry left of the proxy's own is the client's claim, the rightmost untrusted one counts.
+                assertEquals(503, forwarded("127.0.0.9", port, "203.0.113.7"));
+                assertEquals(503, forwarded("127.0.0.9", port, "192.0.2.50, 203.0.113.7"));
+                assertEquals(200, forwarded("127.0.0.9", port, "203.0.113.7, 192.0.2.50"));
+                // A chain of trusted proxies (127.0.0.9 then 10.1.2.3) still reaches the client.
+                assertEquals(503, forwarded("127.0.0.9", port, "203.0.113.7, 10.1.2.3"));
+
+                // From an address nobody trusts the header means nothing: 127.0.0.1 is counted as itself.
+                for (int i = 0; i < 2; i++) {
+                    Socket s = open("127.0.0.1", port);
+                    held.add(s);
+                    assertEquals(200, exchange(s, "/health", true, "X-Forwarded-For: 198.18.0." + i));
+                }
+                int spoofed = status("127.0.0.1", port, "/health");
+                assertTrue(spoofed == 503 || spoofed == -1, "a spoofed header does not lift the cap, got " + spoofed);
+            } finally {
+                for (Socket s : held) {
+                    s.close();
+                }
+            }
+            assertTrue(server.output().contains("refused an HTTP connection from 203.0.113.7"), server.output());
+        }
+    }
+
+    /** The status of one GET from {@code localAddress} carrying {@code X-Forwarded-For: forwardedFor}. */
+    private static int forwarded(String localAddress, int port, String forwardedFor) throws IOException {
+        try (Socket s = open(localAddress, port)) {
+            return exchange(s, "/health", false, "X-Forwarded-For: " + forwardedFor);
+        }
+    }
+
     private static SignalingClient signIn(int port, String user) {
         String token = new TokenIssuer(SECRET.getBytes(StandardCharsets.UTF_8), Clock.systemUTC())
                 .issue(user, Optional.empty(), Optional.empty(), Optional.empty(), Duration.ofMinutes(5));
@@ -174,9 +224,10 @@ class HttpConnectionLimitsIT {
     }
 
     /** One GET on {@code s}; returns the status, with the body read so the connection can go on. */
-    private static int exchange(Socket s, String path, boolean keepAlive) throws IOException {
+    private static int exchange(Socket s, String path, boolean keepAlive, String... headers) throws IOException {
         s.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: parley\r\nConnection: "
-                + (keepAlive ? "keep-alive" : "close") + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                + (keepAlive ? "keep-alive" : "close") + "\r\n" + String.join("", java.util.Arrays.stream(headers)
+                        .map(h -> h + "\r\n").toList()) + "\r\n").getBytes(StandardCharsets.US_ASCII));
         return readResponse(s.getInputStream(), new ByteArrayOutputStream());
     }
 

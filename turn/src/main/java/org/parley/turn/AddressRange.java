@@ -9,7 +9,7 @@ import java.util.Arrays;
  * An inclusive range of IP addresses of one family, written as a single address, CIDR
  * ({@code 10.0.0.0/8}) or coturn's {@code first-last} form.
  */
-final class AddressRange {
+public final class AddressRange {
     private final byte[] first;
     private final byte[] last;
 
@@ -18,7 +18,7 @@ final class AddressRange {
         this.last = last;
     }
 
-    static AddressRange parse(String text) {
+    public static AddressRange parse(String text) {
         String s = text.trim();
         int slash = s.indexOf('/');
         int dash = s.indexOf('-');
@@ -61,7 +61,7 @@ final class AddressRange {
         return b;
     }
 
-    boolean contains(InetAddress address) {
+    public boolean contains(InetAddress address) {
         return contains(address.getAddress());
     }
 

@@ -40,22 +40,46 @@ final class ConnectionCaps {
 
     /** Counts a new connection from {@code address}, or says which cap refuses it (then nothing is counted). */
     synchronized Optional<Refusal> admit(InetAddress address) {
+        Optional<Refusal> refusal = admitUnattributed();
+        if (refusal.isEmpty()) {
+            refusal = attribute(address);
+            if (refusal.isPresent()) {
+                open--;
+            }
+        }
+        return refusal;
+    }
+
+    /**
+     * Counts a new connection in the total only: one from a trusted proxy, whose client is known
+     * once its first request names it ({@link #attribute}).
+     */
+    synchronized Optional<Refusal> admitUnattributed() {
         if (open >= maxTotal) {
             return Optional.of(Refusal.TOTAL_LIMIT);
         }
-        Object source = source(address);
+        open++;
+        return Optional.empty();
+    }
+
+    /** Counts a connection already in the total against {@code client}'s cap, or says it is at its cap. */
+    synchronized Optional<Refusal> attribute(InetAddress client) {
+        Object source = source(client);
         int n = bySource.getOrDefault(source, 0);
         if (n >= maxPerSource) {
             return Optional.of(Refusal.ADDRESS_LIMIT);
         }
         bySource.put(source, n + 1);
-        open++;
         return Optional.empty();
     }
 
-    /** A counted connection from {@code address} has closed. */
-    synchronized void release(InetAddress address) {
-        Object source = source(address);
+    /** A counted connection has closed; {@code client} is null when it was never attributed to one. */
+    synchronized void release(InetAddress client) {
+        open--;
+        if (client == null) {
+            return;
+        }
+        Object source = source(client);
         Integer n = bySource.get(source);
         if (n == null) {
             return;
@@ -65,7 +89,6 @@ final class ConnectionCaps {
         } else {
             bySource.put(source, n - 1);
         }
-        open--;
     }
 
     synchronized int open() {

@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.netty4.NettyEventExecutorMetrics;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
@@ -20,12 +21,19 @@ import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.parley.server.config.HttpConfig;
+import org.parley.server.tls.ReloadingCertificate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The HTTP listener shared by the web app, /ws, /health, /metrics and the APIs. */
+/**
+ * The HTTP listener shared by the web app, /ws, /health, /metrics and the APIs: HTTPS and WSS
+ * with a configured certificate, plain HTTP without; and, if asked for, a plain-HTTP listener that
+ * only redirects to HTTPS.
+ */
 public final class HttpEndpoint implements AutoCloseable {
 
     /** Requests are small (no uploads); WebSocket frames have their own limit. */
@@ -39,6 +47,8 @@ public final class HttpEndpoint implements AutoCloseable {
     private final EventLoopGroup group;
     private final Class<? extends ServerChannel> channelType;
     private Channel channel;
+    private Channel redirectChannel;
+    private ReloadingCertificate certificate;
 
     public HttpEndpoint(HttpConfig config, HttpRouter router, MeterRegistry registry) {
         this.config = config;
@@ -51,26 +61,55 @@ public final class HttpEndpoint implements AutoCloseable {
         new NettyEventExecutorMetrics(group).bindTo(registry);
     }
 
-    /** Binds the listener; returns its bound address as host:port. */
-    public String start() throws InterruptedException {
-        channel = new ServerBootstrap().group(group).channel(channelType)
+    /**
+     * Binds the listener (HTTPS when a certificate is configured) and the redirect listener when
+     * asked for; returns one "PART PROTO host:port" line per bound listener.
+     */
+    public List<String> start() throws Exception {
+        List<String> bound = new ArrayList<>();
+        if (config.tls().isPresent()) {
+            certificate = ReloadingCertificate.load(config.tls().get());
+            certificate.watch(group);
+        }
+        channel = bind(config.port(), router, certificate);
+        // The configured host, not the socket's: a dual-stack wildcard socket reports "::" for "0.0.0.0".
+        bound.add((certificate != null ? "http tls " : "http tcp ") + config.host() + ":" + port());
+        if (config.redirectPort() != HttpConfig.NO_REDIRECT) {
+            redirectChannel = bind(config.redirectPort(), new HttpsRedirect(this::port), null);
+            bound.add("http-redirect tcp " + config.host() + ":"
+                    + ((InetSocketAddress) redirectChannel.localAddress()).getPort());
+        }
+        warnIfCapsExceedOpenFileLimit();
+        return bound;
+    }
+
+    /**
+     * A listener whose connections pass the guard, then TLS (when {@code tls} is given), HTTP, the
+     * request timeouts and, from trusted proxies, the forwarded client's cap, before {@code last}.
+     */
+    private Channel bind(int port, ChannelHandler last, ReloadingCertificate tls) throws InterruptedException {
+        return new ServerBootstrap().group(group).channel(channelType)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
-                        if (!guard.admit(ch)) {
+                        if (!guard.admit(ch, tls == null)) {
                             return;
+                        }
+                        if (tls != null) {
+                            // The context current now: a renewed certificate serves connections from here on.
+                            ch.pipeline().addLast("tls", tls.context().newHandler(ch.alloc()));
                         }
                         ch.pipeline().addLast("http", new HttpServerCodec());
                         ch.pipeline().addLast("aggregator", new HttpObjectAggregator(MAX_REQUEST_BYTES));
                         ch.pipeline().addLast("timeouts",
                                 new RequestTimeouts(config.headerTimeout(), config.idleTimeout(), guard));
-                        ch.pipeline().addLast("router", router);
+                        if (guard.proxies().trusts(ch.remoteAddress().getAddress())) {
+                            ch.pipeline().addLast("forwarded", new ForwardedClient(guard.proxies(), guard));
+                        }
+                        ch.pipeline().addLast("router", last);
                     }
                 })
-                .bind(config.host(), config.port()).sync().channel();
-        warnIfCapsExceedOpenFileLimit();
-        // The configured host, not the socket's: a dual-stack wildcard socket reports "::" for "0.0.0.0".
-        return config.host() + ":" + port();
+                .bind(config.host(), port).sync().channel();
     }
 
     /**
@@ -94,6 +133,12 @@ public final class HttpEndpoint implements AutoCloseable {
 
     @Override
     public void close() {
+        if (certificate != null) {
+            certificate.close();
+        }
+        if (redirectChannel != null) {
+            redirectChannel.close().syncUninterruptibly();
+        }
         if (channel != null) {
             channel.close().syncUninterruptibly();
         }

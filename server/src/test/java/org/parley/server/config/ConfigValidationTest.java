@@ -81,6 +81,31 @@ class ConfigValidationTest {
     }
 
     @Test
+    void httpsSettingsAreValidatedAndNamed() {
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> load("parley.http.tls.private-key = \"/etc/key.pem\"\n"));
+        assertTrue(e.getMessage().contains("parley.http.tls.certificate"), e.getMessage());
+        e = assertThrows(ConfigException.class, () -> load("parley.http.redirect-port = 80\n"));
+        assertTrue(e.getMessage().contains("parley.http.redirect-port"), e.getMessage());
+        assertTrue(e.getMessage().contains("needs parley.http.tls.certificate"), e.getMessage());
+        e = assertThrows(ConfigException.class, () -> load("parley.http.tls.reload-interval = 10ms\n"));
+        assertTrue(e.getMessage().contains("parley.http.tls.reload-interval"), e.getMessage());
+        e = assertThrows(ConfigException.class, () -> load("parley.http.trusted-proxies = [\"10.0.0.0/33\"]\n"));
+        assertTrue(e.getMessage().contains("parley.http.trusted-proxies"), e.getMessage());
+        e = assertThrows(ConfigException.class, () -> load("parley.http.trusted-proxies = \"nginx.local\"\n"));
+        assertTrue(e.getMessage().contains("parley.http.trusted-proxies"), e.getMessage());
+    }
+
+    @Test
+    void trustedProxiesAreAListOrOneCommaSeparatedString() throws IOException {
+        assertEquals(2, load("parley.http.trusted-proxies = [\"127.0.0.1\", \"10.0.0.0/8\"]\n").http()
+                .trustedProxies().size());
+        assertEquals(3, load("parley.http.trusted-proxies = \"127.0.0.1, ::1,10.0.0.0/8\"\n").http()
+                .trustedProxies().size());
+        assertTrue(load("").http().trustedProxies().isEmpty(), "nobody is trusted by default");
+    }
+
+    @Test
     void portOfTheWrongTypeIsNamed() {
         ConfigException e = assertThrows(ConfigException.class, () -> load("parley.http.port = eighty\n"));
         assertTrue(e.getMessage().contains("port"), e.getMessage());

@@ -54,7 +54,7 @@ public final class SignalingFrameHandler extends ChannelInboundHandlerAdapter {
      * address when there is none or it is not a plain name, so a crafted header cannot inject text
      * into the ICE URLs.
      */
-    static String hostOf(String header, String fallback) {
+    public static String hostOf(String header, String fallback) {
         if (header != null) {
             String h = header.trim();
             if (h.startsWith("[")) {
