@@ -6,6 +6,7 @@ import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import org.parley.server.config.ConfigLoader;
 import org.parley.server.config.ServerConfig;
@@ -42,6 +43,11 @@ public final class Main {
     }
 
     static int run(String[] argv, PrintStream out, PrintStream err) {
+        Optional<String> logFormat = LogFormat.problem(System::getProperty, System::getenv);
+        if (logFormat.isPresent()) {
+            err.println("parley: configuration error: " + logFormat.get());
+            return EXIT_USAGE;
+        }
         CommandLine args;
         try {
             args = CommandLine.parse(List.of(argv), System.getenv());

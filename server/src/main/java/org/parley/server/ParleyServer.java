@@ -26,6 +26,7 @@ import org.parley.turn.TurnConfig;
 import org.parley.turn.TurnServer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 /**
  * The one process: starts the enabled parts and the HTTP listener, reports health, and drains on
@@ -151,6 +152,9 @@ public final class ParleyServer implements AutoCloseable {
 
     private List<String> startOne(String name, String portSettings, java.util.concurrent.Callable<List<String>> start)
             throws StartupException {
+        // What a part logs while it starts (its listeners, its warnings) carries the part's name,
+        // a field of its own in JSON logs (PARLEY_LOG_FORMAT=json).
+        MDC.put("part", name);
         try {
             List<String> bound = start.call();
             for (String line : bound) {
@@ -163,6 +167,8 @@ public final class ParleyServer implements AutoCloseable {
                         + "holds the port; change " + portSettings + ")", e);
             }
             throw new StartupException(name + ": failed to start: " + e, e);
+        } finally {
+            MDC.remove("part");
         }
     }
 

@@ -29,10 +29,13 @@ final class ServerProcess implements AutoCloseable {
      * under a reading thread, and the last lines (the shutdown log) can go missing.
      */
     private final Path log;
+    /** stderr when kept apart from stdout ({@link #startApart}), else null: {@link #log} has both. */
+    private final Path errors;
 
-    private ServerProcess(Process process, Path log) {
+    private ServerProcess(Process process, Path log, Path errors) {
         this.process = process;
         this.log = log;
+        this.errors = errors;
     }
 
     /** The jar built by this module's package phase; failsafe passes its path. */
@@ -52,6 +55,20 @@ final class ServerProcess implements AutoCloseable {
     /** As {@link #start(Path, List, String...)}, with {@code env} added to the inherited environment. */
     static ServerProcess start(Path workDir, Map<String, String> env, List<String> jvmArgs, String... args)
             throws IOException {
+        return start(workDir, env, false, jvmArgs, args);
+    }
+
+    /**
+     * As {@link #start(Path, Map, List, String...)}, with stdout and stderr in files of their own:
+     * {@link #stdout()} is what the process wrote to stdout alone.
+     */
+    static ServerProcess startApart(Path workDir, Map<String, String> environment, List<String> jvmArgs,
+            String... args) throws IOException {
+        return start(workDir, environment, true, jvmArgs, args);
+    }
+
+    private static ServerProcess start(Path workDir, Map<String, String> environment, boolean apart,
+            List<String> jvmArgs, String... args) throws IOException {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("-Xmx256m");
@@ -59,12 +76,17 @@ final class ServerProcess implements AutoCloseable {
         command.add("-jar");
         command.add(jar().toAbsolutePath().toString());
         command.addAll(List.of(args));
-        Path log = workDir.resolve("server-" + RUNS.incrementAndGet() + ".log");
-        ProcessBuilder builder = new ProcessBuilder(command).directory(workDir.toFile()).redirectErrorStream(true)
-                .redirectOutput(log.toFile());
-        builder.environment().putAll(env);
-        Process p = builder.start();
-        return new ServerProcess(p, log);
+        int run = RUNS.incrementAndGet();
+        Path log = workDir.resolve("server-" + run + ".log");
+        Path errors = apart ? workDir.resolve("server-" + run + ".err") : null;
+        ProcessBuilder pb = new ProcessBuilder(command).directory(workDir.toFile()).redirectOutput(log.toFile());
+        pb.environment().putAll(environment);
+        if (apart) {
+            pb.redirectError(errors.toFile());
+        } else {
+            pb.redirectErrorStream(true);
+        }
+        return new ServerProcess(pb.start(), log, errors);
     }
 
     /** Loopback-only settings with every port chosen by the kernel, so tests never collide. */
@@ -130,15 +152,25 @@ final class ServerProcess implements AutoCloseable {
     }
 
     private List<String> lines() {
+        return read(log);
+    }
+
+    private static List<String> read(Path file) {
         try {
-            return Files.readAllLines(log, StandardCharsets.UTF_8);
+            return Files.readAllLines(file, StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
+    /** The lines written to stdout (with stderr among them unless started with {@link #startApart}). */
+    List<String> stdout() {
+        return lines();
+    }
+
     String output() {
-        return String.join("\n", lines());
+        String out = String.join("\n", lines());
+        return errors == null ? out : out + "\n[stderr]\n" + String.join("\n", read(errors));
     }
 
     @Override
