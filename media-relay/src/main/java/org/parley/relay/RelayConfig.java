@@ -15,13 +15,26 @@ import java.util.List;
  * @param endpointTimeout an endpoint silent this long is expired
  * @param maxEndpoints endpoints this relay accepts before refusing with CAPACITY
  * @param apiSecret shared secret of the HTTP control API; empty turns the API off
+ * @param sendQueuePackets bound of each peer's send queue, in packets (a slow receiver's backlog)
  */
 public record RelayConfig(String bindAddress, int udpPort, int tcpPort, List<String> advertisedAddresses,
-        Duration endpointTimeout, int maxEndpoints, String apiSecret) {
+        Duration endpointTimeout, int maxEndpoints, String apiSecret, int sendQueuePackets) {
+
+    /** The default of {@code parley.relay.send-queue-packets}. */
+    public static final int DEFAULT_SEND_QUEUE_PACKETS = 512;
+    static final int MIN_SEND_QUEUE_PACKETS = 8;
+    static final int MAX_SEND_QUEUE_PACKETS = 65_536;
 
     /** Defaults for the newer settings; what the foundation's callers construct. */
     public RelayConfig(String bindAddress, int udpPort, int tcpPort) {
         this(bindAddress, udpPort, tcpPort, List.of(), Duration.ofSeconds(30), 1000, "");
+    }
+
+    /** The default send-queue bound. */
+    public RelayConfig(String bindAddress, int udpPort, int tcpPort, List<String> advertisedAddresses,
+            Duration endpointTimeout, int maxEndpoints, String apiSecret) {
+        this(bindAddress, udpPort, tcpPort, advertisedAddresses, endpointTimeout, maxEndpoints, apiSecret,
+                DEFAULT_SEND_QUEUE_PACKETS);
     }
 
     public RelayConfig {
@@ -51,8 +64,13 @@ public record RelayConfig(String bindAddress, int udpPort, int tcpPort, List<Str
             throw new ConfigException.BadValue(c.origin(), "parley.relay.api-secret",
                     "must be empty (API off) or at least 16 characters");
         }
+        int queue = c.getInt("send-queue-packets");
+        if (queue < MIN_SEND_QUEUE_PACKETS || queue > MAX_SEND_QUEUE_PACKETS) {
+            throw new ConfigException.BadValue(c.origin(), "parley.relay.send-queue-packets", "must be between "
+                    + MIN_SEND_QUEUE_PACKETS + " and " + MAX_SEND_QUEUE_PACKETS + ", got " + queue);
+        }
         return new RelayConfig(c.getString("bind-address"), port(c, "udp-port"), port(c, "tcp-port"), advertised,
-                timeout, max, secret);
+                timeout, max, secret, queue);
     }
 
     private static int port(Config c, String key) {

@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import org.ice4j.ice.IceProcessingState;
+import org.parley.relay.transport.SendKind;
 
 /**
  * The relay's Prometheus meters, all named {@code parley_relay_*}. Counters are looked up once
@@ -21,8 +22,16 @@ public final class RelayMetrics {
         MALFORMED, SRTP_AUTH, SRTP_REPLAY, SRTP_INVALID, UNKNOWN_SSRC, NOT_CONNECTED, UNKNOWN_ADDRESS,
         UNKNOWN_KIND, DTLS_QUEUE_FULL, PADDING_ONLY, WAITING_FOR_KEYFRAME, CODEC_NOT_ACCEPTED, SEND_FAILED,
         /** Arrived on an ICE session that an ICE restart already replaced or abandoned. */
-        ICE_RESTARTING
+        ICE_RESTARTING,
+        /**
+         * A receiver's send queue was full (it cannot keep up, e.g. ICE-TCP with a full window);
+         * counted per {@link SendKind} through {@link #dropQueued}.
+         */
+        RECEIVER_QUEUE_FULL
     }
+
+    /** The {@code kind} label of drops whose reason is not about one kind of packet. */
+    static final String UNCLASSIFIED = "unclassified";
 
     public final Counter audioPacketsIn;
     public final Counter audioBytesIn;
@@ -60,6 +69,7 @@ public final class RelayMetrics {
      */
     public final DwellTimeHistogram forwardingDwell = new DwellTimeHistogram();
     private final Map<Drop, Counter> drops = new EnumMap<>(Drop.class);
+    private final Map<SendKind, Counter> queueDrops = new EnumMap<>(SendKind.class);
     private final Map<IceProcessingState, AtomicInteger> iceStates = new EnumMap<>(IceProcessingState.class);
 
     public RelayMetrics(MeterRegistry registry, Supplier<Number> conferences, Supplier<Number> endpoints) {
@@ -97,9 +107,16 @@ public final class RelayMetrics {
                     .description("Time forwarded packets spent inside the relay since start, by quantile")
                     .register(registry);
         }
+        // Every series has both labels (Prometheus wants one label set per name); only the
+        // receiver-queue drops say which kind of packet they cost.
         for (Drop d : Drop.values()) {
-            drops.put(d, Counter.builder("parley_relay_dropped_packets").tag("reason", d.name().toLowerCase())
-                    .register(registry));
+            if (d == Drop.RECEIVER_QUEUE_FULL) {
+                for (SendKind k : SendKind.values()) {
+                    queueDrops.put(k, dropCounter(registry, d, k.label()));
+                }
+            } else {
+                drops.put(d, dropCounter(registry, d, UNCLASSIFIED));
+            }
         }
         for (IceProcessingState s : IceProcessingState.values()) {
             AtomicInteger n = new AtomicInteger();
@@ -109,29 +126,46 @@ public final class RelayMetrics {
         }
     }
 
+    private static Counter dropCounter(MeterRegistry registry, Drop reason, String kind) {
+        return Counter.builder("parley_relay_dropped_packets").tag("reason", reason.name().toLowerCase())
+                .tag("kind", kind).register(registry);
+    }
+
     private static Counter counter(MeterRegistry registry, String name, String kind) {
         return Counter.builder(name).tag("kind", kind).register(registry);
     }
 
     public void drop(Drop reason) {
+        if (reason == Drop.RECEIVER_QUEUE_FULL) {
+            throw new IllegalArgumentException("receiver queue drops are counted by kind: use dropQueued");
+        }
         drops.get(reason).increment();
         if (reason == Drop.SRTP_AUTH || reason == Drop.SRTP_REPLAY || reason == Drop.SRTP_INVALID) {
             srtpFailures.increment();
         }
     }
 
+    /** A packet a receiver's full send queue refused. */
+    public void dropQueued(SendKind kind) {
+        queueDrops.get(kind).increment();
+    }
+
     public double dropped(Drop reason) {
+        if (reason == Drop.RECEIVER_QUEUE_FULL) {
+            return queueDrops.values().stream().mapToDouble(Counter::count).sum();
+        }
         return drops.get(reason).count();
     }
 
     /** Every non-zero drop counter, for diagnostics. */
     public Map<Drop, Double> dropsByReason() {
         Map<Drop, Double> out = new EnumMap<>(Drop.class);
-        drops.forEach((reason, counter) -> {
-            if (counter.count() > 0) {
-                out.put(reason, counter.count());
+        for (Drop reason : Drop.values()) {
+            double n = dropped(reason);
+            if (n > 0) {
+                out.put(reason, n);
             }
-        });
+        }
         return out;
     }
 

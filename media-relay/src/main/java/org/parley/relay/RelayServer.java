@@ -20,6 +20,7 @@ import org.parley.relay.conference.RelayContext;
 import org.parley.relay.control.RelayControl;
 import org.parley.relay.transport.DtlsCertificate;
 import org.parley.relay.transport.IceHarvesters;
+import org.parley.relay.transport.SendPool;
 import org.parley.relay.transport.SrtpWarmUp;
 
 /**
@@ -42,6 +43,7 @@ public final class RelayServer implements AutoCloseable {
     private final Clock clock;
     private IceHarvesters harvesters;
     private ScheduledExecutorService scheduler;
+    private SendPool sendPool;
     private LocalRelayControl control;
     private RelayMetrics metrics;
     private org.parley.relay.api.RelayHttpApi httpApi;
@@ -72,8 +74,9 @@ public final class RelayServer implements AutoCloseable {
         LocalRelayControl[] self = new LocalRelayControl[1];
         metrics = new RelayMetrics(registry, () -> self[0] == null ? 0 : self[0].conferenceCount(),
                 () -> self[0] == null ? 0 : self[0].endpointCount());
+        sendPool = new SendPool(config.sendQueuePackets());
         RelayContext context = new RelayContext(metrics, crypto, certificate, harvesters.all(),
-                config.advertisedAddresses(), scheduler, clock);
+                config.advertisedAddresses(), scheduler, clock, sendPool);
         control = new LocalRelayControl(context, config.maxEndpoints());
         self[0] = control;
         scheduler.scheduleWithFixedDelay(() -> safely(() -> control.tickSpeakers(System.nanoTime())), 300, 300,
@@ -162,6 +165,9 @@ public final class RelayServer implements AutoCloseable {
         }
         if (scheduler != null) {
             scheduler.shutdownNow();
+        }
+        if (sendPool != null) {
+            sendPool.close();
         }
         if (harvesters != null) {
             harvesters.close();

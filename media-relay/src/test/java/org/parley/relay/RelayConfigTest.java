@@ -20,6 +20,7 @@ class RelayConfigTest {
         assertEquals(List.of(), c.advertisedAddresses());
         assertEquals(Duration.ofSeconds(30), c.endpointTimeout());
         assertEquals("", c.apiSecret());
+        assertEquals(RelayConfig.DEFAULT_SEND_QUEUE_PACKETS, c.sendQueuePackets());
     }
 
     @Test
@@ -35,5 +36,9 @@ class RelayConfigTest {
         var port = ConfigFactory.parseString("parley.relay.udp-port = 70000").withFallback(ConfigFactory.defaultReference());
         e = assertThrows(ConfigException.class, () -> RelayConfig.from(port));
         assertTrue(e.getMessage().contains("parley.relay.udp-port"), e.getMessage());
+        var queue = ConfigFactory.parseString("parley.relay.send-queue-packets = 2")
+                .withFallback(ConfigFactory.defaultReference());
+        e = assertThrows(ConfigException.class, () -> RelayConfig.from(queue));
+        assertTrue(e.getMessage().contains("parley.relay.send-queue-packets"), e.getMessage());
     }
 }

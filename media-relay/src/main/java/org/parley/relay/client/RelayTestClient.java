@@ -25,6 +25,7 @@ import org.parley.relay.sdp.SessionDescription;
 import org.parley.relay.transport.DtlsCertificate;
 import org.parley.relay.transport.PacketBuffer;
 import org.parley.relay.transport.PeerTransport;
+import org.parley.relay.transport.SendKind;
 
 /**
  * A WebRTC client of the relay in plain Java, for tests and load tests: full ICE (controlling)
@@ -173,7 +174,7 @@ public final class RelayTestClient implements AutoCloseable {
         System.arraycopy(payload, 0, b, at, payload.length);
         audioSeq = (audioSeq + 1) & 0xFFFF;
         audioTs = (audioTs + 960) & 0xFFFFFFFFL;
-        return sendRtp(at + payload.length);
+        return sendRtp(at + payload.length, SendKind.AUDIO);
     }
 
     /**
@@ -204,7 +205,7 @@ public final class RelayTestClient implements AutoCloseable {
             loseNextVideoPacket = false;
             return true;
         }
-        return sendRtp(len);
+        return sendRtp(len, SendKind.VIDEO);
     }
 
     /** The next camera packet is built and remembered but not sent, as if the network lost it. */
@@ -240,7 +241,7 @@ public final class RelayTestClient implements AutoCloseable {
         RtpPacket.putShort(b, header, seq);
         System.arraycopy(original, header, b, header + 2, length - header);
         rtxSeq = (rtxSeq + 1) & 0xFFFF;
-        if (sendRtp(length + 2)) {
+        if (sendRtp(length + 2, SendKind.VIDEO)) {
             retransmissionsSent.incrementAndGet();
         }
     }
@@ -271,10 +272,10 @@ public final class RelayTestClient implements AutoCloseable {
         return at + 12;
     }
 
-    private boolean sendRtp(int len) {
+    private boolean sendRtp(int len, SendKind kind) {
         sendBuffer.setOffset(0);
         sendBuffer.setLength(len);
-        return publisher.sendRtp(sendBuffer);
+        return publisher.sendRtp(sendBuffer, kind);
     }
 
     /** Asks the relay to resend packets of a received stream (generic NACK, RFC 4585 6.2.1). */
@@ -355,7 +356,7 @@ public final class RelayTestClient implements AutoCloseable {
         System.arraycopy(payload, 0, b, at + 2, payload.length);
         screenSeq = (screenSeq + 1) & 0xFFFF;
         screenTs = (screenTs + 3000) & 0xFFFFFFFFL;
-        return sendRtp(at + 2 + payload.length);
+        return sendRtp(at + 2 + payload.length, SendKind.VIDEO);
     }
 
     /** A PLI or FIR names the source it wants a keyframe of (RFC 4585 6.3.1, RFC 5104 4.3.1). */

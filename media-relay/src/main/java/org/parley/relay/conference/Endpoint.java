@@ -48,11 +48,12 @@ public final class Endpoint {
         this.subscriberSide = new SubscriberSide(this, context.metrics(), relaySsrc);
         String base = conference.id() + "/" + id;
         this.publisher = new PeerTransport(base + "/pub", context.harvesters(), false, context.advertisedIps(),
-                context.crypto(), context.certificate(), true, context.metrics(), publisherSide);
+                context.crypto(), context.certificate(), true, context.metrics(), publisherSide, context.sendPool());
         PeerTransport sub;
         try {
             sub = new PeerTransport(base + "/sub", context.harvesters(), false, context.advertisedIps(),
-                    context.crypto(), context.certificate(), true, context.metrics(), subscriberSide);
+                    context.crypto(), context.certificate(), true, context.metrics(), subscriberSide,
+                    context.sendPool());
         } catch (IOException | RuntimeException e) {
             publisher.close();
             throw e;

@@ -9,6 +9,7 @@ import org.parley.relay.rtp.RtpPacket;
 import org.parley.relay.rtp.StreamRewriter;
 import org.parley.relay.sdp.RelayCodec;
 import org.parley.relay.transport.PacketBuffer;
+import org.parley.relay.transport.SendKind;
 
 /**
  * One source as one receiver gets it, in one m-section of the receiver's subscriber connection:
@@ -96,7 +97,7 @@ final class ForwardedStream {
         RtpPacket.mapExtensionIds(out, 0, len, source.publisher().forwardingExtensionMap());
         scratch.setOffset(0);
         scratch.setLength(len);
-        if (receiver.send(scratch)) {
+        if (receiver.send(scratch, source.isVideo() ? SendKind.VIDEO : SendKind.AUDIO)) {
             packetsSent++;
             bytesSent += len;
             if (source.isVideo()) {
@@ -150,7 +151,7 @@ final class ForwardedStream {
         }
         scratch.setOffset(0);
         scratch.setLength(len);
-        if (receiver.send(scratch)) {
+        if (receiver.send(scratch, SendKind.VIDEO)) {
             metrics.retransmissions.increment();
         }
     }

@@ -7,9 +7,10 @@ import org.bouncycastle.tls.crypto.impl.bc.BcTlsCrypto;
 import org.ice4j.ice.harvest.CandidateHarvester;
 import org.parley.relay.RelayMetrics;
 import org.parley.relay.transport.DtlsCertificate;
+import org.parley.relay.transport.SendPool;
 
 /** What every conference and endpoint of one relay shares. */
 public record RelayContext(RelayMetrics metrics, BcTlsCrypto crypto, DtlsCertificate certificate,
         List<CandidateHarvester> harvesters, List<String> advertisedIps, ScheduledExecutorService scheduler,
-        Clock clock) {
+        Clock clock, SendPool sendPool) {
 }

@@ -18,6 +18,7 @@ import org.parley.relay.sdp.SubscriberOffer;
 import org.parley.relay.sdp.SubscriberSlot;
 import org.parley.relay.transport.PacketBuffer;
 import org.parley.relay.transport.PeerTransport;
+import org.parley.relay.transport.SendKind;
 
 /**
  * The sending half of an endpoint: its subscriber connection, where the relay is always the
@@ -261,9 +262,9 @@ final class SubscriberSide implements PeerTransport.Handler {
         return out;
     }
 
-    boolean send(PacketBuffer packet) {
+    boolean send(PacketBuffer packet, SendKind kind) {
         PeerTransport t = transport;
-        return t != null && t.sendRtp(packet);
+        return t != null && t.sendRtp(packet, kind);
     }
 
     void sendRtcp(PacketBuffer packet) {

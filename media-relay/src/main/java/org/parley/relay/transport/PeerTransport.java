@@ -66,14 +66,27 @@ public final class PeerTransport implements AutoCloseable {
     private final RelayMetrics metrics;
     private final Handler handler;
     private final PacketBuffer view = new PacketBuffer(null, 0, 0);
+    /** The relay's per-peer send queue; null on clients, which write on the calling thread. */
+    private final SendQueue sendQueue;
     private volatile SrtpTransformer srtp;
     private volatile IceProcessingState iceState;
     private volatile long lastReceiveNanos = System.nanoTime();
     private volatile boolean closed;
 
+    /** A transport that writes every packet on the calling thread (test and load clients). */
     public PeerTransport(String name, List<CandidateHarvester> harvesters, boolean iceControlling,
             List<String> advertisedIps, BcTlsCrypto crypto, DtlsCertificate certificate, boolean dtlsServer,
             RelayMetrics metrics, Handler handler) throws IOException {
+        this(name, harvesters, iceControlling, advertisedIps, crypto, certificate, dtlsServer, metrics, handler, null);
+    }
+
+    /**
+     * @param sendPool drains this peer's bounded send queue (see {@link SendQueue}); null writes
+     *        every packet on the calling thread
+     */
+    public PeerTransport(String name, List<CandidateHarvester> harvesters, boolean iceControlling,
+            List<String> advertisedIps, BcTlsCrypto crypto, DtlsCertificate certificate, boolean dtlsServer,
+            RelayMetrics metrics, Handler handler, SendPool sendPool) throws IOException {
         this.name = name;
         this.harvesters = List.copyOf(harvesters);
         this.iceControlling = iceControlling;
@@ -84,6 +97,7 @@ public final class PeerTransport implements AutoCloseable {
         this.ice = new IceTransport(name, harvesters, iceControlling, advertisedIps, this::onIceState);
         // DTLS always talks over whichever ICE session is current (it survives ICE restarts).
         this.dtls = new DtlsTransport(crypto, certificate, dtlsServer, (b, o, l) -> this.ice.send(b, o, l));
+        this.sendQueue = sendPool == null ? null : sendPool.newQueue((b, o, l) -> this.ice.send(b, o, l), metrics);
         metrics.iceStateChanged(null, IceProcessingState.WAITING);
         iceState = IceProcessingState.WAITING;
     }
@@ -439,10 +453,13 @@ public final class PeerTransport implements AutoCloseable {
     }
 
     /**
-     * Encrypts a plaintext RTP packet in place and sends it. The buffer must have
-     * {@link PacketBuffer#TAIL_ROOM} spare bytes and belong to the calling thread.
+     * Encrypts a plaintext RTP packet in place and sends it (or queues a copy, see
+     * {@link SendQueue}). The buffer must have {@link PacketBuffer#TAIL_ROOM} spare bytes and
+     * belong to the calling thread; it is free again on return.
+     *
+     * @param kind what the packet carries: decides what a full send queue drops first
      */
-    public boolean sendRtp(PacketBuffer packet) {
+    public boolean sendRtp(PacketBuffer packet, SendKind kind) {
         SrtpTransformer keys = srtp;
         if (keys == null || closed) {
             return false;
@@ -451,7 +468,7 @@ public final class PeerTransport implements AutoCloseable {
             metrics.drop(Drop.SEND_FAILED);
             return false;
         }
-        return send(packet);
+        return send(packet, kind);
     }
 
     /** Encrypts a plaintext RTCP packet in place and sends it (same buffer rules as RTP). */
@@ -464,7 +481,7 @@ public final class PeerTransport implements AutoCloseable {
             metrics.drop(Drop.SEND_FAILED);
             return false;
         }
-        if (send(packet)) {
+        if (send(packet, SendKind.RTCP)) {
             metrics.rtcpPacketsOut.increment();
             return true;
         }
@@ -473,7 +490,7 @@ public final class PeerTransport implements AutoCloseable {
 
     /** Sends bytes as they are, bypassing SRTP (test clients probing the relay's defences). */
     public boolean sendRaw(byte[] b, int off, int len) {
-        return send(new PacketBuffer(b, off, len));
+        return send(new PacketBuffer(b, off, len), SendKind.RTCP);
     }
 
     /** The SRTP keys once DTLS is done, else null. */
@@ -481,7 +498,14 @@ public final class PeerTransport implements AutoCloseable {
         return srtp;
     }
 
-    private boolean send(PacketBuffer packet) {
+    private boolean send(PacketBuffer packet, SendKind kind) {
+        SendQueue queue = sendQueue;
+        if (queue != null) {
+            // An ICE-TCP write may block for as long as the peer does not read: queued, so only
+            // this peer's drain task waits for it.
+            return queue.send(packet.getBuffer(), packet.getOffset(), packet.getLength(), kind,
+                    ice.selectedTransportIsUdp());
+        }
         try {
             ice.send(packet.getBuffer(), packet.getOffset(), packet.getLength());
             return true;
@@ -498,6 +522,9 @@ public final class PeerTransport implements AutoCloseable {
         }
         closed = true;
         metrics.iceStateChanged(iceState, null);
+        if (sendQueue != null) {
+            sendQueue.close();
+        }
         dtls.close();
         ice.close();
         setRetired(ice, false);

@@ -19,6 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.parley.relay.RelayConfig;
 import org.parley.relay.RelayServer;
+import org.parley.relay.client.LoopbackAlias;
 import org.parley.relay.control.EndpointListener;
 import org.parley.relay.control.PeerConnectionRole;
 import org.parley.relay.control.RelayControl;
@@ -70,7 +71,7 @@ class ChromiumIceTcpTest {
     @Test
     @Timeout(120)
     void twoBrowsersSeeAndHearEachOtherOverIceTcpOnly() throws Exception {
-        try (PrivateAddress address = PrivateAddress.add(ADDRESS);
+        try (LoopbackAlias address = LoopbackAlias.add(ADDRESS);
                 RelayServer relay = new RelayServer(new RelayConfig(ADDRESS, 0, 0), new SimpleMeterRegistry(),
                         Clock.systemUTC());
                 TestPageServer pages = new TestPageServer();
@@ -187,55 +188,5 @@ class ChromiumIceTcpTest {
         return Arrays.stream(sdp.split("\r\n"))
                 .filter(l -> !(l.startsWith("a=candidate:") && isUdp(l)))
                 .collect(Collectors.joining("\r\n")) + "\r\n";
-    }
-
-    /**
-     * A private address on this namespace's loopback interface whose local route tells the kernel
-     * to pick 127.0.0.1 as the source towards it (see the class comment); removed again on close,
-     * so that later tests in the same JVM (wildcard binds) see a loopback-only host.
-     */
-    private static final class PrivateAddress implements AutoCloseable {
-        private final String address;
-
-        private PrivateAddress(String address) {
-            this.address = address;
-        }
-
-        static PrivateAddress add(String address) throws IOException, InterruptedException {
-            ip(true, "addr", "add", address + "/32", "dev", "lo");
-            PrivateAddress added = new PrivateAddress(address);
-            try {
-                ip(true, "route", "change", "local", address, "dev", "lo", "table", "local", "proto", "kernel",
-                        "scope", "host", "src", "127.0.0.1");
-            } catch (IOException | InterruptedException | AssertionError e) {
-                added.close();
-                throw e;
-            }
-            return added;
-        }
-
-        @Override
-        public void close() throws IOException, InterruptedException {
-            ip(false, "route", "del", "local", address, "dev", "lo", "table", "local");
-            ip(false, "addr", "del", address + "/32", "dev", "lo");
-            String left = ip(true, "addr", "show", "dev", "lo");
-            assertTrue(!left.contains(address + "/"), "the private address is still on lo:\n" + left);
-        }
-
-        /** Runs iproute2's ip in this JVM's network namespace; fails the test if it must and cannot. */
-        private static String ip(boolean mustSucceed, String... args) throws IOException, InterruptedException {
-            String[] cmd = new String[args.length + 1];
-            cmd[0] = "ip";
-            System.arraycopy(args, 0, cmd, 1, args.length);
-            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-            String out = new String(p.getInputStream().readAllBytes());
-            int rc = p.waitFor();
-            if (rc != 0 && mustSucceed) {
-                throw new AssertionError("ip " + String.join(" ", args) + " failed (" + rc + "): " + out
-                        + " — the test JVM must run as root in its own network namespace"
-                        + " (tools/loopback-netns/bin/java)");
-            }
-            return out;
-        }
     }
 }
