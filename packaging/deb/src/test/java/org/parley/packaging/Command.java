@@ -25,7 +25,8 @@ record Command(List<String> argv, int exitCode, String output) {
             Path out = Files.createTempFile("parley-cmd", ".out");
             try {
                 ProcessBuilder builder = new ProcessBuilder(argv).redirectErrorStream(true)
-                        .redirectOutput(out.toFile()).redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
+                        .redirectOutput(out.toFile())
+                        .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
                 builder.environment().putAll(env);
                 Process p = builder.start();
                 if (!p.waitFor(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
