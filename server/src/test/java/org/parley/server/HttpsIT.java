@@ -171,8 +171,8 @@ class HttpsIT {
                 assertTrue(server.output().contains("parley.http.tls.private-key"), server.output());
                 assertEquals(BigInteger.ONE, newConnectionSerial(tls, port));
 
-                pki.write(pki.issue(2, false), mount.resolve("..v2/tls.crt"), mount.resolve("..v2/tls.key"),
-                        TestPki.KeyFormat.PKCS8);
+                TestPki.Issued renewed = pki.issue(2, false);
+                pki.write(renewed, mount.resolve("..v2/tls.crt"), mount.resolve("..v2/tls.key"), TestPki.KeyFormat.PKCS8);
                 relink(mount, "..v2");
                 long deadline = System.nanoTime() + WAIT.toNanos();
                 BigInteger serial = newConnectionSerial(tls, port);
@@ -182,6 +182,13 @@ class HttpsIT {
                 }
                 assertEquals(BigInteger.TWO, serial, "a new connection gets the renewed certificate");
                 assertTrue(alice.request("ping").has("serverTime"), "the session opened before the renewal goes on");
+                String metrics = https.send(HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + port + "/metrics"))
+                        .timeout(WAIT).build(), HttpResponse.BodyHandlers.ofString()).body();
+                long expiry = renewed.certificate().getNotAfter().toInstant().getEpochSecond();
+                double exported = metrics.lines()
+                        .filter(l -> l.startsWith("parley_http_tls_certificate_expiry_timestamp_seconds "))
+                        .mapToDouble(l -> Double.parseDouble(l.substring(l.indexOf(' ') + 1))).findFirst().orElse(-1);
+                assertEquals(expiry, exported, 1.0, "the renewed certificate's expiry is exported");
                 try (SignalingClient bob = SignalingClient.connect(https,
                         URI.create("wss://127.0.0.1:" + port + "/ws"), WAIT).timeout(WAIT)) {
                     bob.hello(token("bob"), "phone");

@@ -1,6 +1,7 @@
 package org.parley.server.http;
 
 import com.sun.management.UnixOperatingSystemMXBean;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.netty4.NettyEventExecutorMetrics;
 import io.netty.bootstrap.ServerBootstrap;
@@ -44,6 +45,7 @@ public final class HttpEndpoint implements AutoCloseable {
     private final HttpConfig config;
     private final HttpRouter router;
     private final ConnectionGuard guard;
+    private final MeterRegistry registry;
     private final EventLoopGroup group;
     private final Class<? extends ServerChannel> channelType;
     private Channel channel;
@@ -54,6 +56,7 @@ public final class HttpEndpoint implements AutoCloseable {
         this.config = config;
         this.router = router;
         this.guard = new ConnectionGuard(config, registry);
+        this.registry = registry;
         boolean epoll = Epoll.isAvailable();
         IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         this.group = new MultiThreadIoEventLoopGroup(io);
@@ -70,6 +73,12 @@ public final class HttpEndpoint implements AutoCloseable {
         if (config.tls().isPresent()) {
             certificate = ReloadingCertificate.load(config.tls().get());
             certificate.watch(group);
+            ReloadingCertificate served = certificate;
+            // A timestamp, as Prometheus' own blackbox exporter gives it: alert on it minus time().
+            Gauge.builder("parley.http.tls.certificate.expiry.timestamp",
+                    () -> served.current().notAfter().getEpochSecond()).baseUnit("seconds")
+                    .description("When the certificate new HTTPS connections get expires, in seconds since the Unix epoch")
+                    .register(registry);
         }
         channel = bind(config.port(), router, certificate);
         // The configured host, not the socket's: a dual-stack wildcard socket reports "::" for "0.0.0.0".
