@@ -62,7 +62,7 @@ public final class SendQueue {
      * @return false when it was dropped (queue full, or the direct write failed)
      */
     public boolean send(byte[] b, int off, int len, SendKind kind, boolean direct) {
-        if (direct && !busy) {
+        if (direct && !busy && !closed) {
             return write(b, off, len);
         }
         boolean schedule;

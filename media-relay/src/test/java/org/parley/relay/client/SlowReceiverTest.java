@@ -34,8 +34,11 @@ class SlowReceiverTest {
     private static final int VIDEO_BYTES = 1100;
     /** Rounds sent once the slow receiver's drops are counted: the others still get each one. */
     private static final int ROUNDS_AFTER_DROPS = 200;
-    /** One audio and one video packet every 2 ms: well within what the UDP receivers read. */
-    private static final long ROUND_NANOS = 2_000_000L;
+    /**
+     * One audio and one video packet every 3 ms: well within what the UDP receivers read on a busy
+     * machine; the slow connection's buffers are full after about 2,500 rounds.
+     */
+    private static final long ROUND_NANOS = 3_000_000L;
 
     @Test
     @Timeout(180)
