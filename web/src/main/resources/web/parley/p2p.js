@@ -3,7 +3,7 @@
 
 import { Emitter } from './emitter.js';
 import { filterSdp } from './ice.js';
-import { needsInsertableStreams } from './e2ee/session.js';
+import { limitToVp8, needsInsertableStreams } from './e2ee/session.js';
 
 /**
  * Negotiation follows the W3C "perfect negotiation" pattern (WebRTC 1.0 §10.7 example): either
@@ -147,13 +147,7 @@ export class PeerMedia extends Emitter {
     // A transceiver made here receives too: its receiver gets its transform now, before any frame
     // (Chromium does not apply a transform set later, in ontrack, to a receiver it made itself).
     if (transceiver) this.e2ee.attachReceiver(transceiver.receiver, kind);
-    if (kind === 'video') {
-      // The clear prefix is VP8's (docs/e2ee.md); other codecs' packetizers also parse the frame
-      // (H.264 NAL units, AV1 OBUs), which encrypted frames no longer are. The relay offers only VP8.
-      const vp8 = (RTCRtpReceiver.getCapabilities('video') || { codecs: [] }).codecs
-        .filter((c) => /^video\/(VP8|rtx)$/i.test(c.mimeType));
-      if (transceiver && vp8.length) transceiver.setCodecPreferences(vp8);
-    }
+    if (kind === 'video') limitToVp8(transceiver);
     return sender;
   }
 

@@ -2,7 +2,7 @@
 
 import { Emitter } from './emitter.js';
 import { filterSdp } from './ice.js';
-import { needsInsertableStreams } from './e2ee/session.js';
+import { limitToVp8, needsInsertableStreams } from './e2ee/session.js';
 
 /**
  * Two peer connections with the relay. On the publisher connection this client offers (it knows
@@ -89,8 +89,9 @@ export class RelayMedia extends Emitter {
     }
     const ordered = [...stream.getAudioTracks(), ...stream.getVideoTracks()];
     for (const track of ordered) {
-      const { sender } = this.publisher.addTransceiver(track, { direction: 'sendonly', streams: [stream] });
-      if (this.e2ee) this.e2ee.attachSender(sender, track.kind);
+      const transceiver = this.publisher.addTransceiver(track, { direction: 'sendonly', streams: [stream] });
+      const { sender } = transceiver;
+      this.protect(transceiver, track.kind);
       this.cameraSenders.push(sender);
     }
   }
@@ -111,9 +112,17 @@ export class RelayMedia extends Emitter {
 
   startScreen(track, stream) {
     if (this.screenSender) return this.screenSender.replaceTrack(track);
-    this.screenSender = this.publisher.addTransceiver(track, { direction: 'sendonly', streams: [stream] }).sender;
-    if (this.e2ee) this.e2ee.attachSender(this.screenSender, 'video');
+    const transceiver = this.publisher.addTransceiver(track, { direction: 'sendonly', streams: [stream] });
+    this.screenSender = transceiver.sender;
+    this.protect(transceiver, 'video');
     return Promise.resolve();
+  }
+
+  /** End-to-end encryption of what this transceiver sends, in VP8 for video (docs/e2ee.md). */
+  protect(transceiver, kind) {
+    if (!this.e2ee) return;
+    this.e2ee.attachSender(transceiver.sender, kind);
+    if (kind === 'video') limitToVp8(transceiver);
   }
 
   stopScreen() {

@@ -20,6 +20,17 @@ export function needsInsertableStreams() {
 }
 
 /**
+ * Sends video on this transceiver as VP8 only. The clear prefix is VP8's (docs/e2ee.md), and
+ * other codecs' packetizers parse the frame (H.264 NAL units, AV1 OBUs), which an encrypted frame
+ * no longer is.
+ */
+export function limitToVp8(transceiver) {
+  const vp8 = ((RTCRtpReceiver.getCapabilities && RTCRtpReceiver.getCapabilities('video')) || { codecs: [] }).codecs
+    .filter((c) => /^video\/(VP8|rtx)$/i.test(c.mimeType));
+  if (transceiver && vp8.length && typeof transceiver.setCodecPreferences === 'function') transceiver.setCodecPreferences(vp8);
+}
+
+/**
  * Events: state {encrypted, safetyCode} (e2ee.state in docs/client-library.md), counts
  * {encrypted, decrypted, decryptFailures, ...}, error.
  */
