@@ -58,6 +58,7 @@ public final class RelayTestClient implements AutoCloseable {
     private long audioTs = random32();
     private long videoTs = random32();
     private volatile boolean keyframeRequested = true;
+    private volatile FrameTransform outgoing = FrameTransform.NONE;
     /**
      * The last sent camera packets by sequence number, to answer NACKs (RFC 4588 RTX); slots are
      * reused, so a sender allocates nothing per packet once the ring has filled.
@@ -165,8 +166,17 @@ public final class RelayTestClient implements AutoCloseable {
         return subscriber.isConnected();
     }
 
+    /**
+     * Transforms every frame this client sends from now on, before packetization (end-to-end
+     * encryption: {@link org.parley.relay.client.e2ee.FrameEncryptor}).
+     */
+    public void transformOutgoing(FrameTransform transform) {
+        this.outgoing = transform;
+    }
+
     /** Sends one 20 ms audio packet whose payload carries {@code marker} (and an audio level). */
     public synchronized boolean sendAudio(byte[] payload, int levelDbov) {
+        payload = outgoing.apply(MediaKind.AUDIO, payload);
         byte[] b = sendBuffer.getBuffer();
         int at = header(b, ClientSdp.OPUS_PT, audioSeq, audioTs, audioSsrc, false);
         // Extension block: audio level (1 byte) and transport-wide sequence (2 bytes), RFC 8285.
@@ -188,10 +198,7 @@ public final class RelayTestClient implements AutoCloseable {
         int at = header(b, ClientSdp.VP8_PT, videoSeq, videoTs, videoSsrc, true);
         at = extensions(b, at, -1);
         b[at++] = 0x10;
-        // VP8 payload header: bit 0 of the first byte is P, 0 for a key frame (RFC 6386 9.1).
-        b[at++] = (byte) (key ? 0x00 : 0x01);
-        System.arraycopy(payload, 0, b, at, payload.length);
-        int len = at + payload.length;
+        int len = putVp8Frame(b, at, key, payload);
         int slot = videoSeq % videoHistory.length;
         if (videoHistory[slot] == null || videoHistory[slot].length < len) {
             videoHistory[slot] = new byte[Math.max(len, 1500)];
@@ -206,6 +213,26 @@ public final class RelayTestClient implements AutoCloseable {
             return true;
         }
         return sendRtp(len, SendKind.VIDEO);
+    }
+
+    /**
+     * Writes a VP8 frame at {@code at}: the frame tag, whose bit 0 is P, 0 for a key frame (RFC
+     * 6386 9.1), then {@code payload}; transformed whole when a transform is set. Returns the end.
+     */
+    private int putVp8Frame(byte[] b, int at, boolean key, byte[] payload) {
+        byte tag = (byte) (key ? 0x00 : 0x01);
+        FrameTransform t = outgoing;
+        if (t == FrameTransform.NONE) {
+            b[at] = tag;
+            System.arraycopy(payload, 0, b, at + 1, payload.length);
+            return at + 1 + payload.length;
+        }
+        byte[] frame = new byte[1 + payload.length];
+        frame[0] = tag;
+        System.arraycopy(payload, 0, frame, 1, payload.length);
+        byte[] sent = t.apply(MediaKind.VIDEO, frame);
+        System.arraycopy(sent, 0, b, at, sent.length);
+        return at + sent.length;
     }
 
     /** The next camera packet is built and remembered but not sent, as if the network lost it. */
@@ -352,11 +379,10 @@ public final class RelayTestClient implements AutoCloseable {
         byte[] b = sendBuffer.getBuffer();
         int at = extensions(b, header(b, ClientSdp.VP8_PT, screenSeq, screenTs, screenSsrc, true), -1);
         b[at] = 0x10;
-        b[at + 1] = (byte) (key ? 0x00 : 0x01); // the VP8 frame tag's P bit (RFC 6386 9.1)
-        System.arraycopy(payload, 0, b, at + 2, payload.length);
+        int len = putVp8Frame(b, at + 1, key, payload);
         screenSeq = (screenSeq + 1) & 0xFFFF;
         screenTs = (screenTs + 3000) & 0xFFFFFFFFL;
-        return sendRtp(at + 2 + payload.length, SendKind.VIDEO);
+        return sendRtp(len, SendKind.VIDEO);
     }
 
     /** A PLI or FIR names the source it wants a keyframe of (RFC 4585 6.3.1, RFC 5104 4.3.1). */

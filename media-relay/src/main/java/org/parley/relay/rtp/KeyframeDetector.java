@@ -24,33 +24,17 @@ public final class KeyframeDetector {
         };
     }
 
-    /** RFC 7741 section 4.2/4.3: S=1, PID=0, then the VP8 frame tag's P bit clear means key frame. */
+    /**
+     * RFC 7741 section 4.2/4.3: S=1, PID=0, then the VP8 frame tag's P bit clear means key frame.
+     * The frame tag is among the bytes end-to-end encryption leaves in clear (docs/e2ee.md), so
+     * this works on encrypted media too.
+     */
     static boolean vp8(byte[] b, int off, int len) {
-        int x = b[off] & 0xff;
-        boolean start = (x & 0x10) != 0 && (x & 0x07) == 0;
-        if (!start) {
+        if (!Vp8Descriptor.startsFrame(b, off)) {
             return false;
         }
-        int i = off + 1;
-        if ((x & 0x80) != 0) {
-            if (i >= off + len) {
-                return false;
-            }
-            int ext = b[i++] & 0xff;
-            if ((ext & 0x80) != 0) {
-                if (i >= off + len) {
-                    return false;
-                }
-                i += (b[i] & 0x80) != 0 ? 2 : 1;
-            }
-            if ((ext & 0x40) != 0) {
-                i++;
-            }
-            if ((ext & 0x30) != 0) {
-                i++;
-            }
-        }
-        return i < off + len && (b[i] & 0x01) == 0;
+        int d = Vp8Descriptor.length(b, off, len);
+        return d >= 0 && d < len && (b[off + d] & 0x01) == 0;
     }
 
     /** draft-ietf-payload-vp9 section 4.2: B (begin of frame) set and P (inter-picture) clear. */
