@@ -19,8 +19,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Every metric family the server process exports, with calls, room media and TURN traffic under
- * way, follows the Prometheus naming conventions an operator's dashboards and alerts rely on:
+ * Every metric family the server process exports, serving HTTPS with calls, room media and TURN
+ * traffic under way, follows the Prometheus naming conventions an operator's dashboards and alerts rely on:
  * base units (seconds, bytes), never milliseconds or nanoseconds, and {@code _total} on counters
  * and only on counters.
  */
@@ -36,17 +36,19 @@ class MetricNamingIT {
 
     @Test
     void everyExportedMetricIsInBaseUnitsAndOnlyCountersEndInTotal() throws Exception {
+        ServedHttps https = ServedHttps.in(dir);
         List<String> jvm = new ArrayList<>(ServerProcess.loopbackFreePorts());
-        jvm.addAll(OperatorTraffic.settings());
+        jvm.addAll(OperatorTraffic.settings(https));
         try (ServerProcess server = ServerProcess.start(dir, jvm);
-                OperatorTraffic traffic = OperatorTraffic.start(server, dir)) {
-            int port = server.port("http", "tcp");
+                OperatorTraffic traffic = OperatorTraffic.start(server, dir, https)) {
+            URI metrics = URI.create("https://127.0.0.1:" + server.port("http", "tls") + "/metrics");
+            HttpClient http = https.client();
             // The relay samples each incoming stream's jitter once per receiver report it sends.
-            String body = scrape(port);
+            String body = scrape(http, metrics);
             long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
             while (sample(body, "parley_relay_stream_jitter_seconds_count") < 1 && System.nanoTime() < deadline) {
                 Thread.sleep(200);
-                body = scrape(port);
+                body = scrape(http, metrics);
             }
             assertTrue(sample(body, "parley_relay_stream_jitter_seconds_count") >= 1,
                     "jitter of alice's streams sampled:\n" + body);
@@ -54,7 +56,8 @@ class MetricNamingIT {
             Map<String, String> types = types(body);
             assertTrue(types.keySet().containsAll(List.of("parley_signaling_messages_total",
                     "parley_signaling_calls_total", "parley_turn_allocations_total", "parley_relay_packets_in_total",
-                    "process_files_open_files", "process_cpu_seconds_total")), "traffic made its meters: " + types);
+                    "process_files_open_files", "process_cpu_seconds_total",
+                    "parley_http_tls_certificate_expiry_timestamp_seconds")), "traffic made its meters: " + types);
             List<String> wrong = new ArrayList<>();
             types.forEach((name, type) -> {
                 List<String> words = Arrays.asList(name.split("_"));
@@ -71,9 +74,8 @@ class MetricNamingIT {
         }
     }
 
-    static String scrape(int port) throws Exception {
-        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                URI.create("http://127.0.0.1:" + port + "/metrics")).timeout(Duration.ofSeconds(10)).build(),
+    private static String scrape(HttpClient http, URI metrics) throws Exception {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(metrics).timeout(Duration.ofSeconds(10)).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertEquals(200, r.statusCode());
         return r.body();

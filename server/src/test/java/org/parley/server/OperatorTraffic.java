@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
@@ -18,10 +19,11 @@ import org.parley.signaling.client.SignalingClient;
 import org.parley.signaling.client.SignalingException;
 
 /**
- * What a day on a Parley server brings, in small: two users sign in (one sends a message the
- * server does not know), place and hang up a one-to-one call, meet in a room where alice's
- * microphone and camera go through the relay to bob (real ICE, DTLS and SRTP), and a TURN client relays through the embedded TURN server with the
- * credentials welcome handed out. Media flows until {@link #close()}, so a scraper sees it move.
+ * What a day on a Parley server brings, in small: two users sign in over WSS (one sends a
+ * message the server does not know), place and hang up a one-to-one call, meet in a room where
+ * alice's microphone and camera go through the relay to bob (real ICE, DTLS and SRTP), and a TURN
+ * client relays through the embedded TURN server with the credentials welcome handed out. Media
+ * flows until {@link #close()}, so a scraper sees it move.
  */
 final class OperatorTraffic implements AutoCloseable {
 
@@ -29,9 +31,12 @@ final class OperatorTraffic implements AutoCloseable {
     static final String ROOM = "standup";
     private static final Duration WAIT = Duration.ofSeconds(30);
 
-    /** Settings the traffic needs: the shared secret, and TURN allowed to relay to loopback peers. */
-    static List<String> settings() {
-        return List.of("-Dparley.auth.secret=" + SECRET, "-Dparley.turn.allow-loopback-peers=true");
+    /** Settings the traffic needs: the shared secret, HTTPS, and TURN allowed to relay to loopback peers. */
+    static List<String> settings(ServedHttps https) {
+        List<String> settings = new ArrayList<>(List.of("-Dparley.auth.secret=" + SECRET,
+                "-Dparley.turn.allow-loopback-peers=true"));
+        settings.addAll(https.settings());
+        return settings;
     }
 
     private final SignalingClient alice;
@@ -53,11 +58,14 @@ final class OperatorTraffic implements AutoCloseable {
         this.bobEvents = new Thread(this::answerRelayOffers, "traffic-bob-events");
     }
 
-    /** Runs the call, the room with media (until bob receives it) and the TURN relay; returns with media flowing. */
-    static OperatorTraffic start(ServerProcess server, Path dir) throws Exception {
-        URI ws = URI.create("ws://127.0.0.1:" + server.port("http", "tcp") + "/ws");
-        SignalingClient alice = SignalingClient.connect(ws, WAIT);
-        SignalingClient bob = SignalingClient.connect(ws, WAIT);
+    /**
+     * Over WSS: runs the call, the room with media (until bob receives it) and the TURN relay;
+     * returns with media flowing.
+     */
+    static OperatorTraffic start(ServerProcess server, Path dir, ServedHttps https) throws Exception {
+        URI wss = URI.create("wss://127.0.0.1:" + server.port("http", "tls") + "/ws");
+        SignalingClient alice = SignalingClient.connect(https.client(), wss, WAIT);
+        SignalingClient bob = SignalingClient.connect(https.client(), wss, WAIT);
         JsonNode welcome = alice.hello(token("alice"), "laptop");
         bob.hello(token("bob"), "laptop");
         // A message the server does not know: an error by code, as a client with a bug causes.

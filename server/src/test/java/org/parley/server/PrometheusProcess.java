@@ -20,8 +20,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The real Prometheus (Debian package {@code prometheus}) as a child process with a config of its
- * own: one job {@code parley} scraping a server every second, the given rule file evaluated every
- * second, its database in a temporary folder, its API on a free loopback port.
+ * own: one job {@code parley} scraping a server's HTTPS listener every second, the given rule
+ * file evaluated every second, its database in a temporary folder, its API on a free loopback port.
  */
 final class PrometheusProcess implements AutoCloseable {
 
@@ -39,7 +39,8 @@ final class PrometheusProcess implements AutoCloseable {
         this.api = api;
     }
 
-    static PrometheusProcess scraping(Path dir, int parleyHttpPort, Path rules) throws Exception {
+    /** Scrapes {@code https://127.0.0.1:PORT/metrics}, trusting the CA in {@code caFile}. */
+    static PrometheusProcess scraping(Path dir, int parleyHttpsPort, Path caFile, Path rules) throws Exception {
         assertTrue(Files.isExecutable(BINARY), "Prometheus is missing: apt-get install prometheus");
         String config = """
                 global:
@@ -49,9 +50,12 @@ final class PrometheusProcess implements AutoCloseable {
                   - "%s"
                 scrape_configs:
                   - job_name: parley
+                    scheme: https
+                    tls_config:
+                      ca_file: "%s"
                     static_configs:
                       - targets: ["127.0.0.1:%d"]
-                """.formatted(rules.toAbsolutePath(), parleyHttpPort);
+                """.formatted(rules.toAbsolutePath(), caFile.toAbsolutePath(), parleyHttpsPort);
         Path configFile = dir.resolve("prometheus.yml");
         Files.writeString(configFile, config);
         int port = freePort();

@@ -22,8 +22,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The operator's monitoring as shipped, against the real thing: a real Prometheus scrapes the
- * server process every second while a call, room media through the relay and a TURN allocation
- * run, with deploy/prometheus/parley-alerts.yml loaded. Every metric the Grafana dashboard
+ * server process (over HTTPS, as a production server serves) every second while a call, room
+ * media through the relay and a TURN allocation run, with deploy/prometheus/parley-alerts.yml
+ * loaded. Every metric the Grafana dashboard
  * (deploy/grafana/parley.json) and the alert rules select is then in Prometheus's data, and every
  * rule loads and evaluates without error. The names come from parsing the expressions, so a panel
  * or rule added later is checked too.
@@ -52,11 +53,13 @@ class PrometheusScrapeIT {
         Map<String, Set<String>> wanted = new TreeMap<>(dashboardMetrics(deploy().resolve("grafana/parley.json")));
         assertTrue(wanted.size() > 20, "the dashboard's panels select metrics: " + wanted);
 
+        ServedHttps https = ServedHttps.in(dir);
         List<String> jvm = new ArrayList<>(ServerProcess.loopbackFreePorts());
-        jvm.addAll(OperatorTraffic.settings());
+        jvm.addAll(OperatorTraffic.settings(https));
         try (ServerProcess server = ServerProcess.start(dir, jvm);
-                PrometheusProcess prometheus = PrometheusProcess.scraping(dir, server.port("http", "tcp"), rules);
-                OperatorTraffic traffic = OperatorTraffic.start(server, dir)) {
+                PrometheusProcess prometheus = PrometheusProcess.scraping(dir, server.port("http", "tls"),
+                        https.caFile(), rules);
+                OperatorTraffic traffic = OperatorTraffic.start(server, dir, https)) {
             // The rules Prometheus loaded, as it parsed them: every alert of the file, each evaluated
             // at least once (health turns from "unknown") and without error.
             JsonNode loaded = awaitRulesEvaluated(prometheus);
