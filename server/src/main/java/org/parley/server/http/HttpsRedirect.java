@@ -76,7 +76,8 @@ final class HttpsRedirect extends SimpleChannelInboundHandler<FullHttpRequest> {
         }
         try {
             URI uri = new URI(target);
-            String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
+            // Anything but an absolute path (the asterisk form, RFC 9112 §3.2.4) goes to the root.
+            String path = uri.getRawPath() == null || !uri.getRawPath().startsWith("/") ? "/" : uri.getRawPath();
             return uri.getRawQuery() == null ? path : path + "?" + uri.getRawQuery();
         } catch (java.net.URISyntaxException e) {
             return "/";
