@@ -492,6 +492,19 @@ function bind() {
   navigator.mediaDevices.addEventListener('devicechange', () => listDevices());
   if (params.get('room')) $('room-id').value = params.get('room');
   document.body.dataset.ready = 'true';
+  signInFromLink();
+}
+
+/**
+ * A sign-in link, /#token=JWT (the server prints two for demo users at start-up, docs/web.md):
+ * signs in at once. The token is in the fragment, which the browser never sends to a server, so it
+ * stays out of access logs (protocol.md: tokens never travel in a URL the server sees).
+ */
+function signInFromLink() {
+  const token = new URLSearchParams(location.hash.slice(1)).get('token');
+  if (!token) return;
+  $('token').value = token;
+  $('signin-form').requestSubmit();
 }
 
 bind();

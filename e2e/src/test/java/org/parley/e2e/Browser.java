@@ -115,6 +115,13 @@ final class Browser implements AutoCloseable {
         return this;
     }
 
+    /** Opens a whole URL as a user clicking a link would, e.g. a sign-in link {@code /#token=...}. */
+    Browser openLink(String url) {
+        driver.get(url);
+        await("app loaded", () -> "true".equals(body("data-ready")));
+        return this;
+    }
+
     /** Signs in through the form, as a user pasting a token would. */
     Browser signIn(String token) {
         WebElement field = driver.findElement(By.id("token"));

@@ -145,9 +145,11 @@ final class ParleyServer implements AutoCloseable {
         throw new AssertionError("server not up within " + START + ":\n" + output());
     }
 
+    /** The complete lines so far: a line the server is still writing is left out until its newline. */
     private List<String> lines() {
         try {
-            return Files.readAllLines(log, StandardCharsets.UTF_8);
+            String text = Files.readString(log, StandardCharsets.UTF_8);
+            return text.substring(0, text.lastIndexOf('\n') + 1).lines().toList();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

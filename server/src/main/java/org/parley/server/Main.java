@@ -4,12 +4,15 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
 import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import org.parley.server.config.ConfigLoader;
 import org.parley.server.config.ServerConfig;
+import org.parley.server.reach.Exposure;
+import org.parley.server.reach.HostAddresses;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.bridge.SLF4JBridgeHandler;
@@ -26,6 +29,9 @@ public final class Main {
     static final int EXIT_OK = 0;
     static final int EXIT_STARTUP_FAILED = 1;
     static final int EXIT_USAGE = 2;
+
+    /** The HTTPS certificate setting: a server with one is meant for other hosts (no demo links). */
+    private static final String HTTPS_CERTIFICATE = "parley.http.tls.certificate";
 
     private static final String USAGE = """
             Usage: parley-server [serve] [--config FILE]      start every enabled part (default)
@@ -69,9 +75,11 @@ public final class Main {
             }
         }
         ServerConfig config;
+        boolean https;
         try {
             Config raw = ConfigLoader.load(args.configFile());
             config = ServerConfig.from(raw);
+            https = raw.hasPath(HTTPS_CERTIFICATE) && !raw.getString(HTTPS_CERTIFICATE).isBlank();
             if (args.command().equals("token")) {
                 out.println(TokenCommand.run(args, config.auth(), Clock.systemUTC()));
                 return EXIT_OK;
@@ -86,10 +94,10 @@ public final class Main {
             err.println("parley: " + oneLine(e.getMessage()));
             return EXIT_STARTUP_FAILED;
         }
-        return serve(config, err);
+        return serve(config, https, out, err);
     }
 
-    private static int serve(ServerConfig config, PrintStream err) {
+    private static int serve(ServerConfig config, boolean https, PrintStream out, PrintStream err) {
         SLF4JBridgeHandler.removeHandlersForRootLogger();
         SLF4JBridgeHandler.install();
         Logger log = LoggerFactory.getLogger(Main.class);
@@ -108,6 +116,7 @@ public final class Main {
             err.println("parley: " + e.getMessage());
             return EXIT_STARTUP_FAILED;
         }
+        offerSignInLinks(config, https, secret, server.httpPort(), out, log);
         CountDownLatch stop = new CountDownLatch(1);
         // Signals, not a shutdown hook: a hook cannot choose the exit status, and a drained stop is a
         // clean one (exit 0), which is what process supervisors expect from SIGTERM.
@@ -122,6 +131,34 @@ public final class Main {
             server.close();
         }
         return EXIT_OK;
+    }
+
+    /** Prints the demo users' sign-in links, or logs why there are none (docs/operations.md). */
+    private static void offerSignInLinks(ServerConfig config, boolean https, byte[] secret, int httpPort,
+            PrintStream out, Logger log) {
+        if (!config.demo().signInLinks()) {
+            log.info("no demo sign-in links: parley.demo.sign-in-links = false");
+            return;
+        }
+        if (!config.signaling().enabled()) {
+            log.info("no demo sign-in links: signaling is off (parley.signaling.enabled = false)");
+            return;
+        }
+        List<String> reasons = Exposure.publicReasons(config, https, HostAddresses.system());
+        if (!reasons.isEmpty()) {
+            log.info("no demo sign-in links: this server is public ({}); mint tokens with `parley-server token`"
+                    + " or your backend (docs/tokens.md)", String.join("; ", reasons));
+            return;
+        }
+        InetAddress host;
+        try {
+            host = InetAddress.getByName(config.http().host());
+        } catch (java.net.UnknownHostException e) {
+            host = InetAddress.getLoopbackAddress();
+        }
+        DemoSignInLinks.lines(host, httpPort, secret, config.demo().linkLifetime(), Clock.systemUTC())
+                .forEach(out::println);
+        out.flush();
     }
 
     private static String oneLine(String s) {

@@ -55,7 +55,7 @@ final class ServerProcess implements AutoCloseable {
     /** As {@link #start(Path, List, String...)}, with {@code env} added to the inherited environment. */
     static ServerProcess start(Path workDir, Map<String, String> env, List<String> jvmArgs, String... args)
             throws IOException {
-        return start(workDir, env, false, jvmArgs, args);
+        return launch(workDir, List.of(), env, false, jvmArgs, args);
     }
 
     /**
@@ -64,12 +64,13 @@ final class ServerProcess implements AutoCloseable {
      */
     static ServerProcess startApart(Path workDir, Map<String, String> environment, List<String> jvmArgs,
             String... args) throws IOException {
-        return start(workDir, environment, true, jvmArgs, args);
+        return launch(workDir, List.of(), environment, true, jvmArgs, args);
     }
 
-    private static ServerProcess start(Path workDir, Map<String, String> environment, boolean apart,
-            List<String> jvmArgs, String... args) throws IOException {
-        List<String> command = new ArrayList<>();
+    /** {@code prefix}: what runs the JVM (e.g. unshare), nothing for a plain child process. */
+    private static ServerProcess launch(Path workDir, List<String> prefix, Map<String, String> environment,
+            boolean apart, List<String> jvmArgs, String... args) throws IOException {
+        List<String> command = new ArrayList<>(prefix);
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("-Xmx256m");
         command.addAll(jvmArgs);
@@ -87,6 +88,47 @@ final class ServerProcess implements AutoCloseable {
             pb.redirectErrorStream(true);
         }
         return new ServerProcess(pb.start(), log, errors);
+    }
+
+    /**
+     * As {@link #start(Path, List, String...)}, in a network namespace of its own that has loopback
+     * and whatever {@code setup} (ip commands) adds, e.g. a veth pair carrying the addresses a host
+     * behind NAT or on the internet would have. No route leads off the machine. Other processes join
+     * it with {@link #inNamespace(String...)}.
+     */
+    static ServerProcess startInNamespace(Path workDir, String setup, List<String> jvmArgs, String... args)
+            throws IOException {
+        return launch(workDir, List.of("unshare", "--net", "--", "sh", "-ec",
+                "ip link set lo up; " + setup + "; exec \"$0\" \"$@\""), Map.of(), false, jvmArgs, args);
+    }
+
+    /**
+     * Namespace set-up for {@link #startInNamespace}: a veth pair (its two ends in the namespace,
+     * so nothing leaves it) whose first end carries {@code addresses} ("10.0.0.5/24", ...).
+     */
+    static String vethWith(String... addresses) {
+        StringBuilder sh = new StringBuilder("ip link add v0 type veth peer name v1; ip link set v0 up; ip link set v1 up");
+        for (String a : addresses) {
+            sh.append("; ip addr add ").append(a).append(" dev v0");
+        }
+        return sh.toString();
+    }
+
+    /** {@code command} prefixed so that it runs in this server's network namespace (nsenter). */
+    List<String> inNamespace(String... command) {
+        List<String> full = new ArrayList<>(List.of("nsenter", "--net=/proc/" + process.pid() + "/ns/net", "--"));
+        full.addAll(List.of(command));
+        return full;
+    }
+
+    /** Whether some line of the output so far contains {@code text}. */
+    boolean printed(String text) {
+        return lines().stream().anyMatch(l -> l.contains(text));
+    }
+
+    /** Every line of the output so far that contains {@code text}. */
+    List<String> linesWith(String text) {
+        return lines().stream().filter(l -> l.contains(text)).toList();
     }
 
     /** Loopback-only settings with every port chosen by the kernel, so tests never collide. */
@@ -151,13 +193,15 @@ final class ServerProcess implements AutoCloseable {
         return process.exitValue();
     }
 
+    /** The complete lines so far: a line the server is still writing is left out until its newline. */
     private List<String> lines() {
         return read(log);
     }
 
     private static List<String> read(Path file) {
         try {
-            return Files.readAllLines(file, StandardCharsets.UTF_8);
+            String text = Files.readString(file, StandardCharsets.UTF_8);
+            return text.substring(0, text.lastIndexOf('\n') + 1).lines().toList();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

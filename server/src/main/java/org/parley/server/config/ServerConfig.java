@@ -13,7 +13,7 @@ import org.parley.turn.TurnConfig;
  */
 public record ServerConfig(HttpConfig http, AuthConfig auth, Duration drainGracePeriod,
         Part<SignalingConfig> signaling, Part<RelayConfig> relay, Part<TurnConfig> turn,
-        RemoteRelayConfig remoteRelay) {
+        RemoteRelayConfig remoteRelay, DemoConfig demo) {
 
     /** A part's settings and whether it runs in this process. */
     public record Part<T>(boolean enabled, T config) {
@@ -31,6 +31,6 @@ public record ServerConfig(HttpConfig http, AuthConfig auth, Duration drainGrace
                 new Part<>(root.getBoolean("parley.signaling.enabled"), SignalingConfig.from(root)),
                 new Part<>(localRelay, RelayConfig.from(root)),
                 new Part<>(root.getBoolean("parley.turn.enabled"), TurnConfig.from(root)),
-                RemoteRelayConfig.from(root, localRelay));
+                RemoteRelayConfig.from(root, localRelay), DemoConfig.from(root));
     }
 }
