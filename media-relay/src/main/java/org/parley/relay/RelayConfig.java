@@ -4,6 +4,7 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import java.time.Duration;
 import java.util.List;
+import org.parley.relay.transport.PublicAddressMap;
 
 /**
  * Settings of the media relay, read from {@code parley.relay} (see reference.conf for defaults).
@@ -11,7 +12,8 @@ import java.util.List;
  * @param bindAddress address the ICE listeners bind to
  * @param udpPort the single UDP port shared by all endpoints; 0 picks a free one (tests)
  * @param tcpPort the ICE-TCP port; 0 picks a free one (tests)
- * @param advertisedAddresses public addresses announced beside the host candidates (static NAT)
+ * @param advertisedAddresses public addresses announced beside the host candidates (static NAT),
+ *        "PUBLIC" or "PUBLIC/LOCAL" each ({@link PublicAddressMap})
  * @param endpointTimeout an endpoint silent this long is expired
  * @param maxEndpoints endpoints this relay accepts before refusing with CAPACITY
  * @param apiSecret shared secret of the HTTP control API; empty turns the API off
@@ -46,9 +48,9 @@ public record RelayConfig(String bindAddress, int udpPort, int tcpPort, List<Str
         Config c = root.getConfig("parley.relay");
         List<String> advertised = c.getStringList("advertised-addresses");
         for (String a : advertised) {
-            if (!a.matches("\\d{1,3}(\\.\\d{1,3}){3}") && !a.contains(":")) {
-                throw new ConfigException.BadValue(c.origin(), "parley.relay.advertised-addresses",
-                        "must list IP addresses, got " + a);
+            var problem = PublicAddressMap.problem(a);
+            if (problem.isPresent()) {
+                throw new ConfigException.BadValue(c.origin(), "parley.relay.advertised-addresses", problem.get());
             }
         }
         Duration timeout = c.getDuration("endpoint-timeout");

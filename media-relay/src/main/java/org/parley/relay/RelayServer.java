@@ -20,6 +20,8 @@ import org.parley.relay.conference.RelayContext;
 import org.parley.relay.control.RelayControl;
 import org.parley.relay.transport.DtlsCertificate;
 import org.parley.relay.transport.IceHarvesters;
+import org.parley.relay.transport.PublicAddressAdvice;
+import org.parley.relay.transport.PublicAddressMap;
 import org.parley.relay.transport.SendPool;
 import org.parley.relay.transport.SrtpWarmUp;
 
@@ -96,20 +98,24 @@ public final class RelayServer implements AutoCloseable {
         }
         if (tcpPort >= 0 && harvesters.tcpAddresses().isEmpty()) {
             // ice4j's TCP listener drops loopback (and any address its host harvesting does not
-            // allow) without a word and binds nothing: say so instead of naming a listener.
-            LOG.warn("ICE-TCP is unavailable on {}: ice4j's ICE-TCP listener refuses loopback addresses, so clients"
+            // allow) without a word and binds nothing: say so instead of naming a listener. Only a
+            // note: on loopback every client is on this host and UDP always reaches it.
+            LOG.info("ICE-TCP is unavailable on {}: ice4j's ICE-TCP listener refuses loopback addresses, so clients"
                     + " reach the relay over UDP only; set parley.relay.bind-address to an address clients reach"
                     + " for ICE-TCP on port {}", harvesters.udpAddresses().stream()
                     .map(TransportAddress::getHostAddress).distinct().toList(), tcpPort);
         }
         if (harvesters.loopbackOnly()) {
-            LOG.warn("this host has no address but loopback, so endpoints can reach the relay only from this host"
+            LOG.info("this host has no address but loopback, so endpoints can reach the relay only from this host"
                     + " (127.0.0.1); set parley.relay.bind-address or parley.relay.advertised-addresses for others");
         } else if (bind.isAnyLocalAddress()) {
             LOG.info("every relay udp address is announced to clients as an ICE host candidate; set"
                     + " parley.relay.bind-address to announce one, parley.relay.advertised-addresses for a public"
                     + " one behind NAT");
         }
+        PublicAddressAdvice.warnings(PublicAddressMap.parse(config.advertisedAddresses()),
+                harvesters.udpAddresses().stream().map(TransportAddress::getAddress).distinct().toList())
+                .forEach(LOG::warn);
         return lines;
     }
 

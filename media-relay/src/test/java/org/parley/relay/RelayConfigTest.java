@@ -41,4 +41,18 @@ class RelayConfigTest {
         e = assertThrows(ConfigException.class, () -> RelayConfig.from(queue));
         assertTrue(e.getMessage().contains("parley.relay.send-queue-packets"), e.getMessage());
     }
+
+    @Test
+    void publicAddressMappingsArePublicSlashLocalAddressesOfOneFamily() {
+        var good = ConfigFactory.parseString("parley.relay.advertised-addresses = [\"203.0.113.7/10.0.0.5\", \"2001:db8::7\"]")
+                .withFallback(ConfigFactory.defaultReference());
+        assertEquals(List.of("203.0.113.7/10.0.0.5", "2001:db8::7"), RelayConfig.from(good).advertisedAddresses());
+        for (String bad : List.of("203.0.113.7/host.example", "203.0.113.7/10.0.0.5/1", "0.0.0.0",
+                "203.0.113.7/0.0.0.0", "203.0.113.7/fd00::5", "")) {
+            var c = ConfigFactory.parseString("parley.relay.advertised-addresses = [\"" + bad + "\"]")
+                    .withFallback(ConfigFactory.defaultReference());
+            ConfigException e = assertThrows(ConfigException.class, () -> RelayConfig.from(c), bad);
+            assertTrue(e.getMessage().contains("parley.relay.advertised-addresses"), e.getMessage());
+        }
+    }
 }

@@ -13,6 +13,7 @@ import org.parley.server.config.ConfigLoader;
 import org.parley.server.config.ServerConfig;
 import org.parley.server.reach.Exposure;
 import org.parley.server.reach.HostAddresses;
+import org.parley.server.reach.PrivateOnlyWarning;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.bridge.SLF4JBridgeHandler;
@@ -116,6 +117,7 @@ public final class Main {
             err.println("parley: " + e.getMessage());
             return EXIT_STARTUP_FAILED;
         }
+        PrivateOnlyWarning.warnings(config, https, HostAddresses.system()).forEach(log::warn);
         offerSignInLinks(config, https, secret, server.httpPort(), out, log);
         CountDownLatch stop = new CountDownLatch(1);
         // Signals, not a shutdown hook: a hook cannot choose the exit status, and a drained stop is a

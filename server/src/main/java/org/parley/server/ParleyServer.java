@@ -117,7 +117,8 @@ public final class ParleyServer implements AutoCloseable {
         if (turn == null || turn.listeningPort().isEmpty()) {
             return Optional.empty();
         }
-        return Optional.of(new LocalTurn(turn.listeningPort().getAsInt(), turn.tlsListeningPort()));
+        return Optional.of(new LocalTurn(turn.listeningPort().getAsInt(), turn.tlsListeningPort(),
+                turn.publicIpv4().map(java.net.InetAddress::getHostAddress)));
     }
 
     private void add(Part part) {

@@ -33,17 +33,30 @@ final class CoturnClient {
      * {@code -u name -w password}).
      */
     static Run echo(Path dir, int turnPort, String peerIp, String... credentials) throws Exception {
+        return echo(dir, List.of(), "127.0.0.1", turnPort, peerIp, credentials);
+    }
+
+    /**
+     * As {@link #echo(Path, int, String, String...)} with the TURN server at {@code serverIp}, both
+     * tools started through {@code prefix} (e.g. nsenter into the server's network namespace) and
+     * uclient verbose, so that its output names the relayed address it received.
+     */
+    static Run echo(Path dir, List<String> prefix, String serverIp, int turnPort, String peerIp, String... credentials)
+            throws Exception {
         assertTrue(Files.isExecutable(UCLIENT) && Files.isExecutable(PEER),
                 "coturn's tools are missing: apt-get install coturn");
         int peerPort = 20000 + (int) (ProcessHandle.current().pid() % 20000);
-        Process peer = new ProcessBuilder(PEER.toString(), "-L", peerIp, "-p", Integer.toString(peerPort))
+        List<String> peerCommand = new ArrayList<>(prefix);
+        peerCommand.addAll(List.of(PEER.toString(), "-L", peerIp, "-p", Integer.toString(peerPort)));
+        Process peer = new ProcessBuilder(peerCommand)
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         try {
             Path out = Files.createTempFile(dir, "uclient", ".log");
-            List<String> command = new ArrayList<>(List.of(UCLIENT.toString(), "-c"));
+            List<String> command = new ArrayList<>(prefix);
+            command.addAll(List.of(UCLIENT.toString(), "-c", "-v"));
             command.addAll(List.of(credentials));
             command.addAll(List.of("-e", peerIp, "-r", Integer.toString(peerPort), "-n", "10", "-m", "1",
-                    "-l", "100", "-p", Integer.toString(turnPort), "127.0.0.1"));
+                    "-l", "100", "-p", Integer.toString(turnPort), serverIp));
             Process client = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(out.toFile()).start();
             if (!client.waitFor(60, TimeUnit.SECONDS)) {
                 client.destroyForcibly().waitFor();

@@ -102,6 +102,15 @@ public final class TurnServer implements AutoCloseable {
         return p == 0 ? java.util.OptionalInt.empty() : java.util.OptionalInt.of(p);
     }
 
+    /**
+     * The public IPv4 address clients are told in XOR-RELAYED-ADDRESS (external-ip), once
+     * listening; empty when relayed addresses are told as bound, or before start.
+     */
+    public java.util.Optional<java.net.InetAddress> publicIpv4() {
+        TurnContext c = ctx;
+        return c == null || boundPort == 0 ? java.util.Optional.empty() : c.relayAddresses().publicIpv4();
+    }
+
     /** The TLS port once listening; empty without a certificate or before start. */
     public java.util.OptionalInt tlsListeningPort() {
         int p = boundTlsPort;

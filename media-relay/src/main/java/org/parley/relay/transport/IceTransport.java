@@ -3,11 +3,15 @@ package org.parley.relay.transport;
 import java.beans.PropertyChangeEvent;
 import java.io.IOException;
 import java.net.DatagramPacket;
+import java.net.InetAddress;
 import java.net.SocketAddress;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.function.BiConsumer;
 import org.ice4j.Transport;
+import org.ice4j.TransportAddress;
 import org.ice4j.ice.Agent;
 import org.ice4j.ice.CandidateType;
 import org.ice4j.ice.Component;
@@ -31,7 +35,7 @@ public final class IceTransport implements AutoCloseable {
     private final IceMediaStream stream;
     private final Component component;
     private final MultiplexingDatagramSocket socket;
-    private final List<String> advertisedIps;
+    private final PublicAddressMap publicAddresses;
     private volatile PacketHandler handler;
     private volatile boolean started;
     private volatile boolean closed;
@@ -39,13 +43,13 @@ public final class IceTransport implements AutoCloseable {
 
     /**
      * @param controlling true only for a client agent; the relay is always controlled
-     * @param advertisedIps public addresses announced as server-reflexive candidates beside each
-     *        host candidate, for relays behind a static NAT
+     * @param advertisedIps public addresses ("PUBLIC" or "PUBLIC/LOCAL", {@link PublicAddressMap})
+     *        announced as server-reflexive candidates beside host candidates, behind a static NAT
      */
     public IceTransport(String name, List<CandidateHarvester> harvesters, boolean controlling,
             List<String> advertisedIps, BiConsumer<IceTransport, IceProcessingState> onState) throws IOException {
         this.name = name;
-        this.advertisedIps = List.copyOf(advertisedIps);
+        this.publicAddresses = PublicAddressMap.parse(advertisedIps);
         this.agent = new Agent();
         agent.setControlling(controlling);
         if (!controlling) {
@@ -91,18 +95,23 @@ public final class IceTransport implements AutoCloseable {
         return agent.getLocalPassword();
     }
 
-    /** The local candidates in SDP form, with server-reflexive twins for advertised addresses. */
+    /**
+     * The local candidates in SDP form: every host candidate, then its public twins (UDP and
+     * ICE-TCP), one per public address and port however many host candidates map to it.
+     */
     public List<String> localCandidates() {
         List<String> out = new ArrayList<>();
-        for (LocalCandidate c : component.getLocalCandidates()) {
-            if (c.getType() != CandidateType.HOST_CANDIDATE) {
-                continue;
-            }
+        List<LocalCandidate> hosts = component.getLocalCandidates().stream()
+                .filter(c -> c.getType() == CandidateType.HOST_CANDIDATE).toList();
+        for (LocalCandidate c : hosts) {
             out.add(IceCandidates.toSdp(c, null, "host"));
         }
-        for (LocalCandidate c : component.getLocalCandidates()) {
-            if (c.getType() == CandidateType.HOST_CANDIDATE && c.getTransport() == Transport.UDP) {
-                for (String ip : advertisedIps) {
+        Set<String> announced = new HashSet<>();
+        for (LocalCandidate c : hosts) {
+            TransportAddress local = c.getTransportAddress();
+            for (InetAddress publicAddress : publicAddresses.publicFor(local.getAddress())) {
+                String ip = publicAddress.getHostAddress();
+                if (announced.add(local.getTransport() + " " + ip + " " + local.getPort())) {
                     out.add(IceCandidates.toSdp(c, ip, "srflx"));
                 }
             }
