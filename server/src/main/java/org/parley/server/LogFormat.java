@@ -20,6 +20,11 @@ final class LogFormat {
     private LogFormat() {
     }
 
+    /** True when logback writes JSON, so stdout must hold nothing but JSON lines. */
+    static boolean json(UnaryOperator<String> systemProperties, UnaryOperator<String> environment) {
+        return "json".equals(Optional.ofNullable(systemProperties.apply(VARIABLE)).orElse(environment.apply(VARIABLE)));
+    }
+
     /** Why the format logback is about to read is unusable, or empty when it is fine or unset. */
     static Optional<String> problem(UnaryOperator<String> systemProperties, UnaryOperator<String> environment) {
         String value = Optional.ofNullable(systemProperties.apply(VARIABLE)).orElse(environment.apply(VARIABLE));

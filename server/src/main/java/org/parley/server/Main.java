@@ -31,9 +31,6 @@ public final class Main {
     static final int EXIT_STARTUP_FAILED = 1;
     static final int EXIT_USAGE = 2;
 
-    /** The HTTPS certificate setting: a server with one is meant for other hosts (no demo links). */
-    private static final String HTTPS_CERTIFICATE = "parley.http.tls.certificate";
-
     private static final String USAGE = """
             Usage: parley-server [serve] [--config FILE]      start every enabled part (default)
                    parley-server token --user ID [--name NAME] [--room ROOM]
@@ -76,11 +73,9 @@ public final class Main {
             }
         }
         ServerConfig config;
-        boolean https;
         try {
             Config raw = ConfigLoader.load(args.configFile());
             config = ServerConfig.from(raw);
-            https = raw.hasPath(HTTPS_CERTIFICATE) && !raw.getString(HTTPS_CERTIFICATE).isBlank();
             if (args.command().equals("token")) {
                 out.println(TokenCommand.run(args, config.auth(), Clock.systemUTC()));
                 return EXIT_OK;
@@ -95,10 +90,10 @@ public final class Main {
             err.println("parley: " + oneLine(e.getMessage()));
             return EXIT_STARTUP_FAILED;
         }
-        return serve(config, https, out, err);
+        return serve(config, out, err);
     }
 
-    private static int serve(ServerConfig config, boolean https, PrintStream out, PrintStream err) {
+    private static int serve(ServerConfig config, PrintStream out, PrintStream err) {
         SLF4JBridgeHandler.removeHandlersForRootLogger();
         SLF4JBridgeHandler.install();
         Logger log = LoggerFactory.getLogger(Main.class);
@@ -117,13 +112,15 @@ public final class Main {
             err.println("parley: " + e.getMessage());
             return EXIT_STARTUP_FAILED;
         }
-        PrivateOnlyWarning.warnings(config, https, HostAddresses.system()).forEach(log::warn);
-        offerSignInLinks(config, https, secret, server.httpPort(), out, log);
         CountDownLatch stop = new CountDownLatch(1);
         // Signals, not a shutdown hook: a hook cannot choose the exit status, and a drained stop is a
         // clean one (exit 0), which is what process supervisors expect from SIGTERM.
         Signal.handle(new Signal("TERM"), s -> stop.countDown());
         Signal.handle(new Signal("INT"), s -> stop.countDown());
+        // After the handlers: a supervisor may stop the server as soon as it logged "up".
+        boolean https = config.http().tls().isPresent();
+        PrivateOnlyWarning.warnings(config, https, HostAddresses.system()).forEach(log::warn);
+        offerSignInLinks(config, https, secret, server.httpPort(), out, log);
         try {
             stop.await();
             log.info("stop requested: draining");
@@ -158,9 +155,15 @@ public final class Main {
         } catch (java.net.UnknownHostException e) {
             host = InetAddress.getLoopbackAddress();
         }
-        DemoSignInLinks.lines(host, httpPort, secret, config.demo().linkLifetime(), Clock.systemUTC())
-                .forEach(out::println);
-        out.flush();
+        List<String> lines = DemoSignInLinks.lines(host, httpPort, secret, config.demo().linkLifetime(),
+                Clock.systemUTC());
+        if (LogFormat.json(System::getProperty, System::getenv)) {
+            // a log shipper reads stdout as one JSON object a line: the links go out as log events
+            lines.forEach(log::info);
+        } else {
+            lines.forEach(out::println);
+            out.flush();
+        }
     }
 
     private static String oneLine(String s) {

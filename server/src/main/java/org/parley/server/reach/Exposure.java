@@ -21,7 +21,7 @@ public final class Exposure {
     public static List<String> publicReasons(ServerConfig config, boolean https, HostAddresses host) {
         List<String> reasons = new ArrayList<>();
         if (https) {
-            reasons.add("HTTPS is configured (parley.http.tls)");
+            reasons.add("HTTPS is configured (parley.http.tls.certificate)");
         }
         listening(reasons, "parley.http.host", config.http().host(), host);
         if (config.relay().enabled()) {
