@@ -41,10 +41,12 @@ class HostileTrafficTest {
             byte[] tampered = protect(wire, 0x11223344L, 100);
             tampered[tampered.length - 1] ^= 0x01;
             wire.sendRaw(tampered, 0, tampered.length);
-            // Replay: the same protected packet twice.
+            // Replay: the same protected packet again (three copies: on a loaded machine a datagram
+            // can be lost on loopback, and any two that arrive make a replay).
             byte[] replayed = protect(wire, 0x55667788L, 200);
-            wire.sendRaw(replayed, 0, replayed.length);
-            wire.sendRaw(replayed, 0, replayed.length);
+            for (int i = 0; i < 3; i++) {
+                wire.sendRaw(replayed, 0, replayed.length);
+            }
             // Authentic, but from an SSRC nobody announced.
             byte[] unknown = protect(wire, 0x0BADF00DL, 300);
             wire.sendRaw(unknown, 0, unknown.length);
@@ -58,7 +60,7 @@ class HostileTrafficTest {
 
             h.await(() -> m.dropped(Drop.MALFORMED) >= 1 && m.dropped(Drop.UNKNOWN_KIND) >= 1
                     && m.dropped(Drop.SRTP_AUTH) >= 1 && m.dropped(Drop.SRTP_REPLAY) >= 1
-                    && m.dropped(Drop.UNKNOWN_SSRC) >= 1, 5000,
+                    && m.dropped(Drop.UNKNOWN_SSRC) >= 1, 15_000,
                     "drops not counted: malformed=" + m.dropped(Drop.MALFORMED) + " unknownKind="
                             + m.dropped(Drop.UNKNOWN_KIND) + " auth=" + m.dropped(Drop.SRTP_AUTH) + " replay="
                             + m.dropped(Drop.SRTP_REPLAY) + " unknownSsrc=" + m.dropped(Drop.UNKNOWN_SSRC));
