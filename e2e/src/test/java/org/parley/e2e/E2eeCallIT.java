@@ -1,7 +1,6 @@
 package org.parley.e2e;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import org.junit.jupiter.api.io.TempDir;
@@ -25,17 +24,7 @@ class E2eeCallIT {
         try (ParleyServer server = ParleyServer.start(dir, "-Dparley.signaling.calls.media=" + transport);
                 Browser alice = Browser.launch("alice", dir);
                 Browser bob = Browser.launch("bob", dir)) {
-            alice.open(server.origin(), "device=alice-laptop").signIn(server.token("alice"));
-            bob.open(server.origin(), "device=bob-laptop").signIn(server.token("bob"));
-
-            alice.type("callee", "bob");
-            alice.click("secret-call");
-            alice.click("call-button");
-            bob.awaitScreen("incoming");
-            assertTrue(bob.visible("incoming-e2ee"), "bob is told the call ringing is end-to-end encrypted");
-            bob.click("accept-call");
-            alice.awaitScreen("call");
-
+            E2eePage.secretCall(server, alice, bob, "");
             bob.awaitMediaFlowing("alice's encrypted media at bob (" + transport + ")");
             alice.awaitMediaFlowing("bob's encrypted media at alice (" + transport + ")");
             E2eePage.awaitSameCode("call", alice, bob);

@@ -25,6 +25,26 @@ final class E2eePage {
     private E2eePage() {
     }
 
+    /**
+     * Alice and bob sign in; alice places a secret call ("Secret call" ticked); bob is told the call
+     * ringing is end-to-end encrypted, runs {@code bobBeforeAccept} (a page script, may be empty)
+     * and accepts.
+     */
+    static void secretCall(ParleyServer server, Browser alice, Browser bob, String bobBeforeAccept) {
+        alice.open(server.origin(), "device=alice-laptop").signIn(server.token("alice"));
+        bob.open(server.origin(), "device=bob-laptop").signIn(server.token("bob"));
+        alice.type("callee", "bob");
+        alice.click("secret-call");
+        alice.click("call-button");
+        bob.awaitScreen("incoming");
+        assertTrue(bob.visible("incoming-e2ee"), "bob is told the call ringing is end-to-end encrypted");
+        if (!bobBeforeAccept.isEmpty()) {
+            bob.async(bobBeforeAccept);
+        }
+        bob.click("accept-call");
+        alice.awaitScreen("call");
+    }
+
     /** Waits until the lock shows (screen "call" or "room") and returns the safety code shown with it. */
     static String awaitLock(Browser b, String screen) {
         String[] seen = {""};

@@ -13,9 +13,13 @@ const state = {
   keys: new Map(),         // KID (BigInt) -> {derived, sender}: every key frames can be opened with
   newest: new Map(),       // sender -> KID of its newest key
   senders: new Set(),      // RTCRtpScriptTransformer of outgoing streams, for generateKeyFrame()
-  counts: { encrypted: 0, decrypted: 0, decryptFailures: 0, droppedUnkeyed: 0 },
+  counts: {
+    encrypted: 0, decrypted: 0, decryptFailures: 0, droppedUnkeyed: 0,
+    keyFramesGenerated: 0, keyFramesFailed: 0, keyFramesUnavailable: 0, // after key switches
+  },
   failures: { short: 0, unknown_kid: 0, auth: 0 },
-  capture: 0,              // test hook: keep the last N frames received, as they arrived
+  capture: 0,              // test hook: keep the last N frames received, as they arrived and decrypted
+  captureFirst: false,     // ... or the first N
   captured: [],
 };
 
@@ -46,12 +50,15 @@ function decryptor(kind) {
   return new TransformStream({
     async transform(frame, controller) {
       const data = new Uint8Array(frame.data);
-      if (state.capture > 0) {
-        state.captured.push({ kind, data: Array.from(data), at: Date.now() });
+      let kept = null;
+      if (state.capture > 0 && !(state.captureFirst && state.captured.length >= state.capture)) {
+        kept = { kind, data: data.slice(), clear: null, at: Date.now() };
+        state.captured.push(kept);
         if (state.captured.length > state.capture) state.captured.shift();
       }
       try {
         const { frame: clear } = await unprotectFrame((kid) => (state.keys.get(kid) || {}).derived, kind, data);
+        if (kept) kept.clear = clear.slice();
         frame.data = clear.buffer;
         state.counts.decrypted++;
         controller.enqueue(frame);
@@ -80,7 +87,9 @@ self.onrtctransform = (event) => {
 
 function requestKeyFrames() {
   for (const t of state.senders) {
-    if (t.options.kind === 'video' && typeof t.generateKeyFrame === 'function') t.generateKeyFrame().catch(() => {});
+    if (t.options.kind !== 'video') continue;
+    if (typeof t.generateKeyFrame !== 'function') { state.counts.keyFramesUnavailable++; continue; }
+    t.generateKeyFrame().then(() => { state.counts.keyFramesGenerated++; }, () => { state.counts.keyFramesFailed++; });
   }
 }
 
@@ -119,6 +128,7 @@ self.onmessage = async ({ data: m }) => {
       break;
     case 'capture':
       state.capture = m.frames;
+      state.captureFirst = !!m.first;
       state.captured = [];
       break;
     case 'captured':
