@@ -53,6 +53,18 @@ class ConfigValidationTest {
     }
 
     @Test
+    void demoLinksAreAutoByDefaultAndOnlyAutoOrFalse() throws IOException {
+        assertTrue(load("").demo().signInLinks());
+        assertEquals(Duration.ofHours(12), load("").demo().linkLifetime());
+        assertEquals(false, load("parley.demo.sign-in-links = false\n").demo().signInLinks());
+        ConfigException e = assertThrows(ConfigException.class, () -> load("parley.demo.sign-in-links = true\n"));
+        assertTrue(e.getMessage().contains("parley.demo.sign-in-links") && e.getMessage().contains("auto or false"),
+                e.getMessage());
+        e = assertThrows(ConfigException.class, () -> load("parley.demo.link-lifetime = 0s\n"));
+        assertTrue(e.getMessage().contains("parley.demo.link-lifetime"), e.getMessage());
+    }
+
+    @Test
     void unknownSectionIsRejected() {
         ConfigException e = assertThrows(ConfigException.class, () -> load("parley.trun.enabled = false\n"));
         assertTrue(e.getMessage().contains("parley.trun.enabled"), e.getMessage());
