@@ -222,6 +222,11 @@ class DebianPackageIT {
 
             // The service read the packaged secret and wrote none of its own in the state directory.
             assertFalse(Files.exists(STATE.resolve("parley.secret")), "service ignored PARLEY_CONFIG");
+            // No demo sign-in links in the journal (its readers could sign in as the demo users),
+            // although this loopback-only host is one where a server from the shell prints them.
+            assertTrue(service.output().contains("no demo sign-in links: parley.demo.sign-in-links = false"),
+                    service.output());
+            assertFalse(service.output().contains("#token="), service.output());
             assertEquals(0, service.stop(STOP), service.output());
         }
     }
