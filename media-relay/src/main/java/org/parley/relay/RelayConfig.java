@@ -18,14 +18,16 @@ import org.parley.relay.transport.PublicAddressMap;
  * @param maxEndpoints endpoints this relay accepts before refusing with CAPACITY
  * @param apiSecret shared secret of the HTTP control API; empty turns the API off
  * @param sendQueuePackets bound of each peer's send queue, in packets (a slow receiver's backlog)
+ * @param captureFrames test hook: frames kept per forwarded stream (0: off), see {@link org.parley.relay.debug.FrameCapture}
  */
 public record RelayConfig(String bindAddress, int udpPort, int tcpPort, List<String> advertisedAddresses,
-        Duration endpointTimeout, int maxEndpoints, String apiSecret, int sendQueuePackets) {
+        Duration endpointTimeout, int maxEndpoints, String apiSecret, int sendQueuePackets, int captureFrames) {
 
     /** The default of {@code parley.relay.send-queue-packets}. */
     public static final int DEFAULT_SEND_QUEUE_PACKETS = 512;
     static final int MIN_SEND_QUEUE_PACKETS = 8;
     static final int MAX_SEND_QUEUE_PACKETS = 65_536;
+    static final int MAX_CAPTURE_FRAMES = 10_000;
 
     /** Defaults for the newer settings; what the foundation's callers construct. */
     public RelayConfig(String bindAddress, int udpPort, int tcpPort) {
@@ -37,6 +39,19 @@ public record RelayConfig(String bindAddress, int udpPort, int tcpPort, List<Str
             Duration endpointTimeout, int maxEndpoints, String apiSecret) {
         this(bindAddress, udpPort, tcpPort, advertisedAddresses, endpointTimeout, maxEndpoints, apiSecret,
                 DEFAULT_SEND_QUEUE_PACKETS);
+    }
+
+    /** Without the frame-capture test hook. */
+    public RelayConfig(String bindAddress, int udpPort, int tcpPort, List<String> advertisedAddresses,
+            Duration endpointTimeout, int maxEndpoints, String apiSecret, int sendQueuePackets) {
+        this(bindAddress, udpPort, tcpPort, advertisedAddresses, endpointTimeout, maxEndpoints, apiSecret,
+                sendQueuePackets, 0);
+    }
+
+    /** These settings with the frame-capture test hook keeping {@code frames} per stream. */
+    public RelayConfig withCaptureFrames(int frames) {
+        return new RelayConfig(bindAddress, udpPort, tcpPort, advertisedAddresses, endpointTimeout, maxEndpoints,
+                apiSecret, sendQueuePackets, frames);
     }
 
     public RelayConfig {
@@ -71,8 +86,13 @@ public record RelayConfig(String bindAddress, int udpPort, int tcpPort, List<Str
             throw new ConfigException.BadValue(c.origin(), "parley.relay.send-queue-packets", "must be between "
                     + MIN_SEND_QUEUE_PACKETS + " and " + MAX_SEND_QUEUE_PACKETS + ", got " + queue);
         }
+        int capture = c.getInt("debug.capture-frames");
+        if (capture < 0 || capture > MAX_CAPTURE_FRAMES) {
+            throw new ConfigException.BadValue(c.origin(), "parley.relay.debug.capture-frames",
+                    "must be between 0 (off) and " + MAX_CAPTURE_FRAMES + ", got " + capture);
+        }
         return new RelayConfig(c.getString("bind-address"), port(c, "udp-port"), port(c, "tcp-port"), advertised,
-                timeout, max, secret, queue);
+                timeout, max, secret, queue, capture);
     }
 
     private static int port(Config c, String key) {

@@ -17,6 +17,7 @@ import org.bouncycastle.tls.crypto.impl.bc.BcTlsCrypto;
 import org.ice4j.TransportAddress;
 import org.parley.relay.conference.LocalRelayControl;
 import org.parley.relay.conference.RelayContext;
+import org.parley.relay.debug.FrameCapture;
 import org.parley.relay.control.RelayControl;
 import org.parley.relay.transport.DtlsCertificate;
 import org.parley.relay.transport.IceHarvesters;
@@ -50,6 +51,8 @@ public final class RelayServer implements AutoCloseable {
     private RelayMetrics metrics;
     private org.parley.relay.api.RelayHttpApi httpApi;
 
+    private volatile FrameCapture frameCapture;
+
     public RelayServer(RelayConfig config, MeterRegistry registry, Clock clock) {
         this.config = config;
         this.registry = registry;
@@ -77,8 +80,14 @@ public final class RelayServer implements AutoCloseable {
         metrics = new RelayMetrics(registry, () -> self[0] == null ? 0 : self[0].conferenceCount(),
                 () -> self[0] == null ? 0 : self[0].endpointCount());
         sendPool = new SendPool(config.sendQueuePackets());
+        if (config.captureFrames() > 0) {
+            frameCapture = new FrameCapture(config.captureFrames());
+            LOG.warn("parley.relay.debug.capture-frames = {}: the relay keeps the last {} frames of every stream it"
+                    + " forwards and serves them to loopback clients at {}; a test hook, never for production",
+                    config.captureFrames(), config.captureFrames(), FrameCapture.PATH);
+        }
         RelayContext context = new RelayContext(metrics, crypto, certificate, harvesters.all(),
-                config.advertisedAddresses(), scheduler, clock, sendPool);
+                config.advertisedAddresses(), scheduler, clock, sendPool, frameCapture);
         control = new LocalRelayControl(context, config.maxEndpoints());
         self[0] = control;
         scheduler.scheduleWithFixedDelay(() -> safely(() -> control.tickSpeakers(System.nanoTime())), 300, 300,
@@ -131,6 +140,11 @@ public final class RelayServer implements AutoCloseable {
         try (ServerSocket s = new ServerSocket(0, 1, bind)) {
             return s.getLocalPort();
         }
+    }
+
+    /** The frames the capture-frames test hook keeps, or null when it is off. */
+    public FrameCapture frameCapture() {
+        return frameCapture;
     }
 
     /** The in-process control API; available once started. */

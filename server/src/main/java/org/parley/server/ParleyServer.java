@@ -14,6 +14,7 @@ import java.util.Optional;
 import java.util.function.Supplier;
 import org.parley.relay.RelayServer;
 import org.parley.relay.api.RelayHttpApi;
+import org.parley.relay.debug.FrameCapture;
 import org.parley.relay.api.RemoteRelayControl;
 import org.parley.relay.control.RelayControl;
 import org.parley.server.config.RemoteRelayConfig;
@@ -57,10 +58,12 @@ public final class ParleyServer implements AutoCloseable {
 
         Optional<RelayControl> relayControl = Optional.empty();
         Supplier<RelayHttpApi> relayApi = () -> null;
+        Supplier<FrameCapture> frameCapture = () -> null;
         if (config.relay().enabled()) {
             RelayServer relay = new RelayServer(config.relay().config(), registry, clock);
             relayControl = Optional.of(new StartedRelayControl(relay::control));
             relayApi = relay::httpApi;
+            frameCapture = relay::frameCapture;
             add(new ModulePart("relay", "parley.relay.udp-port / parley.relay.tcp-port", relay::start,
                     () -> { }, () -> 0, relay));
         } else {
@@ -95,7 +98,7 @@ public final class ParleyServer implements AutoCloseable {
         } else {
             partStates.put("turn", PartState.DISABLED);
         }
-        this.http = new HttpEndpoint(config.http(), new HttpRouter(this::health, registry, signaling, relayApi),
+        this.http = new HttpEndpoint(config.http(), new HttpRouter(this::health, registry, signaling, relayApi, frameCapture),
                 registry);
     }
 

@@ -44,7 +44,7 @@ public final class Endpoint {
         this.listener = listener;
         this.context = context;
         long relaySsrc = ThreadLocalRandom.current().nextLong(1, 0x100000000L);
-        this.publisherSide = new PublisherSide(this, context.metrics(), relaySsrc);
+        this.publisherSide = new PublisherSide(this, context.metrics(), relaySsrc, context.frameCapture());
         this.subscriberSide = new SubscriberSide(this, context.metrics(), relaySsrc);
         String base = conference.id() + "/" + id;
         this.publisher = new PeerTransport(base + "/pub", context.harvesters(), false, context.advertisedIps(),

@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.parley.relay.RelayMetrics;
+import org.parley.relay.debug.FrameCapture;
 import org.parley.relay.RelayMetrics.Drop;
 import org.parley.relay.rtp.MissingPackets;
 import org.parley.relay.rtp.ReceiveStatistics;
@@ -51,6 +52,8 @@ final class PublisherSide implements PeerTransport.Handler {
     private final Map<String, Source> byMid = new ConcurrentHashMap<>();
     private final TwccRecorder twcc = new TwccRecorder();
     private final PacketBuffer forwardScratch = PacketBuffer.allocate();
+    /** The capture-frames test hook; null (the default) costs the packet path one branch. */
+    private final FrameCapture capture;
     private final PacketBuffer rtcpScratch = PacketBuffer.allocate();
     private final PacketBuffer controlScratch = PacketBuffer.allocate();
     /** Sequence numbers found missing by the last packet (receive thread only). */
@@ -65,7 +68,8 @@ final class PublisherSide implements PeerTransport.Handler {
     private volatile double speechScore;
     private volatile long lastLevelNanos;
 
-    PublisherSide(Endpoint endpoint, RelayMetrics metrics, long relaySsrc) {
+    PublisherSide(Endpoint endpoint, RelayMetrics metrics, long relaySsrc, FrameCapture capture) {
+        this.capture = capture;
         this.endpoint = endpoint;
         this.metrics = metrics;
         this.relaySsrc = relaySsrc;
@@ -178,6 +182,9 @@ final class PublisherSide implements PeerTransport.Handler {
             if (forwarded) {
                 // now was taken when the receive thread got the datagram, before SRTP.
                 metrics.forwardingDwell.record(System.nanoTime() - now);
+                if (capture != null) {
+                    capture.forwarded(endpoint.id(), source.codec(RtpPacket.payloadType(b, off)), b, off, len);
+                }
             }
         }
         maybeSendFeedback(now);

@@ -21,9 +21,11 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 import org.parley.relay.api.RelayHttpApi;
+import org.parley.relay.debug.FrameCapture;
 import org.parley.server.HealthReport;
 import org.parley.server.PartState;
 import org.parley.signaling.SignalingService;
@@ -44,6 +46,7 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
     private final PrometheusMeterRegistry registry;
     private final SignalingService signaling;
     private final Supplier<RelayHttpApi> relayApi;
+    private final Supplier<FrameCapture> frameCapture;
     private final Map<String, Counter> requests;
     private final StaticFiles web = new StaticFiles("web", HttpRouter.class.getClassLoader());
 
@@ -53,7 +56,17 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
      */
     public HttpRouter(Supplier<HealthReport> health, PrometheusMeterRegistry registry, SignalingService signaling,
             Supplier<RelayHttpApi> relayApi) {
+        this(health, registry, signaling, relayApi, () -> null);
+    }
+
+    /**
+     * {@code frameCapture} gives the relay's capture-frames test hook, or null while it is off;
+     * {@link FrameCapture#PATH} then answers 404, and always does to clients not on loopback.
+     */
+    public HttpRouter(Supplier<HealthReport> health, PrometheusMeterRegistry registry, SignalingService signaling,
+            Supplier<RelayHttpApi> relayApi, Supplier<FrameCapture> frameCapture) {
         super(false);
+        this.frameCapture = frameCapture;
         this.health = health;
         this.registry = registry;
         this.signaling = signaling;
@@ -102,6 +115,9 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
                 HealthReport report = health.get();
                 respond(ctx, request, report.serving() ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE,
                         "application/json", healthJson(report));
+            } else if (path.equals(FrameCapture.PATH) && capturedFramesVisible(ctx)) {
+                requests.get("relay_api").increment();
+                respond(ctx, request, HttpResponseStatus.OK, "application/json", capturedFrames(request));
             } else if (path.equals("/metrics")) {
                 requests.get("metrics").increment();
                 respond(ctx, request, HttpResponseStatus.OK, PROMETHEUS_TEXT, bytes(registry.scrape()));
@@ -116,6 +132,25 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
         } finally {
             request.release();
         }
+    }
+
+    /** The capture hook answers only when it is on, and only to this host: it hands out media. */
+    private boolean capturedFramesVisible(ChannelHandlerContext ctx) {
+        return frameCapture.get() != null && ctx.channel().remoteAddress() instanceof java.net.InetSocketAddress a
+                && a.getAddress().isLoopbackAddress();
+    }
+
+    private byte[] capturedFrames(FullHttpRequest request) {
+        List<String> ssrc = new QueryStringDecoder(request.uri()).parameters().get("ssrc");
+        Long only = null;
+        if (ssrc != null && !ssrc.isEmpty()) {
+            try {
+                only = Long.parseLong(ssrc.get(0));
+            } catch (NumberFormatException e) {
+                only = -1L;
+            }
+        }
+        return frameCapture.get().json(only);
     }
 
     /**
