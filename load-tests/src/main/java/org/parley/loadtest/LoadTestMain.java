@@ -43,6 +43,7 @@ public final class LoadTestMain {
                            --rooms R (1) --participants P (3) --senders S (P) --join-rate PER_S (5)
                            --screen-sharers N (0: the first N members also share a screen)
                            --screen-bitrate B (250k) --screen-fps N (5)
+                           --e2ee (members encrypt end to end: SFrame, keys through signaling)
               media        --audio-bitrate B (32k, 0 = off) --video-bitrate B (300k, 0 = off) --fps N (30)
                            --keyframe-interval D (3s; 0 = keyframes only on PLI)
                            --media-address ADDR (127.0.0.1: where ICE candidates are gathered)

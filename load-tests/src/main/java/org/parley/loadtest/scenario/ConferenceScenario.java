@@ -1,5 +1,7 @@
 package org.parley.loadtest.scenario;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
@@ -14,7 +16,9 @@ import org.parley.loadtest.stats.LatencyMetric;
 import org.parley.loadtest.stats.MemberFigures;
 import org.parley.loadtest.stats.RunMetrics;
 import org.parley.loadtest.stats.Sample;
+import org.parley.relay.client.e2ee.IdentityKeys;
 import org.parley.signaling.auth.Role;
+import org.parley.signaling.client.E2eeRoomMember;
 
 /**
  * {@code conference}: R rooms of P participants, the first S of each room sending audio and
@@ -28,6 +32,8 @@ public class ConferenceScenario implements Scenario {
     protected final int participants;
     protected final int senders;
     private final MediaOptions media;
+    /** --e2ee: members encrypt their media end to end and exchange keys through signaling. */
+    private final boolean e2ee;
     private final int screenSharers;
     private final long screenBitrate;
     private final int screenFps;
@@ -65,6 +71,7 @@ public class ConferenceScenario implements Scenario {
         this.screenFps = o.integer("screen-fps", 5, 1, 60);
         this.joinRate = o.number("join-rate", 5, 0.1, 1000);
         this.timeout = o.duration("request-timeout", Duration.ofSeconds(10));
+        this.e2ee = o.flag("e2ee");
     }
 
     @Override
@@ -78,6 +85,7 @@ public class ConferenceScenario implements Scenario {
         s.put("rooms", rooms);
         s.put("participants per room", participants);
         s.put("senders per room", senders);
+        s.put("end-to-end encryption", e2ee ? "on (SFrame, keys exchanged with e2ee.key)" : "off");
         media.describe(s);
         int[] sc = screenShape();
         s.put("screen sharers per room", screenSharers);
@@ -123,10 +131,17 @@ public class ConferenceScenario implements Scenario {
             SimulatedDevice device = SimulatedDevice.join(ctx, user, ctx.tokens().room(user, roomId, Role.PARTICIPANT),
                     timeout).get(timeout.toMillis() * 2, TimeUnit.MILLISECONDS);
             crowd.add(device);
-            device.client().request("room.join", "roomId", roomId);
+            E2eeRoomMember keys = e2ee ? new E2eeRoomMember(device.client(), roomId, IdentityKeys.generate(),
+                    Clock.systemUTC()) : null;
+            JsonNode result = keys == null ? device.client().request("room.join", "roomId", roomId)
+                    : device.client().request("room.join", "roomId", roomId, "e2ee", keys.joinField());
             ctx.metrics().latency(RunMetrics.JOIN).recordNanos(System.nanoTime() - t0);
             MediaSession member = new MediaSession(ctx, tally, device, "roomId", roomId, room * 10_000 + index, media, t0,
                     windowLatency);
+            if (keys != null) {
+                keys.joined(result);
+                member.encryptWith(keys);
+            }
             members.add(new Member(member, index));
             boolean sender = index < senders;
             boolean sharer = index < screenSharers;
@@ -185,6 +200,22 @@ public class ConferenceScenario implements Scenario {
         s.put("streams received", streams);
         s.put("streams expected", expectedStreams());
         s.put("PLIs answered (keyframes sent on request)", plis);
+        if (e2ee) {
+            long decrypted = 0;
+            long failures = 0;
+            long keyErrors = 0;
+            for (Member m : members) {
+                E2eeRoomMember k = m.session().e2ee();
+                if (k != null) {
+                    decrypted += k.decryptor().decrypted();
+                    failures += k.decryptor().failures();
+                    keyErrors += k.keyErrors();
+                }
+            }
+            s.put("E2EE frames decrypted", decrypted);
+            s.put("E2EE decrypt failures", failures);
+            s.put("E2EE key message errors", keyErrors);
+        }
         if (tally != null) {
             s.put("by kind", tally.summary(expectedByKind()));
         }

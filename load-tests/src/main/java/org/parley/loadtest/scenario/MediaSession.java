@@ -17,6 +17,7 @@ import org.parley.loadtest.stats.RunMetrics;
 import org.parley.loadtest.stats.SentStream;
 import org.parley.relay.client.ReceivedPacket;
 import org.parley.relay.client.RelayTestClient;
+import org.parley.signaling.client.E2eeRoomMember;
 import org.parley.relay.rtp.KeyframeDetector;
 import org.parley.relay.sdp.RelayCodec;
 import org.parley.signaling.client.SignalingException;
@@ -55,9 +56,25 @@ final class MediaSession implements AutoCloseable {
     private volatile long firstMediaNanos;
     private volatile ScheduledFuture<?> receiverReports;
     private volatile boolean eventsOpen = true;
+    /** End-to-end encryption of this member's media (--e2ee), or null. */
+    private volatile E2eeRoomMember e2ee;
     private volatile boolean closing;
     private Thread eventThread;
     private Thread receiveThread;
+
+    /**
+     * Encrypts what this member sends and decrypts what it receives with {@code keys}, whose room
+     * events (joins, leaves, key messages) it is handed from now on.
+     */
+    void encryptWith(E2eeRoomMember keys) {
+        this.e2ee = keys;
+        media.transformOutgoing(keys.encryptor());
+    }
+
+    /** This member's end-to-end encryption, or null without --e2ee. */
+    E2eeRoomMember e2ee() {
+        return e2ee;
+    }
 
     /**
      * @param contextKey {@code roomId} or {@code callId}, the relay messages' context (protocol 6.4)
@@ -239,6 +256,8 @@ final class MediaSession implements AutoCloseable {
                 } catch (RuntimeException x) {
                     ctx.metrics().error(device.user() + ": subscriber offer: " + x);
                 }
+            } else if (e2ee != null) {
+                e2ee.onEvent(e);
             }
         }
     }
@@ -256,6 +275,21 @@ final class MediaSession implements AutoCloseable {
                 continue;
             }
             byte[] payload = p.payload();
+            boolean videoKeyframe;
+            E2eeRoomMember keys = e2ee;
+            if (keys != null) {
+                // what a decoder would get: the frame opened, or nothing (counted) when it does not open
+                org.parley.relay.client.MediaKind k = p.kind();
+                byte[] frame = k == null ? null : keys.decryptor().open(k, p.frame());
+                if (frame == null) {
+                    metrics.increment(RunMetrics.E2EE_DECRYPT_FAILURES);
+                    continue;
+                }
+                payload = frame;
+                videoKeyframe = k == org.parley.relay.client.MediaKind.VIDEO && (frame[0] & 0x01) == 0;
+            } else {
+                videoKeyframe = KeyframeDetector.isKeyframeStart(VIDEO_CODEC, payload, 0, payload.length);
+            }
             int off = MediaPayload.find(payload);
             MediaKind kind = off < 0 ? null : MediaPayload.kind(payload, off);
             if (kind == null) {
@@ -278,7 +312,7 @@ final class MediaSession implements AutoCloseable {
             int sender = MediaPayload.sender(payload, off);
             MediaTally.Inbound s = streams.computeIfAbsent(MediaTally.key(sender, kind), k -> tally.open(sender, kind));
             s.reception.onPacket(MediaPayload.counter(payload, off), now, sent);
-            if (kind.isVideo() && KeyframeDetector.isKeyframeStart(VIDEO_CODEC, payload, 0, payload.length)) {
+            if (kind.isVideo() && videoKeyframe) {
                 metrics.increment(names.keyframes());
                 if (s.lastKeyframeNanos != 0) {
                     metrics.latency(names.keyframeInterval()).recordNanos(now - s.lastKeyframeNanos);

@@ -28,6 +28,8 @@ public final class RunMetrics {
     /** Media packets received by simulated participants. */
     public static final String PACKETS_RECEIVED = "packets.received";
     public static final String PACKETS_SENT = "packets.sent";
+    /** Frames an end-to-end encrypted member (--e2ee) received but could not open: never decoded. */
+    public static final String E2EE_DECRYPT_FAILURES = "e2ee.decrypt-failures";
     public static final String ERRORS = "errors";
 
     private final Map<String, LatencyMetric> latencies = new ConcurrentHashMap<>();
