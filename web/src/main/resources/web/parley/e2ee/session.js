@@ -35,8 +35,6 @@ export function limitToVp8(transceiver) {
  * {encrypted, decrypted, decryptFailures, ...}, error.
  */
 export class E2eeSession extends Emitter {
-  /** Test hook: how many frames a new session keeps from its start (see captureReceived); 0: none. */
-  static captureFromStart = 0;
 
   /**
    * @param {object} o
@@ -63,7 +61,6 @@ export class E2eeSession extends Emitter {
     this.worker.onmessage = ({ data }) => this.onWorker(data);
     this.worker.onerror = (e) => this.emit('error', new Error(`E2EE worker failed: ${e.message}`));
     this.closed = false;
-    if (E2eeSession.captureFromStart > 0) this.worker.postMessage({ type: 'capture', frames: E2eeSession.captureFromStart, first: true });
   }
 
   onWorker(m) {
@@ -208,8 +205,7 @@ export class E2eeSession extends Emitter {
   }
 
   /**
-   * Test hook: keep the last n frames received (set E2eeSession.captureFromStart = n before a
-   * session starts to keep its first n instead, from the first keyframe on), each {kind, data (as it arrived: what the relay
+   * Test hook: keep the last n frames received, each {kind, data (as it arrived: what the relay
    * forwarded), clear (decrypted, null if it did not open), at}.
    */
   captureReceived(n) {

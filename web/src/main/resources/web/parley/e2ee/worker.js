@@ -19,7 +19,6 @@ const state = {
   },
   failures: { short: 0, unknown_kid: 0, auth: 0 },
   capture: 0,              // test hook: keep the last N frames received, as they arrived and decrypted
-  captureFirst: false,     // ... or the first N
   captured: [],
 };
 
@@ -51,7 +50,7 @@ function decryptor(kind) {
     async transform(frame, controller) {
       const data = new Uint8Array(frame.data);
       let kept = null;
-      if (state.capture > 0 && !(state.captureFirst && state.captured.length >= state.capture)) {
+      if (state.capture > 0) {
         kept = { kind, data: data.slice(), clear: null, at: Date.now() };
         state.captured.push(kept);
         if (state.captured.length > state.capture) state.captured.shift();
@@ -128,7 +127,6 @@ self.onmessage = async ({ data: m }) => {
       break;
     case 'capture':
       state.capture = m.frames;
-      state.captureFirst = !!m.first;
       state.captured = [];
       break;
     case 'captured':
