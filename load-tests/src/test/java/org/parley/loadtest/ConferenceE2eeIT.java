@@ -38,6 +38,10 @@ class ConferenceE2eeIT {
             assertEquals(12, summary.path("streams received").asInt(), output);
             assertTrue(summary.path("E2EE frames decrypted").asLong() > 500, "frames opened: " + summary);
             assertEquals(0, summary.path("E2EE decrypt failures").asLong(), "no frame failed to open: " + summary);
+            // A frame can overtake its key at a switch when signaling is slower than the sender's
+            // 300 ms switch delay (a loaded machine); only a few, never a stream's worth.
+            long ahead = summary.path("E2EE frames ahead of their key").asLong(-1);
+            assertTrue(ahead >= 0 && ahead * 20 < summary.path("E2EE frames decrypted").asLong(), "frames ahead of their key: " + summary);
             assertEquals(0, summary.path("E2EE key message errors").asLong(), summary.toString());
             assertEquals(0, r.path("totals").path("errors").asLong(), output);
             String report = Files.readString(out.resolve("report.html"), StandardCharsets.UTF_8);

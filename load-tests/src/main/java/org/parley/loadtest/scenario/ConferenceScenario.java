@@ -203,17 +203,20 @@ public class ConferenceScenario implements Scenario {
         if (e2ee) {
             long decrypted = 0;
             long failures = 0;
+            long withoutKey = 0;
             long keyErrors = 0;
             for (Member m : members) {
                 E2eeRoomMember k = m.session().e2ee();
                 if (k != null) {
                     decrypted += k.decryptor().decrypted();
-                    failures += k.decryptor().failures();
+                    failures += k.decryptor().failures() - k.decryptor().withoutKey();
+                    withoutKey += k.decryptor().withoutKey();
                     keyErrors += k.keyErrors();
                 }
             }
             s.put("E2EE frames decrypted", decrypted);
             s.put("E2EE decrypt failures", failures);
+            s.put("E2EE frames ahead of their key", withoutKey);
             s.put("E2EE key message errors", keyErrors);
         }
         if (tally != null) {

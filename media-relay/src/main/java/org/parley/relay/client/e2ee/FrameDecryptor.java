@@ -27,6 +27,7 @@ public final class FrameDecryptor {
     private final Map<Long, Held> byKid = new HashMap<>();
     private final AtomicLong decrypted = new AtomicLong();
     private final AtomicLong failures = new AtomicLong();
+    private final AtomicLong withoutKey = new AtomicLong();
 
     public FrameDecryptor(Clock clock) {
         this.clock = clock;
@@ -72,6 +73,7 @@ public final class FrameDecryptor {
                 key = key(header.kid());
             }
             if (key == null) {
+                withoutKey.incrementAndGet();
                 throw new AEADBadTagException("no key for KID " + header.kid());
             }
             byte[] body = Sframe.decrypt(key, header, prefix, transformed, clear, transformed.length - clear);
@@ -94,5 +96,14 @@ public final class FrameDecryptor {
     /** Frames dropped because they could not be opened (unknown KID or failed authentication). */
     public long failures() {
         return failures.get();
+    }
+
+    /**
+     * The part of {@link #failures()} whose KID had no key: a frame of a key this receiver was
+     * never given (a leaver), or one that overtook its key message (a sender switches 300 ms after
+     * sending the key; signaling slower than that makes a few at a switch).
+     */
+    public long withoutKey() {
+        return withoutKey.get();
     }
 }
