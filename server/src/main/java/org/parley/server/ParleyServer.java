@@ -3,6 +3,7 @@ package org.parley.server;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.net.BindException;
+import java.net.URI;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -12,6 +13,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
+import org.parley.cluster.relay.RelayLoadMeter;
+import org.parley.cluster.relay.RelayPool;
 import org.parley.relay.RelayServer;
 import org.parley.relay.api.RelayHttpApi;
 import org.parley.relay.debug.FrameCapture;
@@ -22,6 +25,7 @@ import org.parley.server.config.ServerConfig;
 import org.parley.server.http.HttpEndpoint;
 import org.parley.server.http.HttpRouter;
 import org.parley.signaling.SignalingService;
+import org.parley.signaling.media.SingleRelay;
 import org.parley.signaling.session.LocalTurn;
 import org.parley.turn.TurnConfig;
 import org.parley.turn.TurnServer;
@@ -47,6 +51,8 @@ public final class ParleyServer implements AutoCloseable {
     private final HttpEndpoint http;
     /** The relay of another node that signaling drives, when configured. */
     private RemoteRelayControl remoteRelay;
+    /** This node in the relay pool, with parley.cluster.redis. */
+    private RelayPoolPart relayPool;
     private volatile PartState state = PartState.STARTING;
 
     public ParleyServer(ServerConfig config, byte[] secret, Clock clock) {
@@ -59,6 +65,16 @@ public final class ParleyServer implements AutoCloseable {
         Optional<RelayControl> relayControl = Optional.empty();
         Supplier<RelayHttpApi> relayApi = () -> null;
         Supplier<FrameCapture> frameCapture = () -> null;
+        if (config.relayPool().pooled()) {
+            RemoteRelayConfig rc = config.remoteRelay();
+            relayPool = new RelayPoolPart(config.relayPool(), config.signaling().enabled()
+                    ? Optional.of(new RelayPool.Control(config.relayPoolSecret(), rc.connectTimeout(),
+                            rc.requestTimeout(), rc.watchInterval()))
+                    : Optional.empty(),
+                    config.relay().enabled() ? Optional.of(new RelayLoadMeter(registry, clock)) : Optional.empty(),
+                    this::relayControlUrl, registry, clock);
+            add(relayPool);
+        }
         if (config.relay().enabled()) {
             RelayServer relay = new RelayServer(config.relay().config(), registry, clock);
             relayControl = Optional.of(new StartedRelayControl(relay::control));
@@ -86,8 +102,9 @@ public final class ParleyServer implements AutoCloseable {
         TurnServer turn = config.turn().enabled() ? new TurnServer(turnConfig(config, secret), registry, clock) : null;
         SignalingService signaling = null;
         if (config.signaling().enabled()) {
-            signaling = new SignalingService(config.signaling().config(), secret, relayControl,
-                    registry, clock, () -> localTurn(turn));
+            signaling = new SignalingService(config.signaling().config(), secret,
+                    relayPool != null ? relayPool : new SingleRelay(relayControl), registry, clock,
+                    () -> localTurn(turn));
             SignalingService s = signaling;
             add(new ModulePart("signaling", "parley.http.port", List::of, s::drain, s::liveCallsWithConnectedDevice, s));
         } else {
@@ -149,6 +166,9 @@ public final class ParleyServer implements AutoCloseable {
             close();
             throw e;
         }
+        if (relayPool != null) {
+            relayPool.register();
+        }
         state = PartState.UP;
         LOG.info("parley {} up: {}", Version.current(), String.join(", ", listeners));
         return listeners;
@@ -195,7 +215,18 @@ public final class ParleyServer implements AutoCloseable {
         return false;
     }
 
-    /** The port HTTP is bound to (useful when configured as 0). */
+    /** Where other nodes reach this node's relay control API (docs/cluster.md "Relays"). */
+    private URI relayControlUrl() {
+        return config.relayPool().controlUrl().orElseGet(() -> URI.create(
+                (config.http().https() ? "https" : "http") + "://" + hostInUrl(config.http().host()) + ":"
+                + http.port()));
+    }
+
+    private static String hostInUrl(String host) {
+        return host.contains(":") ? "[" + host + "]" : host;
+    }
+
+        /** The port HTTP is bound to (useful when configured as 0). */
     public int httpPort() {
         return http.port();
     }

@@ -25,6 +25,8 @@ import org.parley.signaling.call.InCallSignals;
 import org.parley.signaling.call.IncomingCallWebhook;
 import org.parley.signaling.e2ee.KeyMessages;
 import org.parley.signaling.media.RelayLink;
+import org.parley.signaling.media.RelayRoutes;
+import org.parley.signaling.media.SingleRelay;
 import org.parley.signaling.room.RoomService;
 import org.parley.signaling.session.IceServers;
 import org.parley.signaling.session.LocalTurn;
@@ -73,13 +75,33 @@ public final class SignalingService implements AutoCloseable {
         this(config, secret, relay, registry, SignalingLoop.realTime(clock), localTurn);
     }
 
+    /**
+     * With the relays conferences are placed on: one relay ({@link SingleRelay}) or a cluster's pool,
+     * and the TURN server of this process.
+     */
+    public SignalingService(SignalingConfig config, byte[] secret, RelayRoutes relays,
+            MeterRegistry registry, Clock clock, Supplier<Optional<LocalTurn>> localTurn) {
+        this(config, secret, relays, registry, SignalingLoop.realTime(clock), localTurn);
+    }
+
     /** With a given loop; tests pass one whose timers follow a manual clock. */
     public SignalingService(SignalingConfig config, byte[] secret, Optional<RelayControl> relay,
             MeterRegistry registry, SignalingLoop loop) {
         this(config, secret, relay, registry, loop, Optional::empty);
     }
 
+    /** With a given loop and the relays conferences are placed on. */
+    public SignalingService(SignalingConfig config, byte[] secret, RelayRoutes relays,
+            MeterRegistry registry, SignalingLoop loop) {
+        this(config, secret, relays, registry, loop, Optional::empty);
+    }
+
     private SignalingService(SignalingConfig config, byte[] secret, Optional<RelayControl> relay,
+            MeterRegistry registry, SignalingLoop loop, Supplier<Optional<LocalTurn>> localTurn) {
+        this(config, secret, new SingleRelay(relay), registry, loop, localTurn);
+    }
+
+    private SignalingService(SignalingConfig config, byte[] secret, RelayRoutes relays,
             MeterRegistry registry, SignalingLoop loop, Supplier<Optional<LocalTurn>> localTurn) {
         this.config = config;
         this.loop = loop;
@@ -87,7 +109,7 @@ public final class SignalingService implements AutoCloseable {
         this.metrics = new SignalingMetrics(registry);
         this.sessionController = new SessionController(config, new TokenVerifier(secret, clock),
                 new IceServers(config.ice(), secret, clock, localTurn), sessions, loop, clock);
-        RelayLink relayLink = new RelayLink(relay, loop, clock);
+        RelayLink relayLink = new RelayLink(relays, loop, clock);
         this.relayLink = relayLink;
         this.teardown = new CallTeardown(calls, relayLink, metrics);
         Optional<IncomingCallWebhook> webhook = config.webhook().url()
@@ -102,6 +124,10 @@ public final class SignalingService implements AutoCloseable {
         relayLink.onRestart(() -> {
             setup.relayRestarted();
             rooms.relayRestarted();
+        });
+        relayLink.onMoved(moved -> {
+            setup.relayMoved(moved);
+            rooms.relayMoved(moved);
         });
         sessionController.observe(setup);
         sessionController.observe(rooms);

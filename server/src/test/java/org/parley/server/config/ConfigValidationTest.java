@@ -46,6 +46,24 @@ class ConfigValidationTest {
     }
 
     @Test
+    void relayPoolSettingsAreCheckedAndNamed() throws IOException {
+        String pool = SECRET + "parley.cluster.redis = \"redis://127.0.0.1:6379\"\nparley.http.host = 127.0.0.1\n";
+        assertTrue(load("").relayPool().redis().isEmpty(), "no Redis, no pool: one process as before");
+        ConfigException noSecret = assertThrows(ConfigException.class, () -> load(pool));
+        assertTrue(noSecret.getMessage().contains("parley.relay.api-secret"), noSecret.getMessage());
+        ServerConfig ok = load(pool + "parley.relay.api-secret = \"relay-api-secret-0123\"\nparley.relay.region = eu\n");
+        assertEquals("eu", ok.relayPool().region());
+        assertEquals("relay-api-secret-0123", ok.relayPoolSecret(), "a full node drives its pool with its own secret");
+        ConfigException wildcard = assertThrows(ConfigException.class, () -> load(SECRET
+                + "parley.cluster.redis = \"redis://127.0.0.1:6379\"\nparley.relay.api-secret = \"relay-api-secret-0123\"\n"));
+        assertTrue(wildcard.getMessage().contains("parley.cluster.relays.control-url"), wildcard.getMessage());
+        ConfigException url = assertThrows(ConfigException.class, () -> load(SECRET + "parley.cluster.redis = \"localhost\"\n"));
+        assertTrue(url.getMessage().contains("parley.cluster.redis"), url.getMessage());
+        ConfigException ttl = assertThrows(ConfigException.class, () -> load(SECRET + "parley.cluster.relays.ttl = 1s\n"));
+        assertTrue(ttl.getMessage().contains("parley.cluster.relays.ttl"), ttl.getMessage());
+    }
+
+    @Test
     void unknownKeyIsNamedWithASuggestion() {
         ConfigException e = assertThrows(ConfigException.class, () -> load("parley.http.prot = 9090\n"));
         assertTrue(e.getMessage().contains("parley.http.prot"), e.getMessage());

@@ -269,8 +269,18 @@ public final class CallSetup implements SessionObserver {
      * still ringing have nothing on the relay yet.
      */
     public void relayRestarted() {
+        remakeEndpoints(conference -> true, RelayLink.ResetReason.RELAY_RESTARTED);
+    }
+
+    /** As {@link #relayRestarted}, for the calls whose conference a relay pool moved to another relay. */
+    public void relayMoved(java.util.Set<String> conferences) {
+        remakeEndpoints(conferences::contains, RelayLink.ResetReason.RELAY_MOVED);
+    }
+
+    private void remakeEndpoints(java.util.function.Predicate<String> conferences, RelayLink.ResetReason reason) {
         for (Call c : List.copyOf(calls.all())) {
-            if (c.transport() != CallMedia.RELAY || !c.state().established() || c.relayBusy) {
+            if (c.transport() != CallMedia.RELAY || !c.state().established() || c.relayBusy
+                    || !conferences.test(c.conferenceId())) {
                 continue;
             }
             for (Session device : List.of(c.callerDevice(), c.calleeDevice())) {
@@ -283,7 +293,7 @@ public final class CallSetup implements SessionObserver {
                         teardown.end(c, EndReason.MEDIA_FAILED, null);
                         return;
                     }
-                    device.emit(RelayLink.resetEvent(e));
+                    device.emit(RelayLink.resetEvent(e, reason));
                 });
             }
         }

@@ -40,7 +40,7 @@ public final class RelayLink implements AutoCloseable {
     /** How long an unreachable relay is not called again (see {@link RelayCircuit}). */
     static final Duration UNREACHABLE_HOLD_OFF = Duration.ofSeconds(5);
 
-    private final Optional<RelayControl> relay;
+    private final RelayRoutes relays;
     private final Executor loop;
     private final RelayCircuit circuit;
     private final RelayLanes lanes = new RelayLanes();
@@ -48,7 +48,12 @@ public final class RelayLink implements AutoCloseable {
     private BiFunction<Session, String, RelayEndpoint> rooms = (s, id) -> null;
 
     public RelayLink(Optional<RelayControl> relay, Executor loop, Clock clock) {
-        this.relay = relay;
+        this(new SingleRelay(relay), loop, clock);
+    }
+
+    /** With the relays a cluster's pool places conferences on, or one relay ({@link SingleRelay}). */
+    public RelayLink(RelayRoutes relays, Executor loop, Clock clock) {
+        this.relays = relays;
         this.loop = loop;
         this.circuit = new RelayCircuit(clock, UNREACHABLE_HOLD_OFF);
     }
@@ -66,38 +71,57 @@ public final class RelayLink implements AutoCloseable {
      * what {@code onLoop} asks of the relay is not refused for the failures before the restart.
      */
     public void onRestart(Runnable onLoop) {
-        relay.ifPresent(r -> {
-            try {
-                r.onRestart(() -> loop.execute(() -> {
-                    circuit.answered();
-                    onLoop.run();
-                }));
-            } catch (RuntimeException e) {
-                // a relay that cannot take the registration (not started, broken) reports no restarts
-                LOG.warn("relay restarts will not be noticed: {}", e.toString());
-            }
-        });
+        try {
+            relays.onRestart(() -> loop.execute(() -> {
+                circuit.answered();
+                onLoop.run();
+            }));
+        } catch (RuntimeException e) {
+            // a relay that cannot take the registration (not started, broken) reports no restarts
+            LOG.warn("relay restarts will not be noticed: {}", e.toString());
+        }
+    }
+
+    /**
+     * Runs {@code onLoop} on the loop with the conferences a relay pool moved to another relay (their
+     * relay stopped answering or is draining); their endpoints are to be allocated again there.
+     */
+    public void onMoved(java.util.function.Consumer<Set<String>> onLoop) {
+        relays.onMoved(moved -> loop.execute(() -> onLoop.accept(moved)));
+    }
+
+    /** Why a device's relay connections start over: the reason of {@code relay.reset}. */
+    public enum ResetReason {
+        /** The relay restarted and lost every conference. */
+        RELAY_RESTARTED,
+        /** The conference moved to another relay of the pool (the old one died or drains). */
+        RELAY_MOVED;
+
+        String wire() {
+            return name().toLowerCase(Locale.ROOT);
+        }
     }
 
     /**
      * The {@code relay.reset} event for a device whose endpoint was made again after the relay lost
      * it: the device sets up both its relay connections afresh (docs/protocol.md §6.4).
      */
-    public static ObjectNode resetEvent(RelayEndpoint e) {
+    public static ObjectNode resetEvent(RelayEndpoint e, ResetReason reason) {
         ObjectNode ev = Json.event("relay.reset");
         ev.put(e.contextField(), e.contextId());
-        ev.put("reason", "relay_restarted");
+        ev.put("reason", reason.wire());
         return ev;
     }
 
     public boolean available() {
-        return relay.isPresent();
+        return relays.configured();
     }
 
     /** Throws {@code relay_unavailable} when no relay is configured. */
-    public RelayControl require() {
-        return relay.orElseThrow(() -> new ProtocolException(ErrorCode.RELAY_UNAVAILABLE,
-                "no media relay is configured on this server"));
+    public void require() {
+        if (!relays.configured()) {
+            throw new ProtocolException(ErrorCode.RELAY_UNAVAILABLE, "no media relay is configured on this server");
+        }
     }
 
     /**
@@ -105,9 +129,9 @@ public final class RelayLink implements AutoCloseable {
      * once the relay has answered; relay refusals become typed errors ({@link ProtocolException}).
      */
     public CompletableFuture<Void> allocate(RelayEndpoint e, Session s, EndpointHooks hooks) {
-        RelayControl r = require();
+        require();
         Listener listener = new Listener(e, s, hooks);
-        CompletableFuture<Void> allocated = call(e.conferenceId(), () -> {
+        CompletableFuture<Void> allocated = call(e.conferenceId(), r -> {
             r.createConference(e.conferenceId());
             r.allocateEndpoint(e.conferenceId(), e.endpointId(), listener);
             return null;
@@ -132,24 +156,29 @@ public final class RelayLink implements AutoCloseable {
 
     /** Releases a device's endpoint; never fails. */
     public void release(String conferenceId, String endpointId) {
-        relay.ifPresent(r -> quietly(conferenceId, () -> r.expireEndpoint(conferenceId, endpointId)));
+        if (relays.configured()) {
+            quietly(conferenceId, r -> r.expireEndpoint(conferenceId, endpointId));
+        }
     }
 
     /** Ends a relay conference; never fails. */
     public void expire(String conferenceId) {
-        relay.ifPresent(r -> quietly(conferenceId, () -> r.expireConference(conferenceId)));
+        if (relays.configured()) {
+            quietly(conferenceId, r -> r.expireConference(conferenceId));
+            lanes.submit(conferenceId, () -> relays.ended(conferenceId));
+        }
     }
 
     /** Tells the relay to stop or resume forwarding one source of an endpoint; a failure is logged. */
     public void mute(String conferenceId, String endpointId, SourceKind kind, boolean muted) {
-        RelayControl r = require();
-        quietly(conferenceId, () -> r.setSourceMuted(conferenceId, endpointId, kind, muted));
+        require();
+        quietly(conferenceId, r -> r.setSourceMuted(conferenceId, endpointId, kind, muted));
     }
 
     /** Which publishers an endpoint receives ({@code null}: everyone); a failure is logged. */
     public void subscribe(String conferenceId, String endpointId, Set<String> publishers) {
-        RelayControl r = require();
-        quietly(conferenceId, () -> r.setSubscriptions(conferenceId, endpointId, publishers));
+        require();
+        quietly(conferenceId, r -> r.setSubscriptions(conferenceId, endpointId, publishers));
     }
 
     /** {@code relay.offer}: the client's publisher offer; replies with the relay's answer. */
@@ -159,8 +188,8 @@ public final class RelayLink implements AutoCloseable {
         if (!e.mayPublish()) {
             throw new ProtocolException(ErrorCode.FORBIDDEN, "listeners do not publish");
         }
-        RelayControl r = require();
-        return call(e.conferenceId(), () -> r.answerPublisherOffer(e.conferenceId(), e.endpointId(), sdp))
+        require();
+        return call(e.conferenceId(), r -> r.answerPublisherOffer(e.conferenceId(), e.endpointId(), sdp))
                 .thenApply(answer -> {
                     ObjectNode out = Json.object();
                     out.put(e.contextField(), e.contextId());
@@ -173,8 +202,8 @@ public final class RelayLink implements AutoCloseable {
     public CompletionStage<ObjectNode> answer(Session s, Request req) {
         RelayEndpoint e = resolve(s, req);
         String sdp = req.text("sdp");
-        RelayControl r = require();
-        return call(e.conferenceId(), () -> {
+        require();
+        return call(e.conferenceId(), r -> {
             r.acceptSubscriberAnswer(e.conferenceId(), e.endpointId(), sdp);
             return null;
         });
@@ -193,8 +222,8 @@ public final class RelayLink implements AutoCloseable {
                     : Request.missing("candidate");
         }
         String candidate = req.body().get("candidate").textValue();
-        RelayControl r = require();
-        return call(e.conferenceId(), () -> {
+        require();
+        return call(e.conferenceId(), r -> {
             r.addRemoteCandidate(e.conferenceId(), e.endpointId(), role, candidate);
             return null;
         });
@@ -226,7 +255,11 @@ public final class RelayLink implements AutoCloseable {
     }
 
     private interface RelayCall<T> {
-        T run();
+        T run(RelayControl relay);
+    }
+
+    private interface QuietCall {
+        void run(RelayControl relay);
     }
 
     /**
@@ -234,7 +267,7 @@ public final class RelayLink implements AutoCloseable {
      * or with the typed error a client can act on.
      */
     private <T> CompletableFuture<T> call(String conferenceId, RelayCall<T> c) {
-        long refusing = circuit.refusingForMillis();
+        long refusing = relays.single() ? circuit.refusingForMillis() : 0;
         if (refusing > 0) {
             throw new ProtocolException(ErrorCode.RELAY_UNAVAILABLE,
                     "relay: unreachable, tried again in " + (refusing + 999) / 1000 + " s");
@@ -242,12 +275,15 @@ public final class RelayLink implements AutoCloseable {
         CompletableFuture<T> done = new CompletableFuture<>();
         lanes.submit(conferenceId, () -> {
             try {
-                T result = c.run();
+                T result = c.run(relays.relayFor(conferenceId));
                 loop.execute(() -> {
                     circuit.answered();
                     done.complete(result);
                 });
             } catch (RuntimeException | Error e) {
+                if (unanswered(e)) {
+                    relays.unreachable(conferenceId);
+                }
                 loop.execute(() -> done.completeExceptionally(refusal(e)));
             }
         });
@@ -278,17 +314,23 @@ public final class RelayLink implements AutoCloseable {
         return new ProtocolException(ErrorCode.RELAY_UNAVAILABLE, "relay: " + e.getClass().getSimpleName());
     }
 
+    /** Whether {@code e} says the relay is gone or broken rather than refusing what was asked. */
+    private static boolean unanswered(Throwable e) {
+        return !(e instanceof RelayException re) || re.reason() == RelayException.Reason.UNAVAILABLE;
+    }
+
     /** Runs {@code r} on the conference's lane; nobody waits for it, a failure is only logged. */
-    private void quietly(String conferenceId, Runnable r) {
-        if (circuit.refusingForMillis() > 0) {
+    private void quietly(String conferenceId, QuietCall r) {
+        if (relays.single() && circuit.refusingForMillis() > 0) {
             // the relay expires what it is not told about: endpoints time out when media stops
             return;
         }
         lanes.submit(conferenceId, () -> {
             try {
-                r.run();
+                r.run(relays.relayFor(conferenceId));
             } catch (RuntimeException e) {
-                if (!(e instanceof RelayException re) || re.reason() == RelayException.Reason.UNAVAILABLE) {
+                if (unanswered(e)) {
+                    relays.unreachable(conferenceId);
                     loop.execute(circuit::failed);
                 }
                 LOG.debug("relay call failed: {}", e.toString());

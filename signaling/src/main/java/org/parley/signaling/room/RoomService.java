@@ -323,7 +323,19 @@ public final class RoomService implements SessionObserver {
      * leaves the room with reason {@code relay_lost}, and is told so too, so that it can join again.
      */
     public void relayRestarted() {
+        remakeEndpoints(conference -> true, RelayLink.ResetReason.RELAY_RESTARTED);
+    }
+
+    /** As {@link #relayRestarted}, for the rooms whose conference a relay pool moved to another relay. */
+    public void relayMoved(java.util.Set<String> conferences) {
+        remakeEndpoints(conferences::contains, RelayLink.ResetReason.RELAY_MOVED);
+    }
+
+    private void remakeEndpoints(java.util.function.Predicate<String> conferences, RelayLink.ResetReason reason) {
         for (Room room : rooms.all()) {
+            if (!conferences.test(room.conferenceId())) {
+                continue;
+            }
             for (Participant p : room.participants()) {
                 RelayEndpoint e = endpoint(room, p);
                 relay.tryAllocate(e, p.session(), hooks).whenComplete((v, error) -> {
@@ -344,7 +356,7 @@ public final class RoomService implements SessionObserver {
                             relay.mute(room.conferenceId(), p.id(), k, true);
                         }
                     }
-                    p.session().emit(RelayLink.resetEvent(e));
+                    p.session().emit(RelayLink.resetEvent(e, reason));
                 });
             }
         }

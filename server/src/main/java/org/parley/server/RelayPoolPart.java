@@ -1,0 +1,157 @@
+package org.parley.server;
+
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.net.URI;
+import java.time.Clock;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import org.parley.cluster.relay.RelayLoadMeter;
+import org.parley.cluster.relay.RelayPool;
+import org.parley.cluster.relay.RelayPoolConfig;
+import org.parley.cluster.relay.RelayRegistration;
+import org.parley.relay.control.RelayControl;
+import org.parley.relay.control.RelayException;
+import org.parley.signaling.media.RelayRoutes;
+
+/**
+ * This node's place in the relay pool (docs/cluster.md "Relays"), started before the other parts:
+ * connects to Redis, registers this node's relay (when it runs one) and gives signaling the pool's
+ * relays (when it runs signaling). Until it has started, signaling's relay calls are refused as
+ * unavailable, as with a relay not yet started. A SIGTERM drains the relay: it leaves the pool for
+ * new conferences, signaling nodes move its conferences away, and its endpoints are what the
+ * drain waits for.
+ */
+final class RelayPoolPart implements Part, RelayRoutes {
+
+    private final RelayPoolConfig config;
+    private final Optional<RelayPool.Control> signaling;
+    private final Optional<RelayLoadMeter> relayLoad;
+    private final Supplier<URI> controlUrl;
+    private final MeterRegistry registry;
+    private final Clock clock;
+    private final List<Consumer<Set<String>>> movedListeners = new CopyOnWriteArrayList<>();
+    private RedisClient client;
+    private StatefulRedisConnection<String, String> connection;
+    private RelayRegistration registration;
+    private volatile RelayPool pool;
+
+    /**
+     * @param signaling how this node's signaling reaches the pool's relays; empty: it runs none
+     * @param relayLoad this node's relay's load; empty: it runs no relay
+     * @param controlUrl this node's relay control API origin, once HTTP is bound
+     */
+    RelayPoolPart(RelayPoolConfig config, Optional<RelayPool.Control> signaling, Optional<RelayLoadMeter> relayLoad,
+            Supplier<URI> controlUrl, MeterRegistry registry, Clock clock) {
+        this.config = config;
+        this.signaling = signaling;
+        this.relayLoad = relayLoad;
+        this.controlUrl = controlUrl;
+        this.registry = registry;
+        this.clock = clock;
+    }
+
+    @Override
+    public String name() {
+        return "relay-pool";
+    }
+
+    @Override
+    public List<String> start() {
+        client = RedisClient.create(config.redis().get().toString());
+        connection = client.connect();
+        if (signaling.isPresent()) {
+            RelayPool p = new RelayPool(connection.sync(), config, signaling.get(), registry, clock);
+            movedListeners.forEach(p::onMoved);
+            p.start();
+            pool = p;
+        }
+        return List.of();
+    }
+
+    /** Registers this node's relay; after every part has started, when its control API answers. */
+    void register() {
+        if (relayLoad.isPresent()) {
+            registration = new RelayRegistration(connection.sync(), config, controlUrl, relayLoad.get(), clock);
+            registration.start();
+        }
+    }
+
+    @Override
+    public void drain() {
+        if (registration != null) {
+            registration.drain();
+        }
+    }
+
+    /** Endpoints still on this node's relay: a drain waits until signaling moved them all away. */
+    @Override
+    public int liveWork() {
+        return registration == null ? 0 : relayLoad.get().endpoints();
+    }
+
+    @Override
+    public void close() {
+        if (registration != null) {
+            registration.close();
+        }
+        if (pool != null) {
+            pool.close();
+        }
+        if (connection != null) {
+            connection.close();
+        }
+        if (client != null) {
+            client.shutdown();
+        }
+    }
+
+    @Override
+    public boolean configured() {
+        return signaling.isPresent();
+    }
+
+    @Override
+    public boolean single() {
+        return false;
+    }
+
+    private RelayPool pool() {
+        RelayPool p = pool;
+        if (p == null) {
+            throw new RelayException(RelayException.Reason.UNAVAILABLE, "relay pool not started");
+        }
+        return p;
+    }
+
+    @Override
+    public RelayControl relayFor(String conferenceId) {
+        return pool().relayFor(conferenceId);
+    }
+
+    @Override
+    public void ended(String conferenceId) {
+        RelayPool p = pool;
+        if (p != null) {
+            p.ended(conferenceId);
+        }
+    }
+
+    @Override
+    public void unreachable(String conferenceId) {
+        RelayPool p = pool;
+        if (p != null) {
+            p.unreachable(conferenceId);
+        }
+    }
+
+    @Override
+    public void onMoved(Consumer<Set<String>> moved) {
+        movedListeners.add(moved);
+    }
+}

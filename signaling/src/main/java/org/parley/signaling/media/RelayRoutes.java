@@ -1,0 +1,48 @@
+package org.parley.signaling.media;
+
+import java.util.Set;
+import java.util.function.Consumer;
+import org.parley.relay.control.RelayControl;
+
+/**
+ * Which relay serves each conference. One relay (in this process or on another node) serves them
+ * all by default; with a cluster, a pool of registered relays shares them and a conference moves
+ * when its relay goes away (docs/cluster.md "Relays").
+ */
+public interface RelayRoutes {
+
+    /** False when no relay is configured at all: conferences and relay calls are refused. */
+    boolean configured();
+
+    /**
+     * The relay of {@code conferenceId}, placing a new conference on one. May block (a pool asks
+     * Redis), so it is called on relay-call threads, never on the signaling loop.
+     *
+     * @throws org.parley.relay.control.RelayException UNAVAILABLE when no relay can take it
+     */
+    RelayControl relayFor(String conferenceId);
+
+    /** Whether one relay serves everything, so that one circuit may refuse every call while it is gone. */
+    default boolean single() {
+        return true;
+    }
+
+    /** The conference has ended: nothing on this node uses its placement any more. Relay-call thread. */
+    default void ended(String conferenceId) {
+    }
+
+    /** A call to the relay of {@code conferenceId} got no answer: check that relay now. Any thread. */
+    default void unreachable(String conferenceId) {
+    }
+
+    /** Runs {@code r} (on any thread) when the relay of every conference lost them all (it restarted). */
+    default void onRestart(Runnable r) {
+    }
+
+    /**
+     * Runs {@code moved} (on any thread) with the conferences whose relay changed: they exist on
+     * their new relay only once their endpoints are allocated again.
+     */
+    default void onMoved(Consumer<Set<String>> moved) {
+    }
+}
