@@ -1,10 +1,12 @@
 package org.parley.server;
 
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.net.URI;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -28,6 +30,9 @@ import org.parley.signaling.media.RelayRoutes;
  * drain waits for.
  */
 final class RelayPoolPart implements Part, RelayRoutes {
+
+    /** How long one Redis command of the pool may take. */
+    static final Duration REDIS_TIMEOUT = Duration.ofSeconds(2);
 
     private final RelayPoolConfig config;
     private final Optional<RelayPool.Control> signaling;
@@ -63,7 +68,11 @@ final class RelayPoolPart implements Part, RelayRoutes {
 
     @Override
     public List<String> start() {
-        client = RedisClient.create(config.redis().get().toString());
+        RedisURI uri = RedisURI.create(config.redis().get().toString());
+        // Lettuce waits 60 s for an answer by default; a placement waits for Redis on a relay-call
+        // thread, so a Redis that hangs must cost it no more than a relay that hangs would
+        uri.setTimeout(REDIS_TIMEOUT);
+        client = RedisClient.create(uri);
         connection = client.connect();
         if (signaling.isPresent()) {
             RelayPool p = new RelayPool(connection.sync(), config, signaling.get(), registry, clock);
@@ -132,6 +141,12 @@ final class RelayPoolPart implements Part, RelayRoutes {
     @Override
     public RelayControl relayFor(String conferenceId) {
         return pool().relayFor(conferenceId);
+    }
+
+    @Override
+    public Optional<RelayControl> placed(String conferenceId) {
+        RelayPool p = pool;
+        return p == null ? Optional.empty() : p.placed(conferenceId);
     }
 
     @Override

@@ -64,6 +64,7 @@ class RelayPoolIT {
                     byUdpPort.put(r.port("relay", "udp"), r);
                 }
                 int port = signaling.port("http", "tcp");
+                awaitRelays(port, 2);
                 URI ws = URI.create("ws://127.0.0.1:" + port + "/ws");
                 try (Member alice = new Member(member(ws, "alice", "laptop"), true);
                         Member bob = new Member(member(ws, "bob", "phone"), false)) {

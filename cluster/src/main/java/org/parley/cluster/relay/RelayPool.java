@@ -110,21 +110,36 @@ public final class RelayPool implements RelayRoutes, AutoCloseable {
         return c != null ? c : place(conferenceId);
     }
 
+    @Override
+    public Optional<RelayControl> placed(String conferenceId) {
+        String id = placed.get(conferenceId);
+        return Optional.ofNullable(id == null ? null : controls.get(id));
+    }
+
     private synchronized RelayControl place(String conferenceId) {
-        Map<String, RelayInfo> now = live;
         Optional<String> existing = placement.get(conferenceId);
+        if (existing.isPresent() && !live.containsKey(existing.get())) {
+            live = directory.read(); // placed by another node on a relay registered since our last check
+        }
         String relayId;
-        if (existing.isPresent() && healthy(existing.get(), now)) {
+        if (existing.isPresent() && healthy(existing.get(), live)) {
             relayId = existing.get();
         } else {
-            RelayInfo chosen = RelayChoice.pick(now.values(), config.preferredRegion(), shunned(), placedSinceReport)
-                    .orElseThrow(() -> new RelayException(RelayException.Reason.UNAVAILABLE,
-                            "no relay in the pool takes conferences (" + now.size() + " registered)"));
+            Optional<RelayInfo> pick = RelayChoice.pick(live.values(), config.preferredRegion(), shunned(),
+                    placedSinceReport);
+            if (pick.isEmpty()) {
+                // relays may have registered since the last check (a pool starting up): look again
+                live = directory.read();
+                pick = RelayChoice.pick(live.values(), config.preferredRegion(), shunned(), placedSinceReport);
+            }
+            int registered = live.size();
+            RelayInfo chosen = pick.orElseThrow(() -> new RelayException(RelayException.Reason.UNAVAILABLE,
+                    "no relay in the pool takes conferences (" + registered + " registered)"));
             relayId = existing.isPresent() ? placement.replace(conferenceId, existing.get(), chosen.id())
                     : placement.claim(conferenceId, chosen.id());
             placedSinceReport.merge(relayId, 1, Integer::sum);
         }
-        RelayInfo info = now.get(relayId);
+        RelayInfo info = live.get(relayId);
         if (info == null) {
             throw new RelayException(RelayException.Reason.UNAVAILABLE, "relay " + relayId + " left the pool");
         }
@@ -164,7 +179,11 @@ public final class RelayPool implements RelayRoutes, AutoCloseable {
 
     @Override
     public void unreachable(String conferenceId) {
-        checker.execute(this::check);
+        try {
+            checker.execute(this::check);
+        } catch (java.util.concurrent.RejectedExecutionException closed) {
+            // stopping: nothing moves any more
+        }
     }
 
     @Override

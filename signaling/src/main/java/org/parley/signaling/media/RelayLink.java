@@ -327,7 +327,10 @@ public final class RelayLink implements AutoCloseable {
         }
         lanes.submit(conferenceId, () -> {
             try {
-                r.run(relays.relayFor(conferenceId));
+                Optional<RelayControl> relay = relays.placed(conferenceId);
+                if (relay.isPresent()) {
+                    r.run(relay.get());
+                }
             } catch (RuntimeException e) {
                 if (unanswered(e)) {
                     relays.unreachable(conferenceId);

@@ -1,5 +1,6 @@
 package org.parley.signaling.media;
 
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
 import org.parley.relay.control.RelayControl;
@@ -21,6 +22,14 @@ public interface RelayRoutes {
      * @throws org.parley.relay.control.RelayException UNAVAILABLE when no relay can take it
      */
     RelayControl relayFor(String conferenceId);
+
+    /**
+     * The relay {@code conferenceId} is on, without placing it: for releasing, expiring, muting and
+     * subscribing, which never come first, so a conference with no relay has nothing to undo.
+     */
+    default Optional<RelayControl> placed(String conferenceId) {
+        return Optional.of(relayFor(conferenceId));
+    }
 
     /** Whether one relay serves everything, so that one circuit may refuse every call while it is gone. */
     default boolean single() {
