@@ -78,6 +78,12 @@ final class StartedRelayControl implements RelayControl {
     }
 
     @Override
+    public void setTargetLayer(String conferenceId, String receiverEndpointId, String publisherEndpointId,
+            SourceKind kind, int layer) {
+        relay().setTargetLayer(conferenceId, receiverEndpointId, publisherEndpointId, kind, layer);
+    }
+
+    @Override
     public ConferenceStats stats(String conferenceId) {
         return relay().stats(conferenceId);
     }

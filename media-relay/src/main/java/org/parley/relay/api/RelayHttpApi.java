@@ -34,6 +34,7 @@ import org.parley.relay.control.SourceKind;
  * POST   /api/relay/conferences/{c}/endpoints/{e}/candidates        {"connection","candidate"}
  * PUT    /api/relay/conferences/{c}/endpoints/{e}/subscriptions     {"publishers": [..] | null}
  * PUT    /api/relay/conferences/{c}/endpoints/{e}/mute              {"kind","muted"}
+ * PUT    /api/relay/conferences/{c}/endpoints/{e}/target-layer      {"publisher","kind","layer"}
  * GET    /api/relay/conferences/{c}/endpoints/{e}/events?timeoutMs=N  [events]
  * GET    /api/relay/instance                                 {"instance"}: new on every start
  * </pre>
@@ -177,6 +178,12 @@ public final class RelayHttpApi {
                 control.setSubscriptions(conf, ep, publishers);
             }
             case "mute" -> control.setSourceMuted(conf, ep, kind(text(in, "kind")), in.path("muted").asBoolean());
+            case "target-layer" -> {
+                if (!in.path("layer").isInt() || in.path("layer").asInt() < -1) {
+                    throw new BadRequest("field 'layer' must be -1 (paused) or a layer index");
+                }
+                control.setTargetLayer(conf, ep, text(in, "publisher"), kind(text(in, "kind")), in.path("layer").asInt());
+            }
             case "events" -> {
                 return poll(key, query);
             }

@@ -202,13 +202,27 @@ public final class RemoteRelayControl implements RelayControl, AutoCloseable {
     }
 
     @Override
+    public void setTargetLayer(String conferenceId, String receiverEndpointId, String publisherEndpointId,
+            SourceKind kind, int layer) {
+        call("PUT", ep(conferenceId, receiverEndpointId) + "/target-layer",
+                Map.of("publisher", publisherEndpointId, "kind", kind.name(), "layer", layer));
+    }
+
+    @Override
     public ConferenceStats stats(String conferenceId) {
         JsonNode n = call("GET", conf(conferenceId) + "/stats", null);
         List<ConferenceStats.EndpointStats> eps = new ArrayList<>();
         for (JsonNode e : n.path("endpoints")) {
+            List<ConferenceStats.ForwardedStreamStats> forwarded = new ArrayList<>();
+            for (JsonNode f : e.path("forwarded")) {
+                forwarded.add(new ConferenceStats.ForwardedStreamStats(f.path("sourceEndpointId").asText(),
+                        SourceKind.valueOf(f.path("kind").asText()), f.path("layerCount").asInt(),
+                        f.path("targetLayer").asInt(), f.path("currentLayer").asInt(), f.path("bitrateBps").asLong(),
+                        f.path("height").asInt(), f.path("packetsSent").asLong()));
+            }
             eps.add(new ConferenceStats.EndpointStats(e.path("endpointId").asText(), e.path("iceState").asText(),
                     e.path("packetsReceived").asLong(), e.path("packetsSent").asLong(),
-                    e.path("bytesReceived").asLong(), e.path("bytesSent").asLong()));
+                    e.path("bytesReceived").asLong(), e.path("bytesSent").asLong(), forwarded));
         }
         return new ConferenceStats(n.path("conferenceId").asText(), eps);
     }

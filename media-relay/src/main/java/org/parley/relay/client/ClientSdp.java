@@ -16,6 +16,8 @@ final class ClientSdp {
     static final int AUDIO_LEVEL_ID = 1;
     static final int TWCC_ID = 3;
     static final int MID_ID = 9;
+    static final int RID_ID = 10;
+    static final int REPAIRED_RID_ID = 11;
 
     private ClientSdp() {
     }
@@ -33,10 +35,59 @@ final class ClientSdp {
         sdp.append("a=rtpmap:111 opus/48000/2\r\na=rtcp-fb:111 transport-cc\r\na=fmtp:111 minptime=10;useinbandfec=1\r\n");
         sdp.append("a=ssrc:").append(audioSsrc).append(" cname:").append(name).append("\r\n");
         candidates(sdp, local);
+        cameraSection(sdp, local, name, false);
+        sdp.append("a=ssrc-group:FID ").append(videoSsrc).append(' ').append(rtxSsrc).append("\r\n");
+        sdp.append("a=ssrc:").append(videoSsrc).append(" cname:").append(name).append("\r\n");
+        sdp.append("a=ssrc:").append(rtxSsrc).append(" cname:").append(name).append("\r\n");
+        candidates(sdp, local);
+        return sdp.toString();
+    }
+
+    /**
+     * A publisher offer whose camera section sends three simulcast layers: with rids (RFC 8853
+     * a=simulcast, the a=rid lines deliberately not lowest first, a=simulcast is) as Chromium
+     * writes it, or SSRC-signalled with a=ssrc-group:SIM and one FID group per layer.
+     */
+    static String simulcastOffer(String name, LocalTransport local, long audioSsrc, SimulcastCamera camera) {
+        String plain = publisherOffer(name, local, audioSsrc, 1, 2);
+        StringBuilder sdp = new StringBuilder(plain.substring(0, plain.indexOf("m=video")));
+        cameraSection(sdp, local, name, true);
+        String[] rids = SimulcastCamera.RIDS;
+        if (camera.ridSignalled()) {
+            for (int i = rids.length - 1; i >= 0; i--) {
+                sdp.append("a=rid:").append(rids[i]).append(" send\r\n");
+            }
+            sdp.append("a=simulcast:send ").append(String.join(";", rids)).append("\r\n");
+        } else {
+            sdp.append("a=ssrc-group:SIM");
+            for (int i = 0; i < rids.length; i++) {
+                sdp.append(' ').append(camera.ssrc(i));
+            }
+            sdp.append("\r\n");
+            for (int i = 0; i < rids.length; i++) {
+                sdp.append("a=ssrc-group:FID ").append(camera.ssrc(i)).append(' ').append(camera.rtxSsrc(i))
+                        .append("\r\n");
+            }
+            // a=ssrc lines highest layer first: the SIM group, not these, gives the order
+            for (int i = rids.length - 1; i >= 0; i--) {
+                sdp.append("a=ssrc:").append(camera.ssrc(i)).append(" cname:").append(name).append("\r\n");
+                sdp.append("a=ssrc:").append(camera.rtxSsrc(i)).append(" cname:").append(name).append("\r\n");
+            }
+        }
+        candidates(sdp, local);
+        return sdp.toString();
+    }
+
+    /** The camera section (mid 1) up to its SSRC or simulcast lines: VP8 with RTX, sendonly. */
+    private static void cameraSection(StringBuilder sdp, LocalTransport local, String name, boolean ridExtensions) {
         sdp.append("m=video 9 UDP/TLS/RTP/SAVPF ").append(VP8_PT).append(' ').append(VP8_RTX_PT).append("\r\n");
         common(sdp, local, "1");
         ext(sdp, TWCC_ID, HeaderExtension.TRANSPORT_CC);
         ext(sdp, MID_ID, HeaderExtension.MID);
+        if (ridExtensions) {
+            ext(sdp, RID_ID, HeaderExtension.RID);
+            ext(sdp, REPAIRED_RID_ID, HeaderExtension.REPAIRED_RID);
+        }
         sdp.append("a=sendonly\r\na=msid:").append(name).append(' ').append(name).append("-v\r\n");
         sdp.append("a=rtcp-mux\r\na=rtcp-rsize\r\n");
         sdp.append("a=rtpmap:96 VP8/90000\r\n");
@@ -44,11 +95,6 @@ final class ClientSdp {
             sdp.append("a=rtcp-fb:96 ").append(fb).append("\r\n");
         }
         sdp.append("a=rtpmap:97 rtx/90000\r\na=fmtp:97 apt=96\r\n");
-        sdp.append("a=ssrc-group:FID ").append(videoSsrc).append(' ').append(rtxSsrc).append("\r\n");
-        sdp.append("a=ssrc:").append(videoSsrc).append(" cname:").append(name).append("\r\n");
-        sdp.append("a=ssrc:").append(rtxSsrc).append(" cname:").append(name).append("\r\n");
-        candidates(sdp, local);
-        return sdp.toString();
     }
 
     /** Adds a VP8 screen-share section (mid 2, a=content:slides per RFC 4796) to a publisher offer. */

@@ -69,6 +69,7 @@ public final class RelayTestClient implements AutoCloseable {
     private boolean loseNextVideoPacket;
     private final AtomicInteger retransmissionsSent = new AtomicInteger();
     private final AtomicLong subscriberConnectedAt = new AtomicLong();
+    private volatile SimulcastCamera simulcast;
 
     public RelayTestClient(String name, InetAddress address) throws IOException {
         this(name, address, new SimpleMeterRegistry());
@@ -103,6 +104,22 @@ public final class RelayTestClient implements AutoCloseable {
     /** The client's offer on its publisher connection: one Opus and one VP8 (+RTX) section. */
     public String publisherOffer() {
         return ClientSdp.publisherOffer(name, local(publisher), audioSsrc, videoSsrc, rtxSsrc);
+    }
+
+    /**
+     * The publisher offer with the camera as three simulcast layers (rid-signalled like Chromium,
+     * or SSRC-signalled with a=ssrc-group:SIM); send them with {@link #simulcast()}.
+     */
+    public synchronized String publisherOfferWithSimulcast(boolean ridSignalled) {
+        if (simulcast == null) {
+            simulcast = new SimulcastCamera(publisher, transportSeq, ridSignalled);
+        }
+        return ClientSdp.simulcastOffer(name, local(publisher), audioSsrc, simulcast);
+    }
+
+    /** The simulcast camera, null until {@link #publisherOfferWithSimulcast} made one. */
+    public SimulcastCamera simulcast() {
+        return simulcast;
     }
 
     /** Applies the relay's answer and starts ICE and DTLS on the publisher connection. */
@@ -387,6 +404,10 @@ public final class RelayTestClient implements AutoCloseable {
 
     /** A PLI or FIR names the source it wants a keyframe of (RFC 4585 6.3.1, RFC 5104 4.3.1). */
     private void keyframeRequested(long mediaSsrc) {
+        SimulcastCamera camera = simulcast;
+        if (camera != null && camera.onKeyframeRequest(mediaSsrc)) {
+            return;
+        }
         if (mediaSsrc == screenSsrc) {
             screenKeyframeRequested = true;
         } else {
@@ -468,6 +489,13 @@ public final class RelayTestClient implements AutoCloseable {
                     twccFeedbackReceived.incrementAndGet();
                 } else if (type == RtcpPacket.RTPFB && fmt == RtcpPacket.FMT_NACK) {
                     nacksReceived.incrementAndGet();
+                    SimulcastCamera camera = simulcast;
+                    if (camera != null) {
+                        long media = RtcpPacket.mediaSsrc(b, i);
+                        for (int fci = i + 12; fci + 4 <= i + RtcpPacket.length(b, i); fci += 4) {
+                            camera.resend(media, RtpPacket.u16(b, fci));
+                        }
+                    }
                     if (RtcpPacket.mediaSsrc(b, i) == videoSsrc) {
                         // FCI entries from byte 12: PID and a bitmask of the 16 after it
                         for (int fci = i + 12; fci + 4 <= i + RtcpPacket.length(b, i); fci += 4) {

@@ -123,6 +123,18 @@ public final class Conference {
         }
     }
 
+    /** What {@code receiverId} gets of {@code publisherId}'s source of that kind, or UNKNOWN_ENDPOINT. */
+    ForwardedStream forwardedStream(String receiverId, String publisherId, org.parley.relay.control.SourceKind kind) {
+        Endpoint publisher = endpoint(publisherId);
+        for (ForwardedStream f : endpoint(receiverId).subscriberSide().streams()) {
+            if (f.source().publisher() == publisher && f.source().kind() == kind) {
+                return f;
+            }
+        }
+        throw new RelayException(RelayException.Reason.UNKNOWN_ENDPOINT,
+                receiverId + " receives no " + kind + " of " + publisherId + " in " + id);
+    }
+
     ConferenceStats stats() {
         return new ConferenceStats(id, endpoints.values().stream().map(Endpoint::stats).toList());
     }

@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.parley.relay.control.ConferenceStats.EndpointStats;
+import org.parley.relay.control.ConferenceStats.ForwardedStreamStats;
 import org.parley.relay.control.EndpointListener;
 import org.parley.relay.control.PeerConnectionRole;
 import org.parley.relay.control.RelayException;
@@ -207,12 +208,14 @@ public final class Endpoint {
         long[] in = publisherSide.received();
         long packetsOut = 0;
         long bytesOut = 0;
+        java.util.List<ForwardedStreamStats> forwarded = new java.util.ArrayList<>();
         for (ForwardedStream f : subscriberSide.streams()) {
             packetsOut += f.packetsSent();
             bytesOut += f.bytesSent();
+            forwarded.add(f.stats());
         }
         return new EndpointStats(id, publisher.iceState() + "/" + subscriber.iceState(), in[0], packetsOut, in[1],
-                bytesOut);
+                bytesOut, forwarded);
     }
 
     void close() {

@@ -3,7 +3,7 @@ package org.parley.relay.conference;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.parley.relay.RelayMetrics;
 import org.parley.relay.RelayMetrics.Drop;
-import org.parley.relay.rtp.KeyframeDetector;
+import org.parley.relay.control.ConferenceStats.ForwardedStreamStats;
 import org.parley.relay.rtp.RtcpPacket;
 import org.parley.relay.rtp.RtpPacket;
 import org.parley.relay.rtp.StreamRewriter;
@@ -15,6 +15,8 @@ import org.parley.relay.transport.SendKind;
  * One source as one receiver gets it, in one m-section of the receiver's subscriber connection:
  * the receiver's own SSRC, sequence numbers and timestamps (via {@link StreamRewriter}), the
  * receiver's payload types and extension ids, retransmissions for its NACKs.
+ *
+ * <p>Of a simulcast source it forwards one layer, chosen packet by packet by its {@link LayerSelection}.
  */
 final class ForwardedStream {
 
@@ -26,7 +28,7 @@ final class ForwardedStream {
     private final RelayMetrics metrics;
     private final AtomicInteger rtxSequence = new AtomicInteger(
             java.util.concurrent.ThreadLocalRandom.current().nextInt(0x8000));
-    private volatile boolean needKeyframe = true;
+    private final LayerSelection selection;
     private volatile long packetsSent;
     private volatile long bytesSent;
 
@@ -38,6 +40,7 @@ final class ForwardedStream {
         this.rewriter = new StreamRewriter(outSsrc, source.clockRate());
         this.rtxSsrc = rtxSsrc;
         this.metrics = metrics;
+        this.selection = new LayerSelection(source, metrics);
     }
 
     Source source() {
@@ -65,14 +68,54 @@ final class ForwardedStream {
     }
 
     void requireKeyframe() {
-        needKeyframe = true;
+        selection.requireKeyframe();
     }
 
     /**
-     * Forwards one plaintext packet of the source (publisher receive thread only). The packet is
-     * copied into {@code scratch}, so the original stays intact for the next receiver.
+     * Sets the layer this receiver should get: -1 pauses it (nothing is sent; its SSRC and
+     * m-section stay, so resuming needs no renegotiation), otherwise it switches at that layer's
+     * next keyframe, which is asked for now. A layer above the source's highest means the highest.
      */
-    void forward(byte[] b, int off, int len, PacketBuffer scratch, long now) {
+    void setTargetLayer(int layer) {
+        selection.setTarget(layer);
+    }
+
+    /** The target layer: -1 when paused, else at most the source's highest layer. */
+    int targetLayer() {
+        return source.isVideo() ? selection.target() : 0;
+    }
+
+    /** The layer actually being forwarded now; -1 when none (paused, not started, not arriving). */
+    int currentLayer() {
+        if (!source.isVideo()) {
+            return source.layerActive(0) ? 0 : -1;
+        }
+        return selection.current();
+    }
+
+    ForwardedStreamStats stats() {
+        int current = currentLayer();
+        return new ForwardedStreamStats(source.publisher().id(), source.kind(), source.layerCount(), targetLayer(),
+                current, source.layerBitrateBps(current), source.layerHeight(current), packetsSent);
+    }
+
+    /** A receiver asked for a keyframe (PLI/FIR): of the layer it gets, or is about to get. */
+    void requestKeyframe() {
+        int layer = selection.layerToRefresh();
+        if (layer >= 0) {
+            source.requestKeyframe(layer, false);
+        }
+    }
+
+    /**
+     * Forwards one plaintext packet of the source (publisher receive thread only) if it belongs
+     * to the layer this receiver gets. The packet is copied into {@code scratch}, so the original
+     * stays intact for the next receiver.
+     *
+     * @param layer the packet's simulcast layer (0 without simulcast)
+     * @param keyframe whether the packet starts a keyframe (video)
+     */
+    void forward(byte[] b, int off, int len, PacketBuffer scratch, long now, int layer, boolean keyframe) {
         if (!receiver.isConnected()) {
             return;
         }
@@ -81,18 +124,14 @@ final class ForwardedStream {
             metrics.drop(Drop.CODEC_NOT_ACCEPTED);
             return;
         }
-        if (needKeyframe && source.isVideo()) {
-            int header = RtpPacket.headerLength(b, off, len);
-            if (!KeyframeDetector.isKeyframeStart(codec, b, off + header, RtpPacket.payloadLength(b, off, len))) {
-                metrics.drop(Drop.WAITING_FOR_KEYFRAME);
-                source.requestKeyframe(false);
-                return;
-            }
-            needKeyframe = false;
+        if (source.isVideo() && !selection.accepts(layer, keyframe, now)) {
+            return;
         }
         byte[] out = scratch.getBuffer();
         System.arraycopy(b, off, out, 0, len);
-        rewriter.rewrite(out, 0, now);
+        if (!rewriter.rewrite(out, 0, now)) {
+            return;
+        }
         RtpPacket.setPayloadType(out, 0, codec.payloadType());
         RtpPacket.mapExtensionIds(out, 0, len, source.publisher().forwardingExtensionMap());
         scratch.setOffset(0);
@@ -116,13 +155,19 @@ final class ForwardedStream {
      * accepted RTX for the codec, else as the same packet again.
      */
     void retransmit(int outSeq, PacketBuffer scratch, long now) {
-        if (source.cache() == null) {
+        if (!source.isVideo()) {
+            return;
+        }
+        // From the cache of the layer that fed this sequence number (before or after a switch).
+        long inSsrc = rewriter.inSsrc(outSeq);
+        int layer = source.layerOfSsrc(inSsrc);
+        if (layer < 0) {
             return;
         }
         int inSeq = rewriter.inSequence(outSeq);
         byte[] out = scratch.getBuffer();
-        int len = source.cache().copy(inSeq, out, now);
-        if (len < 0 || RtpPacket.ssrc(out, 0) != rewriter.inSsrc()) {
+        int len = source.layer(layer).cache().copy(inSeq, out, now);
+        if (len < 0 || RtpPacket.ssrc(out, 0) != inSsrc) {
             return;
         }
         RelayCodec codec = source.codec(RtpPacket.payloadType(out, 0));
@@ -131,7 +176,7 @@ final class ForwardedStream {
         }
         RtpPacket.setSsrc(out, 0, rewriter.outSsrc());
         RtpPacket.setSequence(out, 0, outSeq);
-        RtpPacket.setTimestamp(out, 0, rewriter.outTimestamp(RtpPacket.timestamp(out, 0)));
+        RtpPacket.setTimestamp(out, 0, rewriter.outTimestamp(outSeq, RtpPacket.timestamp(out, 0)));
         RtpPacket.mapExtensionIds(out, 0, len, source.publisher().forwardingExtensionMap());
         if (rtxSsrc != 0 && codec.rtxPayloadType() > 0 && receiver.accepts(codec.rtxPayloadType())) {
             int header = RtpPacket.headerLength(out, 0, len);
@@ -161,8 +206,9 @@ final class ForwardedStream {
      * RTP timestamp moved into the receiver's timestamp space, the receiver's own counts. This
      * keeps audio/video sync working through the relay (RFC 3550 section 6.4.1).
      */
-    void sendTranslatedSenderReport(long ntp, long rtpTimestamp, PacketBuffer scratch) {
-        if (!receiver.isConnected() || rewriter.highestOutSequence() < 0) {
+    void sendTranslatedSenderReport(long sourceSsrc, long ntp, long rtpTimestamp, PacketBuffer scratch) {
+        // Only the SRs of the layer forwarded now map into the receiver's timestamp space.
+        if (!receiver.isConnected() || rewriter.highestOutSequence() < 0 || sourceSsrc != rewriter.inSsrc()) {
             return;
         }
         byte[] out = scratch.getBuffer();

@@ -95,6 +95,12 @@ public final class LocalRelayControl implements RelayControl {
     }
 
     @Override
+    public void setTargetLayer(String conferenceId, String receiverEndpointId, String publisherEndpointId,
+            SourceKind kind, int layer) {
+        conference(conferenceId).forwardedStream(receiverEndpointId, publisherEndpointId, kind).setTargetLayer(layer);
+    }
+
+    @Override
     public ConferenceStats stats(String conferenceId) {
         return conference(conferenceId).stats();
     }

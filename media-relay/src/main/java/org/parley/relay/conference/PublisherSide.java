@@ -6,7 +6,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.parley.relay.RelayMetrics;
 import org.parley.relay.debug.FrameCapture;
 import org.parley.relay.RelayMetrics.Drop;
+import org.parley.relay.rtp.KeyframeDetector;
 import org.parley.relay.rtp.MissingPackets;
+import org.parley.relay.rtp.PictureHeight;
 import org.parley.relay.rtp.ReceiveStatistics;
 import org.parley.relay.rtp.RtcpPacket;
 import org.parley.relay.rtp.RtpPacket;
@@ -14,6 +16,7 @@ import org.parley.relay.rtp.TwccRecorder;
 import org.parley.relay.sdp.HeaderExtension;
 import org.parley.relay.sdp.PublishedTrack;
 import org.parley.relay.sdp.PublisherOffer;
+import org.parley.relay.sdp.RelayCodec;
 import org.parley.relay.transport.PacketBuffer;
 import org.parley.relay.transport.PeerTransport;
 
@@ -30,18 +33,19 @@ final class PublisherSide implements PeerTransport.Handler {
 
     /**
      * What an incoming SSRC is: a source's primary stream (with its statistics and, for video,
-     * the packets asked for again) or an RTX repair stream of {@code repairs} (-1: unknown).
+     * the packets asked for again) of simulcast layer {@code layer}, or an RTX repair stream of
+     * {@code repairs} (-1: unknown).
      */
     private record Incoming(Source source, boolean rtx, ReceiveStatistics stats, MissingPackets missing,
-            long repairs) {
+            long repairs, int layer) {
 
-        static Incoming primary(Source s, long ssrc) {
+        static Incoming primary(Source s, long ssrc, int layer) {
             return new Incoming(s, false, new ReceiveStatistics(ssrc, s.clockRate()),
-                    s.isVideo() ? new MissingPackets() : null, -1);
+                    s.isVideo() ? new MissingPackets() : null, -1, layer);
         }
 
         static Incoming repair(Source s, long repairs) {
-            return new Incoming(s, true, null, null, repairs);
+            return new Incoming(s, true, null, null, repairs, -1);
         }
     }
 
@@ -58,10 +62,14 @@ final class PublisherSide implements PeerTransport.Handler {
     private final PacketBuffer controlScratch = PacketBuffer.allocate();
     /** Sequence numbers found missing by the last packet (receive thread only). */
     private final int[] missingScratch = new int[MissingPackets.MAX_GAP];
+    /** Reads keyframe picture heights per layer (receive thread only). */
+    private final PictureHeight pictureHeight = new PictureHeight();
     private volatile PeerTransport transport;
     private volatile int twccId;
     private volatile int audioLevelId;
     private volatile int midId;
+    private volatile int ridId;
+    private volatile int repairedRidId;
     private volatile long lastTwccNanos;
     private volatile long lastRrNanos;
     private volatile long lastMediaSsrc;
@@ -84,6 +92,8 @@ final class PublisherSide implements PeerTransport.Handler {
         twccId = offer.extensionId(HeaderExtension.TRANSPORT_CC);
         audioLevelId = offer.extensionId(HeaderExtension.AUDIO_LEVEL);
         midId = offer.extensionId(HeaderExtension.MID);
+        ridId = offer.extensionId(HeaderExtension.RID);
+        repairedRidId = offer.extensionId(HeaderExtension.REPAIRED_RID);
         endpoint.setForwardingExtensionMap(offer.forwardingIdMap());
         java.util.Set<String> current = new java.util.HashSet<>();
         for (PublishedTrack t : offer.tracks()) {
@@ -94,9 +104,11 @@ final class PublisherSide implements PeerTransport.Handler {
                 byMid.put(t.mid(), s);
             } else {
                 s.update(t);
+                forgetStaleLayers(s);
             }
             for (Long ssrc : t.ssrcs()) {
-                bySsrc.putIfAbsent(ssrc, Incoming.primary(s, ssrc));
+                int layer = s.layerOfSsrc(ssrc);
+                bySsrc.putIfAbsent(ssrc, Incoming.primary(s, ssrc, Math.max(0, layer)));
             }
             for (Map.Entry<Long, Long> rtx : t.rtxSsrcs().entrySet()) {
                 bySsrc.putIfAbsent(rtx.getKey(), Incoming.repair(s, rtx.getValue()));
@@ -105,6 +117,24 @@ final class PublisherSide implements PeerTransport.Handler {
         byMid.keySet().retainAll(current);
         bySsrc.values().removeIf(in -> !current.contains(in.source().mid()));
         return List.copyOf(byMid.values());
+    }
+
+    /**
+     * After a renegotiation changed a source's layers: SSRCs bound to a layer that is gone or now
+     * has another SSRC are forgotten (and learned again from their rid), so no packet is
+     * counted against a layer it does not belong to.
+     */
+    private void forgetStaleLayers(Source s) {
+        bySsrc.entrySet().removeIf(e -> {
+            Incoming in = e.getValue();
+            if (in.source() != s) {
+                return false;
+            }
+            if (in.rtx()) {
+                return in.repairs() >= 0 && s.layerOfSsrc(in.repairs()) < 0;
+            }
+            return in.layer() >= s.layerCount() || s.layer(in.layer()).ssrc() != e.getKey();
+        });
     }
 
     List<Source> sources() {
@@ -164,10 +194,21 @@ final class PublisherSide implements PeerTransport.Handler {
             }
         }
         in.stats().onPacket(RtpPacket.sequence(b, off), RtpPacket.timestamp(b, off), now, len);
+        int layerIndex = in.layer();
+        Layer layer = source.layer(layerIndex);
+        layer.onPacket(len, now);
+        boolean keyframe = false;
         if (source.isVideo()) {
             metrics.videoPacketsIn.increment();
             metrics.videoBytesIn.increment(len);
-            source.cache().store(b, off, len, now);
+            layer.cache().store(b, off, len, now);
+            RelayCodec codec = source.codec(RtpPacket.payloadType(b, off));
+            int header = RtpPacket.headerLength(b, off, len);
+            int payloadLen = RtpPacket.payloadLength(b, off, len);
+            keyframe = codec != null && KeyframeDetector.isKeyframeStart(codec, b, off + header, payloadLen);
+            if (keyframe) {
+                layer.setHeight(pictureHeight.of(codec, b, off + header, payloadLen));
+            }
         } else {
             metrics.audioPacketsIn.increment();
             metrics.audioBytesIn.increment(len);
@@ -176,7 +217,7 @@ final class PublisherSide implements PeerTransport.Handler {
         if (!source.muted()) {
             boolean forwarded = false;
             for (ForwardedStream sink : source.sinks()) {
-                sink.forward(b, off, len, forwardScratch, now);
+                sink.forward(b, off, len, forwardScratch, now, layerIndex, keyframe);
                 forwarded = true;
             }
             if (forwarded) {
@@ -206,17 +247,44 @@ final class PublisherSide implements PeerTransport.Handler {
             return null;
         }
         boolean rtx = s.codec(RtpPacket.payloadType(b, off)) == null;
-        if (!rtx && s.primarySsrc() >= 0 && s.primarySsrc() != ssrc) {
-            // Another simulcast layer: the relay forwards the first one it saw.
+        int layer = layerOf(s, b, off, len, rtx ? repairedRidId : ridId);
+        if (layer < 0) {
             return null;
         }
-        if (!rtx) {
-            s.learnPrimarySsrc(ssrc);
+        Layer l = s.layer(layer);
+        Incoming in;
+        if (rtx) {
+            // RFC 8852 section 3.2: repaired-rtp-stream-id names the layer an RTX stream
+            // repairs; bound once that layer's own SSRC is known.
+            if (l.ssrc() < 0) {
+                return null;
+            }
+            in = Incoming.repair(s, l.ssrc());
+        } else {
+            if (l.ssrc() >= 0 && l.ssrc() != ssrc) {
+                // A second SSRC claiming a layer that has one: not forwarded.
+                return null;
+            }
+            l.setSsrc(ssrc);
+            in = Incoming.primary(s, ssrc, layer);
         }
-        // an RTX stream learned by mid alone does not say which layer it repairs: not restored
-        Incoming in = rtx ? Incoming.repair(s, -1) : Incoming.primary(s, ssrc);
         bySsrc.put(ssrc, in);
         return in;
+    }
+
+    /**
+     * The layer a packet of an unknown SSRC belongs to: by its rid extension (RFC 8852) when the
+     * source has rids, else layer 0; -1 when the packet does not say.
+     */
+    private static int layerOf(Source s, byte[] b, int off, int len, int extId) {
+        if (!s.layer(0).ridSignalled()) {
+            return 0;
+        }
+        int at = extId <= 0 ? -1 : RtpPacket.findExtension(b, off, len, extId);
+        if (at < 0) {
+            return -1;
+        }
+        return s.layerOfRid(b, at, (b[at - 1] & 0x0f) + 1);
     }
 
     private void readAudioLevel(byte[] b, int off, int len, long now) {
@@ -305,7 +373,7 @@ final class PublisherSide implements PeerTransport.Handler {
         long rtpTs = RtpPacket.u32(b, at + 16);
         in.stats().onSenderReport(ntp, rtpTs, now);
         for (ForwardedStream sink : in.source().sinks()) {
-            sink.sendTranslatedSenderReport(ntp, rtpTs, rtcpScratch);
+            sink.sendTranslatedSenderReport(ssrc, ntp, rtpTs, rtcpScratch);
         }
     }
 

@@ -1,9 +1,7 @@
 package org.parley.relay.conference;
 
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicLong;
 import org.parley.relay.control.SourceKind;
-import org.parley.relay.rtp.RetransmissionCache;
 import org.parley.relay.sdp.PublishedTrack;
 import org.parley.relay.sdp.RelayCodec;
 
@@ -11,10 +9,14 @@ import org.parley.relay.sdp.RelayCodec;
  * One thing an endpoint publishes (its microphone, camera or screen share) and the receivers it
  * is forwarded to. Packets arrive on the publisher's receive thread, which alone forwards them.
  */
+/**
+ * One thing an endpoint publishes (its microphone, camera or screen share) and the receivers it
+ * is forwarded to. Packets arrive on the publisher's receive thread, which alone forwards them.
+ * A simulcast camera (RFC 8853) has several {@link Layer}s, index 0 the lowest resolution and
+ * bitrate, the last the highest, in the order the publisher's a=simulcast (or a=ssrc-group:SIM)
+ * lists them; everything else has one layer.
+ */
 final class Source {
-
-    /** Keyframe requests towards a publisher at most this often (RFC 4585 section 3.4 spirit). */
-    private static final long PLI_INTERVAL_NANOS = 300_000_000L;
 
     private final Endpoint publisher;
     private final SourceKind kind;
@@ -23,12 +25,8 @@ final class Source {
     private final RelayCodec[] codecByPayloadType = new RelayCodec[128];
     /** RTX payload type to the publisher payload type it repairs, -1 for none (RFC 4588 apt). */
     private final int[] repairedByRtxPayloadType = new int[128];
-    private final RetransmissionCache cache;
     private final CopyOnWriteArrayList<ForwardedStream> sinks = new CopyOnWriteArrayList<>();
-    private final AtomicLong lastPliNanos = new AtomicLong(System.nanoTime() - PLI_INTERVAL_NANOS);
-    private final java.util.concurrent.atomic.AtomicBoolean pliScheduled =
-            new java.util.concurrent.atomic.AtomicBoolean();
-    private volatile long primarySsrc = -1;
+    private volatile Layer[] layers;
     private volatile boolean muted;
 
     Source(Endpoint publisher, PublishedTrack track) {
@@ -36,7 +34,6 @@ final class Source {
         this.kind = track.sourceKind();
         this.mid = track.mid();
         this.mediaKind = track.kind();
-        this.cache = "video".equals(track.kind()) ? new RetransmissionCache(1024, 2_000_000_000L) : null;
         update(track);
     }
 
@@ -52,9 +49,7 @@ final class Source {
                 repairedByRtxPayloadType[rtxPt & 0x7f] = pt;
             }
         }));
-        if (!track.ssrcs().isEmpty()) {
-            primarySsrc = track.ssrcs().get(0);
-        }
+        layers = SimulcastLayout.layers(track, layers);
     }
 
     Endpoint publisher() {
@@ -75,7 +70,7 @@ final class Source {
     }
 
     boolean isVideo() {
-        return cache != null;
+        return "video".equals(mediaKind);
     }
 
     /** msid track id the receivers see: stable per publisher and kind. */
@@ -96,18 +91,73 @@ final class Source {
         return "audio".equals(mediaKind) ? 48000 : 90000;
     }
 
-    RetransmissionCache cache() {
-        return cache;
+    int layerCount() {
+        return layers.length;
     }
 
-    long primarySsrc() {
-        return primarySsrc;
+    Layer layer(int index) {
+        return layers[index];
     }
 
-    void learnPrimarySsrc(long ssrc) {
-        if (primarySsrc < 0) {
-            primarySsrc = ssrc;
+    /** The layer whose primary SSRC this is, -1 for none. */
+    int layerOfSsrc(long ssrc) {
+        Layer[] ls = layers;
+        for (int i = 0; i < ls.length; i++) {
+            if (ls[i].ssrc() == ssrc) {
+                return i;
+            }
         }
+        return -1;
+    }
+
+    /** The layer the rid in the {@code n} bytes at {@code at} names, -1 for none. */
+    int layerOfRid(byte[] b, int at, int n) {
+        Layer[] ls = layers;
+        for (int i = 0; i < ls.length; i++) {
+            if (ls[i].hasRid(b, at, n)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** True when the layer's packets arrived within the last ~1 s. */
+    boolean layerActive(int layer) {
+        Layer[] ls = layers;
+        return layer >= 0 && layer < ls.length && ls[layer].active(System.nanoTime());
+    }
+
+    /** The layer's bitrate over the last ~1 s in bits/s, 0 when it is not arriving. */
+    long layerBitrateBps(int layer) {
+        Layer[] ls = layers;
+        return layer >= 0 && layer < ls.length ? ls[layer].bitrateBps(System.nanoTime()) : 0;
+    }
+
+    /** The layer's picture height from its last keyframe (VP8/H264 headers), 0 when unknown. */
+    int layerHeight(int layer) {
+        Layer[] ls = layers;
+        return layer >= 0 && layer < ls.length ? ls[layer].height() : 0;
+    }
+
+    /**
+     * The layer a receiver aiming at {@code target} should get now: the highest active layer not
+     * above it; when none below is arriving, the lowest active one above; -1 when nothing
+     * arrives. Packet path: no allocation.
+     */
+    int selectLayer(int target, long now) {
+        Layer[] ls = layers;
+        int top = Math.min(target, ls.length - 1);
+        for (int i = top; i >= 0; i--) {
+            if (ls[i].active(now)) {
+                return i;
+            }
+        }
+        for (int i = top + 1; i < ls.length; i++) {
+            if (ls[i].active(now)) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     boolean muted() {
@@ -136,29 +186,38 @@ final class Source {
         sinks.remove(sink);
     }
 
-    /**
-     * Asks the publisher for a keyframe (PLI, RFC 4585 section 6.3.1), throttled so that many
-     * receivers asking at once cost the publisher one keyframe. A request inside the throttle
-     * window is not lost: one PLI goes out when the window ends.
-     */
+    /** Asks for a keyframe of every layer (a receiver joined, or the source was unmuted). */
     void requestKeyframe(boolean force) {
-        if (!isVideo() || primarySsrc < 0) {
+        for (int i = 0; i < layers.length; i++) {
+            requestKeyframe(i, force);
+        }
+    }
+
+    /**
+     * Asks the publisher for a keyframe of one layer (PLI on that layer's SSRC, RFC 4585 section
+     * 6.3.1), throttled so that many receivers asking at once cost the publisher one keyframe. A
+     * request inside the throttle window is not lost: one PLI goes out when the window ends.
+     */
+    void requestKeyframe(int layer, boolean force) {
+        Layer[] ls = layers;
+        if (!isVideo() || layer < 0 || layer >= ls.length || ls[layer].ssrc() < 0) {
             return;
         }
+        Layer l = ls[layer];
         long now = System.nanoTime();
-        long last = lastPliNanos.get();
-        long wait = last + PLI_INTERVAL_NANOS - now;
+        long last = l.lastPliNanos.get();
+        long wait = last + Layer.PLI_INTERVAL_NANOS - now;
         if (!force && wait > 0) {
-            if (pliScheduled.compareAndSet(false, true)) {
+            if (l.pliScheduled.compareAndSet(false, true)) {
                 publisher.schedule(() -> {
-                    pliScheduled.set(false);
-                    requestKeyframe(false);
+                    l.pliScheduled.set(false);
+                    requestKeyframe(layer, false);
                 }, wait);
             }
             return;
         }
-        if (lastPliNanos.compareAndSet(last, now)) {
-            publisher.publisherSide().sendPli(primarySsrc);
+        if (l.lastPliNanos.compareAndSet(last, now)) {
+            publisher.publisherSide().sendPli(l.ssrc());
         }
     }
 }

@@ -341,7 +341,7 @@ final class SubscriberSide implements PeerTransport.Handler {
         metrics.plisReceived.increment();
         ForwardedStream f = byOutSsrc.get(mediaSsrc);
         if (f != null) {
-            f.source().requestKeyframe(false);
+            f.requestKeyframe();
         }
     }
 

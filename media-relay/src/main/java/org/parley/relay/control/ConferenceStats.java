@@ -5,8 +5,33 @@ import java.util.List;
 /** A snapshot of one conference on the relay. */
 public record ConferenceStats(String conferenceId, List<EndpointStats> endpoints) {
 
-    /** A snapshot of one endpoint: what it sent to and received from the relay. */
+    /**
+     * A snapshot of one endpoint: what it sent to and received from the relay, and each source
+     * the relay forwards to it.
+     */
     public record EndpointStats(String endpointId, String iceState, long packetsReceived,
-            long packetsSent, long bytesReceived, long bytesSent) {
+            long packetsSent, long bytesReceived, long bytesSent, List<ForwardedStreamStats> forwarded) {
+
+        public EndpointStats {
+            forwarded = forwarded == null ? List.of() : List.copyOf(forwarded);
+        }
+
+        public EndpointStats(String endpointId, String iceState, long packetsReceived, long packetsSent,
+                long bytesReceived, long bytesSent) {
+            this(endpointId, iceState, packetsReceived, packetsSent, bytesReceived, bytesSent, List.of());
+        }
+    }
+
+    /**
+     * One source as this endpoint receives it. Layers are simulcast layers, 0 the lowest; a
+     * source without simulcast has one.
+     *
+     * @param targetLayer the layer the relay aims to forward, -1 when paused
+     * @param currentLayer the layer forwarded now, -1 when none (paused, not started, not arriving)
+     * @param bitrateBps what the current layer arrives with over the last ~1 s, bits/s
+     * @param height the current layer's picture height from its last keyframe, 0 when unknown
+     */
+    public record ForwardedStreamStats(String sourceEndpointId, SourceKind kind, int layerCount, int targetLayer,
+            int currentLayer, long bitrateBps, int height, long packetsSent) {
     }
 }

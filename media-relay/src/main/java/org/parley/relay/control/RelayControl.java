@@ -56,6 +56,17 @@ public interface RelayControl {
     /** Stops (or resumes) forwarding one kind of an endpoint's media to everyone. */
     void setSourceMuted(String conferenceId, String endpointId, SourceKind kind, boolean muted);
 
+    /**
+     * Sets the simulcast layer one receiver gets of one publisher's source: 0 the lowest, -1
+     * paused, a layer above the highest means the highest. The switch happens at that layer's
+     * next keyframe. An operator and test hook: a bandwidth allocator, where one runs, sets the
+     * layer again on its next decision.
+     */
+    default void setTargetLayer(String conferenceId, String receiverEndpointId, String publisherEndpointId,
+            SourceKind kind, int layer) {
+        throw new RelayException(RelayException.Reason.UNAVAILABLE, "this relay control cannot set layers");
+    }
+
     /** Current figures of one conference, for APIs and tests. */
     ConferenceStats stats(String conferenceId);
 

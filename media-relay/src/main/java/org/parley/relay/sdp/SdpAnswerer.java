@@ -166,8 +166,9 @@ public final class SdpAnswerer {
             }
             String simulcast = m.attribute("simulcast");
             if (simulcast != null && !rids.isEmpty() && simulcast.startsWith("send ")) {
-                // Accept the layers as offered (RFC 8853 section 5.3); the relay forwards one.
+                // Accept the layers as offered (RFC 8853 section 5.3); each receiver gets one.
                 body.append("a=simulcast:recv ").append(simulcast.substring(5)).append("\r\n");
+                rids = simulcastOrder(simulcast.substring(5), rids);
             }
             appendCandidates(body, local);
             if (sending) {
@@ -278,6 +279,25 @@ public final class SdpAnswerer {
         throw SessionDescription.bad("bad payload type " + s);
     }
 
+    /**
+     * The rids in the order a=simulcast lists them (RFC 8853 section 5.1: ';' separates streams,
+     * ',' alternatives of one, '~' a paused one), which parley.js and libwebrtc write lowest
+     * resolution first: that order is the layer order. Rids a=simulcast leaves out are dropped.
+     */
+    static List<String> simulcastOrder(String streams, List<String> rids) {
+        List<String> ordered = new ArrayList<>();
+        for (String stream : streams.trim().split(";")) {
+            String first = SessionDescription.firstField(stream.trim(), ',').trim();
+            if (first.startsWith("~")) {
+                first = first.substring(1);
+            }
+            if (rids.contains(first) && !ordered.contains(first)) {
+                ordered.add(first);
+            }
+        }
+        return ordered.isEmpty() ? rids : ordered;
+    }
+
     private static PublishedTrack track(MediaSection m, SourceKind kind, Map<Integer, RelayCodec> pts,
             Map<Integer, RelayCodec> rtxPts, List<String> rids) {
         List<Long> ssrcs = new ArrayList<>();
@@ -287,6 +307,16 @@ public final class SdpAnswerer {
             if (f.length == 3 && "FID".equals(f[0])) {
                 long primary = ssrc(f[1]);
                 rtx.put(ssrc(f[2]), primary);
+            }
+        }
+        for (String group : m.attributes("ssrc-group")) {
+            String[] f = group.split(" ");
+            if (f.length >= 2 && "SIM".equals(f[0]) && ssrcs.isEmpty()) {
+                // SSRC-signalled simulcast: the group lists the layers lowest first, as
+                // libwebrtc writes it.
+                for (int i = 1; i < f.length; i++) {
+                    ssrcs.add(ssrc(f[i]));
+                }
             }
         }
         for (String line : m.attributes("ssrc")) {

@@ -74,6 +74,12 @@ public final class RelayHarness implements AutoCloseable {
 
     /** Adds a client; publishes audio and video when {@code publish}. */
     public RelayTestClient join(String name, boolean publish) throws Exception {
+        return join(name, publish ? RelayTestClient::publisherOffer : null);
+    }
+
+    /** Adds a client that publishes with the offer {@code offer} makes (null: publishes nothing). */
+    public RelayTestClient join(String name, java.util.function.Function<RelayTestClient, String> offer)
+            throws Exception {
         RelayTestClient client = new RelayTestClient(name, InetAddress.getLoopbackAddress());
         ConcurrentLinkedQueue<String> queue = new ConcurrentLinkedQueue<>();
         clients.add(client);
@@ -89,8 +95,8 @@ public final class RelayHarness implements AutoCloseable {
                 speakers.add(name + "<-" + speakerEndpointId);
             }
         });
-        if (publish) {
-            String answer = control.answerPublisherOffer(CONFERENCE, name, client.publisherOffer());
+        if (offer != null) {
+            String answer = control.answerPublisherOffer(CONFERENCE, name, offer.apply(client));
             client.acceptPublisherAnswer(answer);
         }
         return client;

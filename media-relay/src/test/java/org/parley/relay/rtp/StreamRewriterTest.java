@@ -52,4 +52,42 @@ class StreamRewriterTest {
         assertEquals((RtpPacket.sequence(p1, 0) + 1) & 0xFFFF, RtpPacket.sequence(p2, 0));
         assertEquals((RtpPacket.sequence(p1, 0) + 2) & 0xFFFF, r.highestOutSequence());
     }
+
+    @Test
+    void nacksBeforeASwitchMapToTheStreamThatFedThem() {
+        StreamRewriter r = new StreamRewriter(77, 90000);
+        byte[] low = packet(1, 500, 10_000);
+        byte[] high = packet(2, 9000, 777_000);
+        r.rewrite(low, 0, 0);
+        r.rewrite(high, 0, 33_000_000L);
+        int lowOut = RtpPacket.sequence(low, 0);
+        int highOut = RtpPacket.sequence(high, 0);
+        assertEquals(1L, r.inSsrc(lowOut));
+        assertEquals(500, r.inSequence(lowOut));
+        assertEquals(RtpPacket.timestamp(low, 0), r.outTimestamp(lowOut, 10_000));
+        assertEquals(2L, r.inSsrc(highOut));
+        assertEquals(9000, r.inSequence(highOut));
+        assertEquals(RtpPacket.timestamp(high, 0), r.outTimestamp(highOut, 777_000));
+    }
+
+    @Test
+    void aLatePacketOlderThanTheSwitchIsNotSent() {
+        StreamRewriter r = new StreamRewriter(77, 90000);
+        r.rewrite(packet(1, 500, 0), 0, 0);
+        r.rewrite(packet(2, 9000, 0), 0, 1);
+        byte[] late = packet(2, 8999, 0);
+        org.junit.jupiter.api.Assertions.assertFalse(r.rewrite(late, 0, 2),
+                "its number would land on one the previous stream used");
+        assertEquals(2L, RtpPacket.ssrc(late, 0), "left as it was");
+    }
+
+    @Test
+    void theSwitchIsForgottenLongAfterSoNumbersNeverLookOld() {
+        StreamRewriter r = new StreamRewriter(77, 90000);
+        r.rewrite(packet(1, 0, 0), 0, 0);
+        for (int i = 0; i < 70_000; i++) {
+            org.junit.jupiter.api.Assertions.assertTrue(r.rewrite(packet(2, i & 0xFFFF, i * 3000L), 0, i + 1),
+                    "packet " + i + " of the new stream is sent, across a sequence wrap-around");
+        }
+    }
 }

@@ -114,4 +114,45 @@ class SdpAnswererTest {
         assertEquals("actpass", offer.media().get(0).attribute("setup"));
         assertEquals("alice alice-video", offer.media().get(1).attribute("msid"));
     }
+
+    /** The captured offer's camera turned into Chromium's rid simulcast (sendEncodings q, h, f). */
+    private static String ridSimulcastOffer() throws Exception {
+        StringBuilder out = new StringBuilder();
+        boolean video = false;
+        for (String line : chromeOffer().split("\r?\n")) {
+            video |= line.startsWith("m=video");
+            if (video && line.startsWith("a=ssrc")) {
+                continue; // Chromium announces no SSRCs with rid simulcast
+            }
+            out.append(line).append("\r\n");
+        }
+        return out.append("a=rid:f send\r\na=rid:h send\r\na=rid:q send\r\na=simulcast:send q;h;~f\r\n").toString();
+    }
+
+    @Test
+    void ridSimulcastIsAcceptedWithLayersInSimulcastOrder() throws Exception {
+        SdpAnswerer.Result r = SdpAnswerer.answer(ridSimulcastOffer(), LOCAL, mid -> null, 1);
+        MediaSection video = SessionDescription.parse(r.answer()).media().get(1);
+        assertEquals("recv q;h;~f", video.attribute("simulcast"), "RFC 8853 section 5.3: the layers accepted");
+        assertEquals(List.of("f recv", "h recv", "q recv"), video.attributes("rid"));
+        assertTrue(video.attributes("extmap").contains("10 urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id"));
+        assertTrue(video.attributes("extmap").contains("11 urn:ietf:params:rtp-hdrext:sdes:repaired-rtp-stream-id"));
+        PublishedTrack camera = r.offer().tracks().get(1);
+        assertEquals(List.of("q", "h", "f"), camera.rids(), "layer order is a=simulcast's, lowest first");
+        assertTrue(camera.ssrcs().isEmpty());
+        assertEquals(10, r.offer().extensionId(HeaderExtension.RID));
+        assertEquals(11, r.offer().extensionId(HeaderExtension.REPAIRED_RID));
+    }
+
+    @Test
+    void ssrcGroupSimOrdersTheLayers() throws Exception {
+        String offer = chromeOffer().replace("\r\n", "\n").replace("\n", "\r\n").replace(
+                "a=ssrc-group:FID 3859564825 4148194413\r\n",
+                "a=ssrc-group:SIM 11 22 3859564825\r\na=ssrc-group:FID 3859564825 4148194413\r\n"
+                        + "a=ssrc-group:FID 11 111\r\na=ssrc-group:FID 22 222\r\n"
+                        + "a=ssrc:22 cname:x\r\na=ssrc:222 cname:x\r\na=ssrc:11 cname:x\r\na=ssrc:111 cname:x\r\n");
+        PublishedTrack camera = SdpAnswerer.answer(offer, LOCAL, mid -> null, 1).offer().tracks().get(1);
+        assertEquals(List.of(11L, 22L, 3859564825L), camera.ssrcs(), "SIM group order, RTX SSRCs apart");
+        assertEquals(Map.of(4148194413L, 3859564825L, 111L, 11L, 222L, 22L), camera.rtxSsrcs());
+    }
 }
