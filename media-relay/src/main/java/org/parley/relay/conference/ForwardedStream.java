@@ -67,6 +67,11 @@ final class ForwardedStream {
         return bytesSent;
     }
 
+    /** True once the receiver's subscriber connection can carry media (DTLS done). */
+    boolean receiverConnected() {
+        return receiver.isConnected();
+    }
+
     void requireKeyframe() {
         selection.requireKeyframe();
     }

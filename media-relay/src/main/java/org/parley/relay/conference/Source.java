@@ -179,7 +179,12 @@ final class Source {
 
     void attach(ForwardedStream sink) {
         sinks.addIfAbsent(sink);
-        requestKeyframe(true);
+        // A receiver still connecting asks when its DTLS is up (SubscriberSide.onConnected): a
+        // keyframe now is mostly lost on it, and Chromium ignores a second request within 300 ms
+        // of the first (webrtc EncoderRtcpFeedback), which cost a joining receiver ~400 ms.
+        if (sink.receiverConnected()) {
+            requestKeyframe(true);
+        }
     }
 
     void detach(ForwardedStream sink) {

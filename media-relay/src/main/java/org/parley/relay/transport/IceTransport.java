@@ -36,6 +36,10 @@ public final class IceTransport implements AutoCloseable {
     private final Component component;
     private final MultiplexingDatagramSocket socket;
     private final PublicAddressMap publicAddresses;
+    private final CheckedAddresses checkedAddresses;
+    /** Notified when a pair becomes valid or the session closes (see {@link #awaitValidPair}). */
+    private final Object validPairSignal = new Object();
+    private volatile boolean haveValidPair;
     private volatile PacketHandler handler;
     private volatile boolean started;
     private volatile boolean closed;
@@ -78,6 +82,44 @@ public final class IceTransport implements AutoCloseable {
             }
         }
         this.socket = component.getSocket();
+        this.checkedAddresses = new CheckedAddresses(agent, component);
+        stream.addPairChangeListener(this::onPairChange);
+    }
+
+    private void onPairChange(PropertyChangeEvent evt) {
+        // ice4j fires this once the pair is in the valid list, which is where send() looks.
+        if (IceMediaStream.PROPERTY_PAIR_VALIDATED.equals(evt.getPropertyName()) && !haveValidPair) {
+            synchronized (validPairSignal) {
+                haveValidPair = true;
+                validPairSignal.notifyAll();
+            }
+        }
+    }
+
+    /**
+     * Waits (bounded) until some candidate pair is valid, i.e. {@link #send} has a path. Only the
+     * DTLS handshake thread waits here: it may read the peer's first flight before the relay's
+     * own check of that path succeeded ({@link CheckedAddresses}), and must answer on it.
+     *
+     * @return false when no pair became valid in time or the session closed
+     */
+    public boolean awaitValidPair(long timeoutMillis) throws java.io.InterruptedIOException {
+        long deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
+        synchronized (validPairSignal) {
+            while (!haveValidPair && !closed) {
+                long left = (deadline - System.nanoTime()) / 1_000_000L;
+                if (left <= 0) {
+                    return false;
+                }
+                try {
+                    validPairSignal.wait(left);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new java.io.InterruptedIOException("closed while waiting for a valid ICE pair");
+                }
+            }
+            return haveValidPair && !closed;
+        }
     }
 
     private void onStateChange(PropertyChangeEvent evt, BiConsumer<IceTransport, IceProcessingState> onState) {
@@ -252,6 +294,9 @@ public final class IceTransport implements AutoCloseable {
             return;
         }
         closed = true;
+        synchronized (validPairSignal) {
+            validPairSignal.notifyAll();
+        }
         agent.free();
         if (receiver != null) {
             receiver.interrupt();

@@ -41,6 +41,12 @@ public final class PeerTransport implements AutoCloseable {
     /** How long a replaced ICE session keeps receiving what was already on its way. */
     private static final long HANDOVER_GRACE_MILLIS = 1000;
     private static final long THREAD_STOP_TIMEOUT_MILLIS = 1000;
+    /**
+     * How long a DTLS flight waits for a valid ICE pair: the peer's first flight can arrive before
+     * the relay's own check of its path succeeded (see CheckedAddresses); that check is a round
+     * trip and a few of ice4j's retransmissions away at most.
+     */
+    private static final long DTLS_PATH_WAIT_MILLIS = 10_000;
 
     private final String name;
     private final List<CandidateHarvester> harvesters;
@@ -96,7 +102,7 @@ public final class PeerTransport implements AutoCloseable {
         this.handler = handler;
         this.ice = new IceTransport(name, harvesters, iceControlling, advertisedIps, this::onIceState);
         // DTLS always talks over whichever ICE session is current (it survives ICE restarts).
-        this.dtls = new DtlsTransport(crypto, certificate, dtlsServer, (b, o, l) -> this.ice.send(b, o, l));
+        this.dtls = new DtlsTransport(crypto, certificate, dtlsServer, this::sendDtls);
         this.sendQueue = sendPool == null ? null : sendPool.newQueue((b, o, l) -> this.ice.send(b, o, l), metrics);
         metrics.iceStateChanged(null, IceProcessingState.WAITING);
         iceState = IceProcessingState.WAITING;
@@ -326,6 +332,15 @@ public final class PeerTransport implements AutoCloseable {
             }
         }
         return null;
+    }
+
+    /** Sends a DTLS flight (on the DTLS thread) once the current ICE session has a path for it. */
+    private void sendDtls(byte[] b, int off, int len) throws IOException {
+        IceTransport session = ice;
+        if (!session.awaitValidPair(DTLS_PATH_WAIT_MILLIS)) {
+            throw new IOException("no valid ICE pair to send DTLS on within " + DTLS_PATH_WAIT_MILLIS + " ms");
+        }
+        session.send(b, off, len);
     }
 
     private void startDtls() {

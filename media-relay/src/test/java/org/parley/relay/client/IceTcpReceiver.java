@@ -6,17 +6,12 @@ import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.zip.CRC32;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 import org.bouncycastle.tls.crypto.impl.bc.BcTlsCrypto;
 import org.parley.relay.sdp.LocalTransport;
 import org.parley.relay.sdp.MediaSection;
@@ -32,17 +27,6 @@ import org.parley.relay.transport.DtlsTransport;
  * runs the DTLS client. Media it receives is only counted, not decrypted.
  */
 public final class IceTcpReceiver implements AutoCloseable {
-
-    private static final int MAGIC_COOKIE = 0x2112A442;
-    private static final int BINDING_REQUEST = 0x0001;
-    private static final int BINDING_SUCCESS = 0x0101;
-    private static final int USERNAME = 0x0006;
-    private static final int MESSAGE_INTEGRITY = 0x0008;
-    private static final int XOR_MAPPED_ADDRESS = 0x0020;
-    private static final int PRIORITY = 0x0024;
-    private static final int USE_CANDIDATE = 0x0025;
-    private static final int FINGERPRINT = 0x8028;
-    private static final int ICE_CONTROLLING = 0x802A;
 
     private final String name;
     private final String ufrag = token(8);
@@ -162,13 +146,11 @@ public final class IceTcpReceiver implements AutoCloseable {
     /** Demultiplexes by the first byte (RFC 7983): STUN, DTLS, or SRTP/SRTCP (counted). */
     private void onFrame(byte[] b, int len) throws IOException, GeneralSecurityException {
         int first = b[0] & 0xff;
-        if (first < 4 && len >= 20) {
-            int type = ((b[0] & 0xff) << 8) | (b[1] & 0xff);
-            if (type == BINDING_REQUEST) {
-                byte[] transaction = new byte[12];
-                System.arraycopy(b, 8, transaction, 0, 12);
-                sendFrame(bindingSuccess(transaction));
-            } else if (type == BINDING_SUCCESS) {
+        int stun = StunWire.type(b, len);
+        if (stun >= 0) {
+            if (stun == StunWire.BINDING_REQUEST) {
+                sendFrame(StunWire.bindingSuccess(StunWire.transaction(b), relayTcp, password));
+            } else if (stun == StunWire.BINDING_SUCCESS) {
                 checkAnswered = true;
             }
         } else if (first >= 20 && first <= 63) {
@@ -184,69 +166,10 @@ public final class IceTcpReceiver implements AutoCloseable {
     /** RFC 8445 section 7.1.2: a check of the controlling agent that nominates its pair. */
     private byte[] bindingRequest() throws IOException {
         try {
-            ByteBuffer m = header(BINDING_REQUEST, randomTransaction());
-            attribute(m, USERNAME, (relayUfrag + ":" + ufrag).getBytes(StandardCharsets.UTF_8));
-            attribute(m, PRIORITY, ByteBuffer.allocate(4).putInt(0x6EFFFEFF).array());
-            attribute(m, ICE_CONTROLLING, ByteBuffer.allocate(8).putLong(tieBreaker).array());
-            attribute(m, USE_CANDIDATE, new byte[0]);
-            return sign(m, relayPassword);
+            return StunWire.nominatingCheck(relayUfrag, ufrag, relayPassword, tieBreaker);
         } catch (GeneralSecurityException e) {
             throw new IOException(e);
         }
-    }
-
-    /** Answers a relay check; XOR-MAPPED-ADDRESS names the relay's end as seen here (RFC 8489 14.2). */
-    private byte[] bindingSuccess(byte[] transaction) throws GeneralSecurityException {
-        ByteBuffer m = header(BINDING_SUCCESS, transaction);
-        byte[] ip = relayTcp.getAddress().getAddress();
-        ByteBuffer xor = ByteBuffer.allocate(8).put((byte) 0).put((byte) 1)
-                .putShort((short) (relayTcp.getPort() ^ (MAGIC_COOKIE >>> 16)));
-        byte[] cookie = ByteBuffer.allocate(4).putInt(MAGIC_COOKIE).array();
-        for (int i = 0; i < 4; i++) {
-            xor.put((byte) (ip[i] ^ cookie[i]));
-        }
-        attribute(m, XOR_MAPPED_ADDRESS, xor.array());
-        return sign(m, password);
-    }
-
-    private static byte[] randomTransaction() {
-        byte[] t = new byte[12];
-        ThreadLocalRandom.current().nextBytes(t);
-        return t;
-    }
-
-    private static ByteBuffer header(int type, byte[] transaction) {
-        return ByteBuffer.allocate(512).putShort((short) type).putShort((short) 0).putInt(MAGIC_COOKIE)
-                .put(transaction);
-    }
-
-    private static void attribute(ByteBuffer m, int type, byte[] value) {
-        m.putShort((short) type).putShort((short) value.length).put(value);
-        while (m.position() % 4 != 0) {
-            m.put((byte) 0);
-        }
-    }
-
-    /**
-     * Appends MESSAGE-INTEGRITY (HMAC-SHA1 with the short-term password, RFC 8489 section 14.5)
-     * and FINGERPRINT (CRC-32 xor 0x5354554E, section 14.7), each computed with the length field
-     * already counting it.
-     */
-    private static byte[] sign(ByteBuffer m, String key) throws GeneralSecurityException {
-        int at = m.position();
-        m.putShort(2, (short) (at - 20 + 24));
-        Mac mac = Mac.getInstance("HmacSHA1");
-        mac.init(new SecretKeySpec(key.getBytes(StandardCharsets.UTF_8), "HmacSHA1"));
-        mac.update(m.array(), 0, at);
-        attribute(m, MESSAGE_INTEGRITY, mac.doFinal());
-        at = m.position();
-        m.putShort(2, (short) (at - 20 + 8));
-        CRC32 crc = new CRC32();
-        crc.update(m.array(), 0, at);
-        attribute(m, FINGERPRINT, ByteBuffer.allocate(4).putInt((int) crc.getValue() ^ 0x5354554E).array());
-        byte[] out = new byte[m.position()];
-        System.arraycopy(m.array(), 0, out, 0, out.length);
-        return out;
     }
 
     private void sendFrame(byte[] data) throws IOException {
