@@ -19,21 +19,39 @@
 # threads inside the measured run. After three rounds that falls to about 0.2 s. coturn has no JIT;
 # it gets the same rounds so both face the same load. WARMUP_ROUNDS=1 gives the earlier method.
 #
-# Usage: scripts/turn-bench.sh            (50 clients x 1000 messages x 200 bytes over UDP)
+# Loads (LOADS, default "default paced"; each measured in its own block of warm-up and rounds, the
+# two servers staying up between blocks):
+#   default  -m 50 -n 1000 -l 200           50 clients, 1000 messages of 200 bytes, uclient's 20 ms
+#                                           interval, RTP and RTCP allocation pairs (the load of the
+#                                           earlier sessions)
+#   paced    -c -m 25 -n 2000 -l 200 -z 2   25 clients, 2000 messages, a 2 ms interval, one allocation
+#                                           each (-c, no RTCP pair): the load of issue 18's runs
+# Both use channels over UDP. uclient sends one message for every client per interval, so either
+# load reaches a server in bursts (50 every 20 ms, 25 every 2 ms); docs/benchmarks.md says what the
+# two exercise differently.
+#
+# Usage: scripts/turn-bench.sh            (both loads)
+#   LOADS=paced ROUNDS=9 scripts/turn-bench.sh
 #   CLIENTS=50 MESSAGES=1000 SIZE=200 UCLIENT_EXTRA="-s" WARMUP_ROUNDS=3 ROUNDS=5 scripts/turn-bench.sh
+#                                         (one load of your own, named "custom")
 #   PARLEY_JAR=server/target/parley-server.jar scripts/turn-bench.sh   (the whole server, TURN only)
 #   PARLEY_JAVA_OPTS="-Dio.netty.leakDetection.level=disabled" scripts/turn-bench.sh
 # Needs: java, mvn (unless PARLEY_JAR is given), coturn's turnserver, turnutils_uclient, turnutils_peer.
-# Loopback only; free ports are picked at start, relay ports 50000-52999.
+# Loopback only; free ports are picked at start, relay ports 50000-52999. Run it in a network namespace
+# of its own where others share the machine: unshare --net sh -c 'ip link set lo up; scripts/turn-bench.sh'
 set -euo pipefail
 
-CLIENTS=${CLIENTS:-50}
-MESSAGES=${MESSAGES:-1000}
-SIZE=${SIZE:-200}
+# A load is "clients messages size uclient-flags".
+LOAD_default="50 1000 200"
+LOAD_paced="25 2000 200 -c -z 2"
+if [[ -n "${CLIENTS:-}${MESSAGES:-}${SIZE:-}${UCLIENT_EXTRA:-}" ]]; then
+  LOAD_custom="${CLIENTS:-50} ${MESSAGES:-1000} ${SIZE:-200} ${UCLIENT_EXTRA:-}"
+  LOADS=${LOADS:-custom}
+fi
+LOADS=${LOADS:-default paced}
 WARMUP_MESSAGES=${WARMUP_MESSAGES:-200}
 WARMUP_ROUNDS=${WARMUP_ROUNDS:-3}
 ROUNDS=${ROUNDS:-5}
-UCLIENT_EXTRA=${UCLIENT_EXTRA:-}
 SECRET=bench-secret
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 WORK=$(mktemp -d /tmp/turn-bench.XXXXXX)
@@ -104,8 +122,8 @@ measure() {
 warm_up() {
   local name=$1 pid=$2 port=$3 round
   for round in $(seq "$WARMUP_ROUNDS"); do
-    echo "warming up $name, round $round of $WARMUP_ROUNDS, $WARMUP_MESSAGES messages per client..." >&2
-    measure "$pid" "$port" "$WARMUP_MESSAGES" "$WORK/$name-warmup-$round.log" > /dev/null
+    echo "load $LOAD: warming up $name, round $round of $WARMUP_ROUNDS, $WARMUP_MESSAGES messages per client..." >&2
+    measure "$pid" "$port" "$WARMUP_MESSAGES" "$WORK/$LOAD-$name-warmup-$round.log" > /dev/null
   done
 }
 
@@ -161,74 +179,91 @@ PIDS+=("$COTURN_PID")
 
 wait_udp $PARLEY_PORT
 wait_udp $COTURN_PORT
-warm_up parley "$PARLEY_PID" $PARLEY_PORT
-warm_up coturn "$COTURN_PID" $COTURN_PORT
 
 # Every message crosses the server twice (client -> peer, peer -> client).
 rate() { if [[ $(echo "$2 > 0" | bc) == 1 ]]; then echo "scale=0; ($1) / $2" | bc; else echo "inf"; fi; }
 # The median of the numbers on stdin, printed with format $1 ("%.0f", "%.2f").
 median() { sort -n | awk -v f="$1\n" '{ v[NR] = $1 } END { if (NR == 0) print "NA";
   else printf f, (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+# "median (quartiles Q1-Q3, range MIN-MAX, N rounds)" of the numbers on stdin; the quartiles are the
+# medians of the lower and upper halves (Tukey's hinges, the middle value in both halves when N is odd).
+summary() { sort -n | awk '{ v[NR] = $1 }
+  function med(a, b,   n) { n = b - a + 1; return (n % 2) ? v[a + (n - 1) / 2] : (v[a + n / 2 - 1] + v[a + n / 2]) / 2 }
+  END { if (NR == 0) { print "NA"; exit } h = int((NR + 1) / 2);
+    printf "%.2f (quartiles %.2f-%.2f, range %.2f-%.2f, %d rounds)\n", med(1, NR), med(1, h), med(NR - h + 1, NR), v[1], v[NR], NR }'; }
 
-# Measures server $1 (pid $2, port $3) in round $4; appends
-# "round sent recv lost rtt cpu rate jit_cpu rate_without_jit" to $WORK/$1.rounds, and the round's
-# per-thread CPU to $WORK/$1.threads.
+# Measures server $1 (pid $2, port $3) in round $4 of load $LOAD; appends
+# "round sent recv lost rtt cpu rate jit_cpu rate_without_jit" to $WORK/$LOAD-$1.rounds, and the
+# round's per-thread CPU to $WORK/$LOAD-$1.threads.
 measure_round() {
   local name=$1 pid=$2 port=$3 round=$4 sent recv lost rtt cpu jit cpu_nojit
-  echo "round $round of $ROUNDS: measuring $name..." >&2
+  echo "load $LOAD, round $round of $ROUNDS: measuring $name..." >&2
   thread_ticks "$pid" > "$WORK/$name-threads-before.txt"
-  read -r sent recv lost rtt cpu < <(measure "$pid" "$port" "$MESSAGES" "$WORK/$name-run-$round.log")
+  read -r sent recv lost rtt cpu < <(measure "$pid" "$port" "$MESSAGES" "$WORK/$LOAD-$name-run-$round.log")
   thread_ticks "$pid" > "$WORK/$name-threads-after.txt"
   thread_delta "$WORK/$name-threads-before.txt" "$WORK/$name-threads-after.txt" \
-    | tee -a "$WORK/$name.threads" > "$WORK/$name-round.threads"
+    | tee -a "$WORK/$LOAD-$name.threads" > "$WORK/$name-round.threads"
   # CPU of the JIT compiler threads (C1, C2; none in coturn), for the steady-state figure.
   jit=$(awk -v hz="$CLK_TCK" '$1 ~ /Compiler/ { t += $2 + $3 } END { printf "%.3f", t / hz }' "$WORK/$name-round.threads")
   cpu_nojit=$(awk -v c="$cpu" -v j="$jit" 'BEGIN { printf "%.3f", c - j }')
   echo "$round $sent $recv $lost $rtt $cpu $(rate "$sent + $recv" "$cpu") $jit $(rate "$sent + $recv" "$cpu_nojit")" \
-    >> "$WORK/$name.rounds"
+    >> "$WORK/$LOAD-$name.rounds"
 }
 
-for round in $(seq "$ROUNDS"); do
-  if (( round % 2 )); then
-    measure_round parley "$PARLEY_PID" $PARLEY_PORT "$round"
-    measure_round coturn "$COTURN_PID" $COTURN_PORT "$round"
-  else
-    measure_round coturn "$COTURN_PID" $COTURN_PORT "$round"
-    measure_round parley "$PARLEY_PID" $PARLEY_PORT "$round"
-  fi
-done
-
-echo
-echo "load: $CLIENTS clients x $MESSAGES messages x $SIZE bytes, UDP ${UCLIENT_EXTRA:+($UCLIENT_EXTRA)} (uclient default 20 ms interval), $WARMUP_ROUNDS warm-up rounds of $WARMUP_MESSAGES, $ROUNDS measured rounds"
-printf "%-6s %-8s %8s %9s %6s %10s %8s %8s %20s %7s %12s\n" round server sent received lost "rtt ms" "cpu s" "jit s" \
-  "relayed pkts/cpu-s" ratio "ratio no-jit"
-: > "$WORK/ratios"
-: > "$WORK/ratios-nojit"
 ratio_of() { if [[ "$1" != inf && "$2" != inf && "$2" != 0 ]]; then awk -v p="$1" -v c="$2" 'BEGIN { printf "%.2f", p / c }'; else echo NA; fi; }
-for round in $(seq "$ROUNDS"); do
-  read -r _ p_sent p_recv p_lost p_rtt p_cpu p_rate p_jit p_rate_nojit < <(awk -v r="$round" '$1 == r' "$WORK/parley.rounds")
-  read -r _ c_sent c_recv c_lost c_rtt c_cpu c_rate c_jit _ < <(awk -v r="$round" '$1 == r' "$WORK/coturn.rounds")
-  ratio=$(ratio_of "$p_rate" "$c_rate")
-  ratio_nojit=$(ratio_of "$p_rate_nojit" "$c_rate")
-  [[ "$ratio" != NA ]] && echo "$ratio" >> "$WORK/ratios"
-  [[ "$ratio_nojit" != NA ]] && echo "$ratio_nojit" >> "$WORK/ratios-nojit"
-  printf "%-6s %-8s %8s %9s %6s %10s %8s %8s %20s %7s %12s\n" "$round" parley "$p_sent" "$p_recv" "$p_lost" "$p_rtt" "$p_cpu" \
-    "$p_jit" "$p_rate" "$ratio" "$ratio_nojit"
-  printf "%-6s %-8s %8s %9s %6s %10s %8s %8s %20s\n" "" coturn "$c_sent" "$c_recv" "$c_lost" "$c_rtt" "$c_cpu" "$c_jit" "$c_rate"
-done
 lost_sum() { awk '{ if ($4 == "NA") na = 1; else s += $4 } END { print na ? "NA" : s }' "$1"; }
-echo "median relayed packets per CPU-second: parley $(awk '{print $7}' "$WORK/parley.rounds" | median %.0f)," \
-  "coturn $(awk '{print $7}' "$WORK/coturn.rounds" | median %.0f)"
-echo "lost over all rounds: parley $(lost_sum "$WORK/parley.rounds"), coturn $(lost_sum "$WORK/coturn.rounds")"
-echo "ratio parley/coturn, relayed packets per CPU-second: median $(median %.2f < "$WORK/ratios")," \
-  "range $(sort -n "$WORK/ratios" | head -1)-$(sort -n "$WORK/ratios" | tail -1) over $(wc -l < "$WORK/ratios") rounds"
-# Without the JIT compiler's threads: what a long-running Parley costs once its code is compiled. In a
-# short benchmark C2 still compiles a long tail of small request-path and allocator methods, each as it
-# reaches its threshold (-XX:+PrintCompilation, docs/benchmarks.md), work a server does once in its life.
-echo "ratio without Parley's JIT compiler threads: median $(median %.2f < "$WORK/ratios-nojit")," \
-  "range $(sort -n "$WORK/ratios-nojit" | head -1)-$(sort -n "$WORK/ratios-nojit" | tail -1)"
-echo "Parley's CPU by thread, all measured rounds:"
-thread_split "$WORK/parley.threads"
-echo "coturn's CPU by thread, all measured rounds:"
-thread_split "$WORK/coturn.threads"
+
+# Prints the table and summary of load $LOAD.
+report() {
+  local r="$WORK/$LOAD"
+  echo
+  echo "load $LOAD: $CLIENTS clients x $MESSAGES messages x $SIZE bytes, UDP channels${UCLIENT_EXTRA:+, uclient $UCLIENT_EXTRA} (interval 20 ms unless -z), $WARMUP_ROUNDS warm-up rounds of $WARMUP_MESSAGES, $ROUNDS measured rounds"
+  printf "%-6s %-8s %8s %9s %6s %10s %8s %8s %20s %7s %12s\n" round server sent received lost "rtt ms" "cpu s" "jit s" \
+    "relayed pkts/cpu-s" ratio "ratio no-jit"
+  : > "$r.ratios"
+  : > "$r.ratios-nojit"
+  for round in $(seq "$ROUNDS"); do
+    read -r _ p_sent p_recv p_lost p_rtt p_cpu p_rate p_jit p_rate_nojit < <(awk -v r="$round" '$1 == r' "$r-parley.rounds")
+    read -r _ c_sent c_recv c_lost c_rtt c_cpu c_rate c_jit _ < <(awk -v r="$round" '$1 == r' "$r-coturn.rounds")
+    ratio=$(ratio_of "$p_rate" "$c_rate")
+    ratio_nojit=$(ratio_of "$p_rate_nojit" "$c_rate")
+    [[ "$ratio" != NA ]] && echo "$ratio" >> "$r.ratios"
+    [[ "$ratio_nojit" != NA ]] && echo "$ratio_nojit" >> "$r.ratios-nojit"
+    printf "%-6s %-8s %8s %9s %6s %10s %8s %8s %20s %7s %12s\n" "$round" parley "$p_sent" "$p_recv" "$p_lost" "$p_rtt" "$p_cpu" \
+      "$p_jit" "$p_rate" "$ratio" "$ratio_nojit"
+    printf "%-6s %-8s %8s %9s %6s %10s %8s %8s %20s\n" "" coturn "$c_sent" "$c_recv" "$c_lost" "$c_rtt" "$c_cpu" "$c_jit" "$c_rate"
+  done
+  echo "load $LOAD: median relayed packets per CPU-second: parley $(awk '{print $7}' "$r-parley.rounds" | median %.0f)," \
+    "coturn $(awk '{print $7}' "$r-coturn.rounds" | median %.0f)"
+  echo "load $LOAD: lost over all rounds: parley $(lost_sum "$r-parley.rounds"), coturn $(lost_sum "$r-coturn.rounds")"
+  # Both servers relay the same packets in a round, so this is also coturn's CPU / Parley's CPU.
+  echo "load $LOAD: ratio parley/coturn, relayed packets per CPU-second (= coturn CPU / Parley CPU): $(summary < "$r.ratios")"
+  # Without the JIT compiler's threads: what a long-running Parley costs once its code is compiled. In a
+  # short benchmark C2 still compiles a long tail of small request-path and allocator methods, each as it
+  # reaches its threshold (-XX:+PrintCompilation, docs/benchmarks.md), work a server does once in its life.
+  echo "load $LOAD: ratio without Parley's JIT compiler threads: $(summary < "$r.ratios-nojit")"
+  echo "load $LOAD: Parley's CPU by thread, all measured rounds:"
+  thread_split "$r-parley.threads"
+  echo "load $LOAD: coturn's CPU by thread, all measured rounds:"
+  thread_split "$r-coturn.threads"
+}
+
+for LOAD in $LOADS; do
+  spec_var="LOAD_$LOAD"
+  [[ -n "${!spec_var:-}" ]] || { echo "unknown load $LOAD (default, paced, or set CLIENTS/MESSAGES/SIZE/UCLIENT_EXTRA)" >&2; exit 1; }
+  read -r CLIENTS MESSAGES SIZE UCLIENT_EXTRA <<< "${!spec_var}"
+  warm_up parley "$PARLEY_PID" $PARLEY_PORT
+  warm_up coturn "$COTURN_PID" $COTURN_PORT
+  for round in $(seq "$ROUNDS"); do
+    if (( round % 2 )); then
+      measure_round parley "$PARLEY_PID" $PARLEY_PORT "$round"
+      measure_round coturn "$COTURN_PID" $COTURN_PORT "$round"
+    else
+      measure_round coturn "$COTURN_PID" $COTURN_PORT "$round"
+      measure_round parley "$PARLEY_PID" $PARLEY_PORT "$round"
+    fi
+  done
+  report | tee "$WORK/$LOAD.report"
+done
+echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "logs: $WORK"

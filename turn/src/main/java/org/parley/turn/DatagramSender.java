@@ -7,7 +7,9 @@ import io.netty.channel.epoll.EpollDatagramChannel;
 import io.netty.channel.socket.DatagramPacket;
 import io.netty.channel.unix.Socket;
 import java.io.IOException;
+import java.net.Inet6Address;
 import java.net.InetSocketAddress;
+import java.util.concurrent.Executor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,6 +38,16 @@ final class DatagramSender {
     private final TurnMetrics metrics;
     /** Where {@link #sendWithHeader} puts a header before its payload; allocated on first use. */
     private ByteBuf framed;
+    /**
+     * For a listening socket: ChannelData queued until the end of the event loop's turn, then sent
+     * in one {@code sendmmsg}; null to send each at once.
+     */
+    private final NativeDatagramBatch outgoing;
+    private final Executor loop;
+    private final Runnable flush = this::flush;
+    private final boolean ipv6;
+    /** Whether this sender's system calls count as the listening socket's ({@link TurnMetrics#udpWrites}). */
+    private final boolean listener;
 
     /** Sends from {@code channel}: from its native socket under epoll, else through its pipeline. */
     DatagramSender(Channel channel, TurnMetrics metrics) {
@@ -43,14 +55,48 @@ final class DatagramSender {
         this.channel = socket == null ? channel : null;
         this.alloc = channel.alloc();
         this.metrics = metrics;
+        this.outgoing = null;
+        this.loop = null;
+        this.ipv6 = false;
+        this.listener = false;
     }
 
     /** Sends from a native socket that is not a channel's. */
     DatagramSender(Socket socket, ByteBufAllocator alloc, TurnMetrics metrics) {
+        this(socket, alloc, metrics, null, false);
+    }
+
+    private DatagramSender(Socket socket, ByteBufAllocator alloc, TurnMetrics metrics, Executor loop, boolean listener) {
         this.channel = null;
         this.socket = socket;
         this.alloc = alloc;
         this.metrics = metrics;
+        this.loop = loop;
+        this.listener = listener;
+        this.outgoing = loop != null
+                ? new NativeDatagramBatch(alloc.directBuffer(NativeDatagramBatch.SIZE * (4 + NettyTransport.DATAGRAM_SIZE)),
+                        4 + NettyTransport.DATAGRAM_SIZE)
+                : null;
+        this.ipv6 = isIpv6(socket);
+    }
+
+    /**
+     * The sender of a listening socket, on event loop {@code loop}: ChannelData to clients leaves in
+     * one {@code sendmmsg} per turn of the loop where Netty's batch calls can be reached
+     * ({@link NativeDatagramBatch}), else one {@code sendto} each. Peers' answers to a burst of clients'
+     * media come back together, so one call carries several.
+     */
+    static DatagramSender batching(Socket socket, Executor loop, ByteBufAllocator alloc, TurnMetrics metrics) {
+        return new DatagramSender(socket, alloc, metrics, NativeDatagramBatch.AVAILABLE ? loop : null, true);
+    }
+
+    private static boolean isIpv6(Socket socket) {
+        try {
+            InetSocketAddress local = socket.localAddress();
+            return local != null && local.getAddress() instanceof Inet6Address;
+        } catch (RuntimeException e) {
+            return false;
+        }
     }
 
     /**
@@ -71,6 +117,10 @@ final class DatagramSender {
             }
         }
         try {
+            if (listener) {
+                metrics.udpWrites++;
+                metrics.udpDatagramsWritten++;
+            }
             int sent = socket.sendToAddress(buf.memoryAddress(), index, index + length,
                     recipient.getAddress(), recipient.getPort());
             // 0 for a non-empty datagram is EAGAIN: the socket's send buffer is full.
@@ -93,6 +143,10 @@ final class DatagramSender {
      * caller's. The two are put together in a buffer this sender keeps for it.
      */
     boolean sendWithHeader(int header, ByteBuf payload, int index, int length, InetSocketAddress recipient) {
+        if (outgoing != null) {
+            queue(header, payload, index, length, recipient);
+            return true;
+        }
         if (framed == null) {
             framed = alloc.directBuffer(4 + NettyTransport.DATAGRAM_SIZE);
         }
@@ -105,6 +159,44 @@ final class DatagramSender {
         if (framed != null) {
             framed.release();
             framed = null;
+        }
+        if (outgoing != null && outgoing.slots().refCnt() > 0) {
+            outgoing.release();
+            outgoing.slots().release();
+        }
+    }
+
+    /** Puts a ChannelData datagram in the batch; the first of a turn asks the loop to send them after it. */
+    private void queue(int header, ByteBuf payload, int index, int length, InetSocketAddress recipient) {
+        int slot = outgoing.nextSlot();
+        if (slot < 0) {
+            flush();
+            slot = outgoing.nextSlot();
+        }
+        if (outgoing.queued() == 0) {
+            // Runs after the I/O events of this turn: every answer they produced goes in one call.
+            loop.execute(flush);
+        }
+        ByteBuf slots = outgoing.slots();
+        slots.setInt(slot, header);
+        slots.setBytes(slot + 4, payload, index, length);
+        outgoing.queue(4 + length, recipient);
+    }
+
+    /** Sends what {@link #queue} gathered; datagrams the kernel refused count as send-buffer drops. */
+    private void flush() {
+        int n = outgoing.queued();
+        if (n == 0 || outgoing.slots().refCnt() == 0) {
+            return;
+        }
+        metrics.udpWrites++;
+        metrics.udpDatagramsWritten += n;
+        try {
+            int sent = outgoing.send(socket.intValue(), ipv6);
+            metrics.droppedSendBufferFull += n - sent;
+        } catch (IOException e) {
+            metrics.droppedSendError += n;
+            LOG.debug("sendmmsg from fd {}: {}", socket.intValue(), e.toString());
         }
     }
 

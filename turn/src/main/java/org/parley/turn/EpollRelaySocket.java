@@ -6,7 +6,9 @@ import io.netty.channel.IoEventLoop;
 import io.netty.channel.epoll.LinuxSocket;
 import io.netty.channel.unix.DatagramSocketAddress;
 import java.io.IOException;
+import java.net.Inet6Address;
 import java.net.InetSocketAddress;
+import java.util.Arrays;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -14,34 +16,50 @@ import org.slf4j.LoggerFactory;
  * A relay socket on Netty's epoll event loop without a channel (see {@link EpollDatagramSocket}):
  * the relay sockets carry every packet from peers to clients, one allocation each, and all of an
  * event loop's relay sockets read into one shared buffer.
+ *
+ * <p>Where Netty's {@code recvmmsg} can be reached ({@link NativeDatagramBatch}, then the shared
+ * buffer is the batch's) one call reads every datagram waiting, up to the batch size: a peer's video
+ * frame arrives as several packets at once. The sender comes as bytes; the address object of the
+ * last peer is kept and reused while the same peer sends, which is nearly always, so a packet from
+ * a peer costs no address object.
  */
 final class EpollRelaySocket extends EpollDatagramSocket implements RelaySocket {
     private static final Logger LOG = LoggerFactory.getLogger(EpollRelaySocket.class);
 
     private final ByteBuf readBuffer;
+    /** The loop's shared batch read, or null for one datagram per read into {@link #readBuffer}. */
+    private final NativeDatagramBatch batch;
+    private final boolean ipv6;
     private final DatagramSender sender;
     private Receiver receiver;
+    /** The last peer that sent here, and its address bytes and port, to reuse its address object. */
+    private InetSocketAddress lastPeer;
+    private byte[] lastPeerAddress;
+    private int lastPeerPort = -1;
 
     private EpollRelaySocket(LinuxSocket socket, InetSocketAddress local, ByteBuf readBuffer,
-            ByteBufAllocator alloc, TurnMetrics metrics) {
+            NativeDatagramBatch batch, ByteBufAllocator alloc, TurnMetrics metrics) {
         super(socket, local);
         this.readBuffer = readBuffer;
+        this.batch = batch;
+        this.ipv6 = local.getAddress() instanceof Inet6Address;
         this.sender = new DatagramSender(socket, alloc, metrics);
     }
 
     /**
      * A socket bound to {@code address} and reading on {@code loop}, or null when the address is taken.
-     * Must run on {@code loop}. {@code readBuffer} is a direct buffer shared by the loop's relay sockets.
+     * Must run on {@code loop}. {@code readBuffer} is a direct buffer shared by the loop's relay sockets,
+     * or, when {@code batch} is not null, the batch's buffer (then shared with the batch too).
      */
     static EpollRelaySocket bind(IoEventLoop loop, InetSocketAddress address, ByteBuf readBuffer,
-            ByteBufAllocator alloc, TurnMetrics metrics) {
+            NativeDatagramBatch batch, ByteBufAllocator alloc, TurnMetrics metrics) {
         LinuxSocket socket;
         try {
             socket = open(address);
         } catch (IOException e) {
             return null;
         }
-        EpollRelaySocket relay = new EpollRelaySocket(socket, address, readBuffer, alloc, metrics);
+        EpollRelaySocket relay = new EpollRelaySocket(socket, address, readBuffer, batch, alloc, metrics);
         return relay.register(loop) ? relay : null;
     }
 
@@ -62,6 +80,10 @@ final class EpollRelaySocket extends EpollDatagramSocket implements RelaySocket 
 
     @Override
     void onReadable() {
+        if (batch != null) {
+            readBatch();
+            return;
+        }
         DatagramSocketAddress peer = receive(readBuffer);
         if (peer == null || receiver == null) {
             return;
@@ -71,6 +93,46 @@ final class EpollRelaySocket extends EpollDatagramSocket implements RelaySocket 
         } catch (RuntimeException e) {
             LOG.debug("dropping relayed packet: {}", e.toString());
         }
+    }
+
+    private void readBatch() {
+        int n;
+        try {
+            n = batch.receive(socket.intValue(), ipv6);
+        } catch (IOException e) {
+            // A pending socket error (EPOLLERR) is returned, and cleared, by this read.
+            LOG.debug("UDP socket {}: {}", local, e.toString());
+            return;
+        }
+        for (int i = 0; i < n && receiver != null; i++) {
+            InetSocketAddress peer = peer(i);
+            if (peer == null) {
+                continue;
+            }
+            try {
+                receiver.onDatagram(readBuffer, batch.offset(i), batch.length(i), peer);
+            } catch (RuntimeException e) {
+                LOG.debug("dropping relayed packet: {}", e.toString());
+            }
+        }
+    }
+
+    /** The sender of datagram {@code i} of the batch: the last one's object when bytes and port are the same. */
+    private InetSocketAddress peer(int i) {
+        byte[] address = batch.senderAddress(i);
+        int length = batch.senderAddressLength(i);
+        int port = batch.senderPort(i);
+        if (port == lastPeerPort && lastPeerAddress.length == length
+                && Arrays.equals(lastPeerAddress, 0, length, address, 0, length)) {
+            return lastPeer;
+        }
+        InetSocketAddress peer = batch.sender(i);
+        if (peer != null) {
+            lastPeer = peer;
+            lastPeerAddress = Arrays.copyOf(address, length);
+            lastPeerPort = port;
+        }
+        return peer;
     }
 
     @Override

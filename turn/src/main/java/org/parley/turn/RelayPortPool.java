@@ -29,6 +29,8 @@ final class RelayPortPool {
     private final TurnMetrics metrics;
     /** Where every epoll relay socket of the loop reads its datagram; allocated on first use. */
     private ByteBuf readBuffer;
+    /** The batch read every epoll relay socket of the loop shares, over {@link #readBuffer}; or null. */
+    private NativeDatagramBatch readBatch;
     private int next;
 
     RelayPortPool(int min, int max, EventLoop loop, TurnMetrics metrics) {
@@ -103,10 +105,13 @@ final class RelayPortPool {
             throw new IllegalStateException("relay sockets are bound on the event loop");
         }
         if (loop instanceof IoEventLoop io && io.isCompatible(EpollRelaySocket.class)) {
-            if (readBuffer == null) {
+            if (readBuffer == null && NativeDatagramBatch.AVAILABLE) {
+                readBuffer = ByteBufAllocator.DEFAULT.directBuffer(NativeDatagramBatch.SIZE * NettyTransport.DATAGRAM_SIZE);
+                readBatch = new NativeDatagramBatch(readBuffer, NettyTransport.DATAGRAM_SIZE);
+            } else if (readBuffer == null) {
                 readBuffer = ByteBufAllocator.DEFAULT.directBuffer(NettyTransport.DATAGRAM_SIZE);
             }
-            return EpollRelaySocket.bind(io, address, readBuffer, ByteBufAllocator.DEFAULT, metrics);
+            return EpollRelaySocket.bind(io, address, readBuffer, readBatch, ByteBufAllocator.DEFAULT, metrics);
         }
         Channel ch = NettyTransport.newDatagramChannel(address.getAddress(), loop);
         ChannelRelaySocket socket = new ChannelRelaySocket(ch, metrics);
@@ -115,6 +120,10 @@ final class RelayPortPool {
 
     /** Frees the shared read buffer; every relay socket is closed by then. */
     void close() {
+        if (readBatch != null) {
+            readBatch.release();
+            readBatch = null;
+        }
         if (readBuffer != null) {
             readBuffer.release();
             readBuffer = null;

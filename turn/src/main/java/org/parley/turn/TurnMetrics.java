@@ -43,6 +43,11 @@ final class TurnMetrics {
     long droppedBandwidth;
     long droppedSendBufferFull;
     long droppedSendError;
+    /** System calls that read or wrote the UDP listening sockets, and the datagrams they moved. */
+    long udpReads;
+    long udpDatagramsRead;
+    long udpWrites;
+    long udpDatagramsWritten;
 
     TurnMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -79,6 +84,17 @@ final class TurnMetrics {
                 .tag("reason", "send_buffer_full").register(registry);
         FunctionCounter.builder("parley.turn.relayed.dropped", this, m -> m.droppedSendError)
                 .tag("reason", "send_error").register(registry);
+        // Datagrams per system call on the listening sockets: above 1 when bursts are batched
+        // (recvmmsg/sendmmsg, docs/turn.md); the ratio is what the batching saves.
+        listenerIo("parley.turn.udp.syscalls", "read", m -> m.udpReads);
+        listenerIo("parley.turn.udp.syscalls", "write", m -> m.udpWrites);
+        listenerIo("parley.turn.udp.datagrams", "read", m -> m.udpDatagramsRead);
+        listenerIo("parley.turn.udp.datagrams", "write", m -> m.udpDatagramsWritten);
+    }
+
+    private void listenerIo(String name, String op, java.util.function.ToDoubleFunction<TurnMetrics> f) {
+        FunctionCounter.builder(name, this, f).tag("op", op)
+                .description("UDP listening sockets: system calls, and datagrams they moved").register(registry);
     }
 
     private void traffic(String name, String direction, java.util.function.ToDoubleFunction<TurnMetrics> f) {

@@ -228,6 +228,11 @@ public final class TurnServer implements AutoCloseable {
         group.next().submit(this::sweep).syncUninterruptibly();
     }
 
+    /** The event loop every socket and timer runs on (tests hold it to let datagrams queue up). */
+    EventLoop eventLoop() {
+        return group.next();
+    }
+
     /** Number of allocations now, read on the event loop. */
     int allocationCount() {
         return group.next().submit(() -> ctx.table().size()).syncUninterruptibly().getNow();

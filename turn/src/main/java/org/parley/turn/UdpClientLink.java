@@ -3,7 +3,6 @@ package org.parley.turn;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import java.net.InetSocketAddress;
-import java.util.Map;
 
 /**
  * A client reached over a UDP listening socket; registered with the listener while it has an
@@ -13,10 +12,10 @@ final class UdpClientLink extends ClientLink {
     private final ByteBufAllocator alloc;
     private final DatagramSender sender;
     private final InetSocketAddress client;
-    private final Map<InetSocketAddress, UdpClientLink> registry;
+    private final UdpClients registry;
 
     UdpClientLink(ByteBufAllocator alloc, DatagramSender sender, InetSocketAddress client, InetSocketAddress server,
-            Map<InetSocketAddress, UdpClientLink> registry) {
+            UdpClients registry) {
         super(new FiveTuple(TransportProtocol.UDP, client, server));
         this.alloc = alloc;
         this.sender = sender;
@@ -47,12 +46,12 @@ final class UdpClientLink extends ClientLink {
     @Override
     void attach(Allocation a) {
         super.attach(a);
-        registry.put(client, this);
+        registry.register(this, client);
     }
 
     @Override
     void detach() {
         super.detach();
-        registry.remove(client, this);
+        registry.unregister(this, client);
     }
 }
