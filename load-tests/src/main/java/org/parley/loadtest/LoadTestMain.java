@@ -47,6 +47,8 @@ public final class LoadTestMain {
               media        --audio-bitrate B (32k, 0 = off) --video-bitrate B (300k, 0 = off) --fps N (30)
                            --keyframe-interval D (3s; 0 = keyframes only on PLI)
                            --media-address ADDR (127.0.0.1: where ICE candidates are gathered)
+                           --receiver-bandwidth KBIT_S (0 = none: each member receives through a token
+                           bucket of this rate, what exceeds it dropped as on a thin link)
               capacity     conference rooms added step by step until a limit breaks; reports the largest load held
                            conference options, plus --step D (20s) --settle D (8s) --rooms-per-step N (1)
                            --max-loss PERCENT (1) --max-p99 MS (50) --max-rooms N (200)

@@ -4,6 +4,7 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import java.time.Duration;
 import java.util.List;
+import org.parley.relay.bwe.BweSettings;
 import org.parley.relay.transport.PublicAddressMap;
 
 /**
@@ -21,7 +22,8 @@ import org.parley.relay.transport.PublicAddressMap;
  * @param captureFrames test hook: frames kept per forwarded stream (0: off), see {@link org.parley.relay.debug.FrameCapture}
  */
 public record RelayConfig(String bindAddress, int udpPort, int tcpPort, List<String> advertisedAddresses,
-        Duration endpointTimeout, int maxEndpoints, String apiSecret, int sendQueuePackets, int captureFrames) {
+        Duration endpointTimeout, int maxEndpoints, String apiSecret, int sendQueuePackets, int captureFrames,
+        BweSettings bwe) {
 
     /** The default of {@code parley.relay.send-queue-packets}. */
     public static final int DEFAULT_SEND_QUEUE_PACKETS = 512;
@@ -45,13 +47,19 @@ public record RelayConfig(String bindAddress, int udpPort, int tcpPort, List<Str
     public RelayConfig(String bindAddress, int udpPort, int tcpPort, List<String> advertisedAddresses,
             Duration endpointTimeout, int maxEndpoints, String apiSecret, int sendQueuePackets) {
         this(bindAddress, udpPort, tcpPort, advertisedAddresses, endpointTimeout, maxEndpoints, apiSecret,
-                sendQueuePackets, 0);
+                sendQueuePackets, 0, BweSettings.DEFAULTS);
     }
 
     /** These settings with the frame-capture test hook keeping {@code frames} per stream. */
     public RelayConfig withCaptureFrames(int frames) {
         return new RelayConfig(bindAddress, udpPort, tcpPort, advertisedAddresses, endpointTimeout, maxEndpoints,
-                apiSecret, sendQueuePackets, frames);
+                apiSecret, sendQueuePackets, frames, bwe);
+    }
+
+    /** These settings with other bounds for the receivers' downlink estimates. */
+    public RelayConfig withBwe(BweSettings settings) {
+        return new RelayConfig(bindAddress, udpPort, tcpPort, advertisedAddresses, endpointTimeout, maxEndpoints,
+                apiSecret, sendQueuePackets, captureFrames, settings);
     }
 
     public RelayConfig {
@@ -92,7 +100,7 @@ public record RelayConfig(String bindAddress, int udpPort, int tcpPort, List<Str
                     "must be between 0 (off) and " + MAX_CAPTURE_FRAMES + ", got " + capture);
         }
         return new RelayConfig(c.getString("bind-address"), port(c, "udp-port"), port(c, "tcp-port"), advertised,
-                timeout, max, secret, queue, capture);
+                timeout, max, secret, queue, capture, BweSettings.from(c));
     }
 
     private static int port(Config c, String key) {

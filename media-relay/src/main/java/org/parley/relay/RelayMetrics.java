@@ -52,6 +52,8 @@ public final class RelayMetrics {
     public final Counter plisReceived;
     public final Counter plisSent;
     public final Counter twccFeedbackSent;
+    /** Transport-wide feedback messages from receivers that fed their downlink estimate. */
+    public final Counter twccFeedbackReceived;
     public final Counter srtpFailures;
     public final Counter dtlsFailures;
     /** ICE restarts that completed: media moved to the new ICE session. */
@@ -94,6 +96,7 @@ public final class RelayMetrics {
         plisReceived = Counter.builder("parley_relay_plis_received").register(registry);
         plisSent = Counter.builder("parley_relay_plis_sent").register(registry);
         twccFeedbackSent = Counter.builder("parley_relay_twcc_feedback_sent").register(registry);
+        twccFeedbackReceived = Counter.builder("parley_relay_twcc_feedback_received").register(registry);
         srtpFailures = Counter.builder("parley_relay_srtp_failures").register(registry);
         dtlsFailures = Counter.builder("parley_relay_dtls_failures").register(registry);
         iceRestarts = Counter.builder("parley_relay_ice_restarts")

@@ -87,7 +87,7 @@ public final class RelayServer implements AutoCloseable {
                     config.captureFrames(), config.captureFrames(), FrameCapture.PATH);
         }
         RelayContext context = new RelayContext(metrics, crypto, certificate, harvesters.all(),
-                config.advertisedAddresses(), scheduler, clock, sendPool, frameCapture);
+                config.advertisedAddresses(), scheduler, clock, sendPool, frameCapture, config.bwe());
         control = new LocalRelayControl(context, config.maxEndpoints());
         self[0] = control;
         scheduler.scheduleWithFixedDelay(() -> safely(() -> control.tickSpeakers(System.nanoTime())), 300, 300,

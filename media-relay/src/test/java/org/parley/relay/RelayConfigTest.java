@@ -43,6 +43,20 @@ class RelayConfigTest {
     }
 
     @Test
+    void bandwidthEstimateBoundsAreReadAndCheckedByName() {
+        assertEquals(org.parley.relay.bwe.BweSettings.DEFAULTS,
+                RelayConfig.from(ConfigFactory.defaultReference()).bwe());
+        for (String[] bad : new String[][] {{"parley.relay.bwe.initial-bitrate = 0", "initial-bitrate"},
+                {"parley.relay.bwe.min-bitrate = 2000000", "min-bitrate"},
+                {"parley.relay.bwe.initial-bitrate = 90000000", "initial-bitrate"},
+                {"parley.relay.bwe.max-bitrate = -1", "max-bitrate"}}) {
+            var c = ConfigFactory.parseString(bad[0]).withFallback(ConfigFactory.defaultReference());
+            ConfigException e = assertThrows(ConfigException.class, () -> RelayConfig.from(c), bad[0]);
+            assertTrue(e.getMessage().contains("parley.relay.bwe." + bad[1]), e.getMessage());
+        }
+    }
+
+    @Test
     void publicAddressMappingsArePublicSlashLocalAddressesOfOneFamily() {
         var good = ConfigFactory.parseString("parley.relay.advertised-addresses = [\"203.0.113.7/10.0.0.5\", \"2001:db8::7\"]")
                 .withFallback(ConfigFactory.defaultReference());

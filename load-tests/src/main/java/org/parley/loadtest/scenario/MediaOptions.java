@@ -29,6 +29,12 @@ final class MediaOptions {
     /** Zero: keyframes only on PLI (and the first frame). */
     final Duration keyframeInterval;
     final InetAddress address;
+    /**
+     * {@code --receiver-bandwidth} in bit/s, 0 (the default) for none: every member's receive side
+     * sits behind a token bucket of this rate, dropping what exceeds it as a thin downlink would,
+     * while it sends the relay transport-wide feedback as a browser does.
+     */
+    final long receiverBandwidthBps;
 
     MediaOptions(Options o) {
         this(o, true);
@@ -43,6 +49,7 @@ final class MediaOptions {
         if (!keyframeInterval.isZero() && keyframeInterval.toMillis() < 100) {
             throw new IllegalArgumentException("--keyframe-interval: at least 100ms, or 0 for keyframes on PLI only");
         }
+        this.receiverBandwidthBps = o.integer("receiver-bandwidth", 0, 0, 1_000_000) * 1000L;
         String a = o.string("media-address", "127.0.0.1");
         try {
             this.address = InetAddress.getByName(a);

@@ -92,6 +92,7 @@ final class MediaSession implements AutoCloseable {
         this.startNanos = startNanos;
         this.windowLatency = windowLatency;
         this.media = new RelayTestClient(device.user(), options.address);
+        media.capReceiveBandwidth(options.receiverBandwidthBps);
     }
 
     /**

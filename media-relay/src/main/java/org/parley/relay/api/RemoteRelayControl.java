@@ -222,7 +222,8 @@ public final class RemoteRelayControl implements RelayControl, AutoCloseable {
             }
             eps.add(new ConferenceStats.EndpointStats(e.path("endpointId").asText(), e.path("iceState").asText(),
                     e.path("packetsReceived").asLong(), e.path("packetsSent").asLong(),
-                    e.path("bytesReceived").asLong(), e.path("bytesSent").asLong(), forwarded));
+                    e.path("bytesReceived").asLong(), e.path("bytesSent").asLong(), forwarded,
+                    e.path("estimateBps").asLong()));
         }
         return new ConferenceStats(n.path("conferenceId").asText(), eps);
     }

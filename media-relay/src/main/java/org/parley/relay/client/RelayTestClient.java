@@ -19,6 +19,8 @@ import org.parley.relay.RelayMetrics;
 import org.parley.relay.rtp.ReceiveStatistics;
 import org.parley.relay.rtp.RtcpPacket;
 import org.parley.relay.rtp.RtpPacket;
+import org.parley.relay.rtp.TwccRecorder;
+import org.parley.relay.sdp.HeaderExtension;
 import org.parley.relay.sdp.LocalTransport;
 import org.parley.relay.sdp.MediaSection;
 import org.parley.relay.sdp.SessionDescription;
@@ -327,7 +329,7 @@ public final class RelayTestClient implements AutoCloseable {
         PacketBuffer p = PacketBuffer.allocate();
         int len = RtcpPacket.writeNack(p.getBuffer(), 0, 1, mediaSsrc, sequence, 0);
         p.setLength(len);
-        return subscriber.sendRtcp(p);
+        return sendSubscriberRtcp(p);
     }
 
     /** Asks for a keyframe of a received stream (PLI, RFC 4585 6.3.1). */
@@ -335,7 +337,7 @@ public final class RelayTestClient implements AutoCloseable {
         PacketBuffer p = PacketBuffer.allocate();
         int len = RtcpPacket.writePli(p.getBuffer(), 0, 1, mediaSsrc);
         p.setLength(len);
-        return subscriber.sendRtcp(p);
+        return sendSubscriberRtcp(p);
     }
 
     /** The publisher transport, for tests that send hostile bytes. */
@@ -451,9 +453,72 @@ public final class RelayTestClient implements AutoCloseable {
                 }
             }
             p.setLength(len);
-            sent |= subscriber.sendRtcp(p);
+            sent |= sendSubscriberRtcp(p);
         } while (i < streams.size());
         return sent;
+    }
+
+    // Downlink as a browser's: a cap standing for a thin link, and transport-wide feedback.
+
+    /** A browser sends transport-wide feedback about every 50 ms (Chromium: 50 to 250 ms). */
+    private static final long TWCC_FEEDBACK_NANOS = 50_000_000L;
+    private final ReceiveBandwidthCap downlinkCap = new ReceiveBandwidthCap();
+    /** Arrivals on the subscriber connection (its receive thread only). */
+    private final TwccRecorder downlinkTwcc = new TwccRecorder();
+    private final PacketBuffer feedbackBuffer = PacketBuffer.allocate();
+    private long lastFeedbackNanos;
+    private long feedbackMediaSsrc;
+    private final AtomicInteger twccFeedbackSent = new AtomicInteger();
+    private final Object subscriberRtcpLock = new Object();
+
+    /**
+     * Caps what this client receives at {@code bps} bits per second (0: no cap): packets beyond
+     * it are dropped before the client sees them, as on a thin downlink.
+     */
+    public void capReceiveBandwidth(long bps) {
+        downlinkCap.setRate(bps);
+    }
+
+    /** Packets the receive cap dropped. */
+    public long packetsDroppedByCap() {
+        return downlinkCap.dropped();
+    }
+
+    /** Transport-wide feedback messages this client sent about what the relay sends it. */
+    public int twccFeedbackSent() {
+        return twccFeedbackSent.get();
+    }
+
+    /**
+     * Notes a packet's transport-wide sequence number (the relay's, on its subscriber offer's
+     * extension id) and every {@link #TWCC_FEEDBACK_NANOS} sends feedback about what arrived
+     * (draft-holmer-rmcat-transport-wide-cc-extensions-01 section 3.1), as Chromium does.
+     */
+    private void noteTransportSequence(byte[] b, int off, int len, long nowNanos) {
+        int at = RtpPacket.findExtension(b, off, len, HeaderExtension.TRANSPORT_CC.relayId());
+        if (at < 0 || (b[at - 1] & 0x0f) != 1) {
+            return;
+        }
+        downlinkTwcc.record(RtpPacket.u16(b, at), nowNanos / 1000);
+        feedbackMediaSsrc = RtpPacket.ssrc(b, off);
+        if (nowNanos - lastFeedbackNanos >= TWCC_FEEDBACK_NANOS && downlinkTwcc.hasPending()) {
+            lastFeedbackNanos = nowNanos;
+            int flen = downlinkTwcc.writeFeedback(feedbackBuffer.getBuffer(), 0, receiverSsrc, feedbackMediaSsrc);
+            if (flen > 0) {
+                feedbackBuffer.setOffset(0);
+                feedbackBuffer.setLength(flen);
+                if (sendSubscriberRtcp(feedbackBuffer)) {
+                    twccFeedbackSent.incrementAndGet();
+                }
+            }
+        }
+    }
+
+    /** Reports and feedback come from two threads; SRTCP's index must go out in order. */
+    private boolean sendSubscriberRtcp(PacketBuffer p) {
+        synchronized (subscriberRtcpLock) {
+            return subscriber.sendRtcp(p);
+        }
     }
 
     private void noteReception(byte[] b, int off, int len, long nowNanos) {
@@ -518,8 +583,15 @@ public final class RelayTestClient implements AutoCloseable {
     private final class SubscriberHandler implements PeerTransport.Handler {
         @Override
         public void onRtp(byte[] b, int off, int len, long nowNanos) {
+            if (!downlinkCap.admit(len, nowNanos)) {
+                return;
+            }
+            noteTransportSequence(b, off, len, nowNanos);
             int header = RtpPacket.headerLength(b, off, len);
             int payloadLen = RtpPacket.payloadLength(b, off, len);
+            if (payloadLen <= 0) {
+                return; // padding only (a bandwidth probe): counted for feedback, nothing to play
+            }
             byte[] payload = new byte[Math.max(0, payloadLen)];
             System.arraycopy(b, off + header, payload, 0, payload.length);
             received.add(new ReceivedPacket(RtpPacket.ssrc(b, off), RtpPacket.sequence(b, off),

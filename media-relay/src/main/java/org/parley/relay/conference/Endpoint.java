@@ -46,7 +46,8 @@ public final class Endpoint {
         this.context = context;
         long relaySsrc = ThreadLocalRandom.current().nextLong(1, 0x100000000L);
         this.publisherSide = new PublisherSide(this, context.metrics(), relaySsrc, context.frameCapture());
-        this.subscriberSide = new SubscriberSide(this, context.metrics(), relaySsrc);
+        this.subscriberSide = new SubscriberSide(this, context.metrics(), relaySsrc, context.bwe(),
+                context.scheduler());
         String base = conference.id() + "/" + id;
         this.publisher = new PeerTransport(base + "/pub", context.harvesters(), false, context.advertisedIps(),
                 context.crypto(), context.certificate(), true, context.metrics(), publisherSide, context.sendPool());
@@ -215,7 +216,7 @@ public final class Endpoint {
             forwarded.add(f.stats());
         }
         return new EndpointStats(id, publisher.iceState() + "/" + subscriber.iceState(), in[0], packetsOut, in[1],
-                bytesOut, forwarded);
+                bytesOut, forwarded, subscriberSide.availableBandwidthBps());
     }
 
     void close() {

@@ -29,6 +29,10 @@ final class ForwardedStream {
     private final AtomicInteger rtxSequence = new AtomicInteger(
             java.util.concurrent.ThreadLocalRandom.current().nextInt(0x8000));
     private final LayerSelection selection;
+    private final Object rtxLock = new Object();
+    private final PacketBuffer padScratch = PacketBuffer.allocate();
+    /** The codec last forwarded: what probe padding goes out as (its RTX payload type). */
+    private volatile RelayCodec lastCodec;
     private volatile long packetsSent;
     private volatile long bytesSent;
 
@@ -132,6 +136,9 @@ final class ForwardedStream {
         if (source.isVideo() && !selection.accepts(layer, keyframe, now)) {
             return;
         }
+        if (codec != lastCodec) {
+            lastCodec = codec;
+        }
         byte[] out = scratch.getBuffer();
         System.arraycopy(b, off, out, 0, len);
         if (!rewriter.rewrite(out, 0, now)) {
@@ -141,7 +148,7 @@ final class ForwardedStream {
         RtpPacket.mapExtensionIds(out, 0, len, source.publisher().forwardingExtensionMap());
         scratch.setOffset(0);
         scratch.setLength(len);
-        if (receiver.send(scratch, source.isVideo() ? SendKind.VIDEO : SendKind.AUDIO)) {
+        if (receiver.send(scratch, source.isVideo() ? SendKind.VIDEO : SendKind.AUDIO, now)) {
             packetsSent++;
             bytesSent += len;
             if (source.isVideo()) {
@@ -160,6 +167,12 @@ final class ForwardedStream {
      * accepted RTX for the codec, else as the same packet again.
      */
     void retransmit(int outSeq, PacketBuffer scratch, long now) {
+        synchronized (rtxLock) {
+            retransmitLocked(outSeq, scratch, now);
+        }
+    }
+
+    private void retransmitLocked(int outSeq, PacketBuffer scratch, long now) {
         if (!source.isVideo()) {
             return;
         }
@@ -201,8 +214,44 @@ final class ForwardedStream {
         }
         scratch.setOffset(0);
         scratch.setLength(len);
-        if (receiver.send(scratch, SendKind.VIDEO)) {
+        if (receiver.send(scratch, SendKind.VIDEO, now)) {
             metrics.retransmissions.increment();
+        }
+    }
+
+    /** True when this stream can carry probe padding: video with RTX the receiver accepted. */
+    boolean canPad() {
+        RelayCodec codec = lastCodec;
+        return rtxSsrc != 0 && codec != null && codec.rtxPayloadType() > 0 && receiver.accepts(codec.rtxPayloadType())
+                && rewriter.highestOutSequence() >= 0;
+    }
+
+    /**
+     * Sends {@code count} padding-only packets on the RTX SSRC (RFC 3550 section 5.1: P bit set,
+     * the last octet counts the padding; no payload, so the receiver repairs nothing with them),
+     * as probe cluster {@code cluster}. Runs on the relay's scheduler; the RTX sequence and its
+     * SRTP context are shared with retransmissions, hence the lock (never taken per forwarded
+     * packet).
+     */
+    void sendPadding(int count, int paddingBytes, int cluster) {
+        RelayCodec codec = lastCodec;
+        if (codec == null || !receiver.isConnected()) {
+            return;
+        }
+        synchronized (rtxLock) {
+            for (int k = 0; k < count; k++) {
+                byte[] out = padScratch.getBuffer();
+                out[0] = (byte) 0xA0;
+                out[1] = (byte) codec.rtxPayloadType();
+                RtpPacket.setSequence(out, 0, rtxSequence.getAndIncrement() & 0xFFFF);
+                RtpPacket.setTimestamp(out, 0, rewriter.lastOutTimestamp());
+                RtpPacket.setSsrc(out, 0, rtxSsrc);
+                java.util.Arrays.fill(out, 12, 12 + paddingBytes - 1, (byte) 0);
+                out[12 + paddingBytes - 1] = (byte) paddingBytes;
+                padScratch.setOffset(0);
+                padScratch.setLength(12 + paddingBytes);
+                receiver.send(padScratch, SendKind.VIDEO, System.nanoTime(), cluster);
+            }
         }
     }
 

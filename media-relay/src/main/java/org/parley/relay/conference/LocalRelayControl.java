@@ -143,7 +143,7 @@ public final class LocalRelayControl implements RelayControl {
         conferences.clear();
     }
 
-    private Conference conference(String id) {
+    Conference conference(String id) {
         Conference c = id == null ? null : conferences.get(id);
         if (c == null) {
             throw new RelayException(RelayException.Reason.UNKNOWN_CONFERENCE, "no conference " + id);

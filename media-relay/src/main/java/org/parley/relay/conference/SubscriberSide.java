@@ -7,11 +7,17 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongConsumer;
 import org.parley.relay.RelayMetrics;
+import org.parley.relay.bwe.BweSettings;
+import org.parley.relay.bwe.SendHistory;
 import org.parley.relay.control.RelayException;
 import org.parley.relay.rtp.RtcpPacket;
 import org.parley.relay.rtp.RtpPacket;
+import org.parley.relay.rtp.TwccFeedback;
 import org.parley.relay.sdp.LocalTransport;
 import org.parley.relay.sdp.SubscriberAnswer;
 import org.parley.relay.sdp.SubscriberOffer;
@@ -24,7 +30,8 @@ import org.parley.relay.transport.SendKind;
  * The sending half of an endpoint: its subscriber connection, where the relay is always the
  * offerer. Keeps the m-sections (slots) and what each forwards, makes a new offer when the set of
  * forwarded sources changes (never while one is outstanding, so offers cannot cross), and
- * terminates the receiver's RTCP: NACKs are answered from the cache, PLI/FIR go to the source.
+ * terminates the receiver's RTCP: NACKs are answered from the cache, PLI/FIR go to the source,
+ * transport-wide feedback and REMB feed the receiver's downlink estimate ({@link DownlinkBandwidth}).
  */
 final class SubscriberSide implements PeerTransport.Handler {
 
@@ -57,11 +64,57 @@ final class SubscriberSide implements PeerTransport.Handler {
     private String offeredUfrag;
     private long version;
     private volatile long receiverEstimateBps;
+    private final DownlinkBandwidth bandwidth;
+    private final ScheduledExecutorService scheduler;
 
-    SubscriberSide(Endpoint endpoint, RelayMetrics metrics, long relaySsrc) {
+    SubscriberSide(Endpoint endpoint, RelayMetrics metrics, long relaySsrc, BweSettings bwe,
+            ScheduledExecutorService scheduler) {
         this.endpoint = endpoint;
         this.metrics = metrics;
         this.relaySsrc = relaySsrc;
+        this.bandwidth = new DownlinkBandwidth(bwe.initialBps(), bwe.minBps(), bwe.maxBps());
+        this.scheduler = scheduler;
+    }
+
+    /**
+     * The receiver's downlink estimate in bits/s: from its transport-wide congestion control
+     * feedback, else its REMB, else {@code parley.relay.bwe.initial-bitrate}.
+     */
+    long availableBandwidthBps() {
+        return bandwidth.availableBandwidthBps();
+    }
+
+    /** Tells {@code listener} of each move of the estimate by more than 10 % (feedback thread). */
+    void onEstimateChanged(LongConsumer listener) {
+        bandwidth.onEstimateChanged(listener);
+    }
+
+    /**
+     * Finds out whether the receiver's link carries {@code targetBps}: a short cluster of
+     * padding-only packets on a video stream's RTX SSRC (RFC 3550 section 5.1 padding, RFC 4588
+     * RTX, which receivers discard after counting them for feedback) sent at that rate; when
+     * the feedback shows it arrived at that rate, the estimate rises to it. Does nothing when
+     * no video stream with RTX is being sent.
+     */
+    void requestProbe(long targetBps) {
+        ForwardedStream carrier = null;
+        for (ForwardedStream f : streams()) {
+            if (f.canPad()) {
+                carrier = f;
+                break;
+            }
+        }
+        if (carrier == null || !isConnected() || targetBps <= 0) {
+            return;
+        }
+        ProbePlan plan = ProbePlan.forRate(targetBps);
+        int cluster = bandwidth.startProbe(plan.packets());
+        ForwardedStream stream = carrier;
+        for (int tick = 0; tick < ProbePlan.TICKS; tick++) {
+            int burst = plan.packetsInTick(tick);
+            scheduler.schedule(() -> stream.sendPadding(burst, ProbePlan.PADDING_BYTES, cluster),
+                    tick * ProbePlan.TICK_MICROS, TimeUnit.MICROSECONDS);
+        }
     }
 
     void setTransport(PeerTransport transport) {
@@ -262,9 +315,18 @@ final class SubscriberSide implements PeerTransport.Handler {
         return out;
     }
 
-    boolean send(PacketBuffer packet, SendKind kind) {
+    boolean send(PacketBuffer packet, SendKind kind, long now) {
+        return send(packet, kind, now, SendHistory.NO_CLUSTER);
+    }
+
+    /** Sends an RTP packet with the connection's next transport-wide sequence number. */
+    boolean send(PacketBuffer packet, SendKind kind, long now, int probeCluster) {
         PeerTransport t = transport;
-        return t != null && t.sendRtp(packet, kind);
+        if (t == null) {
+            return false;
+        }
+        bandwidth.stamp(packet, now, probeCluster);
+        return t.sendRtp(packet, kind);
     }
 
     void sendRtcp(PacketBuffer packet) {
@@ -312,7 +374,10 @@ final class SubscriberSide implements PeerTransport.Handler {
                     onKeyframeRequest(RtpPacket.u32(b, i + 12));
                 } else if (fmt == RtcpPacket.FMT_AFB && RtcpPacket.isRemb(b, i, plen)) {
                     receiverEstimateBps = RtcpPacket.rembBitrate(b, i);
+                    bandwidth.onRemb(receiverEstimateBps);
                 }
+            } else if (TwccFeedback.isTwcc(b, i) && bandwidth.onFeedback(b, i, plen, now)) {
+                metrics.twccFeedbackReceived.increment();
             }
             i += plen;
         }

@@ -6,11 +6,14 @@ import java.util.List;
 public record ConferenceStats(String conferenceId, List<EndpointStats> endpoints) {
 
     /**
-     * A snapshot of one endpoint: what it sent to and received from the relay, and each source
-     * the relay forwards to it.
+     * A snapshot of one endpoint: what it sent to and received from the relay, each source the
+     * relay forwards to it, and the relay's estimate of its downlink in bits/s ({@code
+     * estimateBps}: from its transport-wide congestion control feedback, else its REMB, else
+     * {@code parley.relay.bwe.initial-bitrate}).
      */
     public record EndpointStats(String endpointId, String iceState, long packetsReceived,
-            long packetsSent, long bytesReceived, long bytesSent, List<ForwardedStreamStats> forwarded) {
+            long packetsSent, long bytesReceived, long bytesSent, List<ForwardedStreamStats> forwarded,
+            long estimateBps) {
 
         public EndpointStats {
             forwarded = forwarded == null ? List.of() : List.copyOf(forwarded);
@@ -18,7 +21,7 @@ public record ConferenceStats(String conferenceId, List<EndpointStats> endpoints
 
         public EndpointStats(String endpointId, String iceState, long packetsReceived, long packetsSent,
                 long bytesReceived, long bytesSent) {
-            this(endpointId, iceState, packetsReceived, packetsSent, bytesReceived, bytesSent, List.of());
+            this(endpointId, iceState, packetsReceived, packetsSent, bytesReceived, bytesSent, List.of(), 0);
         }
     }
 

@@ -122,6 +122,11 @@ public final class StreamRewriter {
         return at >= 0 && isNewer(at, outSeq);
     }
 
+    /** The receiver-side timestamp of the last packet rewritten (probe padding reuses it). */
+    public long lastOutTimestamp() {
+        return lastOutTs;
+    }
+
     public int highestOutSequence() {
         return highestOutSeq;
     }

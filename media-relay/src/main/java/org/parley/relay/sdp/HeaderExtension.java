@@ -7,7 +7,11 @@ package org.parley.relay.sdp;
 public enum HeaderExtension {
     /** RFC 6464 client-to-mixer audio level: feeds active-speaker detection. */
     AUDIO_LEVEL("urn:ietf:params:rtp-hdrext:ssrc-audio-level", 1, true, false),
-    /** Transport-wide sequence numbers for TWCC feedback (draft-holmer-rmcat-transport-wide-cc). */
+    /**
+     * Transport-wide sequence numbers for TWCC feedback (draft-holmer-rmcat-transport-wide-cc):
+     * on publisher connections the relay answers them; on subscriber connections it writes its own
+     * per connection into everything it sends (the publisher's value is overwritten).
+     */
     TRANSPORT_CC("http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01", 3, true, true),
     /** Sender's send time; forwarded so Chromium receivers can estimate bandwidth and send REMB. */
     ABS_SEND_TIME("http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time", 2, true, true),
@@ -44,7 +48,7 @@ public enum HeaderExtension {
 
     /** Extensions the relay puts in packets it sends to receivers. */
     public boolean forwarded() {
-        return this == AUDIO_LEVEL || this == ABS_SEND_TIME || this == VIDEO_ORIENTATION;
+        return this == AUDIO_LEVEL || this == ABS_SEND_TIME || this == VIDEO_ORIENTATION || this == TRANSPORT_CC;
     }
 
     public static HeaderExtension byUri(String uri) {

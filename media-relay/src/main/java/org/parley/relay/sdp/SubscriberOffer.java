@@ -57,9 +57,11 @@ public final class SubscriberOffer {
         for (RelayCodec c : codecs) {
             int pt = c.payloadType();
             sdp.append("a=rtpmap:").append(pt).append(' ').append(c.rtpmap()).append("\r\n");
-            // Receivers report their bandwidth estimate with REMB, computed from the forwarded
-            // abs-send-time (transport-cc is used on publisher connections only).
+            // Receivers send transport-wide feedback about the relay's own transport-wide sequence
+            // numbers (the relay estimates their downlink, docs/relay.md "Bandwidth estimation");
+            // REMB from the forwarded abs-send-time stays as the fallback.
             sdp.append("a=rtcp-fb:").append(pt).append(" goog-remb\r\n");
+            sdp.append("a=rtcp-fb:").append(pt).append(" transport-cc\r\n");
             if (video) {
                 sdp.append("a=rtcp-fb:").append(pt).append(" ccm fir\r\n");
                 sdp.append("a=rtcp-fb:").append(pt).append(" nack\r\n");

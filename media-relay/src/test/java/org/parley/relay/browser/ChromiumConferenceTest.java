@@ -17,6 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.parley.relay.RelayConfig;
 import org.parley.relay.RelayServer;
+import org.parley.relay.bwe.BweSettings;
 import org.parley.relay.control.EndpointListener;
 import org.parley.relay.control.PeerConnectionRole;
 import org.parley.relay.control.RelayControl;
@@ -50,7 +51,7 @@ class ChromiumConferenceTest {
     }
 
     @Test
-    @Timeout(120)
+    @Timeout(150)
     void threeBrowsersSeeAndHearEachOtherAndTheScreenShare() throws Exception {
         RelayServer relay = new RelayServer(new RelayConfig("127.0.0.1", 0, 0), new SimpleMeterRegistry(),
                 Clock.systemUTC());
@@ -99,6 +100,14 @@ class ChromiumConferenceTest {
         if (!allSeeAndHear(people, last, 30)) {
             fail("media did not flow between all three browsers: " + last);
         }
+        // With the relay's transport-wide sequence numbers on what it sends them, the receiving
+        // browsers send transport-wide feedback, which moves each one's downlink estimate.
+        long feedbackDeadline = System.nanoTime() + 30_000_000_000L;
+        while (System.nanoTime() < feedbackDeadline && !estimatesMoved(relay, control)) {
+            Thread.sleep(250);
+        }
+        assertTrue(estimatesMoved(relay, control), "no transport-wide feedback from the browsers moved their"
+                + " downlink estimates: " + control.stats(CONFERENCE));
 
         // The relay only ever offered 127.0.0.1 and the page only signalled its 127.0.0.1
         // candidates; Chromium still pairs its other host sockets with the relay's loopback
@@ -144,6 +153,11 @@ class ChromiumConferenceTest {
     }
 
     /** Every browser decoded frames of every other's camera and got their audio; all saw the screen. */
+    private static boolean estimatesMoved(RelayServer relay, RelayControl control) {
+        return relay.metrics().twccFeedbackReceived.count() > 0 && control.stats(CONFERENCE).endpoints().stream()
+                .allMatch(e -> e.estimateBps() > 0 && e.estimateBps() != BweSettings.DEFAULTS.initialBps());
+    }
+
     private static boolean allSeeAndHear(List<Participant> people, Map<String, JsonNode> stats, int minFrames) {
         if (stats.size() != people.size()) {
             return false;
