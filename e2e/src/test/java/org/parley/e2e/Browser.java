@@ -52,13 +52,51 @@ final class Browser implements AutoCloseable {
 
     /** Starts a browser; {@code dir} receives its profile and chromedriver log. */
     static Browser launch(String name, Path dir) throws IOException {
+        requireTools();
+        requireLoopbackOnly();
+        Path profile = Files.createTempDirectory(dir, "chromium-" + name + "-");
+        ChromeDriverService service = new ChromeDriverService.Builder()
+                .usingDriverExecutable(CHROMEDRIVER.toFile())
+                .usingAnyFreePort()
+                .withLogFile(dir.resolve("chromedriver-" + name + ".log").toFile())
+                .build();
+        return start(name, service, options(profile), profile);
+    }
+
+    /**
+     * Starts a browser inside {@code link}'s namespace, so everything it receives crosses the
+     * shaped link. ChromeDriver runs there too (Chromium's DevTools port is on that namespace's
+     * loopback) and accepts the test JVM's WebDriver commands on the link's receiver address.
+     * The app's origin on the link, {@code origin}, is not a secure context by the browser's rules
+     * (only loopback is), so it is declared one for the camera and microphone.
+     */
+    static Browser launchBehind(ShapedLink link, String name, Path dir, String origin) throws IOException {
+        requireTools();
+        Path profile = Files.createTempDirectory(dir, "chromium-" + name + "-");
+        int port = 9515; // the namespace is new: nothing else listens in it
+        String url = "http://" + link.receiverAddress() + ":" + port;
+        ChromeDriverService service = new ChromeDriverService(link.wrapper(dir, CHROMEDRIVER.toString()).toFile(), port,
+                Duration.ofSeconds(30), List.of("--port=" + port, "--allowed-ips=" + link.relayAddress(),
+                        "--log-path=" + dir.resolve("chromedriver-" + name + ".log")), Map.of()) {
+            @Override
+            protected java.net.URL getUrl(int p) throws IOException {
+                return java.net.URI.create(url).toURL();
+            }
+        };
+        ChromeOptions options = options(profile);
+        options.addArguments("--unsafely-treat-insecure-origin-as-secure=" + origin);
+        return start(name, service, options, profile);
+    }
+
+    private static void requireTools() {
         for (Path tool : List.of(CHROMIUM, CHROMEDRIVER)) {
             if (!Files.isExecutable(tool)) {
                 throw new AssertionError(tool + " is missing: install the Debian packages chromium and chromium-driver");
             }
         }
-        requireLoopbackOnly();
-        Path profile = Files.createTempDirectory(dir, "chromium-" + name + "-");
+    }
+
+    private static ChromeOptions options(Path profile) {
         ChromeOptions options = new ChromeOptions();
         options.setBinary(CHROMIUM.toFile());
         options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
@@ -70,11 +108,10 @@ final class Browser implements AutoCloseable {
         LoggingPreferences logs = new LoggingPreferences();
         logs.enable(LogType.BROWSER, Level.ALL);
         options.setCapability("goog:loggingPrefs", logs);
-        ChromeDriverService service = new ChromeDriverService.Builder()
-                .usingDriverExecutable(CHROMEDRIVER.toFile())
-                .usingAnyFreePort()
-                .withLogFile(dir.resolve("chromedriver-" + name + ".log").toFile())
-                .build();
+        return options;
+    }
+
+    private static Browser start(String name, ChromeDriverService service, ChromeOptions options, Path profile) {
         ChromeDriver driver = new ChromeDriver(service, options);
         driver.manage().timeouts().scriptTimeout(WAIT);
         return new Browser(name, driver, service, profile);
@@ -86,8 +123,10 @@ final class Browser implements AutoCloseable {
      * namespace instead (tools/loopback-netns/bin/java), inherited by everything it starts.
      */
     private static void requireLoopbackOnly() throws IOException {
+        // Besides loopback only the shaped links a test made (ShapedLink: veth pairs to network
+        // namespaces on this machine, with nothing beyond them).
         List<String> others = NetworkInterface.networkInterfaces().filter(Browser::upAndNotLoopback)
-                .map(NetworkInterface::getName).toList();
+                .map(NetworkInterface::getName).filter(n -> !n.startsWith(ShapedLink.PREFIX)).toList();
         if (!others.isEmpty()) {
             throw new AssertionError("interfaces besides loopback are visible " + others
                     + ": run the e2e tests through Maven as root, whose failsafe JVM runs in a loopback-only network namespace");

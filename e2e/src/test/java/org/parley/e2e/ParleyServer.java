@@ -105,7 +105,12 @@ final class ParleyServer implements AutoCloseable {
 
     /** http://127.0.0.1:PORT — the web app's origin. */
     String origin() {
-        return "http://127.0.0.1:" + httpPort;
+        return origin("127.0.0.1");
+    }
+
+    /** The web app's origin at another of this machine's addresses (the server must listen there). */
+    String origin(String address) {
+        return "http://" + address + ":" + httpPort;
     }
 
     /** An access token for {@code user}, signed with this server's secret. */

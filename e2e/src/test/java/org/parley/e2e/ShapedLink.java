@@ -1,0 +1,141 @@
+package org.parley.e2e;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A receiver's own network: a network namespace linked to the test JVM's (where the server and
+ * the relay run) by a veth pair with private addresses 10.77.N.1 (relay side) and 10.77.N.2
+ * (receiver side), and a tc queue on the relay side's egress, i.e. the receiver's downlink. The
+ * receiver namespace has no other link, and the test JVM's own namespace has only loopback and
+ * these links (tools/loopback-netns), so nothing can leave the machine.
+ *
+ * <p>What this kernel offers decides the shaping: {@code tbf} caps the rate (its queue adds the
+ * delay a real bottleneck adds). Random loss would need {@code netem}, which this machine's kernel
+ * lacks (docs/e2e.md, "Shaped networks").
+ *
+ * <p>Needs root in the test JVM's namespace and iproute2's {@code ip} and {@code tc}; fails, never
+ * skips, without them.
+ */
+final class ShapedLink implements AutoCloseable {
+
+    /** Interface names start with this; Browser.launch accepts these links besides loopback. */
+    static final String PREFIX = "pshp";
+
+    private final int index;
+    private final String namespace;
+    private final String relaySide;
+    private final List<Path> wrappers = new ArrayList<>();
+
+    private ShapedLink(int index) {
+        this.index = index;
+        this.namespace = "parley-rx-" + ProcessHandle.current().pid() + "-" + index;
+        this.relaySide = PREFIX + index + "r";
+    }
+
+    /** Creates namespace and link {@code index} (1..250), unshaped. */
+    static ShapedLink create(int index) throws IOException, InterruptedException {
+        if (index < 1 || index > 250) {
+            throw new IllegalArgumentException("link index must be 1..250, was " + index);
+        }
+        ShapedLink link = new ShapedLink(index);
+        try {
+            String receiverSide = PREFIX + index + "x";
+            run("ip", "netns", "add", link.namespace);
+            run("ip", "link", "add", link.relaySide, "type", "veth", "peer", "name", receiverSide, "netns",
+                    link.namespace);
+            run("ip", "addr", "add", link.relayAddress() + "/30", "dev", link.relaySide);
+            run("ip", "link", "set", link.relaySide, "up");
+            link.inside("ip", "link", "set", "lo", "up");
+            link.inside("ip", "addr", "add", link.receiverAddress() + "/30", "dev", receiverSide);
+            link.inside("ip", "link", "set", receiverSide, "up");
+            return link;
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            link.close();
+            throw e;
+        }
+    }
+
+    /** The relay side's address: what the receiver reaches the server and the relay at. */
+    String relayAddress() {
+        return "10.77." + index + ".1";
+    }
+
+    String receiverAddress() {
+        return "10.77." + index + ".2";
+    }
+
+    /**
+     * Caps the receiver's downlink at {@code bitsPerSecond} (tbf; replaces whatever shaping was
+     * there, so it can change mid-test). The bucket holds 20 ms at the rate, at least two full
+     * packets; the queue holds 200 ms, after which packets are dropped, as at a congested link.
+     */
+    void cap(long bitsPerSecond) throws IOException, InterruptedException {
+        if (bitsPerSecond < 8_000) {
+            throw new IllegalArgumentException("a cap below 8 kbit/s leaves nothing to measure: " + bitsPerSecond);
+        }
+        long burstBytes = Math.max(3_000, bitsPerSecond / 8 / 50);
+        run("tc", "qdisc", "replace", "dev", relaySide, "root", "tbf", "rate", bitsPerSecond + "bit", "burst",
+                String.valueOf(burstBytes), "latency", "200ms");
+    }
+
+    /** Lifts any cap: the link runs at veth speed again. */
+    void uncap() throws IOException, InterruptedException {
+        run("tc", "qdisc", "replace", "dev", relaySide, "root", "pfifo", "limit", "1000");
+    }
+
+    /**
+     * A script that runs {@code binary} inside the receiver's namespace with the arguments it is
+     * given (for ChromeDriver, whose Chromium then inherits the namespace).
+     */
+    Path wrapper(Path dir, String binary) throws IOException {
+        Path script = dir.resolve("in-" + namespace + "-" + Path.of(binary).getFileName());
+        Files.writeString(script, "#!/bin/sh\nexec ip netns exec " + namespace + " " + binary + " \"$@\"\n",
+                StandardCharsets.UTF_8);
+        Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwx------"));
+        wrappers.add(script);
+        return script;
+    }
+
+    private void inside(String... command) throws IOException, InterruptedException {
+        List<String> full = new ArrayList<>(List.of("ip", "netns", "exec", namespace));
+        full.addAll(List.of(command));
+        run(full.toArray(String[]::new));
+    }
+
+    private static void run(String... command) throws IOException, InterruptedException {
+        Process p;
+        try {
+            p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        } catch (IOException e) {
+            throw new AssertionError(command[0] + " cannot run (" + e.getMessage()
+                    + "): shaped-network tests need iproute2 (ip, tc) and root", e);
+        }
+        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!p.waitFor(30, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new IOException(String.join(" ", command) + ": no exit within 30 s");
+        }
+        if (p.exitValue() != 0) {
+            throw new AssertionError(String.join(" ", command) + " failed (" + p.exitValue() + "): " + output.strip()
+                    + "\nshaped-network tests need root in the test JVM's namespace, iproute2 and the tbf qdisc");
+        }
+    }
+
+    @Override
+    public void close() throws IOException, InterruptedException {
+        // Deleting the namespace deletes its end of the pair, and with it the relay's end.
+        Process p = new ProcessBuilder("ip", "netns", "del", namespace).redirectErrorStream(true).start();
+        p.getInputStream().readAllBytes();
+        p.waitFor(30, TimeUnit.SECONDS);
+        for (Path w : wrappers) {
+            Files.deleteIfExists(w);
+        }
+    }
+}
