@@ -40,8 +40,11 @@ export class ParleyClient extends Emitter {
    * @param {RTCIceTransportPolicy} [o.iceTransportPolicy] "all" (default) or "relay" (TURN only)
    * @param {(media: string) => Promise<MediaStream>} [o.getLocalStream] camera/microphone source
    * @param {(candidate: string) => boolean} [o.candidateFilter] which local ICE candidates to announce
+   * @param {boolean} [o.simulcast] in rooms, send the camera as three simulcast layers (default
+   *   true) so the relay can give each receiver the one that fits (docs/relay.md, Simulcast)
    */
-  constructor({ url, token, device, iceTransportPolicy = 'all', getLocalStream, candidateFilter } = {}) {
+  constructor({ url, token, device, iceTransportPolicy = 'all', getLocalStream, candidateFilter,
+    simulcast = true } = {}) {
     super();
     if (!device) throw new Error('device id required');
     this.url = url || `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`;
@@ -50,6 +53,7 @@ export class ParleyClient extends Emitter {
     this.iceTransportPolicy = iceTransportPolicy;
     this.localStreamSource = getLocalStream;
     this.candidateFilter = candidateFilter || null;
+    this.simulcast = simulcast;
     this.ws = null;
     this.state = 'closed';
     this.welcome = null;

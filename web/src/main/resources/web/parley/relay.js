@@ -5,6 +5,16 @@ import { filterSdp } from './ice.js';
 import { limitToVp8, needsInsertableStreams } from './e2ee/session.js';
 
 /**
+ * The camera's simulcast layers (RFC 8853), lowest first: the relay takes the order of
+ * a=simulcast as its layer order (docs/relay.md, Simulcast). A screen share is sent as one layer.
+ */
+export const SIMULCAST_ENCODINGS = Object.freeze([
+  { rid: 'q', scaleResolutionDownBy: 4 },
+  { rid: 'h', scaleResolutionDownBy: 2 },
+  { rid: 'f', scaleResolutionDownBy: 1 },
+]);
+
+/**
  * Two peer connections with the relay. On the publisher connection this client offers (it knows
  * what it sends); on the subscriber connection the relay offers (it knows what this client
  * receives). With one offerer per connection, renegotiation can never glare.
@@ -21,9 +31,11 @@ export class RelayMedia extends Emitter {
    * @param {(type: string, fields: object) => Promise<object>} o.request a signaling request
    * @param {(candidate: string) => boolean} [o.candidateFilter] which local candidates to announce
    * @param {import('./e2ee/session.js').E2eeSession} [o.e2ee] encrypts what is sent, decrypts what arrives
+   * @param {boolean} [o.simulcast] send camera video as the three layers of SIMULCAST_ENCODINGS
    */
-  constructor({ context, rtcConfig, request, candidateFilter, e2ee }) {
+  constructor({ context, rtcConfig, request, candidateFilter, e2ee, simulcast = false }) {
     super();
+    this.simulcast = simulcast;
     this.candidateFilter = candidateFilter || null;
     this.context = context;
     this.e2ee = e2ee || null;
@@ -89,7 +101,9 @@ export class RelayMedia extends Emitter {
     }
     const ordered = [...stream.getAudioTracks(), ...stream.getVideoTracks()];
     for (const track of ordered) {
-      const transceiver = this.publisher.addTransceiver(track, { direction: 'sendonly', streams: [stream] });
+      const init = { direction: 'sendonly', streams: [stream] };
+      if (track.kind === 'video' && this.simulcast) init.sendEncodings = SIMULCAST_ENCODINGS.map((e) => ({ ...e }));
+      const transceiver = this.publisher.addTransceiver(track, init);
       const { sender } = transceiver;
       this.protect(transceiver, track.kind);
       this.cameraSenders.push(sender);

@@ -75,7 +75,7 @@ export class Room extends LocalMediaOwner {
   openMedia() {
     const media = new RelayMedia({
       context: { roomId: this.id }, rtcConfig: this.client.rtcConfig(), request: (t, f) => this.client.request(t, f),
-      candidateFilter: this.client.candidateFilter, e2ee: this.e2ee,
+      candidateFilter: this.client.candidateFilter, e2ee: this.e2ee, simulcast: this.client.simulcast,
     });
     media.on('track', (e) => this.onTrack(e));
     media.on('connectionstate', (s) => this.emit('connection', { state: s }));

@@ -52,6 +52,11 @@ final class Browser implements AutoCloseable {
 
     /** Starts a browser; {@code dir} receives its profile and chromedriver log. */
     static Browser launch(String name, Path dir) throws IOException {
+        return launch(name, dir, new String[0]);
+    }
+
+    /** As {@link #launch(String, Path)} with more Chromium command-line switches. */
+    static Browser launch(String name, Path dir, String... extraArguments) throws IOException {
         requireTools();
         requireLoopbackOnly();
         Path profile = Files.createTempDirectory(dir, "chromium-" + name + "-");
@@ -60,7 +65,9 @@ final class Browser implements AutoCloseable {
                 .usingAnyFreePort()
                 .withLogFile(dir.resolve("chromedriver-" + name + ".log").toFile())
                 .build();
-        return start(name, service, options(profile), profile);
+        ChromeOptions options = options(profile);
+        options.addArguments(extraArguments);
+        return start(name, service, options, profile);
     }
 
     /**
