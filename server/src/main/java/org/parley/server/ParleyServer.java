@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
+import org.parley.cluster.ClusterNode;
 import org.parley.cluster.relay.RelayLoadMeter;
 import org.parley.cluster.relay.RelayPool;
 import org.parley.relay.RelayServer;
@@ -25,6 +26,7 @@ import org.parley.server.config.ServerConfig;
 import org.parley.server.http.HttpEndpoint;
 import org.parley.server.http.HttpRouter;
 import org.parley.signaling.SignalingService;
+import org.parley.signaling.cluster.Peers;
 import org.parley.signaling.media.SingleRelay;
 import org.parley.signaling.session.LocalTurn;
 import org.parley.turn.TurnConfig;
@@ -102,9 +104,15 @@ public final class ParleyServer implements AutoCloseable {
         TurnServer turn = config.turn().enabled() ? new TurnServer(turnConfig(config, secret), registry, clock) : null;
         SignalingService signaling = null;
         if (config.signaling().enabled()) {
+            Peers peers = Peers.NONE;
+            if (config.cluster().redis().isPresent()) {
+                ClusterNode node = ClusterNode.connect(config.cluster());
+                closeLast.add(node);
+                peers = node;
+            }
             signaling = new SignalingService(config.signaling().config(), secret,
                     relayPool != null ? relayPool : new SingleRelay(relayControl), registry, clock,
-                    () -> localTurn(turn));
+                    () -> localTurn(turn), peers);
             SignalingService s = signaling;
             add(new ModulePart("signaling", "parley.http.port", List::of, s::drain, s::liveCallsWithConnectedDevice, s));
         } else {

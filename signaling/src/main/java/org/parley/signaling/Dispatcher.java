@@ -9,6 +9,10 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
+import org.parley.signaling.cluster.Inbox;
+import org.parley.signaling.cluster.Peers;
+import org.parley.signaling.cluster.RemoteDevice;
+import org.parley.signaling.cluster.Routes;
 import org.parley.signaling.session.Session;
 import org.parley.signaling.session.SessionController;
 import org.parley.signaling.transport.Connection;
@@ -38,6 +42,9 @@ final class Dispatcher {
     private final Executor loop;
     /** Sessions with a request awaiting the relay, and their requests that came after it. */
     private final Map<Session, ArrayDeque<Queued>> waiting = new HashMap<>();
+    /** Where requests about calls owned by other nodes go (docs/cluster.md); alone, nowhere. */
+    private Routes routes;
+    private Peers peers = Peers.NONE;
 
     private record Queued(Connection connection, Request request) {
     }
@@ -54,6 +61,65 @@ final class Dispatcher {
 
     void registerDeferred(String type, DeferredHandler handler) {
         handlers.put(type, handler);
+    }
+
+    /** In a cluster: a request about a call another node owns is answered by that node. */
+    void forwardThrough(Routes routes, Peers peers) {
+        this.routes = routes;
+        this.peers = peers;
+    }
+
+    /** The handler of {@code r}: this node's, or the forwarding to the node that owns its call. */
+    private DeferredHandler handlerOf(Request r) {
+        String owner = routes == null ? null : routes.owner(r);
+        if (owner == null) {
+            return handlers.get(r.type());
+        }
+        return (s, req) -> peers.request(owner, RemoteDevice.of(s, peers.node()), req.body());
+    }
+
+    /**
+     * A request forwarded by another node for a device of its own ({@code visitor}) about a call this
+     * node owns: handled as that device's own would be, the reply going first and its events after.
+     * Its node queues the device's later requests until this one is answered.
+     */
+    void visit(Session visitor, Request r, Inbox.Reply reply) {
+        metrics.message(r.type());
+        DeferredHandler h = handlers.get(r.type());
+        if (h == null) {
+            reply.error(new ProtocolException(ErrorCode.UNKNOWN_TYPE, "unknown message type '" + abbreviate(r.type()) + "'"));
+            return;
+        }
+        visitor.hold();
+        CompletableFuture<ObjectNode> answer;
+        try {
+            answer = h.handle(visitor, r).toCompletableFuture();
+        } catch (RuntimeException e) {
+            answer = CompletableFuture.failedFuture(e);
+        }
+        if (answer.isDone()) {
+            answerVisitor(visitor, r, answer, reply);
+        } else {
+            CompletableFuture<ObjectNode> later = answer;
+            later.whenComplete((fields, error) -> loop.execute(() -> answerVisitor(visitor, r, later, reply)));
+        }
+    }
+
+    private void answerVisitor(Session visitor, Request r, CompletableFuture<ObjectNode> answer, Inbox.Reply reply) {
+        try {
+            reply.ok(answer.join());
+        } catch (CompletionException | CancellationException e) {
+            Throwable cause = e.getCause() == null ? e : e.getCause();
+            if (cause instanceof ProtocolException pe) {
+                metrics.error(pe.code().wireName());
+                reply.error(pe);
+            } else {
+                LOG.error("{} failed for {}", r.type(), visitor, cause);
+                reply.error(new ProtocolException(ErrorCode.INTERNAL, "internal error"));
+            }
+        } finally {
+            visitor.release();
+        }
     }
 
     Set<String> types() {
@@ -91,7 +157,7 @@ final class Dispatcher {
                 sessions.ack(s, r);
                 return false;
             }
-            DeferredHandler h = handlers.get(r.type());
+            DeferredHandler h = handlerOf(r);
             if (h == null && !r.type().equals("bye")) {
                 throw new ProtocolException(ErrorCode.UNKNOWN_TYPE, "unknown message type '" + abbreviate(r.type()) + "'");
             }

@@ -24,6 +24,8 @@ import org.parley.signaling.call.HandOff;
 import org.parley.signaling.call.InCallSignals;
 import org.parley.signaling.call.IncomingCallWebhook;
 import org.parley.signaling.e2ee.KeyMessages;
+import org.parley.signaling.cluster.Peers;
+import org.parley.signaling.cluster.Routes;
 import org.parley.signaling.media.RelayLink;
 import org.parley.signaling.media.RelayRoutes;
 import org.parley.signaling.media.SingleRelay;
@@ -33,6 +35,7 @@ import org.parley.signaling.session.LocalTurn;
 import org.parley.signaling.session.Session;
 import org.parley.signaling.session.SessionController;
 import org.parley.signaling.session.Sessions;
+import org.parley.signaling.session.Visitors;
 import org.parley.signaling.transport.Connection;
 import org.parley.signaling.transport.ConnectionListener;
 import org.parley.signaling.transport.SignalingFrameHandler;
@@ -96,6 +99,15 @@ public final class SignalingService implements AutoCloseable {
         this(config, secret, relays, registry, loop, Optional::empty);
     }
 
+    /**
+     * As one node of a cluster whose other nodes {@code peers} reaches (docs/cluster.md);
+     * {@link Peers#NONE} for one process alone.
+     */
+    public SignalingService(SignalingConfig config, byte[] secret, RelayRoutes relays,
+            MeterRegistry registry, Clock clock, Supplier<Optional<LocalTurn>> localTurn, Peers peers) {
+        this(config, secret, relays, registry, SignalingLoop.realTime(clock), localTurn, peers);
+    }
+
     private SignalingService(SignalingConfig config, byte[] secret, Optional<RelayControl> relay,
             MeterRegistry registry, SignalingLoop loop, Supplier<Optional<LocalTurn>> localTurn) {
         this(config, secret, new SingleRelay(relay), registry, loop, localTurn);
@@ -103,6 +115,11 @@ public final class SignalingService implements AutoCloseable {
 
     private SignalingService(SignalingConfig config, byte[] secret, RelayRoutes relays,
             MeterRegistry registry, SignalingLoop loop, Supplier<Optional<LocalTurn>> localTurn) {
+        this(config, secret, relays, registry, loop, localTurn, Peers.NONE);
+    }
+
+    private SignalingService(SignalingConfig config, byte[] secret, RelayRoutes relays,
+            MeterRegistry registry, SignalingLoop loop, Supplier<Optional<LocalTurn>> localTurn, Peers peers) {
         this.config = config;
         this.loop = loop;
         Clock clock = loop.clock();
@@ -114,8 +131,9 @@ public final class SignalingService implements AutoCloseable {
         this.teardown = new CallTeardown(calls, relayLink, metrics);
         Optional<IncomingCallWebhook> webhook = config.webhook().url()
                 .map(u -> new IncomingCallWebhook(u, config.webhook().timeout(), metrics));
-        CallSetup setup = new CallSetup(config.calls(), config.e2ee(), calls, sessions, teardown, relayLink, loop, clock, metrics,
-                webhook, () -> draining);
+        Visitors visitors = new Visitors(peers, loop);
+        CallSetup setup = new CallSetup(config.calls(), config.e2ee(), calls, sessions, visitors, teardown, relayLink,
+                loop, clock, metrics, webhook, () -> draining);
         InCallSignals inCall = new InCallSignals(calls, teardown, metrics, clock);
         HandOff handOff = new HandOff(calls, sessions, relayLink, setup);
         this.rooms = new RoomService(config.rooms(), config.e2ee(), secret, sessions, calls, teardown, relayLink, loop, clock, metrics,
@@ -153,6 +171,14 @@ public final class SignalingService implements AutoCloseable {
         rooms.register(d::register, d::registerDeferred);
         d.register("e2ee.key", new KeyMessages(rooms::deliverKey, inCall::deliverKey)::handle);
         this.dispatcher = d;
+        if (peers.clustered()) {
+            Routes routes = new Routes();
+            d.forwardThrough(routes, peers);
+            ClusterInbox inbox = new ClusterInbox(peers, loop, sessions, visitors, routes, sessionController, d);
+            sessionController.observe(inbox);
+            peers.start(inbox);
+            metrics.gauge("parley.cluster.visitors", "Devices at other nodes in calls this node owns", visitors::size);
+        }
         metrics.knownTypes(d.types());
         metrics.gauge("parley.signaling.sessions", "Signed-in sessions, connected or awaiting resume", sessions::size);
         metrics.gauge("parley.signaling.calls.live", "One-to-one calls not yet ended", calls::size);

@@ -3,6 +3,7 @@ package org.parley.server.config;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import java.time.Duration;
+import org.parley.cluster.ClusterConfig;
 import org.parley.cluster.relay.RelayPoolConfig;
 import org.parley.relay.RelayConfig;
 import org.parley.signaling.SignalingConfig;
@@ -14,7 +15,7 @@ import org.parley.turn.TurnConfig;
  */
 public record ServerConfig(HttpConfig http, AuthConfig auth, Duration drainGracePeriod,
         Part<SignalingConfig> signaling, Part<RelayConfig> relay, Part<TurnConfig> turn,
-        RemoteRelayConfig remoteRelay, DemoConfig demo, RelayPoolConfig relayPool) {
+        RemoteRelayConfig remoteRelay, DemoConfig demo, RelayPoolConfig relayPool, ClusterConfig cluster) {
 
     /** A part's settings and whether it runs in this process. */
     public record Part<T>(boolean enabled, T config) {
@@ -32,7 +33,8 @@ public record ServerConfig(HttpConfig http, AuthConfig auth, Duration drainGrace
                 new Part<>(root.getBoolean("parley.signaling.enabled"), SignalingConfig.from(root)),
                 new Part<>(localRelay, RelayConfig.from(root)),
                 new Part<>(root.getBoolean("parley.turn.enabled"), TurnConfig.from(root)),
-                RemoteRelayConfig.from(root, localRelay), DemoConfig.from(root), RelayPoolConfig.from(root));
+                RemoteRelayConfig.from(root, localRelay), DemoConfig.from(root), RelayPoolConfig.from(root),
+                ClusterConfig.from(root));
         config.checkRelayPool(root);
         return config;
     }

@@ -26,6 +26,7 @@ import org.parley.signaling.media.RelayLink;
 import org.parley.signaling.session.Session;
 import org.parley.signaling.session.SessionObserver;
 import org.parley.signaling.session.Sessions;
+import org.parley.signaling.session.Visitors;
 import org.parley.signaling.wire.ErrorCode;
 import org.parley.signaling.wire.Json;
 import org.parley.signaling.wire.ProtocolException;
@@ -54,10 +55,12 @@ public final class CallSetup implements SessionObserver {
     private final Optional<IncomingCallWebhook> webhook;
     private final BooleanSupplier draining;
     private final EndpointHooks hooks;
+    private final Visitors visitors;
 
-    public CallSetup(SignalingConfig.Calls config, SignalingConfig.E2ee e2ee, Calls calls, Sessions sessions, CallTeardown teardown,
-            RelayLink relay, Scheduler scheduler, Clock clock, SignalingMetrics metrics,
-            Optional<IncomingCallWebhook> webhook, BooleanSupplier draining) {
+    public CallSetup(SignalingConfig.Calls config, SignalingConfig.E2ee e2ee, Calls calls, Sessions sessions,
+            Visitors visitors, CallTeardown teardown, RelayLink relay, Scheduler scheduler, Clock clock,
+            SignalingMetrics metrics, Optional<IncomingCallWebhook> webhook, BooleanSupplier draining) {
+        this.visitors = visitors;
         this.config = config;
         this.e2ee = e2ee;
         this.calls = calls;
@@ -127,6 +130,22 @@ public final class CallSetup implements SessionObserver {
         if (config.media() == CallMedia.RELAY) {
             relay.require();
         }
+        // The callee's devices at other nodes ring too (docs/cluster.md); alone, this completes at once.
+        CompletableFuture<List<Session>> elsewhere = visitors.elsewhere(to).toCompletableFuture();
+        if (elsewhere.isDone()) {
+            return place(s, to, media, key, elsewhere.join());
+        }
+        return elsewhere.thenCompose(remote -> {
+            if (!s.isLive()) {
+                throw ProtocolException.wrongState("this device went away while the call was placed");
+            }
+            return place(s, to, media, key, remote);
+        });
+    }
+
+    /** The invite, once the callee's devices at other nodes are known. */
+    private CompletionStage<ObjectNode> place(Session s, String to, String media, IdentityKey key,
+            List<Session> elsewhere) {
         Call glare = calls.ringingBetween(to, s.user());
         if (glare != null) {
             // Two users called each other at once. The server serialises messages, so the invite
@@ -149,7 +168,7 @@ public final class CallSetup implements SessionObserver {
             teardown.end(c, EndReason.BUSY, null);
             return CompletableFuture.completedFuture(out);
         }
-        Collection<Session> devices = sessions.devices(to);
+        Collection<Session> devices = withElsewhere(sessions.devices(to), elsewhere);
         if (devices.isEmpty() && webhook.isEmpty()) {
             teardown.end(c, EndReason.UNAVAILABLE, null);
             return CompletableFuture.completedFuture(out);
@@ -160,6 +179,15 @@ public final class CallSetup implements SessionObserver {
         webhook.ifPresent(w -> w.incomingCall(c, s, devices, now.plus(config.ringTimeout())));
         ring(c, devices);
         return CompletableFuture.completedFuture(out);
+    }
+
+    private static Collection<Session> withElsewhere(Collection<Session> here, List<Session> elsewhere) {
+        if (elsewhere.isEmpty()) {
+            return here;
+        }
+        List<Session> all = new ArrayList<>(here);
+        all.addAll(elsewhere);
+        return all;
     }
 
     /** Rings devices; the caller learns it rings when the first devices do, with how many. */

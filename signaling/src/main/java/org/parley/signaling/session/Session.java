@@ -44,12 +44,37 @@ public final class Session {
     Timer graceTimer;
     /** While a request of this session is handled, its events wait so the reply goes first. */
     private List<String> held;
+    /** Where the events of a visitor (a device signed in at another node) go; null for a local session. */
+    private final Outlet outlet;
+
+    /** Carries a visitor's events to the node its device is connected to (docs/cluster.md). */
+    public interface Outlet {
+        void write(String json);
+    }
 
     Session(String id, Identity identity, String device, int maxUnackedEvents) {
+        this(id, identity, device, maxUnackedEvents, null);
+    }
+
+    /**
+     * A visitor: a device signed in at another node, as the node that owns one of its calls sees
+     * it. Its events are numbered and logged by its own node, so it keeps none here.
+     */
+    Session(String id, Identity identity, String device, Outlet outlet) {
+        this(id, identity, device, 0, outlet);
+    }
+
+    private Session(String id, Identity identity, String device, int maxUnackedEvents, Outlet outlet) {
         this.id = id;
         this.identity = identity;
         this.device = device;
-        this.events = new EventLog(maxUnackedEvents);
+        this.events = outlet == null ? new EventLog(maxUnackedEvents) : null;
+        this.outlet = outlet;
+    }
+
+    /** True for a device signed in at another node (a visitor of this node's calls). */
+    public boolean isVisitor() {
+        return outlet != null;
     }
 
     public String id() {
@@ -143,6 +168,10 @@ public final class Session {
         if (state == State.ENDED) {
             return;
         }
+        if (outlet != null) {
+            write(event);
+            return;
+        }
         long seq = events.nextSeq();
         event.put("seq", seq);
         String json;
@@ -159,6 +188,21 @@ public final class Session {
         }
     }
 
+    /** A visitor's event, unnumbered: its own node numbers it. */
+    private void write(ObjectNode event) {
+        String json;
+        try {
+            json = Json.MAPPER.writeValueAsString(event);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+        if (held != null) {
+            held.add(json);
+        } else {
+            outlet.write(json);
+        }
+    }
+
     /** Holds this session's events until {@link #release()}, so that a reply can go first. */
     public void hold() {
         if (held == null) {
@@ -170,8 +214,13 @@ public final class Session {
     public void release() {
         List<String> h = held;
         held = null;
-        if (h != null && connection != null) {
-            for (String json : h) {
+        if (h == null) {
+            return;
+        }
+        for (String json : h) {
+            if (outlet != null) {
+                outlet.write(json);
+            } else if (connection != null) {
                 connection.sendText(json);
             }
         }

@@ -1,0 +1,26 @@
+package org.parley.cluster;
+
+/** Every Redis key and channel the cluster uses, in one place (docs/cluster.md lists them). */
+final class Keys {
+
+    /** The set of node ids that ever heartbeat and were not yet found dead. */
+    static final String NODES = "parley:nodes";
+
+    private Keys() {
+    }
+
+    /** A node's heartbeat: a string with a time to live of {@code node-timeout}. */
+    static String node(String node) {
+        return "parley:node:" + node;
+    }
+
+    /** A user's signed-in devices: a hash of session id -> device JSON, with {@code presence-ttl}. */
+    static String presence(String user) {
+        return "parley:presence:" + user;
+    }
+
+    /** The pub/sub channel a node receives on. */
+    static String bus(String node) {
+        return "parley:bus:" + node;
+    }
+}

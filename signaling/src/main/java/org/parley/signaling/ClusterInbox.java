@@ -1,0 +1,120 @@
+package org.parley.signaling;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.concurrent.Executor;
+import org.parley.signaling.cluster.Inbox;
+import org.parley.signaling.cluster.Peers;
+import org.parley.signaling.cluster.RemoteDevice;
+import org.parley.signaling.cluster.Routes;
+import org.parley.signaling.session.Session;
+import org.parley.signaling.session.SessionController;
+import org.parley.signaling.session.SessionObserver;
+import org.parley.signaling.session.Sessions;
+import org.parley.signaling.session.Visitors;
+import org.parley.signaling.wire.Json;
+import org.parley.signaling.wire.Request;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * This node as one of a cluster (docs/cluster.md): announces its devices, hands events that other
+ * nodes send to its devices, runs the requests other nodes forward for calls it owns, and ends the
+ * visitors of devices that signed out elsewhere. Everything runs on the signaling loop.
+ */
+final class ClusterInbox implements Inbox, SessionObserver {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ClusterInbox.class);
+
+    private final Peers peers;
+    private final Executor loop;
+    private final Sessions sessions;
+    private final Visitors visitors;
+    private final Routes routes;
+    private final SessionController controller;
+    private final Dispatcher dispatcher;
+
+    ClusterInbox(Peers peers, Executor loop, Sessions sessions, Visitors visitors, Routes routes,
+            SessionController controller, Dispatcher dispatcher) {
+        this.peers = peers;
+        this.loop = loop;
+        this.sessions = sessions;
+        this.visitors = visitors;
+        this.routes = routes;
+        this.controller = controller;
+        this.dispatcher = dispatcher;
+    }
+
+    @Override
+    public void event(String owner, String sessionId, String json) {
+        loop.execute(() -> {
+            Session s = sessions.byId(sessionId);
+            if (s == null || !s.isLive()) {
+                // The owner still counts this device in: it ends the device's part in its calls.
+                peers.ended(owner, sessionId, "connection_lost");
+                return;
+            }
+            ObjectNode e;
+            try {
+                e = (ObjectNode) Json.MAPPER.readTree(json);
+            } catch (JsonProcessingException | ClassCastException x) {
+                LOG.warn("dropped an unreadable event from node {}", owner);
+                return;
+            }
+            JsonNode callId = e.get("callId");
+            if (callId != null && callId.isTextual()) {
+                if ("call.ended".equals(e.path("type").asText())) {
+                    routes.forgetCall(callId.textValue());
+                } else {
+                    routes.learnt(sessionId, callId.textValue(), owner);
+                }
+            }
+            s.emit(e);
+        });
+    }
+
+    @Override
+    public void request(RemoteDevice from, ObjectNode body, Reply reply) {
+        loop.execute(() -> dispatcher.visit(visitors.of(from),
+                new Request(body.path("type").asText(), body.get("id"), body), reply));
+    }
+
+    @Override
+    public void ended(String node, String sessionId, String reason) {
+        loop.execute(() -> {
+            Session v = visitors.remove(sessionId);
+            if (v != null) {
+                controller.end(v, reason);
+            }
+        });
+    }
+
+    @Override
+    public void nodeLost(String node) {
+        loop.execute(() -> {
+            routes.forgetNode(node);
+            for (Session v : visitors.removeNode(node)) {
+                controller.end(v, "connection_lost");
+            }
+        });
+    }
+
+    @Override
+    public void sessionStarted(Session s) {
+        if (!s.isVisitor()) {
+            peers.signedIn(RemoteDevice.of(s, peers.node()));
+        }
+    }
+
+    @Override
+    public void sessionEnded(Session s, String reason) {
+        if (s.isVisitor()) {
+            return;
+        }
+        peers.signedOut(RemoteDevice.of(s, peers.node()));
+        for (String owner : routes.forgetSession(s.id())) {
+            peers.ended(owner, s.id(), reason);
+        }
+    }
+}

@@ -1,0 +1,27 @@
+package org.parley.signaling.cluster;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.parley.signaling.wire.ProtocolException;
+
+/** What other nodes deliver to this one. Any thread: the receiver moves the work onto its loop. */
+public interface Inbox {
+
+    /** An event from {@code owner}, which owns its call, for session {@code sessionId} of this node. */
+    void event(String owner, String sessionId, String json);
+
+    /** A request of a device at another node about a call this node owns; answered through {@code reply}. */
+    void request(RemoteDevice from, ObjectNode request, Reply reply);
+
+    /** A device at {@code node} that took part in this node's calls signed out for good. */
+    void ended(String node, String sessionId, String reason);
+
+    /** {@code node} stopped heartbeating: its devices are gone. */
+    void nodeLost(String node);
+
+    /** The answer to a forwarded request: exactly one call. */
+    interface Reply {
+        void ok(ObjectNode fields);
+
+        void error(ProtocolException e);
+    }
+}

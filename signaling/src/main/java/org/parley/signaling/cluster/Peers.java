@@ -1,0 +1,88 @@
+package org.parley.signaling.cluster;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * The other nodes of a cluster, as the signaling loop uses them. Methods may be called from the
+ * loop and must not block it; what other nodes send arrives through the {@link Inbox} given to
+ * {@link #start}.
+ */
+public interface Peers {
+
+    /** One process alone: no other node, nothing leaves it. */
+    Peers NONE = new Peers() {
+        @Override
+        public String node() {
+            return "local";
+        }
+
+        @Override
+        public boolean clustered() {
+            return false;
+        }
+
+        @Override
+        public void start(Inbox inbox) {
+        }
+
+        @Override
+        public CompletionStage<List<RemoteDevice>> devices(String user) {
+            return CompletableFuture.completedFuture(List.of());
+        }
+
+        @Override
+        public void signedIn(RemoteDevice device) {
+        }
+
+        @Override
+        public void signedOut(RemoteDevice device) {
+        }
+
+        @Override
+        public void event(String node, String sessionId, String json) {
+        }
+
+        @Override
+        public CompletionStage<ObjectNode> request(String node, RemoteDevice from, ObjectNode request) {
+            return CompletableFuture.failedFuture(new IllegalStateException("no cluster"));
+        }
+
+        @Override
+        public void ended(String node, String sessionId, String reason) {
+        }
+    };
+
+    /** This node's id. */
+    String node();
+
+    /** False for {@link #NONE}: every lookup of other nodes can be skipped. */
+    boolean clustered();
+
+    /** Starts delivering what other nodes send to {@code inbox}. */
+    void start(Inbox inbox);
+
+    /** The devices of {@code user} signed in at any node, this one included. */
+    CompletionStage<List<RemoteDevice>> devices(String user);
+
+    /** A device of this node signed in (presence). */
+    void signedIn(RemoteDevice device);
+
+    /** A device of this node signed out for good. */
+    void signedOut(RemoteDevice device);
+
+    /** An event of a call this node owns, for a device connected to {@code node}. */
+    void event(String node, String sessionId, String json);
+
+    /**
+     * A request of a device of this node about a call owned by {@code node}: completes with the
+     * reply's fields (null for none) or fails with the owner's
+     * {@link org.parley.signaling.wire.ProtocolException}.
+     */
+    CompletionStage<ObjectNode> request(String node, RemoteDevice from, ObjectNode request);
+
+    /** Tells {@code node}, which owns calls of a device of this node, that the device's session ended. */
+    void ended(String node, String sessionId, String reason);
+}
