@@ -5,6 +5,7 @@ import com.typesafe.config.ConfigException;
 import java.time.Duration;
 import java.util.List;
 import org.parley.relay.bwe.BweSettings;
+import org.parley.relay.control.ReceiverConstraints;
 import org.parley.relay.transport.PublicAddressMap;
 
 /**
@@ -20,10 +21,12 @@ import org.parley.relay.transport.PublicAddressMap;
  * @param apiSecret shared secret of the HTTP control API; empty turns the API off
  * @param sendQueuePackets bound of each peer's send queue, in packets (a slow receiver's backlog)
  * @param captureFrames test hook: frames kept per forwarded stream (0: off), see {@link org.parley.relay.debug.FrameCapture}
+ * @param bwe bounds of the receivers' downlink estimates
+ * @param lastN each receiver's default last-N (video from at most N participants), -1 unlimited
  */
 public record RelayConfig(String bindAddress, int udpPort, int tcpPort, List<String> advertisedAddresses,
         Duration endpointTimeout, int maxEndpoints, String apiSecret, int sendQueuePackets, int captureFrames,
-        BweSettings bwe) {
+        BweSettings bwe, int lastN) {
 
     /** The default of {@code parley.relay.send-queue-packets}. */
     public static final int DEFAULT_SEND_QUEUE_PACKETS = 512;
@@ -50,16 +53,30 @@ public record RelayConfig(String bindAddress, int udpPort, int tcpPort, List<Str
                 sendQueuePackets, 0, BweSettings.DEFAULTS);
     }
 
+    /** Unlimited last-N. */
+    public RelayConfig(String bindAddress, int udpPort, int tcpPort, List<String> advertisedAddresses,
+            Duration endpointTimeout, int maxEndpoints, String apiSecret, int sendQueuePackets, int captureFrames,
+            BweSettings bwe) {
+        this(bindAddress, udpPort, tcpPort, advertisedAddresses, endpointTimeout, maxEndpoints, apiSecret,
+                sendQueuePackets, captureFrames, bwe, -1);
+    }
+
     /** These settings with the frame-capture test hook keeping {@code frames} per stream. */
     public RelayConfig withCaptureFrames(int frames) {
         return new RelayConfig(bindAddress, udpPort, tcpPort, advertisedAddresses, endpointTimeout, maxEndpoints,
-                apiSecret, sendQueuePackets, frames, bwe);
+                apiSecret, sendQueuePackets, frames, bwe, lastN);
     }
 
     /** These settings with other bounds for the receivers' downlink estimates. */
     public RelayConfig withBwe(BweSettings settings) {
         return new RelayConfig(bindAddress, udpPort, tcpPort, advertisedAddresses, endpointTimeout, maxEndpoints,
-                apiSecret, sendQueuePackets, captureFrames, settings);
+                apiSecret, sendQueuePackets, captureFrames, settings, lastN);
+    }
+
+    /** These settings with receivers' default last-N {@code n}. */
+    public RelayConfig withLastN(int n) {
+        return new RelayConfig(bindAddress, udpPort, tcpPort, advertisedAddresses, endpointTimeout, maxEndpoints,
+                apiSecret, sendQueuePackets, captureFrames, bwe, n);
     }
 
     public RelayConfig {
@@ -99,8 +116,13 @@ public record RelayConfig(String bindAddress, int udpPort, int tcpPort, List<Str
             throw new ConfigException.BadValue(c.origin(), "parley.relay.debug.capture-frames",
                     "must be between 0 (off) and " + MAX_CAPTURE_FRAMES + ", got " + capture);
         }
+        int lastN = c.getInt("last-n");
+        if (lastN < -1 || lastN > ReceiverConstraints.MAX_LAST_N) {
+            throw new ConfigException.BadValue(c.origin(), "parley.relay.last-n",
+                    "must be -1 (unlimited) or 0.." + ReceiverConstraints.MAX_LAST_N + ", got " + lastN);
+        }
         return new RelayConfig(c.getString("bind-address"), port(c, "udp-port"), port(c, "tcp-port"), advertised,
-                timeout, max, secret, queue, capture, BweSettings.from(c));
+                timeout, max, secret, queue, capture, BweSettings.from(c), lastN);
     }
 
     private static int port(Config c, String key) {

@@ -88,10 +88,12 @@ public final class RelayServer implements AutoCloseable {
         }
         RelayContext context = new RelayContext(metrics, crypto, certificate, harvesters.all(),
                 config.advertisedAddresses(), scheduler, clock, sendPool, frameCapture, config.bwe());
-        control = new LocalRelayControl(context, config.maxEndpoints());
+        control = new LocalRelayControl(context, config.maxEndpoints(), config.lastN());
         self[0] = control;
         scheduler.scheduleWithFixedDelay(() -> safely(() -> control.tickSpeakers(System.nanoTime())), 300, 300,
                 TimeUnit.MILLISECONDS);
+        // at least every 500 ms: layer bitrates and estimates move between the events that also run it
+        scheduler.scheduleWithFixedDelay(() -> safely(control::tickAllocation), 500, 500, TimeUnit.MILLISECONDS);
         long timeout = config.endpointTimeout().toMillis();
         scheduler.scheduleWithFixedDelay(() -> safely(() -> control.expireSilentEndpoints(clock.millis(), timeout)),
                 1, 1, TimeUnit.SECONDS);

@@ -21,6 +21,16 @@ class RelayConfigTest {
         assertEquals(Duration.ofSeconds(30), c.endpointTimeout());
         assertEquals("", c.apiSecret());
         assertEquals(RelayConfig.DEFAULT_SEND_QUEUE_PACKETS, c.sendQueuePackets());
+        assertEquals(-1, c.lastN(), "last-N unlimited unless configured");
+    }
+
+    @Test
+    void lastNIsMinusOneOrACountAndABadOneIsNamed() {
+        var three = ConfigFactory.parseString("parley.relay.last-n = 3").withFallback(ConfigFactory.defaultReference());
+        assertEquals(3, RelayConfig.from(three).lastN());
+        var bad = ConfigFactory.parseString("parley.relay.last-n = -2").withFallback(ConfigFactory.defaultReference());
+        ConfigException e = assertThrows(ConfigException.class, () -> RelayConfig.from(bad));
+        assertTrue(e.getMessage().contains("parley.relay.last-n"), e.getMessage());
     }
 
     @Test

@@ -84,6 +84,12 @@ final class StartedRelayControl implements RelayControl {
     }
 
     @Override
+    public void setReceiverConstraints(String conferenceId, String endpointId,
+            org.parley.relay.control.ReceiverConstraints constraints) {
+        relay().setReceiverConstraints(conferenceId, endpointId, constraints);
+    }
+
+    @Override
     public ConferenceStats stats(String conferenceId) {
         return relay().stats(conferenceId);
     }

@@ -139,6 +139,7 @@ public final class SignalingService implements AutoCloseable {
         this.rooms = new RoomService(config.rooms(), config.e2ee(), secret, sessions, calls, teardown, relayLink, loop, clock, metrics,
                 () -> draining);
         relayLink.resolvers(setup::relayEndpoint, rooms::relayEndpoint);
+        relayLink.roomMembers(rooms::participantIds);
         relayLink.onRestart(() -> {
             setup.relayRestarted();
             rooms.relayRestarted();
@@ -168,6 +169,7 @@ public final class SignalingService implements AutoCloseable {
         d.registerDeferred("relay.offer", relayLink::offer);
         d.registerDeferred("relay.answer", relayLink::answer);
         d.registerDeferred("relay.candidate", relayLink::candidate);
+        d.registerDeferred("media.constraints", relayLink::constraints);
         rooms.register(d::register, d::registerDeferred);
         d.register("e2ee.key", new KeyMessages(rooms::deliverKey, inCall::deliverKey)::handle);
         this.dispatcher = d;

@@ -86,6 +86,13 @@ public final class FakeRelay implements RelayControl {
     }
 
     @Override
+    public void setReceiverConstraints(String conferenceId, String endpointId,
+            org.parley.relay.control.ReceiverConstraints constraints) {
+        known(conferenceId, endpointId);
+        log.add("constraints " + key(conferenceId, endpointId) + " " + constraints);
+    }
+
+    @Override
     public ConferenceStats stats(String conferenceId) {
         return new ConferenceStats(conferenceId, List.of());
     }

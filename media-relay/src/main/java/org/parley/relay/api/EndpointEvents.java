@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.parley.relay.control.EndpointListener;
 import org.parley.relay.control.PeerConnectionRole;
+import org.parley.relay.control.SourceKind;
 
 /**
  * Queues what the relay tells one remotely controlled endpoint, until the remote side fetches it
@@ -31,6 +32,11 @@ final class EndpointEvents implements EndpointListener {
     @Override
     public void onActiveSpeaker(String speakerEndpointId) {
         add(Map.of("type", "activeSpeaker", "endpoint", speakerEndpointId));
+    }
+
+    @Override
+    public void onLayersNeeded(SourceKind kind, List<Boolean> active) {
+        add(Map.of("type", "layersNeeded", "kind", kind.name(), "active", List.copyOf(active)));
     }
 
     @Override

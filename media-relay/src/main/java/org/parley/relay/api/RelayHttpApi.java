@@ -13,6 +13,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.parley.relay.control.PeerConnectionRole;
+import org.parley.relay.control.ReceiverConstraints;
 import org.parley.relay.control.RelayControl;
 import org.parley.relay.control.RelayException;
 import org.parley.relay.control.SourceKind;
@@ -35,6 +36,7 @@ import org.parley.relay.control.SourceKind;
  * PUT    /api/relay/conferences/{c}/endpoints/{e}/subscriptions     {"publishers": [..] | null}
  * PUT    /api/relay/conferences/{c}/endpoints/{e}/mute              {"kind","muted"}
  * PUT    /api/relay/conferences/{c}/endpoints/{e}/target-layer      {"publisher","kind","layer"}
+ * PUT    /api/relay/conferences/{c}/endpoints/{e}/constraints       {"lastN","pinned","onStage","sources"}
  * GET    /api/relay/conferences/{c}/endpoints/{e}/events?timeoutMs=N  [events]
  * GET    /api/relay/instance                                 {"instance"}: new on every start
  * </pre>
@@ -184,6 +186,7 @@ public final class RelayHttpApi {
                 }
                 control.setTargetLayer(conf, ep, text(in, "publisher"), kind(text(in, "kind")), in.path("layer").asInt());
             }
+            case "constraints" -> control.setReceiverConstraints(conf, ep, constraints(in));
             case "events" -> {
                 return poll(key, query);
             }
@@ -214,6 +217,14 @@ public final class RelayHttpApi {
             timer.schedule(() -> queue.timeout(next), timeout, TimeUnit.MILLISECONDS);
         }
         return next.thenApply(list -> ok(write(list)));
+    }
+
+    private static ReceiverConstraints constraints(JsonNode in) {
+        try {
+            return ConstraintsJson.read(in);
+        } catch (IllegalArgumentException e) {
+            throw new BadRequest(e.getMessage());
+        }
     }
 
     private static PeerConnectionRole role(String s) {

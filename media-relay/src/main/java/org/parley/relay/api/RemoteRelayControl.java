@@ -21,6 +21,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.parley.relay.control.ConferenceStats;
 import org.parley.relay.control.EndpointListener;
 import org.parley.relay.control.PeerConnectionRole;
+import org.parley.relay.control.ReceiverConstraints;
 import org.parley.relay.control.RelayControl;
 import org.parley.relay.control.RelayException;
 import org.parley.relay.control.SourceKind;
@@ -209,6 +210,11 @@ public final class RemoteRelayControl implements RelayControl, AutoCloseable {
     }
 
     @Override
+    public void setReceiverConstraints(String conferenceId, String endpointId, ReceiverConstraints constraints) {
+        call("PUT", ep(conferenceId, endpointId) + "/constraints", ConstraintsJson.write(constraints));
+    }
+
+    @Override
     public ConferenceStats stats(String conferenceId) {
         JsonNode n = call("GET", conf(conferenceId) + "/stats", null);
         List<ConferenceStats.EndpointStats> eps = new ArrayList<>();
@@ -259,6 +265,11 @@ public final class RemoteRelayControl implements RelayControl, AutoCloseable {
                     PeerConnectionRole.valueOf(e.path("connection").asText()), e.path("candidate").asText());
             case "activeSpeaker" -> listener.onActiveSpeaker(e.path("endpoint").asText());
             case "transportFailed" -> listener.onTransportFailed(e.path("reason").asText());
+            case "layersNeeded" -> {
+                List<Boolean> active = new ArrayList<>();
+                e.path("active").forEach(a -> active.add(a.asBoolean()));
+                listener.onLayersNeeded(SourceKind.valueOf(e.path("kind").asText()), active);
+            }
             default -> {
                 // newer relays may send events this client does not know
             }

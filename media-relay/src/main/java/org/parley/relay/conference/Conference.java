@@ -6,8 +6,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import org.parley.relay.allocation.AllocatableStream;
+import org.parley.relay.allocation.LayerDemand;
+import org.parley.relay.allocation.SpeakerHistory;
 import org.parley.relay.control.ConferenceStats;
 import org.parley.relay.control.EndpointListener;
+import org.parley.relay.control.ReceiverConstraints;
 import org.parley.relay.control.RelayException;
 
 /**
@@ -21,10 +25,18 @@ public final class Conference {
     private final Map<String, Endpoint> endpoints = new ConcurrentHashMap<>();
     private final Map<String, Set<String>> subscriptions = new ConcurrentHashMap<>();
     private final ActiveSpeakerDetector speakers = new ActiveSpeakerDetector();
+    private final SpeakerHistory speakerHistory = new SpeakerHistory();
+    private final LayerDemand<Source> demand = new LayerDemand<>();
+    private final int lastN;
+    /** Endpoint id to when it joined: last-N ranks those who never spoke by it. */
+    private final Map<String, Long> joinOrder = new ConcurrentHashMap<>();
+    private final java.util.concurrent.atomic.AtomicLong joined = new java.util.concurrent.atomic.AtomicLong();
 
-    Conference(String id, RelayContext context) {
+    /** @param lastN {@code parley.relay.last-n}: receivers' default last-N, -1 unlimited */
+    Conference(String id, RelayContext context, int lastN) {
         this.id = id;
         this.context = context;
+        this.lastN = lastN;
     }
 
     public String id() {
@@ -43,6 +55,7 @@ public final class Conference {
                 throw new RelayException(RelayException.Reason.ENDPOINT_EXISTS,
                         "endpoint " + endpointId + " already exists in " + id);
             }
+            joinOrder.put(endpointId, joined.incrementAndGet());
             // Sources already published reach the newcomer with its first subscriber offer.
             created.renegotiate();
             return created;
@@ -63,6 +76,8 @@ public final class Conference {
     void expire(String endpointId) {
         Endpoint e = endpoints.remove(endpointId);
         subscriptions.remove(endpointId);
+        speakerHistory.forget(endpointId);
+        joinOrder.remove(endpointId);
         if (e != null) {
             e.close();
             sourcesChanged();
@@ -103,6 +118,8 @@ public final class Conference {
     void detectSpeaker(long nowNanos) {
         String changed = speakers.update(endpoints.values(), nowNanos);
         if (changed != null) {
+            speakerHistory.spoke(changed);
+            allocate();
             for (Endpoint e : endpoints.values()) {
                 try {
                     e.listener().onActiveSpeaker(changed);
@@ -111,6 +128,53 @@ public final class Conference {
                 }
             }
         }
+    }
+
+    /** A receiver's constraints changed: they apply from the next allocation, made at once. */
+    void setReceiverConstraints(String endpointId, ReceiverConstraints constraints) {
+        endpoint(endpointId).allocation().setConstraints(constraints);
+        scheduleAllocation();
+    }
+
+    /** Runs {@link #allocate} on the relay's timer thread, where every allocation runs. */
+    void scheduleAllocation() {
+        try {
+            context.scheduler().execute(this::allocate);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // relay shutting down
+        }
+    }
+
+    /**
+     * Chooses the layer of every stream of every receiver (docs/relay.md, "Allocation"), then tells
+     * each publisher which layers of its sources are needed when that changed. Timer thread only.
+     */
+    void allocate() {
+        List<String> recent = speakerHistory.recent();
+        Map<Source, Integer> highest = new java.util.HashMap<>();
+        for (Endpoint e : endpoints.values()) {
+            for (Map.Entry<AllocatableStream, Integer> c : e.allocation()
+                    .run(recent, lastN, id -> joinOrder.getOrDefault(id, Long.MAX_VALUE)).entrySet()) {
+                if (c.getKey() instanceof AllocatedStream a) {
+                    highest.merge(a.stream().source(), c.getValue(), Math::max);
+                }
+            }
+        }
+        List<Source> live = new ArrayList<>();
+        for (Endpoint publisher : endpoints.values()) {
+            for (Source s : publisher.sources()) {
+                live.add(s);
+                List<Boolean> needed = demand.update(s, AllocatedStream.layers(s), highest.getOrDefault(s, -1));
+                if (needed != null) {
+                    try {
+                        publisher.listener().onLayersNeeded(s.kind(), needed);
+                    } catch (RuntimeException ignored) {
+                        // a listener's failure must not stop the others being told
+                    }
+                }
+            }
+        }
+        demand.retain(live);
     }
 
     /** Endpoints silent longer than the timeout are expired and their listeners told. */

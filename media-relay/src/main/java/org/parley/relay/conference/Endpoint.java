@@ -31,6 +31,7 @@ public final class Endpoint {
     private final PeerTransport subscriber;
     private final PublisherSide publisherSide;
     private final SubscriberSide subscriberSide;
+    private final ReceiverAllocation allocation;
     private final Map<String, SourceKind> kindsByMid = new HashMap<>();
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile byte[] forwardingExtensionMap = new byte[16];
@@ -48,6 +49,7 @@ public final class Endpoint {
         this.publisherSide = new PublisherSide(this, context.metrics(), relaySsrc, context.frameCapture());
         this.subscriberSide = new SubscriberSide(this, context.metrics(), relaySsrc, context.bwe(),
                 context.scheduler());
+        this.allocation = new ReceiverAllocation(subscriberSide, context.clock());
         String base = conference.id() + "/" + id;
         this.publisher = new PeerTransport(base + "/pub", context.harvesters(), false, context.advertisedIps(),
                 context.crypto(), context.certificate(), true, context.metrics(), publisherSide, context.sendPool());
@@ -80,6 +82,10 @@ public final class Endpoint {
 
     SubscriberSide subscriberSide() {
         return subscriberSide;
+    }
+
+    ReceiverAllocation allocation() {
+        return allocation;
     }
 
     byte[] forwardingExtensionMap() {

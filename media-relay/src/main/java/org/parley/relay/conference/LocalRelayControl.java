@@ -7,6 +7,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.parley.relay.control.ConferenceStats;
 import org.parley.relay.control.EndpointListener;
 import org.parley.relay.control.PeerConnectionRole;
+import org.parley.relay.control.ReceiverConstraints;
 import org.parley.relay.control.RelayControl;
 import org.parley.relay.control.RelayException;
 import org.parley.relay.control.SourceKind;
@@ -17,16 +18,23 @@ public final class LocalRelayControl implements RelayControl {
     private final RelayContext context;
     private final Map<String, Conference> conferences = new ConcurrentHashMap<>();
     private final int maxEndpoints;
+    private final int lastN;
 
     public LocalRelayControl(RelayContext context, int maxEndpoints) {
+        this(context, maxEndpoints, -1);
+    }
+
+    /** @param lastN {@code parley.relay.last-n}: each receiver's default last-N, -1 unlimited */
+    public LocalRelayControl(RelayContext context, int maxEndpoints, int lastN) {
         this.context = context;
         this.maxEndpoints = maxEndpoints;
+        this.lastN = lastN;
     }
 
     @Override
     public void createConference(String conferenceId) {
         requireId(conferenceId, "conference");
-        conferences.computeIfAbsent(conferenceId, id -> new Conference(id, context));
+        conferences.computeIfAbsent(conferenceId, id -> new Conference(id, context, lastN));
     }
 
     @Override
@@ -65,7 +73,10 @@ public final class LocalRelayControl implements RelayControl {
 
     @Override
     public void acceptSubscriberAnswer(String conferenceId, String endpointId, String sdpAnswer) {
-        conference(conferenceId).endpoint(endpointId).acceptSubscriberAnswer(sdpAnswer);
+        Conference c = conference(conferenceId);
+        c.endpoint(endpointId).acceptSubscriberAnswer(sdpAnswer);
+        // the streams the answer attached get their layers (last-N, constraints) at once
+        c.scheduleAllocation();
     }
 
     @Override
@@ -97,7 +108,18 @@ public final class LocalRelayControl implements RelayControl {
     @Override
     public void setTargetLayer(String conferenceId, String receiverEndpointId, String publisherEndpointId,
             SourceKind kind, int layer) {
-        conference(conferenceId).forwardedStream(receiverEndpointId, publisherEndpointId, kind).setTargetLayer(layer);
+        Conference c = conference(conferenceId);
+        ForwardedStream f = c.forwardedStream(receiverEndpointId, publisherEndpointId, kind);
+        f.setTargetLayer(layer);
+        c.endpoint(receiverEndpointId).allocation().layerSetByHand(f);
+    }
+
+    @Override
+    public void setReceiverConstraints(String conferenceId, String endpointId, ReceiverConstraints constraints) {
+        if (constraints == null) {
+            throw new RelayException(RelayException.Reason.WRONG_STATE, "constraints missing");
+        }
+        conference(conferenceId).setReceiverConstraints(endpointId, constraints);
     }
 
     @Override
@@ -126,6 +148,13 @@ public final class LocalRelayControl implements RelayControl {
     public void tickSpeakers(long nowNanos) {
         for (Conference c : conferences.values()) {
             c.detectSpeaker(nowNanos);
+        }
+    }
+
+    /** Periodic work: every receiver's allocation, for estimates and layer bitrates that moved. */
+    public void tickAllocation() {
+        for (Conference c : conferences.values()) {
+            c.allocate();
         }
     }
 

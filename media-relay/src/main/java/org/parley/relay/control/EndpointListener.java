@@ -17,6 +17,14 @@ public interface EndpointListener {
     default void onActiveSpeaker(String speakerEndpointId) {
     }
 
+    /**
+     * Which layers of one of this endpoint's sources some receiver needs changed (index 0 the
+     * lowest): signaling tells the device, whose encoder then stops (or resumes) the others.
+     * Only for sources with more than one layer; the lowest is always needed.
+     */
+    default void onLayersNeeded(SourceKind kind, java.util.List<Boolean> active) {
+    }
+
     /** The endpoint's transport died (ICE failed, consent expired); signaling may end its session. */
     default void onTransportFailed(String reason) {
     }

@@ -59,13 +59,20 @@ public interface RelayControl {
     /**
      * Sets the simulcast layer one receiver gets of one publisher's source: 0 the lowest, -1
      * paused, a layer above the highest means the highest. The switch happens at that layer's
-     * next keyframe. An operator and test hook: a bandwidth allocator, where one runs, sets the
-     * layer again on its next decision.
+     * next keyframe. An operator and test hook: the receiver's bandwidth allocator leaves a layer
+     * set this way alone until the receiver's constraints change.
      */
     default void setTargetLayer(String conferenceId, String receiverEndpointId, String publisherEndpointId,
             SourceKind kind, int layer) {
         throw new RelayException(RelayException.Reason.UNAVAILABLE, "this relay control cannot set layers");
     }
+
+    /**
+     * What one receiver asks of the video it gets: last-N, pinned and on-stage endpoints, per-source
+     * height caps or off (docs/relay.md, "Allocation"). Replaces the receiver's previous constraints
+     * and applies at once; endpoint ids it names need not exist (yet).
+     */
+    void setReceiverConstraints(String conferenceId, String endpointId, ReceiverConstraints constraints);
 
     /** Current figures of one conference, for APIs and tests. */
     ConferenceStats stats(String conferenceId);

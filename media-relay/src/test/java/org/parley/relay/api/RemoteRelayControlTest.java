@@ -92,6 +92,10 @@ class RemoteRelayControlTest {
         assertTrue(wrongState.reason() == RelayException.Reason.BAD_SDP
                 || wrongState.reason() == RelayException.Reason.WRONG_STATE);
 
+        RelayException noReceiver = assertThrows(RelayException.class, () -> remote.setReceiverConstraints("c",
+                "nobody", org.parley.relay.control.ReceiverConstraints.NONE));
+        assertEquals(RelayException.Reason.UNKNOWN_ENDPOINT, noReceiver.reason());
+
         try (RemoteRelayControl intruder = new RemoteRelayControl(base, "wrong")) {
             RelayException denied = assertThrows(RelayException.class, () -> intruder.createConference("x"));
             assertEquals(RelayException.Reason.UNAVAILABLE, denied.reason());

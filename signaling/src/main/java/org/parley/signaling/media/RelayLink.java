@@ -46,6 +46,7 @@ public final class RelayLink implements AutoCloseable {
     private final RelayLanes lanes = new RelayLanes();
     private BiFunction<Session, String, RelayEndpoint> calls = (s, id) -> null;
     private BiFunction<Session, String, RelayEndpoint> rooms = (s, id) -> null;
+    private BiFunction<Session, String, Set<String>> roomMembers = (s, id) -> Set.of();
 
     public RelayLink(Optional<RelayControl> relay, Executor loop, Clock clock) {
         this(new SingleRelay(relay), loop, clock);
@@ -63,6 +64,11 @@ public final class RelayLink implements AutoCloseable {
             BiFunction<Session, String, RelayEndpoint> rooms) {
         this.calls = calls;
         this.rooms = rooms;
+    }
+
+    /** The participant ids of a room the session is in (for {@code media.constraints}). */
+    public void roomMembers(BiFunction<Session, String, Set<String>> members) {
+        this.roomMembers = members;
     }
 
     /**
@@ -205,6 +211,24 @@ public final class RelayLink implements AutoCloseable {
         require();
         return call(e.conferenceId(), r -> {
             r.acceptSubscriberAnswer(e.conferenceId(), e.endpointId(), sdp);
+            return null;
+        });
+    }
+
+    /**
+     * {@code media.constraints}: what this device asks of the video it receives (last-N, pinned,
+     * on stage, per-source limits). Checked whole before the relay hears of it: a bad request
+     * changes nothing. Each replaces the device's previous constraints.
+     */
+    public CompletionStage<ObjectNode> constraints(Session s, Request req) {
+        RelayEndpoint e = resolve(s, req);
+        Set<String> others = new java.util.HashSet<>("callId".equals(e.contextField())
+                ? Set.of("caller", "callee") : roomMembers.apply(s, e.contextId()));
+        others.remove(e.endpointId());
+        org.parley.relay.control.ReceiverConstraints c = ConstraintsRequest.read(req, others);
+        RelayControl r = require();
+        return call(e.conferenceId(), () -> {
+            r.setReceiverConstraints(e.conferenceId(), e.endpointId(), c);
             return null;
         });
     }
@@ -423,6 +447,21 @@ public final class RelayLink implements AutoCloseable {
             deliver(() -> {
                 if (current()) {
                     hooks.activeSpeaker(endpoint, session, speakerEndpointId);
+                }
+            });
+        }
+
+        /** {@code media.layers}: which layers of its source the device's encoder should send. */
+        @Override
+        public void onLayersNeeded(SourceKind kind, List<Boolean> active) {
+            deliver(() -> {
+                if (current()) {
+                    ObjectNode ev = Json.event("media.layers");
+                    ev.put(endpoint.contextField(), endpoint.contextId());
+                    ev.put("kind", kind.name().toLowerCase(Locale.ROOT));
+                    var list = ev.putArray("active");
+                    active.forEach(list::add);
+                    session.emit(ev);
                 }
             });
         }

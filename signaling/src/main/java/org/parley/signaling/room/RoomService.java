@@ -138,6 +138,17 @@ public final class RoomService implements SessionObserver {
         return p == null ? null : endpoint(room, p);
     }
 
+    /** The participant ids of room {@code roomId} when {@code s} is in it, else none. */
+    public Set<String> participantIds(Session s, String roomId) {
+        Room room = rooms.get(roomId);
+        if (room == null || room.participant(s.id()) == null) {
+            return Set.of();
+        }
+        Set<String> ids = new HashSet<>();
+        room.participants().forEach(p -> ids.add(p.id()));
+        return ids;
+    }
+
     private static RelayEndpoint endpoint(Room room, Participant p) {
         return new RelayEndpoint(room.conferenceId(), p.id(), "roomId", room.id(), room.mayPublish(p));
     }

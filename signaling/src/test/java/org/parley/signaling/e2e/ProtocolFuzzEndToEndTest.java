@@ -32,11 +32,12 @@ class ProtocolFuzzEndToEndTest {
             "call.transfer", "call.pull", "call.add", "relay.offer", "relay.answer", "relay.candidate", "room.create",
             "room.join", "room.leave", "room.media", "room.mute", "room.remove", "room.lock", "room.set_role",
             "room.subscribe", "room.invite_link", "room.revoke_invite", "room.allow", "room.list_removed", "refresh",
+            "media.constraints",
             "hello", "ack", "e2ee.key", "nonsense");
     private static final List<String> FIELDS = List.of("callId", "to", "media", "sdp", "candidate", "sdpMid",
             "sdpMLineIndex", "reason", "toDevice", "user", "roomId", "participantId", "kind", "all", "locked", "role",
             "participantIds", "invite", "ttlSeconds", "maxParticipants", "publish", "connection", "audio", "token",
-            "seq", "device", "inviteId", "e2ee", "payload");
+            "seq", "device", "inviteId", "e2ee", "payload", "lastN", "pinned", "onStage", "sources");
 
     @Test
     void mutatedRequestsGetDocumentedErrorsAndChangeNothing() throws Exception {
