@@ -3,6 +3,7 @@
 
 import { $, attach, notice, setPressed } from './ui.js';
 import { nameOf, initials, errorText } from './messages.js';
+import { watchLayout } from './layout-constraints.js';
 
 /** Shows a joined room and keeps it current; {@code onClosed(reason)}: this device left it. */
 export function showRoom(room, { onClosed }) {
@@ -10,7 +11,11 @@ export function showRoom(room, { onClosed }) {
   $('screen-room').dataset.roomId = room.id;
   $('screen-room').dataset.participantId = room.participantId;
   $('video-grid').replaceChildren();
-  room.on('participants', () => renderParticipants(room));
+  const layoutChanged = watchLayout(room);
+  room.on('participants', () => {
+    renderParticipants(room);
+    layoutChanged();
+  });
   room.on('updated', ({ participant }) => {
     renderParticipants(room);
     const stage = $('screen-stage');
@@ -22,11 +27,13 @@ export function showRoom(room, { onClosed }) {
   room.on('stream', ({ participantId, kind, stream }) => {
     if (kind === 'screen') showScreen(room, participantId, stream);
     else attach(tile(room, participantId).querySelector('video'), stream);
+    layoutChanged();
   });
   room.on('left', ({ participantId }) => {
     const t = document.querySelector(`#video-grid .tile[data-participant="${CSS.escape(participantId)}"]`);
     if (t) t.remove();
     if ($('screen-stage').dataset.participant === participantId) showScreen(room, participantId, null);
+    layoutChanged();
   });
   room.on('speaker', ({ participantId }) => {
     for (const t of document.querySelectorAll('#video-grid .tile')) {
@@ -57,6 +64,7 @@ export function showRoom(room, { onClosed }) {
   setPressed('room-toggle-audio', !room.local.audio, 'Unmute', 'Mute');
   setPressed('room-toggle-video', !room.local.video, 'Camera on', 'Camera off');
   setPressed('room-toggle-screen', room.local.screen, 'Stop sharing', 'Share screen');
+  layoutChanged();
 }
 
 /** A participant's picture in the grid, with the name and, when the camera is off, the initials. */

@@ -240,6 +240,12 @@ export class Call extends LocalMediaOwner {
   }
 
   /** One event addressed to this call. */
+  /** Relay calls: media.constraints for the other party's video (protocol.md §6.4). */
+  setReceiveConstraints(constraints) {
+    if (!(this.session instanceof RelayMedia)) return Promise.reject(new Error('receive constraints need a relay call'));
+    return this.session.setReceiveConstraints(constraints);
+  }
+
   handle(msg) {
     if (!this.session && /^(call\.(offer|answer|candidate)|relay\.(offer|candidate))$/.test(msg.type)) {
       this.earlySignals.push(msg);
@@ -280,6 +286,7 @@ export class Call extends LocalMediaOwner {
         break;
       case 'relay.offer':
       case 'relay.candidate':
+      case 'media.layers':
         if (this.session instanceof RelayMedia) this.session.handleEvent(msg);
         break;
       case 'relay.reset':

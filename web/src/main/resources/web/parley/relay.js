@@ -149,9 +149,41 @@ export class RelayMedia extends Emitter {
     if (sender) await sender.replaceTrack(track);
   }
 
-  /** A relay.offer or relay.candidate event for this context. */
+  /**
+   * media.constraints (protocol.md §6.4): what this device wants of the video it receives.
+   * @param {{lastN?: number|null, pinned?: string[], onStage?: string[],
+   *   sources?: {participantId: string, kind: 'video'|'screen', maxHeight?: number, maxFrameRate?: number, off?: boolean}[]}} c
+   */
+  setReceiveConstraints(c) {
+    return this.request('media.constraints', { ...this.context, ...c });
+  }
+
+  /**
+   * media.layers: which simulcast layers of the camera some receiver needs (index 0 the lowest).
+   * The encoder stops spending on the others; turned back on, a layer starts with a keyframe.
+   */
+  async applyLayers(msg) {
+    if (msg.kind !== 'video') return;
+    const sender = this.cameraSenders.find((s) => s.track && s.track.kind === 'video');
+    if (!sender) return;
+    const params = sender.getParameters();
+    if (!params.encodings || params.encodings.length !== msg.active.length) return;
+    let changed = false;
+    params.encodings.forEach((e, i) => {
+      if (e.active !== msg.active[i]) {
+        e.active = msg.active[i];
+        changed = true;
+      }
+    });
+    if (changed) await sender.setParameters(params);
+    this.emit('layers', { active: msg.active.slice() });
+  }
+
+  /** A relay.offer, relay.candidate or media.layers event for this context. */
   handleEvent(msg) {
-    if (msg.type === 'relay.offer') {
+    if (msg.type === 'media.layers') {
+      this.applyLayers(msg).catch((e) => this.emit('error', e));
+    } else if (msg.type === 'relay.offer') {
       this.subChain = this.subChain.then(async () => {
         const pc = this.subscriber;
         await pc.setRemoteDescription({ type: 'offer', sdp: msg.sdp });

@@ -96,6 +96,9 @@ export class Room extends LocalMediaOwner {
     if (this.localScreen && this.local.screen) {
       this.media.startScreen(this.localScreen.getVideoTracks()[0], this.localScreen);
     }
+    if (this.receiveConstraints) {
+      this.media.setReceiveConstraints(this.receiveConstraints).catch((e) => this.emit('error', e));
+    }
     this.emit('reset', {});
   }
 
@@ -180,6 +183,17 @@ export class Room extends LocalMediaOwner {
 
   subscribe(participantIds) {
     return this.client.request('room.subscribe', { roomId: this.id, participantIds });
+  }
+
+  /**
+   * Tells the relay what this device's layout shows (protocol.md §6.4 media.constraints): at
+   * most lastN participants' cameras, who is pinned or on stage, and per source a maxHeight or
+   * off for a tile not on screen. Replaces what was set before; kept and sent again after a
+   * relay reset.
+   */
+  setReceiveConstraints(constraints) {
+    this.receiveConstraints = constraints;
+    return this.media.setReceiveConstraints(constraints);
   }
 
   async leave() {
@@ -273,6 +287,7 @@ export class Room extends LocalMediaOwner {
         break;
       case 'relay.offer':
       case 'relay.candidate':
+      case 'media.layers':
         this.media.handleEvent(msg);
         break;
       case 'relay.reset':
