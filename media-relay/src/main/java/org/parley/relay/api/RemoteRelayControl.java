@@ -268,7 +268,12 @@ public final class RemoteRelayControl implements RelayControl, AutoCloseable {
             case "layersNeeded" -> {
                 List<Boolean> active = new ArrayList<>();
                 e.path("active").forEach(a -> active.add(a.asBoolean()));
-                listener.onLayersNeeded(SourceKind.valueOf(e.path("kind").asText()), active);
+                for (SourceKind kind : SourceKind.values()) {
+                    // a kind this client does not know is skipped like an unknown event
+                    if (kind.name().equals(e.path("kind").asText())) {
+                        listener.onLayersNeeded(kind, active);
+                    }
+                }
             }
             default -> {
                 // newer relays may send events this client does not know
