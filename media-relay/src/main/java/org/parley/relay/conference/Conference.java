@@ -6,7 +6,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import org.parley.relay.allocation.AllocatableStream;
 import org.parley.relay.allocation.LayerDemand;
 import org.parley.relay.allocation.SpeakerHistory;
 import org.parley.relay.control.ConferenceStats;
@@ -153,11 +152,10 @@ public final class Conference {
         List<String> recent = speakerHistory.recent();
         Map<Source, Integer> highest = new java.util.HashMap<>();
         for (Endpoint e : endpoints.values()) {
-            for (Map.Entry<AllocatableStream, Integer> c : e.allocation()
-                    .run(recent, lastN, id -> joinOrder.getOrDefault(id, Long.MAX_VALUE)).entrySet()) {
-                if (c.getKey() instanceof AllocatedStream a) {
-                    highest.merge(a.stream().source(), c.getValue(), Math::max);
-                }
+            e.allocation().run(recent, lastN, id -> joinOrder.getOrDefault(id, Long.MAX_VALUE));
+            // every stream counts, those whose layer was set by hand too
+            for (ForwardedStream f : e.subscriberSide().streams()) {
+                highest.merge(f.source(), f.targetLayer(), Math::max);
             }
         }
         List<Source> live = new ArrayList<>();
