@@ -110,8 +110,9 @@ public final class LocalRelayControl implements RelayControl {
             SourceKind kind, int layer) {
         Conference c = conference(conferenceId);
         ForwardedStream f = c.forwardedStream(receiverEndpointId, publisherEndpointId, kind);
-        f.setTargetLayer(layer);
+        // marked first: an allocation running meanwhile must not undo the layer set here
         c.endpoint(receiverEndpointId).allocation().layerSetByHand(f);
+        f.setTargetLayer(layer);
     }
 
     @Override
