@@ -226,8 +226,8 @@ public final class RelayLink implements AutoCloseable {
                 ? Set.of("caller", "callee") : roomMembers.apply(s, e.contextId()));
         others.remove(e.endpointId());
         org.parley.relay.control.ReceiverConstraints c = ConstraintsRequest.read(req, others);
-        RelayControl r = require();
-        return call(e.conferenceId(), () -> {
+        require();
+        return call(e.conferenceId(), r -> {
             r.setReceiverConstraints(e.conferenceId(), e.endpointId(), c);
             return null;
         });
