@@ -24,13 +24,11 @@ final class ReceiverAllocation {
         this.allocator = new BandwidthAllocator(clock);
     }
 
-    /** New constraints; layers set by hand go back to the allocator. */
     void setConstraints(ReceiverConstraints constraints) {
         this.constraints = constraints;
-        setByHand.clear();
     }
 
-    /** An operator or test set this stream's layer: the allocator leaves it until new constraints. */
+    /** An operator or test set this stream's layer: the allocator leaves it while the stream lasts. */
     void layerSetByHand(ForwardedStream stream) {
         setByHand.add(stream);
     }

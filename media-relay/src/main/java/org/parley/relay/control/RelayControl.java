@@ -60,7 +60,7 @@ public interface RelayControl {
      * Sets the simulcast layer one receiver gets of one publisher's source: 0 the lowest, -1
      * paused, a layer above the highest means the highest. The switch happens at that layer's
      * next keyframe. An operator and test hook: the receiver's bandwidth allocator leaves a layer
-     * set this way alone until the receiver's constraints change.
+     * set this way alone for as long as that stream lasts.
      */
     default void setTargetLayer(String conferenceId, String receiverEndpointId, String publisherEndpointId,
             SourceKind kind, int layer) {
