@@ -10,6 +10,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -19,7 +20,8 @@ import org.parley.signaling.auth.Role;
  * Chromium publishes its camera through parley.js as three simulcast layers; another Chromium in
  * the room receives one of them. Told through the relay's control API to forward layer 0 and then
  * layer 2, the relay's stats name that layer and the receiver keeps decoding frames, whose height
- * changes with the layer.
+ * changes with the layer; alice's encoder is told to pause the layers nobody needs and to resume
+ * them when bob's target goes up.
  */
 class SimulcastIT {
 
@@ -48,16 +50,18 @@ class SimulcastIT {
             String aliceId = (String) alice.script("return window.parleyApp.room.participantId;");
             String bobId = (String) bob.script("return window.parleyApp.room.participantId;");
 
-            // parley.js sends the camera as rids q, h, f (a=simulcast in the publisher offer).
-            alice.await("three simulcast layers sent", () -> ((Number) alice.async(
-                    "const s = await window.parleyApp.room.media.publisher.getStats(); let n = 0;"
-                            + "s.forEach((r) => { if (r.type === 'outbound-rtp' && r.kind === 'video' && r.rid"
-                            + " && r.framesEncoded > 0) n++; }); return n;")).intValue() == 3);
+            // parley.js sends the camera as rids q, h, f (a=simulcast in the publisher offer). The
+            // relay may already have told alice to pause layers nobody needs (media.layers), so
+            // what counts here is what the relay knows of, not what the encoder sends right now.
             bob.await("relay sees three layers", () -> forwarded(server, bobId, aliceId).path("layerCount").asInt() == 3);
 
             targetLayer(server, bobId, aliceId, 0);
             Map<String, Number> low = awaitDecoding(server, bob, bobId, aliceId, 0);
+            // Upstream follows demand: with bob's only target the lowest layer, alice's encoder
+            // is told to stop the two above it.
+            alice.await("h and f paused at alice", () -> activeEncodings(alice).equals(List.of(true, false, false)));
             targetLayer(server, bobId, aliceId, 2);
+            alice.await("every layer sent again", () -> activeEncodings(alice).equals(List.of(true, true, true)));
             Map<String, Number> high = awaitDecoding(server, bob, bobId, aliceId, 2);
             assertTrue(high.get("frameHeight").intValue() > low.get("frameHeight").intValue(),
                     "layer 2 decodes taller pictures than layer 0: " + low + " then " + high);
@@ -78,6 +82,14 @@ class SimulcastIT {
         bob.await("frames of layer " + layer + " decoded", () -> inbound(bob).get("framesDecoded").longValue() > decoded + 20
                 && inbound(bob).get("frameHeight").intValue() == height);
         return inbound(bob);
+    }
+
+    /** Which of alice's camera encodings (q, h, f) her sender has active. */
+    @SuppressWarnings("unchecked")
+    private static List<Boolean> activeEncodings(Browser alice) {
+        return (List<Boolean>) alice.script("const s = window.parleyApp.room.media.cameraSenders"
+                + ".find((x) => x.track && x.track.kind === 'video');"
+                + "return s ? s.getParameters().encodings.map((e) => e.active !== false) : [];");
     }
 
     /** Bob's getStats() of the camera video he receives. */
