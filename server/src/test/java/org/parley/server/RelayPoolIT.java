@@ -27,12 +27,13 @@ import org.parley.signaling.client.SignalingClient;
 
 /**
  * Relays as a pool (docs/cluster.md "Relays"): a real redis-server, relay-only nodes registering in
- * it and one signaling node placing a room on them. Alice publishes real media (ICE, DTLS, SRTP)
- * that bob receives through the room's relay. That relay first drains (SIGTERM): the room moves to
- * the other relay and the drained one exits once empty. Then the room's relay is killed outright
- * (SIGKILL): the room moves to a third relay. Each time both members get {@code relay.reset}
- * (reason {@code relay_moved}), set their media up again, and bob receives alice again within 5 s
- * of the kill; nobody leaves the room.
+ * it and one signaling node placing a relay-mode call and a room on them. Carol and alice publish
+ * real media (ICE, DTLS, SRTP) that dave (in the call) and bob (in the room) receive through the
+ * relays. The room's relay first drains (SIGTERM): the room moves to the other relay and the drained
+ * one exits once empty; both conferences are then on that one relay, which is killed outright
+ * (SIGKILL): they move to a third relay. Each device gets {@code relay.reset} (reason
+ * {@code relay_moved}) and sets its media up again; bob and dave receive again within 5 s of the
+ * kill; nobody leaves the room and the call does not end.
  */
 class RelayPoolIT {
 
@@ -58,7 +59,8 @@ class RelayPoolIT {
             try (ServerProcess signaling = ServerProcess.start(Files.createDirectories(dir.resolve("signaling")),
                     node("-Dparley.relay.enabled=false", "-Dparley.remote-relay.secret=" + API_SECRET,
                             "-Dparley.remote-relay.watch-interval=1s", "-Dparley.cluster.redis=" + redis.url(),
-                            "-Dparley.cluster.relays.preferred-region=test"))) {
+                            "-Dparley.cluster.relays.preferred-region=test",
+                            "-Dparley.signaling.calls.media=relay"))) {
                 Map<Integer, ServerProcess> byUdpPort = new java.util.HashMap<>();
                 for (ServerProcess r : relays) {
                     byUdpPort.put(r.port("relay", "udp"), r);
@@ -66,11 +68,22 @@ class RelayPoolIT {
                 int port = signaling.port("http", "tcp");
                 awaitRelays(port, 2);
                 URI ws = URI.create("ws://127.0.0.1:" + port + "/ws");
-                try (Member alice = new Member(member(ws, "alice", "laptop"), true);
-                        Member bob = new Member(member(ws, "bob", "phone"), false)) {
-                    bob.start();
-                    alice.start();
+                SignalingClient carolSignaling = signedIn(ws, "carol");
+                SignalingClient daveSignaling = signedIn(ws, "dave");
+                String callId = carolSignaling.request("call.invite", "to", "dave", "media", "audio")
+                        .get("callId").asText();
+                daveSignaling.awaitEvent("call.incoming");
+                daveSignaling.request("call.accept", "callId", callId);
+                carolSignaling.awaitEvent("call.accepted");
+                try (Member carol = new Member(carolSignaling, "callId", callId, true);
+                        Member dave = new Member(daveSignaling, "callId", callId, false);
+                        Member alice = new Member(member(ws, "alice", "laptop"), "roomId", ROOM, true);
+                        Member bob = new Member(member(ws, "bob", "phone"), "roomId", ROOM, false)) {
+                    for (Member m : List.of(dave, carol, bob, alice)) {
+                        m.start();
+                    }
                     bob.awaitMedia(System.nanoTime(), WAIT);
+                    dave.awaitMedia(System.nanoTime(), WAIT);
 
                     // 1. SIGTERM the room's relay: it drains, the room moves, the relay exits once empty
                     ServerProcess first = byUdpPort.get(alice.relayUdpPort());
@@ -82,6 +95,9 @@ class RelayPoolIT {
                     assertEquals(0, first.exitCode(WAIT), first.output());
                     ServerProcess second = byUdpPort.get(alice.relayUdpPort());
                     assertTrue(second != null && second != first, "the room moved to the other relay");
+                    // the call was on either relay; now both conferences are on the one that is left
+                    carol.awaitRelayPort(alice.relayUdpPort());
+                    int callResetsBeforeKill = carol.resets.size();
 
                     // 2. A third relay joins; SIGKILL the room's relay: the room moves to the third
                     ServerProcess third = relay(redis, "relay-3");
@@ -92,26 +108,35 @@ class RelayPoolIT {
                     long killedAt = System.nanoTime();
                     alice.awaitReset(2);
                     bob.awaitReset(2);
+                    carol.awaitReset(callResetsBeforeKill + 1);
+                    dave.awaitReset(callResetsBeforeKill + 1);
                     long afterKill = bob.awaitMedia(killedAt, WAIT);
+                    long callAfterKill = dave.awaitMedia(killedAt, WAIT);
                     assertEquals(thirdUdp, alice.relayUdpPort(), "the room is on the third relay now");
-                    System.out.printf("relay pool: media back %d ms after SIGTERM, %d ms after SIGKILL%n",
-                            afterDrain, afterKill);
-                    assertTrue(afterKill <= MEDIA_BACK_WITHIN.toMillis(),
-                            "bob received alice again " + afterKill + " ms after the relay was killed");
+                    assertEquals(thirdUdp, carol.relayUdpPort(), "the call is on the third relay now");
+                    System.out.printf("relay pool: media back %d ms after SIGTERM, %d ms (room) and %d ms (call)"
+                            + " after SIGKILL%n", afterDrain, afterKill, callAfterKill);
+                    assertTrue(Math.max(afterKill, callAfterKill) <= MEDIA_BACK_WITHIN.toMillis(),
+                            "media came back " + afterKill + " ms (room), " + callAfterKill
+                            + " ms (call) after the relay was killed");
 
-                    for (Member m : List.of(alice, bob)) {
+                    for (Member m : List.of(alice, bob, carol, dave)) {
                         for (JsonNode reset : m.resets) {
-                            assertEquals(ROOM, reset.path("roomId").asText(), reset.toString());
+                            assertEquals(m.contextId, reset.path(m.contextField).asText(), reset.toString());
                             assertEquals("relay_moved", reset.path("reason").asText(), reset.toString());
                         }
-                        assertTrue(m.left.isEmpty(), "nobody left the room: " + m.left);
+                        assertTrue(m.left.isEmpty(), "nobody left the room or the call: " + m.left);
                         assertTrue(m.failure.get() == null, m.failure.get());
                     }
                     String metrics = get(port, "/metrics");
-                    assertTrue(metrics.contains("parley_relay_pool_moves_total{reason=\"draining\"} 1.0"), metrics);
-                    assertTrue(metrics.matches("(?s).*parley_relay_pool_moves_total\\{reason=\"(unreachable|expired)\"} 1\\.0.*"),
+                    // the room moved off the draining relay, and the call too if it was there
+                    assertTrue(metrics.matches("(?s).*parley_relay_pool_moves_total\\{reason=\"draining\"} [12]\\.0.*"),
+                            metrics);
+                    // the killed relay had both conferences
+                    assertTrue(metrics.matches("(?s).*parley_relay_pool_moves_total\\{reason=\"(unreachable|expired)\"} 2\\.0.*"),
                             metrics);
                     assertTrue(metrics.contains("parley_relay_pool_move_duration_seconds_count 2"), metrics);
+                    carol.signaling.request("call.hangup", "callId", callId);
                     alice.signaling.request("room.leave", "roomId", ROOM);
                     bob.signaling.request("room.leave", "roomId", ROOM);
                 }
@@ -120,6 +145,12 @@ class RelayPoolIT {
                 relays.forEach(ServerProcess::close);
             }
         }
+    }
+
+    private static SignalingClient signedIn(URI ws, String user) {
+        SignalingClient c = SignalingClient.connect(ws, WAIT).timeout(WAIT);
+        c.hello(RemoteRelayHangIT.token(user, ROOM), "laptop");
+        return c;
     }
 
     private static String get(int port, String path) throws Exception {
@@ -144,6 +175,8 @@ class RelayPoolIT {
     private static final class Member implements AutoCloseable {
 
         final SignalingClient signaling;
+        final String contextField;
+        final String contextId;
         final boolean publishes;
         final List<JsonNode> resets = new CopyOnWriteArrayList<>();
         final List<JsonNode> left = new CopyOnWriteArrayList<>();
@@ -154,8 +187,11 @@ class RelayPoolIT {
         private final Thread events = new Thread(this::handleEvents, "member-events");
         private final Thread sender = new Thread(this::sendAudio, "member-audio");
 
-        Member(SignalingClient signaling, boolean publishes) throws Exception {
+        /** @param contextField {@code roomId} or {@code callId}, with {@code contextId} naming it */
+        Member(SignalingClient signaling, String contextField, String contextId, boolean publishes) throws Exception {
             this.signaling = signaling;
+            this.contextField = contextField;
+            this.contextId = contextId;
             this.publishes = publishes;
             this.media = new RelayTestClient(publishes ? "alice" : "bob", InetAddress.getLoopbackAddress());
         }
@@ -169,7 +205,7 @@ class RelayPoolIT {
         }
 
         private void publish() {
-            JsonNode answer = signaling.request("relay.offer", "roomId", ROOM, "sdp", media.publisherOffer());
+            JsonNode answer = signaling.request("relay.offer", contextField, contextId, "sdp", media.publisherOffer());
             publisherAnswer = answer.path("sdp").asText();
             media.acceptPublisherAnswer(publisherAnswer);
         }
@@ -191,7 +227,7 @@ class RelayPoolIT {
         private void handle(JsonNode e) {
             try {
                 switch (e.path("type").asText()) {
-                    case "relay.offer" -> signaling.send("relay.answer", "roomId", ROOM, "sdp",
+                    case "relay.offer" -> signaling.send("relay.answer", contextField, contextId, "sdp",
                             media.answerSubscriberOffer(e.path("sdp").asText()));
                     case "relay.reset" -> {
                         RelayTestClient old = media;
@@ -202,7 +238,7 @@ class RelayPoolIT {
                             publish();
                         }
                     }
-                    case "room.participant_left", "room.ended" -> left.add(e);
+                    case "room.participant_left", "room.ended", "call.ended" -> left.add(e);
                     default -> {
                     }
                 }
@@ -223,6 +259,15 @@ class RelayPoolIT {
                 } catch (InterruptedException e) {
                     return;
                 }
+            }
+        }
+
+        /** Waits until the last publisher offer was answered by the relay on {@code udpPort}. */
+        void awaitRelayPort(int udpPort) throws InterruptedException {
+            long deadline = System.nanoTime() + WAIT.toNanos();
+            while (publisherAnswer.isEmpty() || relayUdpPort() != udpPort) {
+                assertTrue(System.nanoTime() < deadline, "never on the relay at " + udpPort + "; " + failure.get());
+                Thread.sleep(20);
             }
         }
 
