@@ -28,8 +28,8 @@ import org.parley.loadtest.stats.RunMetrics;
 import org.parley.loadtest.stats.Sample;
 import org.parley.loadtest.stats.Sampler;
 import org.parley.loadtest.stats.StreamReception;
-import org.parley.loadtest.target.ServerMetrics;
-import org.parley.loadtest.target.Target;
+import org.parley.loadtest.target.ClusterMetrics;
+import org.parley.loadtest.target.Targets;
 
 /**
  * One run of one scenario: starts it, samples once a second (printing the progress line), stops
@@ -41,7 +41,7 @@ public final class LoadRun {
     private static final double[] DISTRIBUTION = {0, 10, 25, 50, 75, 90, 95, 99, 99.5, 99.9, 99.99, 100};
 
     private final Scenario scenario;
-    private final Target target;
+    private final Targets target;
     private final Tokens tokens;
     private final Duration duration;
     private final Duration rampTimeout;
@@ -53,7 +53,7 @@ public final class LoadRun {
     private final PrintStream log;
     private final Thresholds thresholds;
 
-    LoadRun(Scenario scenario, Target target, Tokens tokens, Duration duration, Duration rampTimeout, Path out,
+    LoadRun(Scenario scenario, Targets target, Tokens tokens, Duration duration, Duration rampTimeout, Path out,
             int workers, boolean scrapeServer, List<String> command, Map<String, Object> commonSettings,
             Thresholds thresholds, PrintStream log) {
         this.thresholds = thresholds;
@@ -79,12 +79,12 @@ public final class LoadRun {
         RunMetrics metrics = new RunMetrics();
         String runId = "lt" + Long.toString(ThreadLocalRandom.current().nextLong(36L * 36 * 36 * 36 * 36), 36);
         RunContext ctx = new RunContext(target, tokens, metrics, scheduler, pool, http, runId, log);
-        ServerMetrics server = new ServerMetrics(http, target.metrics());
+        ClusterMetrics server = new ClusterMetrics(http, target);
         Instant startedAt = Instant.now();
         long start = System.nanoTime();
         Sampler sampler = new Sampler(metrics, start);
         List<Sample> samples = new ArrayList<>();
-        log.println("parley-load " + scenario.name() + " -> " + target.signaling() + " for " + duration.toSeconds()
+        log.println("parley-load " + scenario.name() + " -> " + target + " for " + duration.toSeconds()
                 + " s (run id " + runId + ")");
         try {
             if (scrapeServer) {
@@ -182,7 +182,7 @@ public final class LoadRun {
         }
         Map<String, Object> settings = new LinkedHashMap<>(commonSettings);
         settings.putAll(scenario.settings());
-        return new RunResult("parley-load", scenario.name(), command, target.signaling().toString(),
+        return new RunResult("parley-load", scenario.name(), command, target.toString(),
                 startedAt.toString(), seconds, settings, latencies, distributions, totals, expected, lost,
                 expected == 0 ? 0 : 100.0 * lost / expected, participantsMax, cpuN == 0 ? -1 : cpuSum / cpuN,
                 cpuMax, fwdMax, scenario.summary(), samples, jitter(metrics), scenario.members(), List.of());

@@ -17,7 +17,7 @@ import org.parley.loadtest.scenario.CapacityScenario;
 import org.parley.loadtest.scenario.ConferenceScenario;
 import org.parley.loadtest.scenario.ConnectionsScenario;
 import org.parley.loadtest.scenario.Scenario;
-import org.parley.loadtest.target.Target;
+import org.parley.loadtest.target.Targets;
 
 /**
  * Entry point of {@code parley-load.jar}:
@@ -29,6 +29,9 @@ public final class LoadTestMain {
 
     static final String USAGE = """
             usage: java -jar parley-load.jar <scenario> --url ws://HOST:PORT/ws (--secret S | --secret-file F) [options]
+
+            --url may be given several times (or as a comma-separated list): the nodes of a cluster;
+            devices are spread over them in turn, and the server figures are those of all nodes added up.
 
             scenarios:
               connections  N authenticated signaling connections held idle
@@ -118,7 +121,7 @@ public final class LoadTestMain {
     static LoadRun prepare(String[] args, PrintStream out) {
         Options o = Options.parse(args);
         Scenario scenario = scenario(o);
-        Target target = Target.of(o.required("url"));
+        Targets target = Targets.of(o.all("url"));
         byte[] secret = secret(o);
         Duration duration = o.duration("duration", Duration.ofSeconds(30));
         if (duration.isZero()) {

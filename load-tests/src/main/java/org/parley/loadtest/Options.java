@@ -1,7 +1,9 @@
 package org.parley.loadtest;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -10,12 +12,16 @@ import java.util.TreeSet;
 /**
  * The command line: {@code <scenario> --name value ...} (or {@code --name=value}; a flag alone
  * means {@code true}). Typed getters name the option in their errors; options nobody asked for
- * are an error too, so a typo never silently falls back to a default.
+ * are an error too, so a typo never silently falls back to a default. Only {@code --url} may be
+ * given more than once (the nodes of a cluster); any other option twice is an error.
  */
 public final class Options {
 
     private final String scenario;
+    private static final Set<String> REPEATABLE = Set.of("url");
+
     private final Map<String, String> values = new LinkedHashMap<>();
+    private final Map<String, List<String>> repeated = new LinkedHashMap<>();
     private final Set<String> used = new TreeSet<>();
 
     private Options(String scenario) {
@@ -43,7 +49,8 @@ public final class Options {
             } else {
                 value = "true";
             }
-            if (o.values.put(name, value) != null) {
+            o.repeated.computeIfAbsent(name, k -> new ArrayList<>()).add(value);
+            if (o.values.put(name, value) != null && !REPEATABLE.contains(name)) {
                 throw new IllegalArgumentException("--" + name + " given twice");
             }
         }
@@ -62,6 +69,12 @@ public final class Options {
     public String string(String name, String fallback) {
         used.add(name);
         return values.getOrDefault(name, fallback);
+    }
+
+    /** Every value of a repeatable option in the order given; empty when it was not given. */
+    public List<String> all(String name) {
+        used.add(name);
+        return List.copyOf(repeated.getOrDefault(name, List.of()));
     }
 
     public String required(String name) {

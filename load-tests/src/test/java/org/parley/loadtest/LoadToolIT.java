@@ -4,14 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -39,41 +35,20 @@ class LoadToolIT {
         }
     }
 
-    private static Path loadJar() {
-        Path jar = Path.of(System.getProperty("parley.load.jar", "target/parley-load.jar"));
-        if (!Files.isRegularFile(jar)) {
-            throw new IllegalStateException(jar.toAbsolutePath() + " missing: run `mvn verify`, not the test alone");
-        }
-        return jar;
-    }
-
-    /** Runs the tool to its end; returns its output, failing on a non-zero exit. */
+    /** Runs the tool against the server to its end; returns its output, failing on a non-zero exit. */
     private static String runTool(Path out, String... args) throws Exception {
         return runTool(0, out, args);
     }
 
-    /** Runs the tool to its end; returns its output, failing unless it exits with {@code exit}. */
+    /** Runs the tool against the server to its end; returns its output, failing unless it exits with {@code exit}. */
     private static String runTool(int exit, Path out, String... args) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(ServerUnderTest.javaBin(), "-Xmx256m", "-jar",
-                loadJar().toAbsolutePath().toString()));
-        cmd.addAll(List.of(args));
-        cmd.addAll(List.of("--url", server.wsUrl(), "--secret", ServerUnderTest.SECRET, "--out", out.toString()));
-        Path log = dir.resolve(out.getFileName() + ".log");
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        if (!p.waitFor(ServerUnderTest.timeout().toSeconds(), TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new AssertionError("parley-load did not stop by itself:\n" + Files.readString(log));
-        }
-        String output = Files.readString(log, StandardCharsets.UTF_8);
-        assertEquals(exit, p.exitValue(), output);
-        return output;
+        List<String> all = new ArrayList<>(List.of(args));
+        all.addAll(List.of("--url", server.wsUrl(), "--secret", ServerUnderTest.SECRET));
+        return LoadToolProcess.run(exit, out, all);
     }
 
     private static JsonNode readResult(Path out) throws IOException {
-        assertTrue(Files.size(out.resolve("report.html")) > 2000, "report.html written");
-        String html = Files.readString(out.resolve("report.html"));
-        assertTrue(html.contains("<svg") && !html.contains("<script"), "inline charts");
-        return new ObjectMapper().readTree(out.resolve("result.json").toFile());
+        return LoadToolProcess.result(out);
     }
 
     @Test

@@ -6,15 +6,15 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledExecutorService;
 import org.parley.loadtest.Tokens;
 import org.parley.loadtest.stats.RunMetrics;
-import org.parley.loadtest.target.Target;
+import org.parley.loadtest.target.Targets;
 import org.parley.relay.transport.SrtpWarmUp;
 
 /**
- * What a scenario works with: the one target, tokens, the metrics it writes, a scheduler for
+ * What a scenario works with: the server or cluster nodes, tokens, the metrics it writes, a scheduler for
  * timed steps (never blocked), a worker pool for blocking steps, one shared HTTP client for every
  * WebSocket, and a prefix that keeps this run's user and room ids apart from any other run's.
  */
-public record RunContext(Target target, Tokens tokens, RunMetrics metrics, ScheduledExecutorService scheduler,
+public record RunContext(Targets target, Tokens tokens, RunMetrics metrics, ScheduledExecutorService scheduler,
         ExecutorService workers, HttpClient http, String runId, PrintStream log) {
 
     /** Lets jitsi-srtp pick its AES providers before load is placed (see {@link SrtpWarmUp}). */

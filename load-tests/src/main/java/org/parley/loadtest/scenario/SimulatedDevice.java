@@ -36,7 +36,7 @@ public final class SimulatedDevice {
     public static CompletableFuture<SimulatedDevice> join(RunContext ctx, String user, String token, Duration timeout) {
         String device = "load";
         long t0 = System.nanoTime();
-        return SignalingClient.connectAsync(ctx.http(), ctx.target().signaling(), timeout)
+        return SignalingClient.connectAsync(ctx.http(), ctx.target().next().signaling(), timeout)
                 .thenCompose(c -> {
                     c.timeout(timeout);
                     return c.send("hello", "token", token, "device", device).thenApply(welcome -> {
