@@ -41,7 +41,7 @@ public final class IceHarvesters implements AutoCloseable {
                 bind = InetAddress.getByName("127.0.0.1");
                 loopbackOnly = true;
             }
-            udp.add(new SharedUdpPortHarvester(new TransportAddress(bind, udpPort, Transport.UDP)));
+            udp.add(SharedUdpPortHarvester.bind(new TransportAddress(bind, udpPort, Transport.UDP)));
             tcp = tcpPort < 0 ? null
                     : listening(new IceTcpListener(new TransportAddress(bind, tcpPort, Transport.TCP)));
         }

@@ -4,6 +4,7 @@ import java.beans.PropertyChangeEvent;
 import java.io.IOException;
 import java.net.DatagramPacket;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -13,6 +14,7 @@ import java.util.function.BiConsumer;
 import org.ice4j.Transport;
 import org.ice4j.TransportAddress;
 import org.ice4j.ice.Agent;
+import org.ice4j.ice.CandidatePair;
 import org.ice4j.ice.CandidateType;
 import org.ice4j.ice.Component;
 import org.ice4j.ice.IceMediaStream;
@@ -40,6 +42,8 @@ public final class IceTransport implements AutoCloseable {
     /** Notified when a pair becomes valid or the session closes (see {@link #awaitValidPair}). */
     private final Object validPairSignal = new Object();
     private volatile boolean haveValidPair;
+    private final List<CandidateHarvester> harvesters;
+    private volatile DirectRoute route = DirectRoute.NONE;
     private volatile PacketHandler handler;
     private volatile boolean started;
     private volatile boolean closed;
@@ -53,6 +57,7 @@ public final class IceTransport implements AutoCloseable {
     public IceTransport(String name, List<CandidateHarvester> harvesters, boolean controlling,
             List<String> advertisedIps, BiConsumer<IceTransport, IceProcessingState> onState) throws IOException {
         this.name = name;
+        this.harvesters = List.copyOf(harvesters);
         this.publicAddresses = PublicAddressMap.parse(advertisedIps);
         this.agent = new Agent();
         agent.setControlling(controlling);
@@ -230,12 +235,54 @@ public final class IceTransport implements AutoCloseable {
         }
     }
 
-    /** Sends one datagram on the selected (or last used) candidate pair. */
-    public void send(byte[] data, int offset, int length) throws IOException {
+    /**
+     * Sends one datagram on the selected (or last used) candidate pair: straight from the relay's
+     * {@link SharedPortSender} once ICE selected a UDP pair on the shared port, else through ice4j
+     * (before selection, ICE-TCP, client harvesters).
+     *
+     * @return false when the datagram was dropped because the socket's send buffer was full
+     */
+    public boolean send(byte[] data, int offset, int length) throws IOException {
         if (closed) {
             throw new IOException("ICE transport " + name + " closed");
         }
+        DirectRoute r = route();
+        if (r.sender != null) {
+            return r.sender.send(data, offset, length, r.to);
+        }
         component.send(data, offset, length);
+        return true;
+    }
+
+    /** The way out for the current selected pair, looked up again only when the pair changes. */
+    private DirectRoute route() {
+        CandidatePair pair = component.getSelectedPair();
+        DirectRoute r = route;
+        if (r.pair != pair) {
+            r = DirectRoute.of(pair, harvesters);
+            route = r;
+        }
+        return r;
+    }
+
+    /** A selected pair and, when it runs over the shared UDP port, the relay's sender and the peer's address. */
+    private record DirectRoute(CandidatePair pair, SharedPortSender sender, InetSocketAddress to) {
+        static final DirectRoute NONE = new DirectRoute(null, null, null);
+
+        static DirectRoute of(CandidatePair pair, List<CandidateHarvester> harvesters) {
+            if (pair == null || pair.getLocalCandidate().getTransport() != Transport.UDP) {
+                return new DirectRoute(pair, null, null);
+            }
+            TransportAddress local = pair.getLocalCandidate().getTransportAddress();
+            TransportAddress remote = pair.getRemoteCandidate().getTransportAddress();
+            for (CandidateHarvester h : harvesters) {
+                if (h instanceof SharedUdpPortHarvester shared && shared.getLocalAddress().equals(local)) {
+                    return new DirectRoute(pair, shared.sender(),
+                            new InetSocketAddress(remote.getAddress(), remote.getPort()));
+                }
+            }
+            return new DirectRoute(pair, null, null);
+        }
     }
 
     /**

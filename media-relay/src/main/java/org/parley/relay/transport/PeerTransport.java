@@ -335,12 +335,13 @@ public final class PeerTransport implements AutoCloseable {
     }
 
     /** Sends a DTLS flight (on the DTLS thread) once the current ICE session has a path for it. */
-    private void sendDtls(byte[] b, int off, int len) throws IOException {
+    private boolean sendDtls(byte[] b, int off, int len) throws IOException {
         IceTransport session = ice;
         if (!session.awaitValidPair(DTLS_PATH_WAIT_MILLIS)) {
             throw new IOException("no valid ICE pair to send DTLS on within " + DTLS_PATH_WAIT_MILLIS + " ms");
         }
-        session.send(b, off, len);
+        // A record lost to a full send buffer is retransmitted by DTLS (RFC 6347 section 4.2.4).
+        return session.send(b, off, len);
     }
 
     private void startDtls() {
@@ -522,8 +523,11 @@ public final class PeerTransport implements AutoCloseable {
                     ice.selectedTransportIsUdp());
         }
         try {
-            ice.send(packet.getBuffer(), packet.getOffset(), packet.getLength());
-            return true;
+            if (ice.send(packet.getBuffer(), packet.getOffset(), packet.getLength())) {
+                return true;
+            }
+            metrics.drop(Drop.SEND_FAILED);
+            return false;
         } catch (IOException | RuntimeException e) {
             metrics.drop(Drop.SEND_FAILED);
             return false;

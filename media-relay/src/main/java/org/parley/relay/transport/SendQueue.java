@@ -97,8 +97,11 @@ public final class SendQueue {
 
     private boolean write(byte[] b, int off, int len) {
         try {
-            wire.send(b, off, len);
-            return true;
+            if (wire.send(b, off, len)) {
+                return true;
+            }
+            metrics.drop(Drop.SEND_FAILED);
+            return false;
         } catch (IOException | RuntimeException e) {
             metrics.drop(Drop.SEND_FAILED);
             return false;

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import org.ice4j.Transport;
 import org.ice4j.TransportAddress;
 import org.ice4j.ice.harvest.AbstractUdpListener;
 import org.ice4j.ice.harvest.SinglePortUdpHarvester;
@@ -21,9 +22,28 @@ import org.ice4j.util.Buffer;
 public final class SharedUdpPortHarvester extends SinglePortUdpHarvester {
 
     private final Set<String> retired = ConcurrentHashMap.newKeySet();
+    private final SharedPortSender sender;
 
-    public SharedUdpPortHarvester(TransportAddress address) throws IOException {
+    private SharedUdpPortHarvester(TransportAddress address, SharedPortSender sender) throws IOException {
         super(address);
+        this.sender = sender;
+    }
+
+    /**
+     * Binds the port: first the relay's {@link SharedPortSender}, then ice4j's listener on the
+     * same address and port, so that ice4j receives every datagram (the newest bind does).
+     *
+     * @param address the address and port; port 0 picks a free one
+     */
+    public static SharedUdpPortHarvester bind(TransportAddress address) throws IOException {
+        SharedPortSender sender = SharedPortSender.bind(new InetSocketAddress(address.getAddress(), address.getPort()));
+        try {
+            return new SharedUdpPortHarvester(
+                    new TransportAddress(address.getAddress(), sender.port(), Transport.UDP), sender);
+        } catch (IOException | RuntimeException e) {
+            sender.close();
+            throw e;
+        }
     }
 
     /** One harvester per address ice4j allows (the wildcard bind); addresses that fail are skipped. */
@@ -31,12 +51,23 @@ public final class SharedUdpPortHarvester extends SinglePortUdpHarvester {
         List<SharedUdpPortHarvester> out = new ArrayList<>();
         for (TransportAddress a : AbstractUdpListener.getAllowedAddresses(port)) {
             try {
-                out.add(new SharedUdpPortHarvester(a));
+                out.add(bind(a));
             } catch (IOException e) {
                 // as ice4j's own factory: an address that cannot be bound is left out
             }
         }
         return out;
+    }
+
+    /** The socket media leaves by once ICE selected a pair on this port (see {@link IceTransport#send}). */
+    SharedPortSender sender() {
+        return sender;
+    }
+
+    @Override
+    public void close() {
+        super.close();
+        sender.close();
     }
 
     /** Stops (or resumes) binding new remote addresses to the session with this local ufrag. */

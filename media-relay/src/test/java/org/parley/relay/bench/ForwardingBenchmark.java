@@ -54,7 +54,7 @@ public class ForwardingBenchmark {
     private StreamRewriter rewriter;
     private long now;
     /** The wire is a no-op: the socket's cost is not the question here. */
-    private final SendQueue queue = new SendQueue(512, (b, o, l) -> { }, Runnable::run,
+    private final SendQueue queue = new SendQueue(512, (b, o, l) -> true, Runnable::run,
             new RelayMetrics(new SimpleMeterRegistry(), () -> 0, () -> 0));
 
     @Setup

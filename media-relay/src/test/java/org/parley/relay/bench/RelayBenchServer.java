@@ -50,6 +50,7 @@ public final class RelayBenchServer {
                         out = forwarded(m);
                         gc = gc();
                         wall = System.nanoTime();
+                        profile("start,event=cpu,interval=1ms");
                         System.out.println("marked");
                     } else if (line.equals("report")) {
                         long[] d = DwellTimeHistogram.since(dwell, m.forwardingDwell.snapshot());
@@ -57,6 +58,7 @@ public final class RelayBenchServer {
                         double cpuSeconds = (os.getProcessCpuTime() - cpu) / 1e9;
                         double forwarded = forwarded(m) - out;
                         long[] g = gc();
+                        profile("stop,file=" + System.getProperty("bench.profile", "") + ",collapsed");
                         System.out.printf("relay process: forwarded=%.0f in %.1f s, process CPU=%.2f s -> %.0f forwarded "
                                 + "packets per CPU-second (whole relay JVM, GC and ice4j threads included)%n",
                                 forwarded, seconds, cpuSeconds, forwarded / cpuSeconds);
@@ -74,6 +76,23 @@ public final class RelayBenchServer {
             }
         }
         System.exit(0);
+    }
+
+    /**
+     * With {@code -Dbench.profile=<file>} and async-profiler's jar on the boot class path (see
+     * docs/benchmarks.md), profiles the measured window into collapsed stacks; otherwise nothing.
+     */
+    private static void profile(String command) {
+        if (System.getProperty("bench.profile") == null) {
+            return;
+        }
+        try {
+            Class<?> c = Class.forName("one.profiler.AsyncProfiler");
+            Object profiler = c.getMethod("getInstance", String.class).invoke(null, System.getProperty("bench.profiler-lib"));
+            c.getMethod("execute", String.class).invoke(profiler, command);
+        } catch (ReflectiveOperationException e) {
+            System.out.println("relay profiler unavailable: " + e);
+        }
     }
 
     private static double forwarded(RelayMetrics m) {

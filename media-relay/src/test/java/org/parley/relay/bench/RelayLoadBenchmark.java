@@ -39,7 +39,8 @@ import org.parley.relay.client.RelayTestClient;
  */
 public final class RelayLoadBenchmark {
 
-    private static final int WARM_UP_SECONDS = 5;
+    /** Seconds of unmeasured sending first (JIT), {@code -Dbench.warm-up-seconds}. */
+    private static final int WARM_UP_SECONDS = Integer.getInteger("bench.warm-up-seconds", 5);
 
     public static void main(String[] args) throws Exception {
         List<String> rest = new ArrayList<>(Arrays.asList(args));
@@ -84,8 +85,14 @@ public final class RelayLoadBenchmark {
     /** Starts {@link RelayBenchServer} as a child JVM with this JVM's classpath and drives it. */
     private static void runAgainstRelayProcess(int receivers, int pps, int seconds) throws Exception {
         String java = ProcessHandle.current().info().command().orElse("java");
-        Process relay = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-                RelayBenchServer.class.getName()).redirectErrorStream(true).start();
+        // -Dbench.relay-jvm-options="..." passes options to the relay's JVM (a profiler, JFR).
+        List<String> command = new ArrayList<>(List.of(java));
+        String options = System.getProperty("bench.relay-jvm-options", "").trim();
+        if (!options.isEmpty()) {
+            command.addAll(Arrays.asList(options.split("\\s+")));
+        }
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), RelayBenchServer.class.getName()));
+        Process relay = new ProcessBuilder(command).redirectErrorStream(true).start();
         // Drain the child's output all the time (its logging would otherwise fill the pipe and
         // stall the relay); keep only the protocol lines.
         LinkedBlockingQueue<String> lines = new LinkedBlockingQueue<>();

@@ -117,9 +117,9 @@ public final class FirstFlightClient implements AutoCloseable {
      * their answers; later ones only once the relay has sent DTLS, so no retransmission hides a
      * lost first flight.
      */
-    private void sendDtls(byte[] b, int off, int len) throws IOException {
+    private boolean sendDtls(byte[] b, int off, int len) throws IOException {
         if (flightsSent.get() > 0 && !heardDtls) {
-            return;
+            return true; // lost on the way, as far as the sender can tell
         }
         byte[] copy = new byte[len];
         System.arraycopy(b, off, copy, 0, len);
@@ -127,6 +127,7 @@ public final class FirstFlightClient implements AutoCloseable {
         if (flightsSent.getAndIncrement() == 0) {
             answerChecks();
         }
+        return true;
     }
 
     private void answerChecks() throws IOException {

@@ -49,7 +49,10 @@ public final class IceTcpReceiver implements AutoCloseable {
 
     public IceTcpReceiver(String name) {
         this.name = name;
-        this.dtls = new DtlsTransport(crypto, certificate, false, this::sendFrame);
+        this.dtls = new DtlsTransport(crypto, certificate, false, (b, off, len) -> {
+            sendFrame(b, off, len);
+            return true;
+        });
     }
 
     private static String token(int length) {
