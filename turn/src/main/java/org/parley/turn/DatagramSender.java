@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.net.Inet6Address;
 import java.net.InetSocketAddress;
 import java.util.concurrent.Executor;
+import org.parley.netio.NativeDatagramBatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -7,6 +7,7 @@ import io.netty.channel.epoll.LinuxSocket;
 import io.netty.channel.unix.DatagramSocketAddress;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import org.parley.netio.NativeDatagramBatch;
 
 /**
  * A UDP listening socket on Netty's epoll event loop without a channel (see

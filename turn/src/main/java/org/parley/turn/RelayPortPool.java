@@ -11,6 +11,7 @@ import io.netty.channel.ServerChannel;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.concurrent.ThreadLocalRandom;
+import org.parley.netio.NativeDatagramBatch;
 
 /**
  * Hands out relay sockets bound to ports of {@code min-port..max-port} (RFC 8656 §7.2: the server

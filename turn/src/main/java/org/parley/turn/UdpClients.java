@@ -7,6 +7,7 @@ import java.net.Inet4Address;
 import java.net.InetSocketAddress;
 import java.util.HashMap;
 import java.util.Map;
+import org.parley.netio.NativeDatagramBatch;
 import org.parley.turn.stun.ChannelData;
 import org.parley.turn.stun.StunMessage;
 import org.slf4j.Logger;

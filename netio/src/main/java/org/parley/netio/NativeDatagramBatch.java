@@ -1,4 +1,4 @@
-package org.parley.turn;
+package org.parley.netio;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.epoll.Epoll;
@@ -27,15 +27,16 @@ import org.slf4j.LoggerFactory;
  * is reached here with private method handles, which the JIT inlines like direct calls. When that
  * access fails (another Netty version, a module boundary) {@link #AVAILABLE} is false and callers
  * keep their one-datagram-per-call path. A batch is used either to receive or to send, never both.
- * Confined to one thread.
+ * Confined to one thread. Used by the TURN server's listener and relay sockets and by the media
+ * relay's fan-out (one module for both, so the private access lives in one place).
  */
-final class NativeDatagramBatch {
+public final class NativeDatagramBatch {
     private static final Logger LOG = LoggerFactory.getLogger(NativeDatagramBatch.class);
 
     /** Datagrams per system call: bursts on the listener seldom pass this (docs/benchmarks.md). */
-    static final int SIZE = 16;
+    public static final int SIZE = 16;
     /** Whether Netty's packet array could be reached; false means one datagram per system call. */
-    static final boolean AVAILABLE;
+    public static final boolean AVAILABLE;
 
     private static final MethodHandle NEW_ARRAY;
     private static final MethodHandle ADD_WRITABLE;
@@ -50,6 +51,10 @@ final class NativeDatagramBatch {
     private static final VarHandle SENDER_ADDR_LEN;
     private static final VarHandle SENDER_PORT;
     private static final VarHandle SENDER_SCOPE_ID;
+    private static final VarHandle RECIPIENT_ADDR;
+    private static final VarHandle RECIPIENT_ADDR_LEN;
+    private static final VarHandle RECIPIENT_PORT;
+    private static final VarHandle RECIPIENT_SCOPE_ID;
 
     static {
         MethodHandle newArray = null;
@@ -65,6 +70,10 @@ final class NativeDatagramBatch {
         VarHandle senderAddrLen = null;
         VarHandle senderPort = null;
         VarHandle senderScopeId = null;
+        VarHandle recipientAddr = null;
+        VarHandle recipientAddrLen = null;
+        VarHandle recipientPort = null;
+        VarHandle recipientScopeId = null;
         boolean available = false;
         try {
             if (Epoll.isAvailable()) {
@@ -93,6 +102,10 @@ final class NativeDatagramBatch {
                 senderAddrLen = inPacket.findVarHandle(packet, "senderAddrLen", int.class);
                 senderPort = inPacket.findVarHandle(packet, "senderPort", int.class);
                 senderScopeId = inPacket.findVarHandle(packet, "senderScopeId", int.class);
+                recipientAddr = inPacket.findVarHandle(packet, "recipientAddr", byte[].class);
+                recipientAddrLen = inPacket.findVarHandle(packet, "recipientAddrLen", int.class);
+                recipientPort = inPacket.findVarHandle(packet, "recipientPort", int.class);
+                recipientScopeId = inPacket.findVarHandle(packet, "recipientScopeId", int.class);
                 available = true;
             }
         } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
@@ -111,6 +124,10 @@ final class NativeDatagramBatch {
         SENDER_ADDR_LEN = senderAddrLen;
         SENDER_PORT = senderPort;
         SENDER_SCOPE_ID = senderScopeId;
+        RECIPIENT_ADDR = recipientAddr;
+        RECIPIENT_ADDR_LEN = recipientAddrLen;
+        RECIPIENT_PORT = recipientPort;
+        RECIPIENT_SCOPE_ID = recipientScopeId;
         AVAILABLE = available;
     }
 
@@ -125,7 +142,7 @@ final class NativeDatagramBatch {
     private int[] iovecs;
 
     /** A batch whose datagrams are each up to {@code slotSize} bytes, in {@code slots} (direct, kept). */
-    NativeDatagramBatch(ByteBuf slots, int slotSize) {
+    public NativeDatagramBatch(ByteBuf slots, int slotSize) {
         if (!AVAILABLE) {
             throw new IllegalStateException("Netty's recvmmsg/sendmmsg are not reachable");
         }
@@ -147,7 +164,7 @@ final class NativeDatagramBatch {
      * without blocking; returns how many, 0 when none or on an error (a pending socket error is read
      * and cleared by the call). Datagram i is at {@link #offset}(i), {@link #length}(i) bytes long.
      */
-    int receive(int fd, boolean ipv6) throws IOException {
+    public int receive(int fd, boolean ipv6) throws IOException {
         try {
             if (iovecs == null) {
                 prepareReceive();
@@ -185,32 +202,32 @@ final class NativeDatagramBatch {
     }
 
     /** Where datagram {@code i} starts in {@link #slots()}. */
-    int offset(int i) {
+    public int offset(int i) {
         return i * slotSize;
     }
 
     /** The length of received datagram {@code i}. */
-    int length(int i) {
+    public int length(int i) {
         return (int) COUNT.get(packets[i]);
     }
 
     /** The sender's port of received datagram {@code i}. */
-    int senderPort(int i) {
+    public int senderPort(int i) {
         return (int) SENDER_PORT.get(packets[i]);
     }
 
     /** The sender's address bytes of received datagram {@code i}: 4 (IPv4) or 16; not a copy. */
-    byte[] senderAddress(int i) {
+    public byte[] senderAddress(int i) {
         return (byte[]) SENDER_ADDR.get(packets[i]);
     }
 
     /** The sender's IPv6 scope of received datagram {@code i}, 0 for none. */
-    int senderScopeId(int i) {
+    public int senderScopeId(int i) {
         return (int) SENDER_SCOPE_ID.get(packets[i]);
     }
 
     /** The sender of received datagram {@code i} as a new address object; null when its bytes are no address. */
-    InetSocketAddress sender(int i) {
+    public InetSocketAddress sender(int i) {
         int length = senderAddressLength(i);
         byte[] bytes = java.util.Arrays.copyOf(senderAddress(i), length);
         int scopeId = senderScopeId(i);
@@ -225,17 +242,17 @@ final class NativeDatagramBatch {
     }
 
     /** How many bytes of {@link #senderAddress} are the address. */
-    int senderAddressLength(int i) {
+    public int senderAddressLength(int i) {
         return (int) SENDER_ADDR_LEN.get(packets[i]);
     }
 
     /** The buffer holding the datagrams. */
-    ByteBuf slots() {
+    public ByteBuf slots() {
         return slots;
     }
 
     /** Datagrams queued by {@link #queue}. */
-    int queued() {
+    public int queued() {
         return count;
     }
 
@@ -243,12 +260,12 @@ final class NativeDatagramBatch {
      * The slot the next queued datagram's bytes go to, cleared; write at most the slot size into it
      * and then call {@link #queue}. Null when the batch is full.
      */
-    int nextSlot() {
+    public int nextSlot() {
         return count < SIZE ? count * slotSize : -1;
     }
 
     /** Queues the {@code length} bytes written at {@link #nextSlot()} for {@code recipient}. */
-    void queue(int length, InetSocketAddress recipient) {
+    public void queue(int length, InetSocketAddress recipient) {
         try {
             if (count == 0) {
                 CLEAR.invokeExact(array);
@@ -266,10 +283,54 @@ final class NativeDatagramBatch {
     }
 
     /**
+     * Queues the {@code length} bytes written at {@link #nextSlot()} for a recipient given as the 16
+     * bytes of {@link #addressBytes}, its IPv6 scope (0 for none) and port: unlike
+     * {@link #queue(int, InetSocketAddress)}, whose address Netty copies out of a new array per
+     * datagram, this allocates nothing, for a caller that sends to the same peers again and again.
+     */
+    public void queue(int length, byte[] address16, int scopeId, int port) {
+        try {
+            if (count == 0) {
+                CLEAR.invokeExact(array);
+            }
+            boolean added = (boolean) ADD.invokeExact(array, slots, count * slotSize, length, 0, (InetSocketAddress) null);
+            if (!added) {
+                throw new IllegalStateException("Netty's packet array refused a datagram");
+            }
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Throwable e) {
+            throw new IllegalStateException(e);
+        }
+        Object packet = packets[count];
+        System.arraycopy(address16, 0, (byte[]) RECIPIENT_ADDR.get(packet), 0, 16);
+        RECIPIENT_ADDR_LEN.set(packet, 16);
+        RECIPIENT_SCOPE_ID.set(packet, scopeId);
+        RECIPIENT_PORT.set(packet, port);
+        count++;
+    }
+
+    /**
+     * The 16 address bytes {@link #queue(int, byte[], int, int)} takes: an IPv6 address as it is, an
+     * IPv4 address IPv4-mapped (RFC 4291 section 2.5.5.2), which is how Netty's native code tells them apart.
+     */
+    public static byte[] addressBytes(InetAddress address) {
+        byte[] raw = address.getAddress();
+        if (raw.length == 16) {
+            return raw;
+        }
+        byte[] mapped = new byte[16];
+        mapped[10] = (byte) 0xff;
+        mapped[11] = (byte) 0xff;
+        System.arraycopy(raw, 0, mapped, 12, 4);
+        return mapped;
+    }
+
+    /**
      * Sends the queued datagrams from socket {@code fd} and empties the batch; returns how many the
      * kernel took (the rest found the send buffer full).
      */
-    int send(int fd, boolean ipv6) throws IOException {
+    public int send(int fd, boolean ipv6) throws IOException {
         int n = count;
         count = 0;
         int sent = 0;
@@ -289,8 +350,13 @@ final class NativeDatagramBatch {
         }
     }
 
+    /** Forgets the queued datagrams without sending them. */
+    public void discard() {
+        count = 0;
+    }
+
     /** Frees Netty's native iovec memory; the slots buffer stays the caller's. */
-    void release() {
+    public void release() {
         try {
             RELEASE.invokeExact(array);
         } catch (Throwable e) {
