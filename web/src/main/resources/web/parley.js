@@ -34,7 +34,9 @@ const FINAL_CLOSE = new Set([1000, 4001, 4002, 4004, 4009]);
 export class ParleyClient extends Emitter {
   /**
    * @param {object} o
-   * @param {string} [o.url] WebSocket URL; default ws(s)://<this host>/ws
+   * @param {string|string[]} [o.url] WebSocket URL, or the URLs of several nodes of a cluster
+   *   (docs/cluster.md): it connects to the first that answers and, when its node goes away,
+   *   reconnects to the next (a session resumes at any node); default ws(s)://<this host>/ws
    * @param {string|(() => Promise<string>)} o.token access token, or a function fetching a fresh one
    * @param {string} o.device this device's stable id
    * @param {RTCIceTransportPolicy} [o.iceTransportPolicy] "all" (default) or "relay" (TURN only)
@@ -47,7 +49,11 @@ export class ParleyClient extends Emitter {
     simulcast = true } = {}) {
     super();
     if (!device) throw new Error('device id required');
-    this.url = url || `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`;
+    this.urls = [].concat(url || `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`);
+    if (this.urls.length === 0 || this.urls.some((u) => typeof u !== 'string' || !u)) {
+      throw new Error('url: a WebSocket URL or a non-empty array of them');
+    }
+    this.urlIndex = 0;
     this.tokenSource = token;
     this.device = device;
     this.iceTransportPolicy = iceTransportPolicy;
@@ -92,6 +98,11 @@ export class ParleyClient extends Emitter {
     return this.state === 'open';
   }
 
+  /** The URL of the node this client is connected or connecting to. */
+  get url() {
+    return this.urls[this.urlIndex];
+  }
+
   get user() {
     return this.welcome ? this.welcome.user : null;
   }
@@ -104,7 +115,7 @@ export class ParleyClient extends Emitter {
   async connect() {
     this.closedForGood = false;
     this.setState('connecting');
-    return this.open(false);
+    return this.open(false, this.urls.length - 1);
   }
 
   setState(state) {
@@ -113,12 +124,26 @@ export class ParleyClient extends Emitter {
     this.emit('state', state);
   }
 
-  open(resume) {
+  /**
+   * One connection and its hello. A node that does not answer (the socket never opens) passes the
+   * attempt to the next URL, up to {@code spare} more, before anyone hears of a close.
+   */
+  open(resume, spare = 0) {
     return new Promise((resolve, reject) => {
       let settled = false;
+      let opened = false;
+      let passed = false;
       const ws = new WebSocket(this.url);
       this.ws = ws;
+      const next = () => {
+        if (passed) return;
+        passed = true;
+        settled = true;
+        this.urlIndex = (this.urlIndex + 1) % this.urls.length;
+        this.open(resume, spare - 1).then(resolve, reject);
+      };
       ws.onopen = async () => {
+        opened = true;
         const hello = { token: await this.token(), device: this.device, protocol: PROTOCOL_VERSION };
         // The identity key goes with hello so that an encrypted call can be pushed here (§5.5).
         if (canEncrypt()) hello.e2ee = { identityKey: (await this.identityKey()).wire };
@@ -141,9 +166,13 @@ export class ParleyClient extends Emitter {
       };
       ws.onmessage = (e) => this.onFrame(e.data);
       // A refused connection: browsers fire error then close, some runtimes only error.
-      ws.onerror = () => failed('connection failed');
+      ws.onerror = () => (!opened && spare > 0 ? next() : failed('connection failed'));
       ws.onclose = (e) => {
         if (this.ws !== ws) return;
+        if (!opened && spare > 0) {
+          next();
+          return;
+        }
         this.onClose(e.code, e.reason);
         failed(`closed ${e.code} ${e.reason}`);
       };
@@ -330,7 +359,8 @@ export class ParleyClient extends Emitter {
         setTimeout(attempt, wait);
         return;
       }
-      this.open(true).catch(() => {
+      // Every node once per attempt: after its node died a client resumes at another (docs/cluster.md).
+      this.open(true, this.urls.length - 1).catch(() => {
         if (this.state === 'reconnecting') {
           this.reconnectAttempt++;
           setTimeout(attempt, Math.min(2000, 100 * 2 ** this.reconnectAttempt));

@@ -69,6 +69,25 @@ public final class SignalingClient implements AutoCloseable {
         return connect(SHARED, uri, timeout);
     }
 
+    /**
+     * Opens a WebSocket to the first of {@code uris} (the nodes of a cluster, docs/cluster.md) that
+     * accepts one, trying them in order; fails with the last one's error when none does.
+     */
+    public static SignalingClient connect(List<URI> uris, Duration timeout) {
+        if (uris.isEmpty()) {
+            throw new IllegalArgumentException("no URL to connect to");
+        }
+        RuntimeException last = null;
+        for (URI uri : uris) {
+            try {
+                return connect(uri, timeout);
+            } catch (RuntimeException e) {
+                last = e;
+            }
+        }
+        throw last;
+    }
+
     /** As {@link #connect(URI, Duration)} on a given HTTP client (load tests share one). */
     public static SignalingClient connect(HttpClient http, URI uri, Duration timeout) {
         return join(connectAsync(http, uri, timeout), timeout.plusSeconds(1), "connect");
