@@ -30,7 +30,8 @@ import org.slf4j.LoggerFactory;
  * node's messages should be; a forwarded request then times out.
  *
  * <p>Kinds: {@code event} (to a device's node), {@code request} and {@code reply} (a device's
- * request to the node owning its call), {@code ended} (a device's session is over).
+ * request to the node owning its call), {@code ended} (a device's session is over), {@code moved}
+ * (the sender took a device's session over from a node that died).
  */
 final class Bus {
 
@@ -92,6 +93,12 @@ final class Bus {
         return answer;
     }
 
+    void moved(String node, String sessionId) {
+        ObjectNode m = message("moved");
+        m.put("session", sessionId);
+        send(node, m);
+    }
+
     void ended(String node, String sessionId, String reason) {
         ObjectNode m = message("ended");
         m.put("session", sessionId);
@@ -124,6 +131,7 @@ final class Bus {
                 case "request" -> inbox.request(JSON.treeToValue(m.get("device"), RemoteDevice.class),
                         (ObjectNode) m.get("body"), reply(from, m.path("rid").asLong()));
                 case "reply" -> answered(m);
+                case "moved" -> inbox.moved(from, m.path("session").asText());
                 case "ended" -> inbox.ended(from, m.path("session").asText(), m.path("reason").asText());
                 default -> LOG.warn("dropped a bus message of unknown kind from {}", from);
             }

@@ -7,6 +7,7 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executors;
@@ -16,6 +17,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.parley.signaling.cluster.Inbox;
 import org.parley.signaling.cluster.Peers;
 import org.parley.signaling.cluster.RemoteDevice;
+import org.parley.signaling.session.SessionStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,7 +40,10 @@ public final class ClusterNode implements Peers, AutoCloseable {
     private final Presence presence;
     private final Bus bus;
     private volatile Inbox inbox;
+    private volatile RedisSessions sessions;
     private final AtomicBoolean closed = new AtomicBoolean();
+    /** The signaling's resume grace, known once it asks for {@link #sessionStore}. */
+    private volatile Duration resumeGrace = Duration.ofSeconds(30);
 
     private ClusterNode(ClusterConfig config) {
         this.config = config;
@@ -96,12 +101,17 @@ public final class ClusterNode implements Peers, AutoCloseable {
         long beat = config.heartbeatInterval().toMillis();
         long refreshEvery = Math.max(1, config.presenceTtl().toMillis() / 3 / beat);
         long[] beats = {0};
+        long sessionsEvery = Math.max(1, sessionRefresh().toMillis() / beat);
         timers.scheduleWithFixedDelay(() -> {
             try {
                 // One at a time: the next waits until this one's round trips are done.
                 nodes.heartbeat().get(config.nodeTimeout().toMillis(), TimeUnit.MILLISECONDS);
                 if (++beats[0] % refreshEvery == 0) {
                     presence.refresh();
+                }
+                RedisSessions s = sessions;
+                if (s != null && beats[0] % sessionsEvery == 0) {
+                    s.refresh();
                 }
             } catch (Exception e) {
                 LOG.warn("cluster heartbeat failed: {}", e.toString());
@@ -150,6 +160,31 @@ public final class ClusterNode implements Peers, AutoCloseable {
     @Override
     public void ended(String node, String sessionId, String reason) {
         bus.ended(node, sessionId, reason);
+    }
+
+    @Override
+    public void moved(String node, String sessionId) {
+        bus.moved(node, sessionId);
+    }
+
+    /**
+     * Sessions in Redis: each key lives the resume grace plus one refresh period past the last
+     * refresh (a third of the grace), so the clients of a node that died have at least the grace.
+     */
+    @Override
+    public synchronized SessionStore sessionStore(Duration resumeGrace, int maxEvents) {
+        if (sessions == null) {
+            this.resumeGrace = resumeGrace;
+            sessions = new RedisSessions(commands.async(), config.nodeId(), nodes,
+                    resumeGrace.plus(sessionRefresh()), maxEvents, config.nodeTimeout().plus(config.heartbeatInterval()));
+        }
+        return sessions;
+    }
+
+    /** How often this node renews its sessions' keys in Redis. */
+    private Duration sessionRefresh() {
+        Duration third = resumeGrace.dividedBy(3);
+        return third.compareTo(config.heartbeatInterval()) < 0 ? config.heartbeatInterval() : third;
     }
 
     /** Leaves the cluster: presence and heartbeat deleted, connections closed. */

@@ -19,6 +19,25 @@ final class Keys {
         return "parley:presence:" + user;
     }
 
+    /**
+     * A session (docs/cluster.md "Sessions in Redis"): a hash of user, device, name, node (which
+     * holds it), token (its resume token), nextSeq and calls. The braces keep a session's keys in
+     * one Redis Cluster slot, as the scripts that touch both need.
+     */
+    static String session(String sessionId) {
+        return "parley:session:{" + sessionId + "}";
+    }
+
+    /** A session's unacknowledged events, oldest first, each carrying its seq. */
+    static String events(String sessionId) {
+        return "parley:session:{" + sessionId + "}:events";
+    }
+
+    /** A resume token: the id of its session. */
+    static String resume(String resumeToken) {
+        return "parley:resume:" + resumeToken;
+    }
+
     /** The pub/sub channel a node receives on. */
     static String bus(String node) {
         return "parley:bus:" + node;

@@ -53,6 +53,11 @@ class ClusterNodeTest {
         }
 
         @Override
+        public void moved(String node, String sessionId) {
+            received.add("moved " + node + " " + sessionId);
+        }
+
+        @Override
         public void request(RemoteDevice from, ObjectNode request, Reply reply) {
             received.add("request " + from.node() + " " + from.user() + " " + request.path("type").asText());
             if (request.path("type").asText().equals("call.accept")) {

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.net.InetAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -15,10 +14,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import org.junit.jupiter.api.AfterAll;
@@ -26,7 +21,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.parley.cluster.RedisServerProcess;
-import org.parley.relay.client.RelayTestClient;
 import org.parley.signaling.auth.TokenIssuer;
 import org.parley.signaling.client.SignalingClient;
 import org.parley.signaling.client.SignalingException;
@@ -126,108 +120,16 @@ class ClusterIT {
             assertEquals("unknown_call", assertThrows(SignalingException.class,
                     () -> bobPhone.request("call.accept", "callId", callId)).code());
 
-            try (Party a = new Party(alice, callId); Party b = new Party(bobLaptop, callId)) {
+            try (CallParty a = new CallParty(alice, callId, WAIT);
+                    CallParty b = new CallParty(bobLaptop, callId, WAIT)) {
                 a.publish();
                 b.publish();
-                a.awaitMedia();
-                b.awaitMedia();
+                a.awaitMedia(WAIT);
+                b.awaitMedia(WAIT);
                 bobLaptop.request("call.hangup", "callId", callId);
                 JsonNode end = a.event("call.ended");
                 assertEquals("hangup", end.get("reason").asText(), end.toString());
             }
-        }
-    }
-
-    /** One device of a relay call: its media through the relay, and its events read meanwhile. */
-    private static final class Party implements AutoCloseable {
-
-        private final SignalingClient client;
-        private final String callId;
-        private final RelayTestClient media;
-        private final BlockingQueue<JsonNode> events = new LinkedBlockingQueue<>();
-        private final AtomicReference<String> failure = new AtomicReference<>();
-        private final Thread reader;
-        private final Thread sender;
-        private volatile boolean running = true;
-
-        Party(SignalingClient client, String callId) throws Exception {
-            this.client = client;
-            this.callId = callId;
-            this.media = new RelayTestClient(client.sessionId(), InetAddress.getLoopbackAddress());
-            this.reader = new Thread(this::read, "cluster-it-events");
-            this.sender = new Thread(this::send, "cluster-it-media");
-        }
-
-        void publish() {
-            JsonNode answer = client.request("relay.offer", "callId", callId, "sdp", media.publisherOffer());
-            media.acceptPublisherAnswer(answer.path("sdp").asText());
-            reader.start();
-            sender.start();
-        }
-
-        /** Waits for the other party's audio through the relay. */
-        void awaitMedia() throws InterruptedException {
-            long deadline = System.nanoTime() + WAIT.toNanos();
-            while (media.poll(100) == null) {
-                assertTrue(System.nanoTime() < deadline, "no media received; " + failure.get());
-            }
-        }
-
-        JsonNode event(String type) throws InterruptedException {
-            long deadline = System.nanoTime() + WAIT.toNanos();
-            while (System.nanoTime() < deadline) {
-                JsonNode e = events.poll(100, TimeUnit.MILLISECONDS);
-                if (e != null && type.equals(e.path("type").asText())) {
-                    return e;
-                }
-            }
-            throw new AssertionError("no " + type + "; " + failure.get());
-        }
-
-        private void read() {
-            while (running) {
-                JsonNode e;
-                try {
-                    e = client.nextEvent(Duration.ofMillis(100));
-                } catch (SignalingException timeout) {
-                    continue;
-                }
-                if ("relay.offer".equals(e.path("type").asText())) {
-                    try {
-                        client.send("relay.answer", "callId", callId, "sdp", media.answerSubscriberOffer(e.path("sdp").asText()));
-                    } catch (RuntimeException x) {
-                        failure.compareAndSet(null, "answering the relay: " + x);
-                    }
-                } else {
-                    events.add(e);
-                }
-            }
-        }
-
-        /** A microphone: an audio packet every 20 ms once connected. */
-        private void send() {
-            byte[] audio = new byte[120];
-            while (running) {
-                try {
-                    if (media.isPublisherConnected()) {
-                        media.sendAudio(audio, 30);
-                    }
-                    Thread.sleep(20);
-                } catch (InterruptedException e) {
-                    return;
-                } catch (RuntimeException e) {
-                    failure.compareAndSet(null, "sending: " + e);
-                }
-            }
-        }
-
-        @Override
-        public void close() throws InterruptedException {
-            running = false;
-            sender.interrupt();
-            sender.join(5000);
-            reader.join(5000);
-            media.close();
         }
     }
 }

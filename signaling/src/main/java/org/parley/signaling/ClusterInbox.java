@@ -3,6 +3,8 @@ package org.parley.signaling;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.Executor;
 import org.parley.signaling.cluster.Inbox;
 import org.parley.signaling.cluster.Peers;
@@ -11,6 +13,7 @@ import org.parley.signaling.cluster.Routes;
 import org.parley.signaling.session.Session;
 import org.parley.signaling.session.SessionController;
 import org.parley.signaling.session.SessionObserver;
+import org.parley.signaling.session.SessionStore;
 import org.parley.signaling.session.Sessions;
 import org.parley.signaling.session.Visitors;
 import org.parley.signaling.wire.Json;
@@ -23,7 +26,7 @@ import org.slf4j.LoggerFactory;
  * nodes send to its devices, runs the requests other nodes forward for calls it owns, and ends the
  * visitors of devices that signed out elsewhere. Everything runs on the signaling loop.
  */
-final class ClusterInbox implements Inbox, SessionObserver {
+final class ClusterInbox implements Inbox, SessionObserver, SessionController.StoredResumeListener {
 
     private static final Logger LOG = LoggerFactory.getLogger(ClusterInbox.class);
 
@@ -34,9 +37,16 @@ final class ClusterInbox implements Inbox, SessionObserver {
     private final Routes routes;
     private final SessionController controller;
     private final Dispatcher dispatcher;
+    private final SessionStore store;
+    private final Scheduler scheduler;
+    private final Duration resumeGrace;
 
     ClusterInbox(Peers peers, Executor loop, Sessions sessions, Visitors visitors, Routes routes,
-            SessionController controller, Dispatcher dispatcher) {
+            SessionController controller, Dispatcher dispatcher, SessionStore store, Scheduler scheduler,
+            Duration resumeGrace) {
+        this.store = store;
+        this.scheduler = scheduler;
+        this.resumeGrace = resumeGrace;
         this.peers = peers;
         this.loop = loop;
         this.sessions = sessions;
@@ -49,12 +59,6 @@ final class ClusterInbox implements Inbox, SessionObserver {
     @Override
     public void event(String owner, String sessionId, String json) {
         loop.execute(() -> {
-            Session s = sessions.byId(sessionId);
-            if (s == null || !s.isLive()) {
-                // The owner still counts this device in: it ends the device's part in its calls.
-                peers.ended(owner, sessionId, "connection_lost");
-                return;
-            }
             ObjectNode e;
             try {
                 e = (ObjectNode) Json.MAPPER.readTree(json);
@@ -62,16 +66,49 @@ final class ClusterInbox implements Inbox, SessionObserver {
                 LOG.warn("dropped an unreadable event from node {}", owner);
                 return;
             }
-            JsonNode callId = e.get("callId");
-            if (callId != null && callId.isTextual()) {
-                if ("call.ended".equals(e.path("type").asText())) {
-                    routes.forgetCall(callId.textValue());
-                } else {
-                    routes.learnt(sessionId, callId.textValue(), owner);
-                }
+            Session s = sessions.byId(sessionId);
+            if (s == null && controller.holdWhileTakingOver(sessionId, e)) {
+                learn(sessionId, null, e, owner);
+                return;
             }
+            if (s == null || !s.isLive()) {
+                // The owner still counts this device in: it ends the device's part in its calls.
+                peers.ended(owner, sessionId, "connection_lost");
+                return;
+            }
+            learn(sessionId, s, e, owner);
             s.emit(e);
         });
+    }
+
+    /** Which node runs the call {@code e} is about, kept for the session's requests (and in the store). */
+    private void learn(String sessionId, Session s, ObjectNode e, String owner) {
+        JsonNode callId = e.get("callId");
+        if (callId == null || !callId.isTextual()) {
+            return;
+        }
+        if ("call.ended".equals(e.path("type").asText())) {
+            routes.forgetCall(callId.textValue());
+            if (s != null) {
+                store.callOwner(s, callId.textValue(), null);
+            }
+        } else if (routes.learnt(sessionId, callId.textValue(), owner) && s != null) {
+            store.callOwner(s, callId.textValue(), owner);
+        }
+    }
+
+    @Override
+    public void tookOver(Session s, Map<String, String> calls) {
+        LOG.info("took over {} from a node that died; its calls run at {}", s, calls);
+        calls.forEach((callId, owner) -> {
+            routes.learnt(s.id(), callId, owner);
+            peers.moved(owner, s.id());
+        });
+    }
+
+    @Override
+    public void moved(String node, String sessionId) {
+        loop.execute(() -> visitors.moved(sessionId, node));
     }
 
     @Override
@@ -94,8 +131,21 @@ final class ClusterInbox implements Inbox, SessionObserver {
     public void nodeLost(String node) {
         loop.execute(() -> {
             routes.forgetNode(node);
-            for (Session v : visitors.removeNode(node)) {
-                controller.end(v, "connection_lost");
+            if (!store.shared()) {
+                for (Session v : visitors.removeNode(node)) {
+                    controller.end(v, "connection_lost");
+                }
+                return;
+            }
+            // Its devices may resume at another node within the grace: until then their events
+            // are logged in the store, and their calls go on (docs/cluster.md "A node dies").
+            for (Session v : visitors.orphan(node)) {
+                scheduler.schedule(resumeGrace, () -> {
+                    if (visitors.orphaned(v.id())) {
+                        visitors.remove(v.id());
+                        controller.end(v, "connection_lost");
+                    }
+                });
             }
         });
     }

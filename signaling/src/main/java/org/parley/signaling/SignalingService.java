@@ -34,6 +34,7 @@ import org.parley.signaling.session.IceServers;
 import org.parley.signaling.session.LocalTurn;
 import org.parley.signaling.session.Session;
 import org.parley.signaling.session.SessionController;
+import org.parley.signaling.session.SessionStore;
 import org.parley.signaling.session.Sessions;
 import org.parley.signaling.session.Visitors;
 import org.parley.signaling.transport.Connection;
@@ -176,7 +177,11 @@ public final class SignalingService implements AutoCloseable {
         if (peers.clustered()) {
             Routes routes = new Routes();
             d.forwardThrough(routes, peers);
-            ClusterInbox inbox = new ClusterInbox(peers, loop, sessions, visitors, routes, sessionController, d);
+            SessionStore store = peers.sessionStore(config.resumeGracePeriod(), config.maxUnackedEvents());
+            visitors.useStore(store);
+            ClusterInbox inbox = new ClusterInbox(peers, loop, sessions, visitors, routes, sessionController, d,
+                    store, loop, config.resumeGracePeriod());
+            sessionController.storeIn(store, loop, peers.node(), inbox);
             sessionController.observe(inbox);
             peers.start(inbox);
             metrics.gauge("parley.cluster.visitors", "Devices at other nodes in calls this node owns", visitors::size);

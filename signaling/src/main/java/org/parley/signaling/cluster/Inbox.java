@@ -15,7 +15,10 @@ public interface Inbox {
     /** A device at {@code node} that took part in this node's calls signed out for good. */
     void ended(String node, String sessionId, String reason);
 
-    /** {@code node} stopped heartbeating: its devices are gone. */
+    /** Session {@code sessionId}, in calls of this node, is held by {@code node} now (it took it over). */
+    void moved(String node, String sessionId);
+
+    /** {@code node} stopped heartbeating: its devices are gone, or wait in the session store for a resume. */
     void nodeLost(String node);
 
     /** The answer to a forwarded request: exactly one call. */

@@ -1,9 +1,11 @@
 package org.parley.signaling.cluster;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import org.parley.signaling.session.SessionStore;
 
 /**
  * The other nodes of a cluster, as the signaling loop uses them. Methods may be called from the
@@ -53,6 +55,15 @@ public interface Peers {
         @Override
         public void ended(String node, String sessionId, String reason) {
         }
+
+        @Override
+        public void moved(String node, String sessionId) {
+        }
+
+        @Override
+        public SessionStore sessionStore(Duration resumeGrace, int maxEvents) {
+            return SessionStore.MEMORY;
+        }
     };
 
     /** This node's id. */
@@ -85,4 +96,17 @@ public interface Peers {
 
     /** Tells {@code node}, which owns calls of a device of this node, that the device's session ended. */
     void ended(String node, String sessionId, String reason);
+
+    /**
+     * Tells {@code node}, which owns calls of session {@code sessionId}, that this node holds the
+     * session now (it took it over from a node that died): its events come here.
+     */
+    void moved(String node, String sessionId);
+
+    /**
+     * Where this node keeps its sessions for the others (docs/cluster.md "Sessions in Redis"):
+     * their records and event logs live {@code resumeGrace} after their node stops refreshing them,
+     * logs at most {@code maxEvents} long.
+     */
+    SessionStore sessionStore(Duration resumeGrace, int maxEvents);
 }

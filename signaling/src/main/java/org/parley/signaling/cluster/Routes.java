@@ -16,10 +16,13 @@ public final class Routes {
     private final Map<String, String> ownerOfCall = new HashMap<>();
     private final Map<String, Set<String>> ownersOfSession = new HashMap<>();
 
-    /** Session {@code sessionId} of this node received an event about {@code callId} from {@code owner}. */
-    public void learnt(String sessionId, String callId, String owner) {
-        ownerOfCall.put(callId, owner);
-        ownersOfSession.computeIfAbsent(sessionId, k -> new HashSet<>()).add(owner);
+    /**
+     * Session {@code sessionId} of this node received an event about {@code callId} from
+     * {@code owner}; true when that is news.
+     */
+    public boolean learnt(String sessionId, String callId, String owner) {
+        boolean news = !owner.equals(ownerOfCall.put(callId, owner));
+        return ownersOfSession.computeIfAbsent(sessionId, k -> new HashSet<>()).add(owner) || news;
     }
 
     /** The call ended: requests about it are this node's to refuse. */

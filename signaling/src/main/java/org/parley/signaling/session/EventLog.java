@@ -25,6 +25,21 @@ final class EventLog {
         this.capacity = capacity;
     }
 
+    /**
+     * The log of a session taken over from a store: {@code events} are the last ones before
+     * {@code nextSeq}, in order and without gaps; a resume from before the first is refused.
+     */
+    static EventLog restored(int capacity, long nextSeq, List<String> events) {
+        EventLog log = new EventLog(capacity);
+        long first = nextSeq - events.size();
+        log.nextSeq = first;
+        log.lostUpTo = first - 1;
+        for (String json : events) {
+            log.append(log.nextSeq, json);
+        }
+        return log;
+    }
+
     /** The seq the next event gets. */
     long nextSeq() {
         return nextSeq;

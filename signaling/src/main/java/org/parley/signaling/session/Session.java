@@ -46,6 +46,8 @@ public final class Session {
     private List<String> held;
     /** Where the events of a visitor (a device signed in at another node) go; null for a local session. */
     private final Outlet outlet;
+    /** Keeps a copy of a local session's events for other nodes (docs/cluster.md); alone, nothing. */
+    private SessionStore store = SessionStore.MEMORY;
 
     /** Carries a visitor's events to the node its device is connected to (docs/cluster.md). */
     public interface Outlet {
@@ -65,11 +67,28 @@ public final class Session {
     }
 
     private Session(String id, Identity identity, String device, int maxUnackedEvents, Outlet outlet) {
+        this(id, identity, device, outlet == null ? new EventLog(maxUnackedEvents) : null, outlet);
+    }
+
+    /** A local session taken over from a store with its log (another node held it and died). */
+    Session(String id, Identity identity, String device, EventLog events) {
+        this(id, identity, device, events, null);
+    }
+
+    private Session(String id, Identity identity, String device, EventLog events, Outlet outlet) {
         this.id = id;
         this.identity = identity;
         this.device = device;
-        this.events = outlet == null ? new EventLog(maxUnackedEvents) : null;
+        this.events = events;
         this.outlet = outlet;
+    }
+
+    void store(SessionStore store) {
+        this.store = store;
+    }
+
+    SessionStore store() {
+        return store;
     }
 
     /** True for a device signed in at another node (a visitor of this node's calls). */
@@ -122,8 +141,14 @@ public final class Session {
         return connection;
     }
 
-    String resumeToken() {
+    /** The token that resumes this session (a secret between this session's client and the servers). */
+    public String resumeToken() {
         return resumeToken;
+    }
+
+    /** The seq its next event gets (0 for a visitor, whose node numbers its events). */
+    public long nextSeq() {
+        return events == null ? 0 : events.nextSeq();
     }
 
     void resumeToken(String token) {
@@ -181,6 +206,7 @@ public final class Session {
             throw new IllegalStateException(e);
         }
         events.append(seq, json);
+        store.appended(this, seq, json);
         if (held != null) {
             held.add(json);
         } else if (connection != null) {

@@ -7,7 +7,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.Executor;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.regex.Pattern;
 import org.parley.signaling.Scheduler;
@@ -48,6 +50,9 @@ public final class SessionController {
      * say {@code server_restarted}.
      */
     private final String bootId = newId("").substring(0, 8);
+    /** Where sessions are copied for other nodes; alone, nowhere (docs/cluster.md). */
+    private SessionStore store = SessionStore.MEMORY;
+    private StoredResume stored;
 
     public SessionController(SignalingConfig config, TokenVerifier verifier, IceServers ice, Sessions sessions,
             Scheduler scheduler, Clock clock) {
@@ -61,6 +66,30 @@ public final class SessionController {
 
     public void observe(SessionObserver observer) {
         observers.add(observer);
+    }
+
+    /**
+     * In a cluster: every local session is copied to {@code store}, and a resume token this node
+     * does not know is looked up there (a session whose node died is taken over by this node).
+     */
+    public void storeIn(SessionStore store, Executor loop, String node, StoredResumeListener listener) {
+        this.store = store;
+        this.stored = new StoredResume(store, loop, scheduler, node);
+        stored.listen(listener);
+    }
+
+    /** Told when this node took over a session another node held and died with. */
+    public interface StoredResumeListener {
+        /** {@code calls}: the calls {@code s} takes part in, by id, with the node that runs each. */
+        void tookOver(Session s, Map<String, String> calls);
+    }
+
+    /**
+     * An event from another node for session {@code sessionId}, which this node is taking over:
+     * kept until it exists (true); false when no take-over is under way.
+     */
+    public boolean holdWhileTakingOver(String sessionId, ObjectNode event) {
+        return stored != null && stored.hold(sessionId, event);
     }
 
     /** A new WebSocket: it has {@code hello-timeout} to sign in. */
@@ -102,7 +131,11 @@ public final class SessionController {
             return;
         }
         s.detach();
-        s.graceTimer = scheduler.schedule(config.resumeGracePeriod(), () -> {
+        s.graceTimer = graceTimer(s);
+    }
+
+    private Scheduler.Timer graceTimer(Session s) {
+        return scheduler.schedule(config.resumeGracePeriod(), () -> {
             if (s.state() == Session.State.DETACHED) {
                 end(s, "connection_lost");
             }
@@ -149,7 +182,54 @@ public final class SessionController {
                     return old;
                 }
             }
+            if (old == null && stored != null && stored.shared()) {
+                // Perhaps a session of a node that died: the welcome waits for the store.
+                stored.find(resumeToken.get(), identity.user(), device).thenAccept(found -> {
+                    if (found.isPresent()) {
+                        takeOver(c, r, found.get(), identity, identityKey, lastSeq, claims, resumeToken.get());
+                    } else if (c.isOpen() && c.session() == null) {
+                        start(c, r, identity, device, identityKey, resumeToken, claims);
+                    }
+                });
+                return null;
+            }
         }
+        return start(c, r, identity, device, identityKey, resumeToken, claims);
+    }
+
+    /**
+     * A session another node held and died with, now this node's: same id, its log as the store
+     * kept it. Resumed if the client's {@code lastSeq} is still in the log; else it ends (its calls
+     * with it) and the client gets a fresh session, as after any refused resume.
+     */
+    private void takeOver(Connection c, Request r, SessionStore.Stored found, Identity identity,
+            Optional<IdentityKey> identityKey, long lastSeq, ResumeClaims claims, String resumeToken) {
+        EventLog log = EventLog.restored(config.maxUnackedEvents(), found.nextSeq(), found.events());
+        Session s = new Session(found.sessionId(), identity, found.device(), log);
+        s.store(store);
+        s.identityKey(identityKey.orElse(null));
+        s.resumeToken(resumeToken);
+        sessions.add(s);
+        s.detach();
+        stored.tookOver(s, found);
+        for (SessionObserver o : observers) {
+            o.sessionStarted(s);
+        }
+        Optional<List<String>> missed = log.since(lastSeq);
+        if (!c.isOpen() || c.session() != null) {
+            // The client left meanwhile: the session waits for another resume, as any detached one.
+            store.saved(s, null);
+            s.graceTimer = graceTimer(s);
+        } else if (missed.isPresent()) {
+            resume(c, r, s, identity, missed.get());
+        } else {
+            end(s, "connection_lost");
+            start(c, r, identity, found.device(), identityKey, Optional.of(resumeToken), claims);
+        }
+    }
+
+    private Session start(Connection c, Request r, Identity identity, String device, Optional<IdentityKey> identityKey,
+            Optional<String> resumeToken, ResumeClaims claims) {
         Session existing = sessions.device(identity.user(), device);
         if (existing != null) {
             Connection previous = existing.connection();
@@ -159,9 +239,11 @@ public final class SessionController {
             }
         }
         Session s = new Session(newId("s-"), identity, device, config.maxUnackedEvents());
+        s.store(store);
         s.identityKey(identityKey.orElse(null));
         s.resumeToken(newResumeToken());
         sessions.add(s);
+        store.saved(s, null);
         s.attach(c);
         // Timers first: whoever holds the welcome may already be at the token's next deadline.
         armTokenTimers(s);
@@ -178,7 +260,9 @@ public final class SessionController {
         Connection previous = s.connection();
         cancel(s.graceTimer);
         s.identity(identity);
+        String previousToken = s.resumeToken();
         sessions.newResumeToken(s, newResumeToken());
+        s.store().saved(s, previousToken);
         s.attach(c);
         if (previous != null && previous != c) {
             previous.bind(null);
@@ -278,7 +362,9 @@ public final class SessionController {
 
     /** {@code ack}: forget events up to {@code seq}. */
     public void ack(Session s, Request r) {
-        s.events().ack(r.longValue("seq", 0, Long.MAX_VALUE));
+        long seq = r.longValue("seq", 0, Long.MAX_VALUE);
+        s.events().ack(seq);
+        s.store().acked(s, seq);
     }
 
     /** {@code bye}: the caller replies, then the session ends with {@code hangup} and closes 1000. */
@@ -302,6 +388,9 @@ public final class SessionController {
             c.bind(null);
         }
         sessions.remove(s);
+        if (!s.isVisitor()) {
+            s.store().ended(s);
+        }
         for (SessionObserver o : observers) {
             o.sessionEnded(s, reason);
         }

@@ -1,0 +1,98 @@
+package org.parley.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.ConfigFactory;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.parley.signaling.session.SessionStore.Held;
+import org.parley.signaling.session.SessionStore.Orphan;
+import org.parley.signaling.session.SessionStore.Stored;
+
+/**
+ * Sessions in a real redis-server, as two nodes see them: node a holds a session and dies, node b
+ * (which runs a call of it) logs events for it, node c takes it over.
+ */
+class RedisSessionsTest {
+
+    private static final Duration TTL = Duration.ofSeconds(40);
+    private static RedisServerProcess redis;
+    private static RedisClient client;
+    private static StatefulRedisConnection<String, String> connection;
+
+    @BeforeAll
+    static void start() {
+        redis = RedisServerProcess.start();
+        client = RedisClient.create(redis.url());
+        connection = client.connect();
+        connection.setTimeout(Duration.ofSeconds(10));
+    }
+
+    @AfterAll
+    static void stop() {
+        connection.close();
+        client.shutdown();
+        redis.close();
+    }
+
+    private static RedisSessions node(String id) {
+        ClusterConfig config = ClusterConfig.from(ConfigFactory.parseMap(Map.of("parley.cluster.redis", redis.url(),
+                "parley.cluster.node-id", id)).withFallback(ConfigFactory.defaultReference()));
+        return new RedisSessions(connection.async(), id, new NodeRegistry(connection.async(), config, n -> { }), TTL, 3,
+                Duration.ofSeconds(6));
+    }
+
+    private static <T> T await(java.util.concurrent.CompletionStage<T> f) throws Exception {
+        return f.toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void aDeadNodesSessionKeepsItsUnackedEventsGetsOrphanEventsNumberedAndIsTakenOverOnce() throws Exception {
+        RedisSessions a = node("a");
+        a.save("s-1", "alice", "phone", "Alice", "tok-1", 1, null);
+        for (int seq = 1; seq <= 3; seq++) {
+            a.append("s-1", seq, "{\"type\":\"e\",\"seq\":" + seq + "}");
+        }
+        assertEquals(1L, await(a.ack("s-1", 1)), "one event acknowledged");
+
+        // node a is dead (it never heartbeat): node b logs an event of its call for alice
+        RedisSessions b = node("b");
+        Held held = await(b.holder("tok-1")).orElseThrow();
+        assertEquals(new Held("s-1", "a", false, "alice", "phone"), held);
+        Orphan logged = await(b.appendOrphan("s-1", "a", "{\"type\":\"call.media\"}"));
+        assertEquals(new Orphan(Orphan.Kind.LOGGED, 4, null), logged);
+        long ttl = connection.sync().pttl(Keys.events("s-1"));
+        assertTrue(ttl > 0 && ttl <= TTL.toMillis(), "the log lives as long as the session: " + ttl);
+
+        RedisSessions c = node("c");
+        Stored stored = await(c.claim("s-1", "a")).orElseThrow();
+        assertEquals(5, stored.nextSeq());
+        assertEquals(List.of("{\"type\":\"e\",\"seq\":2}", "{\"type\":\"e\",\"seq\":3}",
+                "{\"seq\":4,\"type\":\"call.media\"}"), stored.events());
+        assertEquals("alice", stored.user());
+        assertFalse(await(b.claim("s-1", "a")).isPresent(), "taken over once");
+        assertEquals(new Orphan(Orphan.Kind.MOVED, 0, "c"), await(b.appendOrphan("s-1", "a", "{\"type\":\"x\"}")),
+                "an event logged after the take-over goes to the node that took it");
+
+        // the log keeps the last 3 events
+        c.save("s-1", "alice", "phone", "Alice", "tok-2", 5, "tok-1");
+        c.append("s-1", 5, "{\"seq\":5}");
+        await(c.append("s-1", 6, "{\"seq\":6}"));
+        assertEquals(List.of("{\"seq\":4,\"type\":\"call.media\"}", "{\"seq\":5}", "{\"seq\":6}"),
+                connection.sync().lrange(Keys.events("s-1"), 0, -1));
+        assertFalse(await(c.holder("tok-1")).isPresent(), "the old resume token is gone");
+
+        await(c.end("s-1", "tok-2"));
+        assertFalse(await(c.holder("tok-2")).isPresent());
+        assertEquals(Orphan.GONE, await(b.appendOrphan("s-1", "c", "{\"type\":\"x\"}")), "an ended session logs nothing");
+    }
+}

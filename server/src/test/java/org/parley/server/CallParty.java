@@ -1,0 +1,131 @@
+package org.parley.server;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.net.InetAddress;
+import java.time.Duration;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.parley.relay.client.RelayTestClient;
+import org.parley.signaling.client.SignalingClient;
+import org.parley.signaling.client.SignalingException;
+
+/**
+ * One device of a relay-mode call in a server IT: its media through the relay (kept across a change
+ * of signaling connection, as a browser keeps its peer connections), and its events read meanwhile.
+ */
+final class CallParty implements AutoCloseable {
+
+    private volatile SignalingClient client;
+    private final String callId;
+    private final RelayTestClient media;
+    private final BlockingQueue<JsonNode> events = new LinkedBlockingQueue<>();
+    final AtomicReference<String> failure = new AtomicReference<>();
+    private Thread reader;
+    private final Thread sender;
+    private volatile boolean reading = true;
+    private volatile boolean running = true;
+    private final Duration wait;
+
+    CallParty(SignalingClient client, String callId, Duration wait) throws Exception {
+        this.wait = wait;
+        this.client = client;
+        this.callId = callId;
+        this.media = new RelayTestClient(client.sessionId(), InetAddress.getLoopbackAddress());
+        this.reader = new Thread(this::read, "call-party-events");
+        this.sender = new Thread(this::send, "call-party-media");
+    }
+
+    void publish() {
+        JsonNode answer = client.request("relay.offer", "callId", callId, "sdp", media.publisherOffer());
+        media.acceptPublisherAnswer(answer.path("sdp").asText());
+        reader.start();
+        sender.start();
+    }
+
+    /** Stops reading the dead connection; returns the last seq it saw. */
+    long stop() throws InterruptedException {
+        reading = false;
+        reader.join(5000);
+        return client.lastSeq();
+    }
+
+    /** Reads events from {@code next} from now on. */
+    void resumeOn(SignalingClient next) {
+        client = next;
+        reading = true;
+        reader = new Thread(this::read, "call-party-events");
+        reader.start();
+    }
+
+    /** Waits for the other party's audio, received from now on. */
+    void awaitMedia(Duration wait) throws InterruptedException {
+        while (media.poll(0) != null) {
+            // what arrived before: not proof that media flows now
+        }
+        long deadline = System.nanoTime() + wait.toNanos();
+        while (media.poll(100) == null) {
+            assertTrue(System.nanoTime() < deadline, "no media received; " + failure.get());
+        }
+    }
+
+    JsonNode event(String type) throws InterruptedException {
+        long deadline = System.nanoTime() + wait.toNanos();
+        while (System.nanoTime() < deadline) {
+            JsonNode e = events.poll(100, TimeUnit.MILLISECONDS);
+            if (e != null && type.equals(e.path("type").asText())) {
+                return e;
+            }
+        }
+        throw new AssertionError("no " + type + "; " + failure.get());
+    }
+
+    private void read() {
+        while (running && reading) {
+            JsonNode e;
+            try {
+                e = client.nextEvent(Duration.ofMillis(100));
+            } catch (SignalingException timeout) {
+                continue;
+            }
+            if ("relay.offer".equals(e.path("type").asText())) {
+                try {
+                    client.send("relay.answer", "callId", callId, "sdp", media.answerSubscriberOffer(e.path("sdp").asText()));
+                } catch (RuntimeException x) {
+                    failure.compareAndSet(null, "answering the relay: " + x);
+                }
+            } else {
+                events.add(e);
+            }
+        }
+    }
+
+    /** A microphone: an audio packet every 20 ms once connected. */
+    private void send() {
+        byte[] audio = new byte[120];
+        while (running) {
+            try {
+                if (media.isPublisherConnected()) {
+                    media.sendAudio(audio, 30);
+                }
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                return;
+            } catch (RuntimeException e) {
+                failure.compareAndSet(null, "sending: " + e);
+            }
+        }
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        running = false;
+        sender.interrupt();
+        sender.join(5000);
+        reader.join(5000);
+        media.close();
+    }
+}

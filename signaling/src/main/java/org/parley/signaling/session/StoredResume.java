@@ -1,0 +1,116 @@
+package org.parley.signaling.session;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import org.parley.signaling.Scheduler;
+import org.parley.signaling.session.SessionStore.Stored;
+
+/**
+ * Finds, for a {@code hello} whose resume token this node does not know, the session in the
+ * {@link SessionStore} and takes it over when the node that held it has died (docs/cluster.md
+ * "A node dies"). Events other nodes send the session while it is being taken over wait here and
+ * are sent once it exists, after the ones the store logged. Loop thread only, except where said.
+ */
+final class StoredResume {
+
+    /** How often the holder's heartbeat is looked at again while it may be dead but not yet expired. */
+    private static final Duration RETRY = Duration.ofMillis(250);
+
+    private final SessionStore store;
+    private final Executor loop;
+    private final Scheduler scheduler;
+    private final String node;
+    private final Map<String, List<ObjectNode>> claiming = new HashMap<>();
+    private SessionController.StoredResumeListener listener = (s, calls) -> { };
+
+    StoredResume(SessionStore store, Executor loop, Scheduler scheduler, String node) {
+        this.store = store;
+        this.loop = loop;
+        this.scheduler = scheduler;
+        this.node = node;
+    }
+
+    void listen(SessionController.StoredResumeListener l) {
+        this.listener = l;
+    }
+
+    boolean shared() {
+        return store.shared();
+    }
+
+    /**
+     * The session of {@code resumeToken} if it is {@code user}'s {@code device} and its node died,
+     * now claimed by this node; completes on the loop. Empty when there is none to take over.
+     */
+    CompletionStage<Optional<Stored>> find(String resumeToken, String user, String device) {
+        CompletableFuture<Optional<Stored>> out = new CompletableFuture<>();
+        find(resumeToken, user, device, System.nanoTime() + store.holderTimeout().toNanos(), out);
+        return out;
+    }
+
+    /**
+     * A client usually comes back sooner than its dead node's heartbeat expires: while the holder
+     * still looks alive, it is looked at again until {@code deadline}. A holder alive after that
+     * keeps its session (moving a session between live nodes is not built) and the client gets a
+     * fresh one.
+     */
+    private void find(String resumeToken, String user, String device, long deadline,
+            CompletableFuture<Optional<Stored>> out) {
+        store.holder(resumeToken).whenCompleteAsync((held, error) -> {
+            if (error != null || held.isEmpty() || node.equals(held.get().node())
+                    || !held.get().user().equals(user) || !held.get().device().equals(device)) {
+                out.complete(Optional.empty());
+                return;
+            }
+            if (held.get().nodeAlive()) {
+                if (System.nanoTime() - deadline < 0) {
+                    scheduler.schedule(RETRY, () -> find(resumeToken, user, device, deadline, out));
+                } else {
+                    out.complete(Optional.empty());
+                }
+                return;
+            }
+            String id = held.get().sessionId();
+            claiming.put(id, new ArrayList<>());
+            store.claim(id, held.get().node()).whenCompleteAsync((stored, e) -> {
+                if (e != null || stored.isEmpty()) {
+                    claiming.remove(id);
+                    out.complete(Optional.empty());
+                } else {
+                    out.complete(stored);
+                }
+            }, loop);
+        }, loop);
+    }
+
+    /**
+     * An event from another node for session {@code sessionId}: kept for it if it is being taken
+     * over (true), else left to the caller (false).
+     */
+    boolean hold(String sessionId, ObjectNode event) {
+        List<ObjectNode> waiting = claiming.get(sessionId);
+        if (waiting == null) {
+            return false;
+        }
+        waiting.add(event);
+        return true;
+    }
+
+    /** The taken-over session exists now: the listener learns its calls, then it gets what waited. */
+    void tookOver(Session s, Stored stored) {
+        s.calls().addAll(stored.calls().keySet());
+        listener.tookOver(s, stored.calls());
+        List<ObjectNode> waiting = claiming.remove(s.id());
+        if (waiting != null) {
+            waiting.forEach(s::emit);
+        }
+    }
+}
