@@ -126,7 +126,7 @@ export class ParleyClient extends Emitter {
 
   /**
    * One connection and its hello. A node that does not answer (the socket never opens) passes the
-   * attempt to the next URL, up to {@code spare} more, before anyone hears of a close.
+   * attempt to the next URL, up to `spare` more, before anyone hears of a close.
    */
   open(resume, spare = 0) {
     return new Promise((resolve, reject) => {
