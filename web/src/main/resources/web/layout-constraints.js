@@ -1,8 +1,9 @@
 // What the room screen shows, told to the relay (protocol.md §6.4 media.constraints), so that it
 // spends this device's downlink on what is on screen: a shared screen on the stage gets the most
 // (the relay puts screen shares first), camera tiles the layer of the height they are drawn at
-// (180 while a screen share takes the stage: they are thumbnails then), and a hidden tile (the
-// `hidden` attribute, or not displayed) gets nothing.
+// (180 while a screen share takes the stage: they are thumbnails then), and a tile not on screen
+// (the `hidden` attribute, not displayed, or scrolled out of view: a room larger than the window)
+// gets nothing.
 
 import { $ } from './ui.js';
 
@@ -17,6 +18,17 @@ export function watchLayout(room) {
   // a tile hidden or shown again, by the app or by a test
   const mo = new MutationObserver(changed);
   mo.observe($('video-grid'), { subtree: true, attributes: true, attributeFilter: ['hidden', 'style', 'class'] });
+  // a tile scrolled out of view, or left outside a window made smaller: nobody sees it. The
+  // implicit root (the viewport) clips by every scrolling ancestor, so the grid's own scrolling
+  // counts too (W3C Intersection Observer, "compute the intersection").
+  const outOfView = new WeakSet();
+  const io = new IntersectionObserver((entries) => {
+    for (const e of entries) {
+      if (e.isIntersecting) outOfView.delete(e.target);
+      else outOfView.add(e.target);
+    }
+    changed();
+  });
 
   function changed() {
     clearTimeout(timer);
@@ -31,7 +43,8 @@ export function watchLayout(room) {
     for (const t of document.querySelectorAll('#video-grid .tile')) {
       const pid = t.dataset.participant;
       if (pid === room.participantId || !room.participants.has(pid)) continue;
-      const shown = !t.hidden && t.offsetParent !== null;
+      io.observe(t); // once per tile: observing it again changes nothing
+      const shown = !t.hidden && t.offsetParent !== null && !outOfView.has(t);
       sources.push(shown
         ? { participantId: pid, kind: 'video', maxHeight: stageTaken ? THUMBNAIL_HEIGHT : heightOf(t) }
         : { participantId: pid, kind: 'video', off: true });
@@ -47,6 +60,7 @@ export function watchLayout(room) {
   window.addEventListener('resize', changed);
   room.on('closed', () => {
     mo.disconnect();
+    io.disconnect();
     window.removeEventListener('resize', changed);
   });
   return changed;

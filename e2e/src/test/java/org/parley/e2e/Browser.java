@@ -23,6 +23,8 @@ import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.interactions.Actions;
+import org.openqa.selenium.interactions.WheelInput;
 import org.openqa.selenium.logging.LogEntry;
 import org.openqa.selenium.logging.LogType;
 import org.openqa.selenium.logging.LoggingPreferences;
@@ -342,6 +344,15 @@ final class Browser implements AutoCloseable {
         // viewport, which is what a test must be able to see (and PageCheck compares against).
         await("viewport " + width + "x" + height, () -> Long.valueOf(width).equals(script("return screen.width;"))
                 && Long.valueOf(height).equals(script("return screen.height;")));
+    }
+
+    /**
+     * Turns the mouse wheel by {@code deltaY} pixels over element {@code id}, as a user scrolls
+     * what is under the pointer (WebDriver wheel input: real scroll events, no script).
+     */
+    void wheel(String id, int deltaY) {
+        new Actions(driver).scrollFromOrigin(WheelInput.ScrollOrigin.fromElement(driver.findElement(By.id(id))), 0, deltaY)
+                .perform();
     }
 
     /** The name a screen reader announces for the element (WebDriver "Get Computed Label"). */
