@@ -61,6 +61,9 @@ class OptionsTest {
                 assertThrows(IllegalArgumentException.class, o::rejectUnknown).getMessage());
         assertThrows(IllegalArgumentException.class, () -> Options.parse("calls", "--rate", "1", "--rate", "2"));
         assertThrows(IllegalArgumentException.class, () -> Options.parse("--rate", "1"));
+        // only --url may repeat (the nodes of a cluster)
+        assertEquals(java.util.List.of("ws://a/ws", "ws://b/ws"),
+                Options.parse("calls", "--url", "ws://a/ws", "--url=ws://b/ws").all("url"));
         assertThrows(IllegalArgumentException.class, () -> Options.parse("calls", "rate"));
     }
 

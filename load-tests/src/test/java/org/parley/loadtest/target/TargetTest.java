@@ -22,4 +22,18 @@ class TargetTest {
         assertThrows(IllegalArgumentException.class, () -> Target.of("127.0.0.1:8080"));
         assertThrows(IllegalArgumentException.class, () -> Target.of("ws:///ws"));
     }
+
+    @Test
+    void severalNodesAreTakenInTurn() {
+        Targets t = Targets.of(java.util.List.of("ws://127.0.0.1:1/ws", "ws://127.0.0.1:2/ws,ws://127.0.0.1:3/ws"));
+        assertEquals("ws://127.0.0.1:1/ws,ws://127.0.0.1:2/ws,ws://127.0.0.1:3/ws", t.toString());
+        int[] ports = new int[7];
+        for (int i = 0; i < ports.length; i++) {
+            ports[i] = t.next().signaling().getPort();
+        }
+        assertEquals("[1, 2, 3, 1, 2, 3, 1]", java.util.Arrays.toString(ports));
+        assertEquals("--url is required", assertThrows(IllegalArgumentException.class,
+                () -> Targets.of(java.util.List.of())).getMessage());
+        assertThrows(IllegalArgumentException.class, () -> Targets.of(java.util.List.of("ws://h:1/ws", "ws://h:1/ws")));
+    }
 }
