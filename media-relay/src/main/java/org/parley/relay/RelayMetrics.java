@@ -43,6 +43,11 @@ public final class RelayMetrics {
     public final Counter videoPacketsOut;
     public final Counter videoBytesOut;
     public final Counter rtcpPacketsOut;
+    /**
+     * System calls that sent forwarded media out of the shared UDP port, each with up to 16
+     * datagrams of one fan-out (FanOutBatch): packets out per call is the batching achieved.
+     */
+    public final Counter fanOutSendCalls;
     public final Counter retransmissions;
     public final Counter nacksReceived;
     /** NACKs the relay sent to publishers for packets lost on their way in. */
@@ -89,6 +94,8 @@ public final class RelayMetrics {
         videoPacketsOut = counter(registry, "parley_relay_packets_out", "video");
         videoBytesOut = counter(registry, "parley_relay_bytes_out", "video");
         rtcpPacketsOut = counter(registry, "parley_relay_packets_out", "rtcp");
+        fanOutSendCalls = Counter.builder("parley_relay_fanout_send_calls")
+                .description("sendmmsg calls that sent forwarded media out of the shared UDP port").register(registry);
         retransmissions = Counter.builder("parley_relay_retransmissions").register(registry);
         nacksReceived = Counter.builder("parley_relay_nacks_received").register(registry);
         nacksSent = Counter.builder("parley_relay_nacks_sent").register(registry);

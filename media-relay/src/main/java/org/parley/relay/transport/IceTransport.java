@@ -266,7 +266,7 @@ public final class IceTransport implements AutoCloseable {
     }
 
     /** A selected pair and, when it runs over the shared UDP port, the relay's sender and the peer's address. */
-    private record DirectRoute(CandidatePair pair, SharedPortSender sender, InetSocketAddress to) {
+    private record DirectRoute(CandidatePair pair, SharedPortSender sender, Recipient to) {
         static final DirectRoute NONE = new DirectRoute(null, null, null);
 
         static DirectRoute of(CandidatePair pair, List<CandidateHarvester> harvesters) {
@@ -278,7 +278,7 @@ public final class IceTransport implements AutoCloseable {
             for (CandidateHarvester h : harvesters) {
                 if (h instanceof SharedUdpPortHarvester shared && shared.getLocalAddress().equals(local)) {
                     return new DirectRoute(pair, shared.sender(),
-                            new InetSocketAddress(remote.getAddress(), remote.getPort()));
+                            Recipient.of(new InetSocketAddress(remote.getAddress(), remote.getPort())));
                 }
             }
             return new DirectRoute(pair, null, null);

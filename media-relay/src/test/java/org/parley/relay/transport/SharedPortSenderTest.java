@@ -41,12 +41,11 @@ class SharedPortSenderTest {
             for (int i = 0; i < COUNT; i++) {
                 peer.send(ByteBuffer.wrap(new byte[] {0, 1, (byte) i}), sender.localAddress());
             }
-            sender.channelForTests().configureBlocking(false);
-            assertNull(sender.channelForTests().receive(ByteBuffer.allocate(64)), "the sender read a datagram");
+            assertNull(sender.receiveForTests(ByteBuffer.allocateDirect(64)), "the sender read a datagram");
 
             // Media leaves by the same port, every datagram whole and in order. One at a time,
             // so that the peer's receive buffer never overflows on a loaded machine.
-            InetSocketAddress to = (InetSocketAddress) peer.getLocalAddress();
+            Recipient to = Recipient.of((InetSocketAddress) peer.getLocalAddress());
             peer.configureBlocking(false);
             byte[] packet = new byte[1200];
             ByteBuffer in = ByteBuffer.allocate(2048);
@@ -65,7 +64,7 @@ class SharedPortSenderTest {
             harvester.close();
         }
         assertThrows(IOException.class, () -> harvester.sender().send(new byte[4], 0, 4,
-                new InetSocketAddress(InetAddress.getLoopbackAddress(), 9)), "a closed harvester's sender sends");
+                Recipient.of(new InetSocketAddress(InetAddress.getLoopbackAddress(), 9))), "a closed harvester's sender sends");
     }
 
     /** The next datagram, polled for at most 10 s (loopback delivers at once, a loaded machine may not run us). */
