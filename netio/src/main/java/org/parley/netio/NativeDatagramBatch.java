@@ -45,6 +45,8 @@ public final class NativeDatagramBatch {
     private static final MethodHandle PACKETS;
     private static final MethodHandle RELEASE;
     private static final MethodHandle RECVMMSG;
+    /** Netty's {@code recvmsg} into one packet, or null when this Netty has none. */
+    private static final MethodHandle RECVMSG;
     private static final MethodHandle SENDMMSG;
     private static final VarHandle COUNT;
     private static final VarHandle SENDER_ADDR;
@@ -64,6 +66,7 @@ public final class NativeDatagramBatch {
         MethodHandle packets = null;
         MethodHandle release = null;
         MethodHandle recvmmsg = null;
+        MethodHandle recvmsg = null;
         MethodHandle sendmmsg = null;
         VarHandle count = null;
         VarHandle senderAddr = null;
@@ -97,6 +100,8 @@ public final class NativeDatagramBatch {
                         int.class);
                 recvmmsg = erase(inNative.findStatic(nativeClass, "recvmmsg", mmsg));
                 sendmmsg = erase(inNative.findStatic(nativeClass, "sendmmsg", mmsg));
+                recvmsg = optional(inNative, nativeClass, "recvmsg",
+                        MethodType.methodType(int.class, int.class, boolean.class, packet));
                 count = inPacket.findVarHandle(packet, "count", int.class);
                 senderAddr = inPacket.findVarHandle(packet, "senderAddr", byte[].class);
                 senderAddrLen = inPacket.findVarHandle(packet, "senderAddrLen", int.class);
@@ -118,6 +123,7 @@ public final class NativeDatagramBatch {
         PACKETS = packets;
         RELEASE = release;
         RECVMMSG = recvmmsg;
+        RECVMSG = recvmsg;
         SENDMMSG = sendmmsg;
         COUNT = count;
         SENDER_ADDR = senderAddr;
@@ -166,15 +172,7 @@ public final class NativeDatagramBatch {
      */
     public int receive(int fd, boolean ipv6) throws IOException {
         try {
-            if (iovecs == null) {
-                prepareReceive();
-            } else {
-                // The call overwrote each filled packet's iovec count with the datagram's length.
-                for (int i = 0; i < count; i++) {
-                    COUNT.set(packets[i], iovecs[i]);
-                }
-            }
-            count = 0;
+            rearm();
             count = (int) RECVMMSG.invokeExact(fd, ipv6, (Object) packets, 0, SIZE);
             return count;
         } catch (IOException e) {
@@ -182,6 +180,47 @@ public final class NativeDatagramBatch {
         } catch (Throwable e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /**
+     * Reads one datagram waiting on socket {@code fd} into slot 0 without blocking, with Netty's
+     * {@code recvmsg}; returns 1, or 0 when none was waiting. Afterwards datagram 0 is read as after
+     * {@link #receive}.
+     *
+     * <p>Why: Netty's {@code recvmmsg} asks the socket for its {@code UDP_GRO} option with a
+     * {@code getsockopt} before every read, and fills in a header for each of the {@link #SIZE}
+     * packets through JNI. On a socket that holds one datagram when it wakes up, as a relay socket
+     * does under media from one peer, that doubles the system calls of a read
+     * (docs/benchmarks.md, TURN, seventh session). Where this Netty has no {@code recvmsg} of one
+     * packet it is the batch read.
+     */
+    public int receiveOne(int fd, boolean ipv6) throws IOException {
+        if (RECVMSG == null) {
+            return receive(fd, ipv6);
+        }
+        try {
+            rearm();
+            int bytes = (int) RECVMSG.invokeExact(fd, ipv6, packets[0]);
+            // 0 is EAGAIN (or an empty datagram, which carries nothing to relay).
+            count = bytes > 0 ? 1 : 0;
+            return count;
+        } catch (IOException e) {
+            throw e;
+        } catch (Throwable e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Makes the packets ready for a read: the last read overwrote each filled one's iovec count with its length. */
+    private void rearm() throws Throwable {
+        if (iovecs == null) {
+            prepareReceive();
+        } else {
+            for (int i = 0; i < count; i++) {
+                COUNT.set(packets[i], iovecs[i]);
+            }
+        }
+        count = 0;
     }
 
     /**
@@ -361,6 +400,15 @@ public final class NativeDatagramBatch {
             RELEASE.invokeExact(array);
         } catch (Throwable e) {
             LOG.debug("releasing a datagram batch: {}", e.toString());
+        }
+    }
+
+    /** A static method of Netty's, erased as {@link #erase} does; null when this Netty lacks it. */
+    private static MethodHandle optional(MethodHandles.Lookup in, Class<?> owner, String name, MethodType type) {
+        try {
+            return erase(in.findStatic(owner, name, type));
+        } catch (ReflectiveOperationException e) {
+            return null;
         }
     }
 

@@ -84,7 +84,8 @@ final class DatagramSender {
     /**
      * The sender of a listening socket, on event loop {@code loop}: ChannelData to clients leaves in
      * one {@code sendmmsg} per turn of the loop where Netty's batch calls can be reached
-     * ({@link NativeDatagramBatch}), else one {@code sendto} each. Peers' answers to a burst of clients'
+     * ({@link NativeDatagramBatch}), else, or when {@code loop} is null (batching off), one
+     * {@code sendto} each. Peers' answers to a burst of clients'
      * media come back together, so one call carries several.
      */
     static DatagramSender batching(Socket socket, Executor loop, ByteBufAllocator alloc, TurnMetrics metrics) {

@@ -23,9 +23,18 @@ import org.slf4j.LoggerFactory;
  * frame arrives as several packets at once. The sender comes as bytes; the address object of the
  * last peer is kept and reused while the same peer sends, which is nearly always, so a packet from
  * a peer costs no address object.
+ *
+ * <p>A relay socket mostly wakes up with one datagram waiting (media from one peer, a packet at a
+ * time), and then Netty's {@code recvmmsg} costs two system calls, not one
+ * ({@link NativeDatagramBatch#receiveOne}). So after a batch read that found at most one datagram the
+ * socket reads one datagram a call; every {@link #PROBE_EVERY}th read asks for a batch again, and
+ * one that finds several (a peer's video frame) goes back to batch reads until the socket quiets.
  */
 final class EpollRelaySocket extends EpollDatagramSocket implements RelaySocket {
     private static final Logger LOG = LoggerFactory.getLogger(EpollRelaySocket.class);
+
+    /** Reads one datagram at a time take at most this many reads before a batch read looks for bursts. */
+    static final int PROBE_EVERY = 8;
 
     private final ByteBuf readBuffer;
     /** The loop's shared batch read, or null for one datagram per read into {@link #readBuffer}. */
@@ -37,6 +46,9 @@ final class EpollRelaySocket extends EpollDatagramSocket implements RelaySocket 
     private InetSocketAddress lastPeer;
     private byte[] lastPeerAddress;
     private int lastPeerPort = -1;
+    private final TurnMetrics metrics;
+    /** 0 while reading batches; else reads made one datagram at a time since the last batch read, plus 1. */
+    private int singleReads;
 
     private EpollRelaySocket(LinuxSocket socket, InetSocketAddress local, ByteBuf readBuffer,
             NativeDatagramBatch batch, ByteBufAllocator alloc, TurnMetrics metrics) {
@@ -45,6 +57,7 @@ final class EpollRelaySocket extends EpollDatagramSocket implements RelaySocket 
         this.batch = batch;
         this.ipv6 = local.getAddress() instanceof Inet6Address;
         this.sender = new DatagramSender(socket, alloc, metrics);
+        this.metrics = metrics;
     }
 
     /**
@@ -86,6 +99,10 @@ final class EpollRelaySocket extends EpollDatagramSocket implements RelaySocket 
             return;
         }
         DatagramSocketAddress peer = receive(readBuffer);
+        metrics.relayReads++;
+        if (peer != null) {
+            metrics.relayDatagramsRead++;
+        }
         if (peer == null || receiver == null) {
             return;
         }
@@ -99,12 +116,20 @@ final class EpollRelaySocket extends EpollDatagramSocket implements RelaySocket 
     private void readBatch() {
         int n;
         try {
-            n = batch.receive(socket.intValue(), ipv6);
+            if (singleReads > 0 && singleReads < PROBE_EVERY) {
+                n = batch.receiveOne(socket.intValue(), ipv6);
+                singleReads++;
+            } else {
+                n = batch.receive(socket.intValue(), ipv6);
+                singleReads = n <= 1 ? 1 : 0;
+            }
         } catch (IOException e) {
             // A pending socket error (EPOLLERR) is returned, and cleared, by this read.
             LOG.debug("UDP socket {}: {}", local, e.toString());
             return;
         }
+        metrics.relayReads++;
+        metrics.relayDatagramsRead += n;
         for (int i = 0; i < n && receiver != null; i++) {
             InetSocketAddress peer = peer(i);
             if (peer == null) {

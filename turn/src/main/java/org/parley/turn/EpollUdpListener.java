@@ -27,10 +27,11 @@ final class EpollUdpListener extends EpollDatagramSocket {
     private final UdpClients clients;
     private final TurnMetrics metrics;
 
-    private EpollUdpListener(LinuxSocket socket, InetSocketAddress local, UdpClients clients, TurnMetrics metrics) {
+    private EpollUdpListener(LinuxSocket socket, InetSocketAddress local, UdpClients clients, TurnMetrics metrics,
+            boolean batching) {
         super(socket, local);
         this.ipv6 = local.getAddress() instanceof java.net.Inet6Address;
-        if (NativeDatagramBatch.AVAILABLE) {
+        if (batching) {
             this.readBuffer = ByteBufAllocator.DEFAULT.directBuffer(NativeDatagramBatch.SIZE * NettyTransport.DATAGRAM_SIZE);
             this.batch = new NativeDatagramBatch(readBuffer, NettyTransport.DATAGRAM_SIZE);
         } else {
@@ -51,9 +52,11 @@ final class EpollUdpListener extends EpollDatagramSocket {
         socket.setReceiveBufferSize(bufferBytes);
         socket.setSendBufferSize(bufferBytes);
         InetSocketAddress bound = (InetSocketAddress) socket.localAddress();
+        boolean batching = ctx.config().udpBatching() && NativeDatagramBatch.AVAILABLE;
         UdpClients clients = new UdpClients(ctx, dispatcher,
-                DatagramSender.batching(socket, loop, ByteBufAllocator.DEFAULT, ctx.metrics()), ByteBufAllocator.DEFAULT);
-        EpollUdpListener listener = new EpollUdpListener(socket, bound, clients, ctx.metrics());
+                DatagramSender.batching(socket, batching ? loop : null, ByteBufAllocator.DEFAULT, ctx.metrics()),
+                ByteBufAllocator.DEFAULT);
+        EpollUdpListener listener = new EpollUdpListener(socket, bound, clients, ctx.metrics(), batching);
         if (!listener.register(loop)) {
             listener.release();
             throw new IOException("UDP listener " + bound + ": the event loop refused it");

@@ -28,13 +28,16 @@ final class RelayPortPool {
     private final int max;
     private final EventLoop loop;
     private final TurnMetrics metrics;
+    /** Whether relay sockets read with {@code recvmmsg} ({@code parley.turn.udp-batching} and Netty allow it). */
+    private final boolean batching;
     /** Where every epoll relay socket of the loop reads its datagram; allocated on first use. */
     private ByteBuf readBuffer;
     /** The batch read every epoll relay socket of the loop shares, over {@link #readBuffer}; or null. */
     private NativeDatagramBatch readBatch;
     private int next;
 
-    RelayPortPool(int min, int max, EventLoop loop, TurnMetrics metrics) {
+    RelayPortPool(int min, int max, EventLoop loop, TurnMetrics metrics, boolean batching) {
+        this.batching = batching;
         this.min = min;
         this.max = max;
         this.loop = loop;
@@ -106,7 +109,7 @@ final class RelayPortPool {
             throw new IllegalStateException("relay sockets are bound on the event loop");
         }
         if (loop instanceof IoEventLoop io && io.isCompatible(EpollRelaySocket.class)) {
-            if (readBuffer == null && NativeDatagramBatch.AVAILABLE) {
+            if (readBuffer == null && batching) {
                 readBuffer = ByteBufAllocator.DEFAULT.directBuffer(NativeDatagramBatch.SIZE * NettyTransport.DATAGRAM_SIZE);
                 readBatch = new NativeDatagramBatch(readBuffer, NettyTransport.DATAGRAM_SIZE);
             } else if (readBuffer == null) {

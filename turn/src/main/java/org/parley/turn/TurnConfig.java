@@ -45,6 +45,8 @@ import java.util.Optional;
  * @param noTcpRelay refuse RFC 6062 TCP allocations
  * @param maxCredentialLifetime longest a REST credential may still be valid; empty ("auto"): the
  *     server process sets it from signaling's credential TTL, else {@link #FALLBACK_CREDENTIAL_LIFETIME}
+ * @param udpBatching move UDP datagrams several per system call ({@code recvmmsg}/{@code sendmmsg})
+ *     where Netty's native calls can be reached; false takes the one-datagram-per-call path
  */
 public record TurnConfig(
         List<String> listeningIps, int listeningPort, int tlsListeningPort, String cert, String pkey,
@@ -54,7 +56,7 @@ public record TurnConfig(
         int channelLifetimeSeconds, List<String> deniedPeerIps, List<String> allowedPeerIps,
         boolean allowLoopbackPeers, int userQuota, int totalQuota, long maxBps,
         int unauthenticatedRate, int unauthenticatedBurst, boolean noTcpRelay,
-        Optional<Duration> maxCredentialLifetime) {
+        Optional<Duration> maxCredentialLifetime, boolean udpBatching) {
 
     private static final String P = "parley.turn.";
     /**
@@ -140,7 +142,16 @@ public record TurnConfig(
                 nonNegative(c, "user-quota"), nonNegative(c, "total-quota"),
                 c.getLong("max-bps") < 0 ? failLong(c, "max-bps") : c.getLong("max-bps"),
                 positive(c, "unauthenticated-rate"), positive(c, "unauthenticated-burst"),
-                c.getBoolean("no-tcp-relay"), credentialLifetime(c));
+                c.getBoolean("no-tcp-relay"), credentialLifetime(c), bool(c, "udp-batching"));
+    }
+
+    /** A boolean setting; anything else is an error naming the key. */
+    private static boolean bool(Config c, String key) {
+        try {
+            return c.getBoolean(key);
+        } catch (ConfigException.WrongType e) {
+            throw bad(c, key, "must be true or false");
+        }
     }
 
     /** {@code max-credential-lifetime}: "auto" or a positive duration. */
@@ -213,7 +224,8 @@ public record TurnConfig(
                 externalIps, minPort, maxPort, realm, useAuthSecret, secrets, users,
                 staleNonceSeconds, maxAllocateLifetimeSeconds, permissionLifetimeSeconds,
                 channelLifetimeSeconds, deniedPeerIps, allowedPeerIps, allowLoopbackPeers, userQuota,
-                totalQuota, maxBps, unauthenticatedRate, unauthenticatedBurst, noTcpRelay, credentialLifetime);
+                totalQuota, maxBps, unauthenticatedRate, unauthenticatedBurst, noTcpRelay, credentialLifetime,
+                udpBatching);
     }
 
     /** Like {@link #stringList}, and a single string may list several addresses separated by commas. */

@@ -48,6 +48,9 @@ final class TurnMetrics {
     long udpDatagramsRead;
     long udpWrites;
     long udpDatagramsWritten;
+    /** Reads of the relay sockets (from peers), and the datagrams they moved. */
+    long relayReads;
+    long relayDatagramsRead;
 
     TurnMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -90,11 +93,13 @@ final class TurnMetrics {
         listenerIo("parley.turn.udp.syscalls", "write", m -> m.udpWrites);
         listenerIo("parley.turn.udp.datagrams", "read", m -> m.udpDatagramsRead);
         listenerIo("parley.turn.udp.datagrams", "write", m -> m.udpDatagramsWritten);
+        listenerIo("parley.turn.udp.syscalls", "relay_read", m -> m.relayReads);
+        listenerIo("parley.turn.udp.datagrams", "relay_read", m -> m.relayDatagramsRead);
     }
 
     private void listenerIo(String name, String op, java.util.function.ToDoubleFunction<TurnMetrics> f) {
         FunctionCounter.builder(name, this, f).tag("op", op)
-                .description("UDP listening sockets: system calls, and datagrams they moved").register(registry);
+                .description("UDP listening sockets (read, write) and relay sockets (relay_read): system calls, and datagrams they moved").register(registry);
     }
 
     private void traffic(String name, String direction, java.util.function.ToDoubleFunction<TurnMetrics> f) {

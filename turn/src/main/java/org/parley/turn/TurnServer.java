@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLException;
+import org.parley.netio.NativeDatagramBatch;
 
 /**
  * The STUN/TURN server: its UDP, TCP and (with a certificate) TLS listeners on every listening
@@ -68,7 +69,8 @@ public final class TurnServer implements AutoCloseable {
         LOG.info(policy.describe());
         ctx = new TurnContext(config, clock, loop, metrics, new AllocationTable(metrics),
                 new Authenticator(config, nonces, clock), nonces, policy,
-                new RelayPortPool(config.minPort(), config.maxPort(), loop, metrics), new RelayAddresses(config),
+                new RelayPortPool(config.minPort(), config.maxPort(), loop, metrics,
+                        config.udpBatching() && NativeDatagramBatch.AVAILABLE), new RelayAddresses(config),
                 new SourceRateLimiter(config.unauthenticatedRate(), config.unauthenticatedBurst()));
         StunDispatcher dispatcher = new StunDispatcher(ctx);
         SslContext tls = tlsContext();

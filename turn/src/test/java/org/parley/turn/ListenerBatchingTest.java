@@ -16,8 +16,8 @@ import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.parley.netio.NativeDatagramBatch;
 import org.parley.turn.stun.StunAttribute;
 import org.parley.turn.stun.StunClass;
 import org.parley.turn.stun.StunMessage;
@@ -30,6 +30,11 @@ import org.parley.turn.stun.StunMethod;
  * loop is busy; once released, every datagram is relayed, and the listener's metrics show the
  * datagrams moved by far fewer system calls. Loopback delivery is synchronous, so a datagram sent
  * while the loop is held is queued on the server's socket when {@code send} returns.
+ *
+ * <p>With {@code parley.turn.udp-batching = false} the server takes the path it falls back to where
+ * Netty's batch calls cannot be reached: the same bursts are relayed, one datagram per system call.
+ * A relay socket fed one datagram at a time reads each with one call, and a burst queued on it is
+ * still read whole, in a few calls.
  */
 class ListenerBatchingTest {
     private static final int CLIENTS = 10;
@@ -40,9 +45,8 @@ class ListenerBatchingTest {
     private final List<InetSocketAddress> relayed = new ArrayList<>();
     private DatagramSocket peer;
 
-    @BeforeEach
-    void start() throws Exception {
-        running = TestServers.start(TestServers.config(Map.of()), Clock.systemUTC());
+    private void start(Map<String, Object> config) throws Exception {
+        running = TestServers.start(TestServers.config(config), Clock.systemUTC());
         peer = new DatagramSocket(0, InetAddress.getLoopbackAddress());
         peer.setSoTimeout(10_000);
         InetSocketAddress peerAddress = (InetSocketAddress) peer.getLocalSocketAddress();
@@ -75,6 +79,50 @@ class ListenerBatchingTest {
 
     @Test
     void aBurstCrossesTheListenerInOneSystemCallEachWay() throws Exception {
+        start(Map.of());
+        crossTheListener(2);
+    }
+
+    @Test
+    void withoutBatchingEveryDatagramStillCrossesOneSystemCallEach() throws Exception {
+        start(Map.of("parley.turn.udp-batching", false));
+        crossTheListener(CLIENTS);
+        assertEquals(meter("datagrams", "read"), meter("syscalls", "read"), "one datagram per listener read");
+        assertEquals(meter("datagrams", "write"), meter("syscalls", "write"), "one datagram per listener write");
+        assertEquals(meter("datagrams", "relay_read"), meter("syscalls", "relay_read"), "one datagram per relay read");
+    }
+
+    @Test
+    void aRelaySocketReadsATrickleOneCallEachAndABurstWhole() throws Exception {
+        start(Map.of());
+        TestStunClient client = clients.get(0);
+        // One datagram at a time, each relayed before the next is sent: one read of one datagram each.
+        double reads = meter("syscalls", "relay_read");
+        double datagrams = meter("datagrams", "relay_read");
+        for (int i = 0; i < 2 * EpollRelaySocket.PROBE_EVERY; i++) {
+            peer.send(datagram("one " + i, relayed.get(0)));
+            assertEquals("one " + i, channelPayload(client.receive()));
+        }
+        assertEquals(2 * EpollRelaySocket.PROBE_EVERY, meter("datagrams", "relay_read") - datagrams);
+        assertEquals(2 * EpollRelaySocket.PROBE_EVERY, meter("syscalls", "relay_read") - reads);
+
+        // A burst queued while the loop is busy: every datagram arrives, in order, in fewer reads.
+        reads = meter("syscalls", "relay_read");
+        try (HeldLoop held = new HeldLoop()) {
+            for (int i = 0; i < 3 * NativeDatagramBatch.SIZE; i++) {
+                peer.send(datagram("burst " + i, relayed.get(0)));
+            }
+        }
+        for (int i = 0; i < 3 * NativeDatagramBatch.SIZE; i++) {
+            assertEquals("burst " + i, channelPayload(client.receive()));
+        }
+        double burstReads = meter("syscalls", "relay_read") - reads;
+        assertTrue(burstReads <= EpollRelaySocket.PROBE_EVERY + 3,
+                3 * NativeDatagramBatch.SIZE + " queued datagrams took " + burstReads + " reads");
+    }
+
+    /** Ten clients' ChannelData and their peer's answers, each queued while the loop is held. */
+    private void crossTheListener(int maxCalls) throws Exception {
         double reads = meter("syscalls", "read");
         double datagramsRead = meter("datagrams", "read");
         try (HeldLoop held = new HeldLoop()) {
@@ -93,31 +141,40 @@ class ListenerBatchingTest {
         }
         double readCalls = meter("syscalls", "read") - reads;
         assertEquals(CLIENTS, meter("datagrams", "read") - datagramsRead, "datagrams read by the listener");
-        assertTrue(readCalls <= 2, CLIENTS + " queued datagrams took " + readCalls + " reads");
+        assertTrue(readCalls <= maxCalls, CLIENTS + " queued datagrams took " + readCalls + " reads");
 
         double writes = meter("syscalls", "write");
         double datagramsWritten = meter("datagrams", "write");
         try (HeldLoop held = new HeldLoop()) {
             for (int i = 0; i < CLIENTS; i++) {
-                byte[] answer = ("to client " + i).getBytes(StandardCharsets.UTF_8);
-                peer.send(new DatagramPacket(answer, answer.length, relayed.get(i)));
+                peer.send(datagram("to client " + i, relayed.get(i)));
             }
         }
         for (int i = 0; i < CLIENTS; i++) {
-            ByteBuffer got = ByteBuffer.wrap(clients.get(i).receive());
-            assertEquals(0x4000, got.getShort() & 0xffff, "ChannelData on the bound channel");
-            byte[] payload = new byte[got.getShort()];
-            got.get(payload);
-            assertEquals("to client " + i, new String(payload, StandardCharsets.UTF_8));
+            assertEquals("to client " + i, channelPayload(clients.get(i).receive()));
         }
         double writeCalls = meter("syscalls", "write") - writes;
         assertEquals(CLIENTS, meter("datagrams", "write") - datagramsWritten, "datagrams written by the listener");
-        assertTrue(writeCalls <= 2, CLIENTS + " answers read in one turn took " + writeCalls + " writes");
+        assertTrue(writeCalls <= maxCalls, CLIENTS + " answers read in one turn took " + writeCalls + " writes");
         assertEquals(0.0, running.meter("parley.turn.relayed.dropped", "reason", "send_buffer_full"));
     }
 
     private double meter(String name, String op) {
         return running.meter("parley.turn.udp." + name, "op", op);
+    }
+
+    private static DatagramPacket datagram(String text, InetSocketAddress to) {
+        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        return new DatagramPacket(bytes, bytes.length, to);
+    }
+
+    /** The payload of a ChannelData message on the bound channel, as text. */
+    private static String channelPayload(byte[] message) {
+        ByteBuffer got = ByteBuffer.wrap(message);
+        assertEquals(0x4000, got.getShort() & 0xffff, "ChannelData on the bound channel");
+        byte[] payload = new byte[got.getShort()];
+        got.get(payload);
+        return new String(payload, StandardCharsets.UTF_8);
     }
 
     private static byte[] channelData(String text) {

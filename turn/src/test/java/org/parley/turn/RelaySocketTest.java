@@ -26,6 +26,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.parley.netio.NativeDatagramBatch;
 
 /**
  * Relay sockets from {@link RelayPortPool} on a real loopback peer, for both kinds: the epoll
@@ -55,7 +56,8 @@ class RelaySocketTest {
     private static void relaysBothWays(IoHandlerFactory transport, Class<?> expectedKind) throws Exception {
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, transport);
         EventLoop loop = group.next();
-        RelayPortPool pool = new RelayPortPool(40000, 40999, loop, new TurnMetrics(new SimpleMeterRegistry()));
+        RelayPortPool pool = new RelayPortPool(40000, 40999, loop, new TurnMetrics(new SimpleMeterRegistry()),
+                NativeDatagramBatch.AVAILABLE);
         BlockingQueue<Datagram> received = new LinkedBlockingQueue<>();
         try (DatagramSocket peer = new DatagramSocket(new InetSocketAddress(LOOPBACK, 0))) {
             peer.setSoTimeout(5000);

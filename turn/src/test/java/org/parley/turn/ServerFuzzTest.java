@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import org.parley.netio.NativeDatagramBatch;
 import org.parley.turn.stun.FuzzSeeds;
 import org.parley.turn.stun.StunMessage;
 import org.parley.turn.stun.StunParseException;
@@ -40,7 +41,8 @@ class ServerFuzzTest {
         NonceService nonces = new NonceService(clock, 600);
         TurnContext ctx = new TurnContext(config, clock, channel.eventLoop(), metrics, new AllocationTable(metrics),
                 new Authenticator(config, nonces, clock), nonces, PeerAddressPolicy.from(config),
-                new RelayPortPool(config.minPort(), config.maxPort(), channel.eventLoop(), metrics), new RelayAddresses(config),
+                new RelayPortPool(config.minPort(), config.maxPort(), channel.eventLoop(), metrics,
+                        NativeDatagramBatch.AVAILABLE), new RelayAddresses(config),
                 new SourceRateLimiter(config.unauthenticatedRate(), config.unauthenticatedBurst()));
         channel.pipeline().addLast(new UdpListenerHandler(ctx, new StunDispatcher(ctx)));
 
