@@ -59,6 +59,8 @@ async function signIn(event) {
     // ?ice=relay: TURN only; ?candidates=loopback: announce loopback candidates only (diagnostics).
     iceTransportPolicy: params.get('ice') === 'relay' ? 'relay' : 'all',
     candidateFilter: params.get('candidates') === 'loopback' ? loopbackOnly : null,
+    // ?codec=H264: offer this camera codec first in rooms (interoperability checks).
+    videoCodec: params.get('codec'),
     getLocalStream: openLocalStream,
   });
   wireClient(client);

@@ -44,9 +44,11 @@ export class ParleyClient extends Emitter {
    * @param {(candidate: string) => boolean} [o.candidateFilter] which local ICE candidates to announce
    * @param {boolean} [o.simulcast] in rooms, send the camera as three simulcast layers (default
    *   true) so the relay can give each receiver the one that fits (docs/relay.md, Simulcast)
+   * @param {string} [o.videoCodec] in rooms, the camera codec to offer first ("H264", "VP8"); by
+   *   default the browser's own order (VP8 first in Chromium)
    */
   constructor({ url, token, device, iceTransportPolicy = 'all', getLocalStream, candidateFilter,
-    simulcast = true } = {}) {
+    simulcast = true, videoCodec = null } = {}) {
     super();
     if (!device) throw new Error('device id required');
     this.urls = [].concat(url || `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`);
@@ -60,6 +62,7 @@ export class ParleyClient extends Emitter {
     this.localStreamSource = getLocalStream;
     this.candidateFilter = candidateFilter || null;
     this.simulcast = simulcast;
+    this.videoCodec = videoCodec;
     this.ws = null;
     this.state = 'closed';
     this.welcome = null;

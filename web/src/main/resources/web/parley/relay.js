@@ -15,6 +15,26 @@ export const SIMULCAST_ENCODINGS = Object.freeze([
 ]);
 
 /**
+ * Puts the camera codec `name` ("H264", "VP8", ...) first in what the transceiver offers; the
+ * relay's answer keeps the offer's order, so the browser sends it (docs/relay.md, SDP). Of H.264
+ * the relay forwards constrained baseline with packetization-mode 1 (profile-level-id 42e01f), so
+ * that variant goes before the others. Codecs stay in the list, only their order changes.
+ */
+function preferVideoCodec(transceiver, name) {
+  if (typeof transceiver.setCodecPreferences !== 'function' || !RTCRtpReceiver.getCapabilities) return;
+  const wanted = `video/${name}`.toLowerCase();
+  const rank = (c) => {
+    if (c.mimeType.toLowerCase() !== wanted) return 2;
+    const fmtp = (c.sdpFmtpLine || '').toLowerCase();
+    return wanted !== 'video/h264' || (fmtp.includes('packetization-mode=1') && fmtp.includes('profile-level-id=42e01f'))
+      ? 0 : 1;
+  };
+  const codecs = RTCRtpReceiver.getCapabilities('video').codecs;
+  if (!codecs.some((c) => rank(c) === 0)) throw new Error(`videoCodec: this browser has no ${name}`);
+  transceiver.setCodecPreferences([...codecs].sort((a, b) => rank(a) - rank(b)));
+}
+
+/**
  * Two peer connections with the relay. On the publisher connection this client offers (it knows
  * what it sends); on the subscriber connection the relay offers (it knows what this client
  * receives). With one offerer per connection, renegotiation can never glare.
@@ -32,10 +52,13 @@ export class RelayMedia extends Emitter {
    * @param {(candidate: string) => boolean} [o.candidateFilter] which local candidates to announce
    * @param {import('./e2ee/session.js').E2eeSession} [o.e2ee] encrypts what is sent, decrypts what arrives
    * @param {boolean} [o.simulcast] send camera video as the three layers of SIMULCAST_ENCODINGS
+   * @param {string} [o.videoCodec] camera codec to offer first ("H264", "VP8"); the browser's order
+   *   when absent; ignored with end-to-end encryption (VP8 only)
    */
-  constructor({ context, rtcConfig, request, candidateFilter, e2ee, simulcast = false }) {
+  constructor({ context, rtcConfig, request, candidateFilter, e2ee, simulcast = false, videoCodec = null }) {
     super();
     this.simulcast = simulcast;
+    this.videoCodec = videoCodec;
     this.candidateFilter = candidateFilter || null;
     this.context = context;
     this.e2ee = e2ee || null;
@@ -105,6 +128,7 @@ export class RelayMedia extends Emitter {
       if (track.kind === 'video' && this.simulcast) init.sendEncodings = SIMULCAST_ENCODINGS.map((e) => ({ ...e }));
       const transceiver = this.publisher.addTransceiver(track, init);
       const { sender } = transceiver;
+      if (track.kind === 'video' && this.videoCodec && !this.e2ee) preferVideoCodec(transceiver, this.videoCodec);
       this.protect(transceiver, track.kind);
       this.cameraSenders.push(sender);
     }

@@ -76,6 +76,7 @@ export class Room extends LocalMediaOwner {
     const media = new RelayMedia({
       context: { roomId: this.id }, rtcConfig: this.client.rtcConfig(), request: (t, f) => this.client.request(t, f),
       candidateFilter: this.client.candidateFilter, e2ee: this.e2ee, simulcast: this.client.simulcast,
+      videoCodec: this.client.videoCodec,
     });
     media.on('track', (e) => this.onTrack(e));
     media.on('connectionstate', (s) => this.emit('connection', { state: s }));
