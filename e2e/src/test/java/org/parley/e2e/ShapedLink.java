@@ -8,6 +8,8 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * A receiver's own network: a network namespace linked to the test JVM's (where the server and
@@ -17,16 +19,20 @@ import java.util.concurrent.TimeUnit;
  * these links (tools/loopback-netns), so nothing can leave the machine.
  *
  * <p>What this kernel offers decides the shaping: {@code tbf} caps the rate (its queue adds the
- * delay a real bottleneck adds). Random loss would need {@code netem}, which this machine's kernel
- * lacks (docs/e2e.md, "Shaped networks").
+ * delay a real bottleneck adds). Random loss would be {@code netem}'s job, which this machine's
+ * kernel lacks; nftables' {@code numgen random} drops a share of the receiver's incoming UDP
+ * instead ({@link #loss}; docs/e2e.md, "Shaped networks").
  *
- * <p>Needs root in the test JVM's namespace and iproute2's {@code ip} and {@code tc}; fails, never
- * skips, without them.
+ * <p>Needs root in the test JVM's namespace, iproute2's {@code ip} and {@code tc} and nftables'
+ * {@code nft}; fails, never skips, without them.
  */
 final class ShapedLink implements AutoCloseable {
 
     /** Interface names start with this; Browser.launch accepts these links besides loopback. */
     static final String PREFIX = "pshp";
+
+    /** The nftables table {@link #loss} keeps its rule in, inside the receiver's namespace. */
+    private static final String LOSS_TABLE = "parley_loss";
 
     private final int index;
     private final String namespace;
@@ -91,6 +97,44 @@ final class ShapedLink implements AutoCloseable {
     }
 
     /**
+     * Drops {@code percent} % of the UDP packets reaching the receiver, each independently at
+     * random (nftables {@code numgen random mod 100} on the input hook of the receiver's
+     * namespace, counted): media, RTCP, STUN and DTLS alike, as on a lossy Wi-Fi hop. Replaces
+     * the loss set before, so it can change or end ({@link #noLoss}) mid-test; independent of
+     * {@link #cap}.
+     */
+    void loss(int percent) throws IOException, InterruptedException {
+        if (percent < 1 || percent > 99) {
+            throw new IllegalArgumentException("loss must be 1..99 %, was " + percent);
+        }
+        inside("nft", "add table inet " + LOSS_TABLE + "; flush table inet " + LOSS_TABLE + "; add chain inet "
+                + LOSS_TABLE + " input { type filter hook input priority 0; policy accept; }; add rule inet "
+                + LOSS_TABLE + " input meta l4proto udp numgen random mod 100 < " + percent + " counter drop");
+    }
+
+    /**
+     * Routes this namespace to {@code other}'s relay-side address (where a test binds the relay)
+     * across this link, so a sender can sit in a namespace of its own. A sender left in the test
+     * JVM's namespace has two addresses the relay answers on (loopback and the link's relay side)
+     * and Chromium may move its media between the two pairs mid-call, which the relay, its ICE
+     * done, does not follow.
+     */
+    void reach(ShapedLink other) throws IOException, InterruptedException {
+        inside("ip", "route", "add", other.relayAddress() + "/32", "via", relayAddress());
+    }
+
+    /** Ends any {@link #loss}: every packet reaches the receiver again. */
+    void noLoss() throws IOException, InterruptedException {
+        inside("nft", "add table inet " + LOSS_TABLE + "; delete table inet " + LOSS_TABLE);
+    }
+
+    /** UDP packets {@link #loss} dropped so far (the rule's counter; 0 without loss set). */
+    long lossDropped() throws IOException, InterruptedException {
+        Matcher m = Pattern.compile("counter packets (\\d+)").matcher(inside("nft", "list ruleset"));
+        return m.find() ? Long.parseLong(m.group(1)) : 0;
+    }
+
+    /**
      * A script that runs {@code binary} inside the receiver's namespace with the arguments it is
      * given (for ChromeDriver, whose Chromium then inherits the namespace).
      */
@@ -103,19 +147,19 @@ final class ShapedLink implements AutoCloseable {
         return script;
     }
 
-    private void inside(String... command) throws IOException, InterruptedException {
+    private String inside(String... command) throws IOException, InterruptedException {
         List<String> full = new ArrayList<>(List.of("ip", "netns", "exec", namespace));
         full.addAll(List.of(command));
-        run(full.toArray(String[]::new));
+        return run(full.toArray(String[]::new));
     }
 
-    private static void run(String... command) throws IOException, InterruptedException {
+    private static String run(String... command) throws IOException, InterruptedException {
         Process p;
         try {
             p = new ProcessBuilder(command).redirectErrorStream(true).start();
         } catch (IOException e) {
             throw new AssertionError(command[0] + " cannot run (" + e.getMessage()
-                    + "): shaped-network tests need iproute2 (ip, tc) and root", e);
+                    + "): shaped-network tests need iproute2 (ip, tc), nftables (nft) and root", e);
         }
         String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (!p.waitFor(30, TimeUnit.SECONDS)) {
@@ -124,8 +168,9 @@ final class ShapedLink implements AutoCloseable {
         }
         if (p.exitValue() != 0) {
             throw new AssertionError(String.join(" ", command) + " failed (" + p.exitValue() + "): " + output.strip()
-                    + "\nshaped-network tests need root in the test JVM's namespace, iproute2 and the tbf qdisc");
+                    + "\nshaped-network tests need root in the test JVM's namespace, iproute2, the tbf qdisc and nftables");
         }
+        return output;
     }
 
     @Override
