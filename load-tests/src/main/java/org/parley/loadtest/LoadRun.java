@@ -143,6 +143,7 @@ public final class LoadRun {
         RunResult result = unjudged.withThresholds(thresholds.judge(unjudged));
         ResultWriter.write(result, out);
         TextSummary.print(result, log);
+        scenario.consoleReport().forEach(line -> log.println("  " + line));
         log.println("result: " + out.resolve(ResultWriter.JSON_FILE) + "  report: " + out.resolve(ResultWriter.HTML_FILE));
         return result;
     }

@@ -47,6 +47,10 @@ public final class LoadTestMain {
                            --screen-sharers N (0: the first N members also share a screen)
                            --screen-bitrate B (250k) --screen-fps N (5)
                            --e2ee (members encrypt end to end: SFrame, keys through signaling)
+                           --simulcast (cameras send three layers at 10/33/100 % of --video-bitrate;
+                           the summary shows the layer each receiver got of each camera, each second)
+                           --capped-receivers N (all: with --receiver-bandwidth, only the last N
+                           members of each room receive through the cap)
               media        --audio-bitrate B (32k, 0 = off) --video-bitrate B (300k, 0 = off) --fps N (30)
                            --keyframe-interval D (3s; 0 = keyframes only on PLI)
                            --media-address ADDR (127.0.0.1: where ICE candidates are gathered)

@@ -218,6 +218,7 @@ public final class Options {
     public Map<String, String> given() {
         Map<String, String> copy = new LinkedHashMap<>(values);
         copy.computeIfPresent("secret", (k, v) -> "***");
+        copy.computeIfPresent("relay-api-secret", (k, v) -> "***");
         return copy;
     }
 }

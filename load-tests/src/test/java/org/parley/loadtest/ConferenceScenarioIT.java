@@ -88,4 +88,65 @@ class ConferenceScenarioIT {
             assertTrue(screenPps > 40 && screenPps < 80, "2 receivers x 29 packets/s of screen share: " + screenPps);
         }
     }
+
+    /**
+     * {@code --simulcast}: the sender publishes three layers (60k, 200k, 600k), the relay forwards
+     * one to each receiver, and the report shows which, second by second, per receiver and
+     * publisher (JSON and the console table), beside the relay's downlink estimate for each
+     * receiver read from its API. Without a bandwidth limit both receivers settle on the top
+     * layer, at its rate.
+     */
+    @Test
+    void simulcastReceiversReportTheLayerTheyGotEachSecond(@TempDir Path dir) throws Exception {
+        String apiSecret = "load-test-relay-api-secret";
+        try (ServerUnderTest server = ServerUnderTest.start(dir, "-Dparley.relay.api-secret=" + apiSecret)) {
+            Path out = dir.resolve("simulcast");
+            ByteArrayOutputStream log = new ByteArrayOutputStream();
+            PrintStream ps = new PrintStream(log, true, StandardCharsets.UTF_8);
+            int exit = LoadTestMain.run(new String[] {"conference", "--url", server.wsUrl(),
+                "--secret", ServerUnderTest.SECRET, "--participants", "3", "--senders", "1", "--simulcast",
+                "--video-bitrate", "600k", "--keyframe-interval", "2s", "--duration", "12s", "--relay-api-secret", apiSecret,
+                "--out", out.toString()},
+                ps, ps);
+            String output = log.toString(StandardCharsets.UTF_8);
+            assertEquals(0, exit, output + "\nserver:\n" + server.output());
+            JsonNode result = new ObjectMapper().readTree(out.resolve("result.json").toFile());
+            assertTrue(!result.path("command").toString().contains(apiSecret), "the API secret is masked");
+            JsonNode summary = result.path("scenarioSummary");
+            JsonNode estimates = summary.path("relay estimate kbit/s");
+            JsonNode layers = summary.path("layers received");
+            String sender = null;
+            int receivers = 0;
+            for (var e : (Iterable<java.util.Map.Entry<String, JsonNode>>) layers::fields) {
+                if (e.getKey().endsWith("-p0")) {
+                    sender = e.getKey();
+                    assertEquals(0, e.getValue().size(), "the sender receives no camera: " + e.getValue());
+                    continue;
+                }
+                receivers++;
+                assertEquals(1, e.getValue().size(), e.getKey() + " gets one camera: " + e.getValue());
+                JsonNode timeline = e.getValue().elements().next();
+                String got = timeline.path("layers").asText();
+                assertTrue(got.length() > 8 && got.endsWith("22222"), e.getKey() + " settles on the top layer: " + got
+                        + "\n" + output);
+                JsonNode kbps = timeline.path("kbit/s");
+                long last = kbps.get(kbps.size() - 2).asLong();
+                assertTrue(last > 450 && last < 800, e.getKey() + " gets the top layer's 600 kbit/s (and headers): " + kbps);
+                JsonNode estimate = estimates.path(e.getKey());
+                long read = java.util.stream.StreamSupport.stream(estimate.spliterator(), false)
+                        .filter(v -> v.asLong() > 0).count();
+                assertTrue(read > 5,
+                        e.getKey() + ": the relay's estimate read each second: " + estimate);
+            }
+            assertEquals(2, receivers, layers.toString());
+            assertTrue(sender != null, layers.toString());
+            assertTrue(output.contains("layers received (a character a second"), output);
+            assertTrue(output.lines().anyMatch(l -> l.contains("-p1 ") && l.contains("-p0 ") && l.trim().endsWith("22222")),
+                    "a console row per receiver:\n" + output);
+            JsonNode video = summary.path("by kind").path("video");
+            assertEquals(2, video.path("streams received").asInt(), output);
+            assertTrue(video.path("packets lost").asLong() * 20 < video.path("packets expected").asLong(),
+                    "under 5 % lost, counted on the relay's sequence numbers: " + video);
+        }
+    }
 }

@@ -12,6 +12,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.parley.loadtest.Options;
+import org.parley.loadtest.report.LayerTable;
 import org.parley.loadtest.stats.LatencyMetric;
 import org.parley.loadtest.stats.MemberFigures;
 import org.parley.loadtest.stats.RunMetrics;
@@ -37,12 +38,23 @@ public class ConferenceScenario implements Scenario {
     private final int screenSharers;
     private final long screenBitrate;
     private final int screenFps;
+    /**
+     * {@code --capped-receivers N}: with {@code --receiver-bandwidth}, only the last N members of
+     * each room receive through the cap (default all), so a run compares capped and free
+     * receivers of the same publishers.
+     */
+    private final int cappedReceivers;
+    /** {@code --relay-api-secret}: read each receiver's downlink estimate from the relay's API, or null. */
+    private final String relayApiSecret;
+    private volatile RelayEstimates estimates;
+    private volatile java.util.concurrent.ScheduledFuture<?> estimatePolls;
+    private final List<String> roomIds = new CopyOnWriteArrayList<>();
     private final double joinRate;
     private final Duration timeout;
     protected RunContext ctx;
     private MediaTally tally;
     /** A member and its index in its room. */
-    private record Member(MediaSession session, int index) {
+    private record Member(MediaSession session, int index, String participantId) {
     }
 
     private final List<Member> members = new CopyOnWriteArrayList<>();
@@ -69,6 +81,15 @@ public class ConferenceScenario implements Scenario {
         this.screenSharers = o.integer("screen-sharers", 0, 0, participants);
         this.screenBitrate = o.bitrate("screen-bitrate", 250_000);
         this.screenFps = o.integer("screen-fps", 5, 1, 60);
+        this.cappedReceivers = o.integer("capped-receivers", participants, 0, participants);
+        if (o.has("capped-receivers") && media.receiverBandwidthBps == 0) {
+            throw new IllegalArgumentException("--capped-receivers: needs --receiver-bandwidth");
+        }
+        if (media.simulcast && screenSharers > 0) {
+            throw new IllegalArgumentException("--simulcast: not with --screen-sharers (the relay's Java client"
+                    + " offers a simulcast camera or a screen share, not both)");
+        }
+        this.relayApiSecret = o.has("relay-api-secret") ? o.string("relay-api-secret", "") : null;
         this.joinRate = o.number("join-rate", 5, 0.1, 1000);
         this.timeout = o.duration("request-timeout", Duration.ofSeconds(10));
         this.e2ee = o.flag("e2ee");
@@ -87,6 +108,9 @@ public class ConferenceScenario implements Scenario {
         s.put("senders per room", senders);
         s.put("end-to-end encryption", e2ee ? "on (SFrame, keys exchanged with e2ee.key)" : "off");
         media.describe(s);
+        if (media.receiverBandwidthBps > 0) {
+            s.put("capped receivers per room", cappedReceivers + " (the last of each room)");
+        }
         int[] sc = screenShape();
         s.put("screen sharers per room", screenSharers);
         s.put("screen share", screenSharers == 0 ? "off"
@@ -104,12 +128,36 @@ public class ConferenceScenario implements Scenario {
         for (int r = 0; r < rooms; r++) {
             addRoom();
         }
+        if (relayApiSecret != null) {
+            estimates = new RelayEstimates(ctx.target().nodes().get(0).metrics(), relayApiSecret, ctx.http(),
+                    tally.startNanos());
+            estimatePolls = ctx.scheduler().scheduleAtFixedRate(() -> ctx.workers().execute(this::pollEstimates),
+                    1, 1, TimeUnit.SECONDS);
+        }
+    }
+
+    /** One read of every room's relay stats; the first failure is an error and ends the reading. */
+    private void pollEstimates() {
+        try {
+            for (String roomId : roomIds) {
+                estimates.poll(roomId, System.nanoTime());
+            }
+        } catch (java.io.IOException e) {
+            java.util.concurrent.ScheduledFuture<?> polls = estimatePolls;
+            if (polls != null && !polls.isCancelled()) {
+                polls.cancel(false);
+                ctx.metrics().error("relay stats: " + e.getMessage());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** Schedules a new room's participants to join at the join rate, after those already scheduled. */
     protected void addRoom() {
         int r = roomsStarted.getAndIncrement();
         String roomId = ctx.runId() + "-room" + r;
+        roomIds.add(roomId);
         long gap = (long) (1e9 / joinRate);
         for (int i = 0; i < participants; i++) {
             int index = i;
@@ -142,7 +190,10 @@ public class ConferenceScenario implements Scenario {
                 keys.joined(result);
                 member.encryptWith(keys);
             }
-            members.add(new Member(member, index));
+            if (index < participants - cappedReceivers) {
+                member.uncapped();
+            }
+            members.add(new Member(member, index, result.path("participantId").asText()));
             boolean sender = index < senders;
             boolean sharer = index < screenSharers;
             member.connect(sender || sharer, sharer);
@@ -181,6 +232,10 @@ public class ConferenceScenario implements Scenario {
 
     @Override
     public void stop() {
+        java.util.concurrent.ScheduledFuture<?> polls = estimatePolls;
+        if (polls != null) {
+            polls.cancel(false);
+        }
         MediaSession.stopAll(members.stream().map(Member::session).toList(), DRAIN);
         crowd.leaveAll(10);
     }
@@ -222,7 +277,37 @@ public class ConferenceScenario implements Scenario {
         if (tally != null) {
             s.put("by kind", tally.summary(expectedByKind()));
         }
+        if (media.simulcast) {
+            s.put("layers received", layersReceived());
+        }
+        if (estimates != null) {
+            s.put("relay estimate kbit/s", relayEstimates());
+        }
         return s;
+    }
+
+    /** Per receiver, per publisher: the simulcast layer it got each second, and the kbit/s. */
+    private Map<String, Object> layersReceived() {
+        Map<String, Object> out = new LinkedHashMap<>();
+        for (Member m : members) {
+            out.put(m.session().user(), m.session().receivedLayers().timelines());
+        }
+        return out;
+    }
+
+    /** Per receiver: the relay's downlink estimate each second (-1: not read that second). */
+    private Map<String, Object> relayEstimates() {
+        Map<String, Object> out = new LinkedHashMap<>();
+        for (Member m : members) {
+            out.put(m.session().user(), estimates.of(m.participantId()));
+        }
+        return out;
+    }
+
+    @Override
+    public List<String> consoleReport() {
+        return media.simulcast ? LayerTable.lines(layersReceived(), estimates == null ? Map.of() : relayEstimates())
+                : List.of();
     }
 
     @Override

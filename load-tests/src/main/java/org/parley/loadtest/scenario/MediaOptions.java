@@ -35,6 +35,17 @@ final class MediaOptions {
      * while it sends the relay transport-wide feedback as a browser does.
      */
     final long receiverBandwidthBps;
+    /**
+     * {@code --simulcast}: the camera goes out as three layers as Chromium sends it (RFC 8853,
+     * rids q, h, f): {@link #SIMULCAST_SHARE} of the video bitrate each, the top one at the full
+     * rate, and every receiver records the layer it got (the relay forwards one per receiver).
+     */
+    final boolean simulcast;
+    /**
+     * Each layer's share of {@code --video-bitrate}, lowest first: roughly libwebrtc's defaults
+     * for a 720p camera (150k, 500k, 1.5M: docs/relay.md's worked example).
+     */
+    static final double[] SIMULCAST_SHARE = {0.1, 1.0 / 3, 1.0};
 
     MediaOptions(Options o) {
         this(o, true);
@@ -50,6 +61,10 @@ final class MediaOptions {
             throw new IllegalArgumentException("--keyframe-interval: at least 100ms, or 0 for keyframes on PLI only");
         }
         this.receiverBandwidthBps = o.integer("receiver-bandwidth", 0, 0, 1_000_000) * 1000L;
+        this.simulcast = video && o.flag("simulcast");
+        if (simulcast && videoBitrate == 0) {
+            throw new IllegalArgumentException("--simulcast: needs camera video (--video-bitrate is 0)");
+        }
         String a = o.string("media-address", "127.0.0.1");
         try {
             this.address = InetAddress.getByName(a);
@@ -89,6 +104,15 @@ final class MediaOptions {
         return new int[] {pps, (int) (bytesPerSecond / pps)};
     }
 
+    /** Packets per second and bytes per packet of each simulcast layer, lowest first. */
+    int[][] simulcastShapes() {
+        int[][] out = new int[SIMULCAST_SHARE.length][];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = shape((long) (videoBitrate * SIMULCAST_SHARE[i]), fps);
+        }
+        return out;
+    }
+
     /** Media kinds a sender publishes besides a screen share. */
     int cameraAndMicKinds() {
         return (audioBitrate > 0 ? 1 : 0) + (videoBitrate > 0 ? 1 : 0);
@@ -98,6 +122,18 @@ final class MediaOptions {
         s.put("audio", audioBitrate == 0 ? "off" : audioBitrate + " bit/s, 50 packets/s of " + audioBytes() + " bytes");
         int[] v = videoShape();
         s.put("video", videoBitrate == 0 ? "off" : videoBitrate + " bit/s, " + v[0] + " packets/s of " + v[1] + " bytes");
+        if (simulcast) {
+            StringBuilder layers = new StringBuilder();
+            int[][] shapes = simulcastShapes();
+            for (int i = 0; i < shapes.length; i++) {
+                layers.append(i == 0 ? "" : ", ").append(i).append(": ").append((long) (videoBitrate * SIMULCAST_SHARE[i]))
+                        .append(" bit/s (").append(shapes[i][0]).append(" packets/s)");
+            }
+            s.put("simulcast layers", layers.toString());
+        }
+        if (receiverBandwidthBps > 0) {
+            s.put("receiver bandwidth", receiverBandwidthBps + " bit/s");
+        }
         s.put("keyframe-interval", keyframeInterval.isZero() ? "on PLI only" : keyframeInterval.toMillis() + " ms and on PLI");
         s.put("media-address", address.getHostAddress());
     }

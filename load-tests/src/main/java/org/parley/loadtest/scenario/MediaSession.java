@@ -13,10 +13,12 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import org.parley.loadtest.stats.LatencyMetric;
 import org.parley.loadtest.stats.MemberFigures;
+import org.parley.loadtest.stats.ReceivedLayers;
 import org.parley.loadtest.stats.RunMetrics;
 import org.parley.loadtest.stats.SentStream;
 import org.parley.relay.client.ReceivedPacket;
 import org.parley.relay.client.RelayTestClient;
+import org.parley.relay.client.SimulcastCamera;
 import org.parley.signaling.client.E2eeRoomMember;
 import org.parley.relay.rtp.KeyframeDetector;
 import org.parley.relay.sdp.RelayCodec;
@@ -54,6 +56,7 @@ final class MediaSession implements AutoCloseable {
     /** Sends under way: {@link #stopSending()} waits for them, so a packet counted as sent is on the wire. */
     private final AtomicInteger sendsInFlight = new AtomicInteger();
     private volatile long firstMediaNanos;
+    private final ReceivedLayers receivedLayers;
     private volatile ScheduledFuture<?> receiverReports;
     private volatile boolean eventsOpen = true;
     /** End-to-end encryption of this member's media (--e2ee), or null. */
@@ -91,6 +94,8 @@ final class MediaSession implements AutoCloseable {
         this.options = options;
         this.startNanos = startNanos;
         this.windowLatency = windowLatency;
+        this.receivedLayers = new ReceivedLayers(tally.startNanos());
+        tally.name(index, device.user());
         this.media = new RelayTestClient(device.user(), options.address);
         media.capReceiveBandwidth(options.receiverBandwidthBps);
     }
@@ -120,7 +125,8 @@ final class MediaSession implements AutoCloseable {
             }
         }, RECEIVER_REPORT_MILLIS, RECEIVER_REPORT_MILLIS, TimeUnit.MILLISECONDS);
         if (publish) {
-            String offer = screen ? media.publisherOfferWithScreen() : media.publisherOffer();
+            String offer = screen ? media.publisherOfferWithScreen()
+                    : options.simulcast ? media.publisherOfferWithSimulcast(true) : media.publisherOffer();
             JsonNode answer = device.client().request("relay.offer", contextKey, contextId, "sdp", offer);
             media.acceptPublisherAnswer(answer.path("sdp").asText());
         }
@@ -164,6 +170,10 @@ final class MediaSession implements AutoCloseable {
                 return media.sendAudio(audio, 30);
             });
         }
+        if (options.simulcast) {
+            startSimulcastCamera();
+            return;
+        }
         int[] v = options.videoShape();
         if (v[0] > 0) {
             KeyframeSchedule keyframes = new KeyframeSchedule(options.keyframeInterval.toNanos());
@@ -176,6 +186,30 @@ final class MediaSession implements AutoCloseable {
                 }
                 MediaPayload.write(video, now, counter.next(), index, MediaKind.VIDEO);
                 return media.sendVideoFrame(video);
+            });
+        }
+    }
+
+    /**
+     * The camera as three simulcast layers (rid-signalled, as Chromium sends it), each at its
+     * share of the video bitrate with its own periodic keyframes; every packet names its layer
+     * in the payload, so receivers see which one the relay forwards them.
+     */
+    private void startSimulcastCamera() {
+        SimulcastCamera camera = media.simulcast();
+        SentStream counter = tally.sent(index, MediaKind.VIDEO);
+        int[][] shapes = options.simulcastShapes();
+        for (int layer = 0; layer < shapes.length; layer++) {
+            int l = layer;
+            KeyframeSchedule keyframes = new KeyframeSchedule(options.keyframeInterval.toNanos());
+            byte[] video = payload(shapes[layer][1]);
+            every(1_000_000_000L / shapes[layer][0], () -> {
+                long now = System.nanoTime();
+                if (keyframes.due(now)) {
+                    camera.requestKeyframe(l);
+                }
+                MediaPayload.write(video, now, counter.next(), index, MediaKind.VIDEO, l);
+                return camera.sendFrame(l, video);
             });
         }
     }
@@ -311,8 +345,15 @@ final class MediaSession implements AutoCloseable {
             windowLatency.recordNanos(now - sent);
             // Keyed by what the payload says (sender, kind), not by the relay-rewritten SSRC.
             int sender = MediaPayload.sender(payload, off);
-            MediaTally.Inbound s = streams.computeIfAbsent(MediaTally.key(sender, kind), k -> tally.open(sender, kind));
-            s.reception.onPacket(MediaPayload.counter(payload, off), now, sent);
+            int layer = MediaPayload.layer(payload, off);
+            MediaTally.Inbound s = streams.computeIfAbsent(MediaTally.key(sender, kind),
+                    k -> tally.open(sender, kind, layer < 0));
+            // A simulcast camera's layers each count their own packets: the relay's sequence
+            // numbers, continuous across its layer switches, are what this receiver should have.
+            s.reception.onPacket(layer < 0 ? MediaPayload.counter(payload, off) : p.sequence(), now, sent);
+            if (layer >= 0) {
+                receivedLayers.record(tally.publisherName(sender), layer, p.payload().length, now);
+            }
             if (kind.isVideo() && videoKeyframe) {
                 metrics.increment(names.keyframes());
                 if (s.lastKeyframeNanos != 0) {
@@ -321,6 +362,20 @@ final class MediaSession implements AutoCloseable {
                 s.lastKeyframeNanos = now;
             }
         }
+    }
+
+    /** The simulcast layer this device got of each publisher's camera, second by second. */
+    ReceivedLayers receivedLayers() {
+        return receivedLayers;
+    }
+
+    String user() {
+        return device.user();
+    }
+
+    /** Receives without a bandwidth cap, whatever {@code --receiver-bandwidth} says. */
+    void uncapped() {
+        media.capReceiveBandwidth(0);
     }
 
     /** Streams this device has received from (one per sender and kind). */
@@ -353,7 +408,7 @@ final class MediaSession implements AutoCloseable {
      */
     void awaitDrained(long deadlineNanos) throws InterruptedException {
         for (MediaTally.Inbound s : streams.values()) {
-            while (s.reception.highestCounter() < s.reception.source().sent() - 1 && !closing
+            while (s.reception.followsSender() && s.reception.highestCounter() < s.reception.source().sent() - 1 && !closing
                     && System.nanoTime() - deadlineNanos < 0) {
                 Thread.sleep(10);
             }

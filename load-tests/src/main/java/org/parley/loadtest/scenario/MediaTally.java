@@ -42,6 +42,11 @@ final class MediaTally {
     /** Every sender's sources by {@link #key}: what receivers of each expect. */
     private final Map<Long, SentStream> sent = new ConcurrentHashMap<>();
 
+    /** Senders' user names by their payload index, for the layer timelines. */
+    private final Map<Integer, String> senderNames = new ConcurrentHashMap<>();
+    /** Second 0 of the layer timelines. */
+    private final long startNanos = System.nanoTime();
+
     MediaTally(RunMetrics metrics) {
         this.metrics = metrics;
         for (MediaKind k : MediaKind.values()) {
@@ -49,6 +54,19 @@ final class MediaTally {
                     "keyframes.received." + k.label(), "keyframe-interval." + k.label()));
             streams.put(k, new ConcurrentLinkedQueue<>());
         }
+    }
+
+    long startNanos() {
+        return startNanos;
+    }
+
+    /** The device with payload index {@code sender} is {@code user}. */
+    void name(int sender, String user) {
+        senderNames.put(sender, user);
+    }
+
+    String publisherName(int sender) {
+        return senderNames.getOrDefault(sender, "sender " + sender);
     }
 
     RunMetrics metrics() {
@@ -71,7 +89,12 @@ final class MediaTally {
 
     /** A stream a receiver started getting; counted in the run's loss and jitter from now on. */
     Inbound open(int sender, MediaKind kind) {
-        Inbound s = new Inbound(kind, metrics.addStream(sent(sender, kind)));
+        return open(sender, kind, true);
+    }
+
+    /** @param followsSender false for a simulcast camera (see {@link StreamReception}) */
+    Inbound open(int sender, MediaKind kind, boolean followsSender) {
+        Inbound s = new Inbound(kind, metrics.addStream(sent(sender, kind), followsSender));
         streams.get(kind).add(s);
         return s;
     }

@@ -48,6 +48,11 @@ public interface Scenario {
         return java.util.List.of();
     }
 
+    /** Lines printed after the run's summary (the conference's simulcast layer table). */
+    default java.util.List<String> consoleReport() {
+        return java.util.List.of();
+    }
+
     /** Extra fields for the live progress line, e.g. {@code calls/s 50.0}. */
     default String progress(Sample sample) {
         return "";

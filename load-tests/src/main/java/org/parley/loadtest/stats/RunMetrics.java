@@ -72,7 +72,12 @@ public final class RunMetrics {
 
     /** A receive-side stream, counted in the run's loss and jitter from now on. */
     public StreamReception addStream(SentStream source) {
-        StreamReception s = new StreamReception(source);
+        return addStream(source, true);
+    }
+
+    /** A stream counted by the relay's sequence numbers alone (a simulcast camera), see {@link StreamReception}. */
+    public StreamReception addStream(SentStream source, boolean followsSender) {
+        StreamReception s = new StreamReception(source, followsSender);
         streams.add(s);
         return s;
     }

@@ -17,6 +17,12 @@ public final class StreamReception {
     private static final long FLOWING_NANOS = 2_000_000_000L;
 
     private final SentStream source;
+    /**
+     * False for a simulcast camera: the receiver gets one of its layers, numbered by the relay
+     * (continuous across layer switches), so loss is what the relay's sequence numbers miss and
+     * the sender's own count (all layers) says nothing of what this receiver should have.
+     */
+    private final boolean followsSender;
     private final SequenceTracker sequence = new SequenceTracker();
     private final JitterEstimator jitter = new JitterEstimator(JITTER_CLOCK);
     private volatile long highestCounter = -1;
@@ -24,7 +30,17 @@ public final class StreamReception {
     private volatile boolean closed;
 
     public StreamReception(SentStream source) {
+        this(source, true);
+    }
+
+    /** @param followsSender false: {@link #onPacket} gets the relay's sequence numbers, no silent tail is counted */
+    public StreamReception(SentStream source, boolean followsSender) {
         this.source = source;
+        this.followsSender = followsSender;
+    }
+
+    public boolean followsSender() {
+        return followsSender;
     }
 
     /** One packet: the sender's payload counter, when it arrived and when it was sent (one clock). */
@@ -39,7 +55,7 @@ public final class StreamReception {
     /** Packets sent (and settled) but never seen after the last one that arrived: a stream that stopped. */
     private long tail() {
         long h = highestCounter;
-        return h < 0 ? 0 : Math.max(0, source.settled() - 1 - h);
+        return h < 0 || !followsSender ? 0 : Math.max(0, source.settled() - 1 - h);
     }
 
     /** Packets this receiver should have had, from its first one on. */

@@ -44,4 +44,34 @@ class MediaOptionsTest {
         assertThrows(IllegalArgumentException.class,
                 () -> new ConferenceScenario(Options.parse("conference", "--participants", "3", "--screen-sharers", "4")));
     }
+
+    @Test
+    void simulcastSendsThreeLayersOfTheVideoBitrate() {
+        MediaOptions m = new MediaOptions(Options.parse("conference", "--simulcast", "--video-bitrate", "1.5M"));
+        assertTrue(m.simulcast);
+        int[][] shapes = m.simulcastShapes();
+        assertEquals(3, shapes.length);
+        // 150k, 500k, 1.5M: the lowest fits a frame a packet at 30 fps, the others need more packets
+        assertEquals(30, shapes[0][0]);
+        assertEquals(150_000 / 8 / 30, shapes[0][1]);
+        assertEquals(57, shapes[1][0], "62,500 bytes/s in packets of at most 1100 bytes");
+        assertEquals(171, shapes[2][0], "187,500 bytes/s in packets of at most 1100 bytes");
+        assertTrue(!new MediaOptions(Options.parse("conference")).simulcast, "off unless asked");
+    }
+
+    @Test
+    void simulcastAndCappedReceiversRefuseWhatCannotWork() {
+        String noVideo = assertThrows(IllegalArgumentException.class, () -> new MediaOptions(
+                Options.parse("conference", "--simulcast", "--video-bitrate", "0"))).getMessage();
+        assertTrue(noVideo.startsWith("--simulcast"), noVideo);
+        String screen = assertThrows(IllegalArgumentException.class, () -> new ConferenceScenario(
+                Options.parse("conference", "--simulcast", "--screen-sharers", "1"))).getMessage();
+        assertTrue(screen.startsWith("--simulcast"), screen);
+        String uncapped = assertThrows(IllegalArgumentException.class, () -> new ConferenceScenario(
+                Options.parse("conference", "--capped-receivers", "1"))).getMessage();
+        assertTrue(uncapped.startsWith("--capped-receivers: needs --receiver-bandwidth"), uncapped);
+        assertThrows(IllegalArgumentException.class, () -> new ConferenceScenario(Options.parse("conference",
+                "--participants", "3", "--receiver-bandwidth", "400", "--capped-receivers", "4")));
+        new ConferenceScenario(Options.parse("conference", "--receiver-bandwidth", "400", "--capped-receivers", "1"));
+    }
 }

@@ -30,6 +30,24 @@ class MediaPayloadTest {
     }
 
     @Test
+    void aSimulcastPayloadNamesItsLayerAndIsFoundAfterAKeyFrameHeader() {
+        byte[] inner = new byte[60];
+        MediaPayload.write(inner, 9L, 5, 10_002, MediaKind.VIDEO, 2);
+        // VP8 payload descriptor (1 byte), then a key frame's tag, start code and size (10 bytes)
+        byte[] key = new byte[11 + inner.length];
+        System.arraycopy(inner, 0, key, 11, inner.length);
+        assertEquals(11, MediaPayload.find(key));
+        assertEquals(MediaKind.VIDEO, MediaPayload.kind(key, 11));
+        assertEquals(2, MediaPayload.layer(key, 11));
+        assertEquals(10_002, MediaPayload.sender(key, 11));
+        MediaPayload.write(inner, 9L, 6, 1, MediaKind.VIDEO, 0);
+        assertEquals(0, MediaPayload.layer(inner, 0));
+        MediaPayload.write(inner, 9L, 7, 1, MediaKind.VIDEO);
+        assertEquals(-1, MediaPayload.layer(inner, 0), "not simulcast");
+        assertEquals(MediaKind.VIDEO, MediaPayload.kind(inner, 0));
+    }
+
+    @Test
     void foreignPayloadsAreNotOurs() {
         assertEquals(-1, MediaPayload.find(new byte[40]));
         assertEquals(-1, MediaPayload.find(new byte[5]), "too short");

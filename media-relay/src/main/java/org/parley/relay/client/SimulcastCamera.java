@@ -75,6 +75,11 @@ public final class SimulcastCamera {
         return retransmissions.get();
     }
 
+    /** The next frame of {@code layer} is a keyframe, as an encoder's periodic keyframe. */
+    public synchronized void requestKeyframe(int layer) {
+        keyframeRequested[layer] = true;
+    }
+
     /** The next packet of {@code layer} is built and remembered but not sent, as if lost. */
     public synchronized void loseNext(int layer) {
         loseNext[layer] = true;
