@@ -14,6 +14,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.parley.signaling.call.CallStore;
 import org.parley.signaling.cluster.Inbox;
 import org.parley.signaling.cluster.Peers;
 import org.parley.signaling.cluster.RemoteDevice;
@@ -41,6 +42,7 @@ public final class ClusterNode implements Peers, AutoCloseable {
     private final Bus bus;
     private volatile Inbox inbox;
     private volatile RedisSessions sessions;
+    private volatile RedisCalls calls;
     private final AtomicBoolean closed = new AtomicBoolean();
     /** The signaling's resume grace, known once it asks for {@link #sessionStore}. */
     private volatile Duration resumeGrace = Duration.ofSeconds(30);
@@ -110,8 +112,12 @@ public final class ClusterNode implements Peers, AutoCloseable {
                     presence.refresh();
                 }
                 RedisSessions s = sessions;
+                RedisCalls c = calls;
                 if (s != null && beats[0] % sessionsEvery == 0) {
                     s.refresh();
+                    if (c != null) {
+                        c.refresh();
+                    }
                 }
             } catch (Exception e) {
                 LOG.warn("cluster heartbeat failed: {}", e.toString());
@@ -179,6 +185,15 @@ public final class ClusterNode implements Peers, AutoCloseable {
                     resumeGrace.plus(sessionRefresh()), maxEvents, config.nodeTimeout().plus(config.heartbeatInterval()));
         }
         return sessions;
+    }
+
+    /** Calls in Redis: their records live as long as the sessions' keys and are renewed with them. */
+    @Override
+    public synchronized CallStore callStore() {
+        if (calls == null) {
+            calls = new RedisCalls(commands.async(), config.nodeId(), resumeGrace.plus(sessionRefresh()));
+        }
+        return calls;
     }
 
     /** How often this node renews its sessions' keys in Redis. */

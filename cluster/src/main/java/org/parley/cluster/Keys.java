@@ -38,6 +38,14 @@ final class Keys {
         return "parley:resume:" + resumeToken;
     }
 
+    /**
+     * An answered call (docs/cluster.md "Calls in Redis"): a hash of owner (the node running it)
+     * and record (its parties, devices, state and media flags as JSON).
+     */
+    static String call(String callId) {
+        return "parley:call:{" + callId + "}";
+    }
+
     /** The pub/sub channel a node receives on. */
     static String bus(String node) {
         return "parley:bus:" + node;

@@ -4,8 +4,13 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Executor;
+import org.parley.signaling.call.CallRecords;
+import org.parley.signaling.call.CallStore;
+import org.parley.signaling.call.StoredCall;
 import org.parley.signaling.cluster.Inbox;
 import org.parley.signaling.cluster.Peers;
 import org.parley.signaling.cluster.RemoteDevice;
@@ -40,10 +45,14 @@ final class ClusterInbox implements Inbox, SessionObserver, SessionController.St
     private final SessionStore store;
     private final Scheduler scheduler;
     private final Duration resumeGrace;
+    private final CallStore callStore;
+    private final CallRecords records;
 
     ClusterInbox(Peers peers, Executor loop, Sessions sessions, Visitors visitors, Routes routes,
             SessionController controller, Dispatcher dispatcher, SessionStore store, Scheduler scheduler,
-            Duration resumeGrace) {
+            Duration resumeGrace, CallStore callStore, CallRecords records) {
+        this.callStore = callStore;
+        this.records = records;
         this.store = store;
         this.scheduler = scheduler;
         this.resumeGrace = resumeGrace;
@@ -130,6 +139,7 @@ final class ClusterInbox implements Inbox, SessionObserver, SessionController.St
     @Override
     public void nodeLost(String node) {
         loop.execute(() -> {
+            Set<String> itsCalls = routes.callsOf(node);
             routes.forgetNode(node);
             if (!store.shared()) {
                 for (Session v : visitors.removeNode(node)) {
@@ -137,17 +147,54 @@ final class ClusterInbox implements Inbox, SessionObserver, SessionController.St
                 }
                 return;
             }
-            // Its devices may resume at another node within the grace: until then their events
-            // are logged in the store, and their calls go on (docs/cluster.md "A node dies").
-            for (Session v : visitors.orphan(node)) {
-                scheduler.schedule(resumeGrace, () -> {
-                    if (visitors.orphaned(v.id())) {
-                        visitors.remove(v.id());
-                        controller.end(v, "connection_lost");
-                    }
-                });
+            orphan(node);
+            if (!itsCalls.isEmpty()) {
+                takeOver(node, itsCalls);
             }
         });
+    }
+
+    /**
+     * Its devices may resume at another node within the grace: until then their events are logged
+     * in the store, and their calls go on (docs/cluster.md "A node dies").
+     */
+    private void orphan(String node) {
+        for (Session v : visitors.orphan(node)) {
+            scheduler.schedule(resumeGrace, () -> {
+                if (visitors.orphaned(v.id())) {
+                    visitors.remove(v.id());
+                    controller.end(v, "connection_lost");
+                }
+            });
+        }
+    }
+
+    /**
+     * The calls {@code node} owned that devices of this node take part in: every node with such a
+     * device claims them, exactly one wins each and runs it from now on (docs/cluster.md "A call's
+     * owner dies"). The dead node's devices in them become orphaned visitors here.
+     */
+    private void takeOver(String node, Set<String> callIds) {
+        callStore.claim(node, callIds).whenCompleteAsync((won, error) -> {
+            if (error != null) {
+                LOG.warn("the calls of node {} were not taken over: {}", node, error.toString());
+                return;
+            }
+            for (StoredCall c : won) {
+                if (records.adopt(c, node)) {
+                    for (RemoteDevice d : List.of(c.callerDevice(), c.calleeDevice())) {
+                        Session s = sessions.byId(d.sessionId());
+                        if (s != null) {
+                            store.callOwner(s, c.id(), null); // its own node runs it now
+                        }
+                    }
+                    LOG.info("took over call {} from node {}", c.id(), node);
+                } else {
+                    LOG.warn("call {} of node {} claimed but its device here is gone", c.id(), node);
+                }
+            }
+            orphan(node);
+        }, loop);
     }
 
     @Override

@@ -16,6 +16,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.parley.relay.control.RelayControl;
 import org.parley.signaling.auth.TokenVerifier;
+import org.parley.signaling.call.CallRecords;
+import org.parley.signaling.call.CallStore;
 import org.parley.signaling.call.CallSetup;
 import org.parley.signaling.call.CallTeardown;
 import org.parley.signaling.call.Calls;
@@ -179,8 +181,10 @@ public final class SignalingService implements AutoCloseable {
             d.forwardThrough(routes, peers);
             SessionStore store = peers.sessionStore(config.resumeGracePeriod(), config.maxUnackedEvents());
             visitors.useStore(store);
+            CallStore callStore = peers.callStore();
+            CallRecords records = new CallRecords(calls, sessions, visitors, peers.node(), callStore, clock);
             ClusterInbox inbox = new ClusterInbox(peers, loop, sessions, visitors, routes, sessionController, d,
-                    store, loop, config.resumeGracePeriod());
+                    store, loop, config.resumeGracePeriod(), callStore, records);
             sessionController.storeIn(store, loop, peers.node(), inbox);
             sessionController.observe(inbox);
             peers.start(inbox);

@@ -281,6 +281,7 @@ public final class CallSetup implements SessionObserver {
         accepted.put("transport", c.transport().wireName());
         CallMessages.e2ee(accepted, c, s);
         c.callerDevice().emit(accepted);
+        calls.changed(c);
         ObjectNode out = Json.object();
         out.put("callId", c.id());
         out.put("transport", c.transport().wireName());

@@ -17,6 +17,33 @@ public final class Calls {
 
     private final Map<String, Call> byId = new HashMap<>();
     private final Map<String, java.util.Set<Call>> byUser = new HashMap<>();
+    private Journal journal = Journal.NONE;
+
+    /** Told of each answered call's changes and of its end (the cluster's call records). */
+    interface Journal {
+        Journal NONE = new Journal() {
+            @Override
+            public void changed(Call c) {
+            }
+
+            @Override
+            public void removed(Call c) {
+            }
+        };
+
+        void changed(Call c);
+
+        void removed(Call c);
+    }
+
+    void journal(Journal j) {
+        this.journal = j;
+    }
+
+    /** An answered call changed (answered, connected, media flags, hand-off): its record follows. */
+    void changed(Call c) {
+        journal.changed(c);
+    }
 
     void add(Call c) {
         byId.put(c.id(), c);
@@ -28,6 +55,7 @@ public final class Calls {
         byId.remove(c.id());
         forget(c.callerUser(), c);
         forget(c.calleeUser(), c);
+        journal.removed(c);
     }
 
     private void forget(String user, Call c) {

@@ -112,8 +112,9 @@ public final class HandOff {
         });
     }
 
-    private static void moved(Call c, Session from, Session to, IdentityKey key) {
+    private void moved(Call c, Session from, Session to, IdentityKey key) {
         c.moveTo(from.user(), to, key);
+        calls.changed(c);
         from.emit(CallMessages.ended(c, EndReason.TRANSFERRED));
         ObjectNode moved = CallMessages.event("call.transferred", c);
         moved.set("peer", CallMessages.peer(to));

@@ -55,6 +55,7 @@ public final class InCallSignals {
             throw ProtocolException.wrongState("call " + c.id() + " is already active");
         }
         c.connected();
+        calls.changed(c);
         metrics.acceptToConnected(Duration.between(c.acceptedAt(), clock.instant()));
         c.otherActive(s).emit(CallMessages.event("call.connected", c));
         return null;
@@ -126,6 +127,7 @@ public final class InCallSignals {
         Call c = established(s, r);
         MediaState m = c.mediaOf(s.user());
         m.apply(r);
+        calls.changed(c);
         ObjectNode e = CallMessages.event("call.media", c);
         e.put("user", s.user());
         m.write(e);

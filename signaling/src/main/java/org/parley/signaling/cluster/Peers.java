@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import org.parley.signaling.call.CallStore;
 import org.parley.signaling.session.SessionStore;
 
 /**
@@ -109,4 +110,13 @@ public interface Peers {
      * logs at most {@code maxEvents} long.
      */
     SessionStore sessionStore(Duration resumeGrace, int maxEvents);
+
+    /**
+     * Where this node keeps the answered calls it owns, so that another node takes them over if it
+     * dies (docs/cluster.md "Calls in Redis"); asked after {@link #sessionStore}, whose lifetime its
+     * records share.
+     */
+    default CallStore callStore() {
+        return CallStore.MEMORY;
+    }
 }

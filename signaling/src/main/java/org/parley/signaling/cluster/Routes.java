@@ -44,7 +44,18 @@ public final class Routes {
         return owners == null ? Set.of() : owners;
     }
 
-    /** {@code node} is gone: its calls are gone with it. */
+    /** The calls {@code node} owns that devices of this node take part in. */
+    public Set<String> callsOf(String node) {
+        Set<String> out = new HashSet<>();
+        ownerOfCall.forEach((call, owner) -> {
+            if (owner.equals(node)) {
+                out.add(call);
+            }
+        });
+        return out;
+    }
+
+    /** {@code node} is gone: its calls are gone with it (unless this node takes them over). */
     public void forgetNode(String node) {
         ownerOfCall.values().removeIf(node::equals);
         ownersOfSession.values().forEach(owners -> owners.remove(node));

@@ -97,6 +97,12 @@ public final class Visitors {
         return out;
     }
 
+    /** The node a visitor's events go to (the dead one while orphaned), or null if there is no such visitor. */
+    public String nodeOf(String sessionId) {
+        Route r = routeOf.get(sessionId);
+        return r == null ? null : r.orphaned ? r.deadNode : r.node;
+    }
+
     /** True while the visitor of {@code sessionId} is one of a dead node's, not yet taken over. */
     public boolean orphaned(String sessionId) {
         Route r = routeOf.get(sessionId);

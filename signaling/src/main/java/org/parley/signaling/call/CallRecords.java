@@ -1,0 +1,118 @@
+package org.parley.signaling.call;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.Set;
+import org.parley.signaling.SignalingConfig.CallMedia;
+import org.parley.signaling.cluster.RemoteDevice;
+import org.parley.signaling.session.Session;
+import org.parley.signaling.session.Sessions;
+import org.parley.signaling.session.Visitors;
+
+/**
+ * The answered calls this node owns, written to the cluster's {@link CallStore} as they change, and
+ * the calls this node takes over when their owner dies (docs/cluster.md "Calls in Redis"): the
+ * rules then run here as if the call had been placed here, its devices at other nodes as visitors.
+ * Loop thread only.
+ */
+public final class CallRecords implements Calls.Journal {
+
+    private final Calls calls;
+    private final Sessions sessions;
+    private final Visitors visitors;
+    private final String self;
+    private final CallStore store;
+    private final Clock clock;
+    /** Calls whose record is in the store: their end deletes it. */
+    private final Set<String> written = new HashSet<>();
+
+    public CallRecords(Calls calls, Sessions sessions, Visitors visitors, String self, CallStore store, Clock clock) {
+        this.calls = calls;
+        this.sessions = sessions;
+        this.visitors = visitors;
+        this.self = self;
+        this.store = store;
+        this.clock = clock;
+        calls.journal(this);
+    }
+
+    @Override
+    public void changed(Call c) {
+        if (c.state().established()) {
+            written.add(c.id());
+            store.saved(stored(c));
+        }
+    }
+
+    @Override
+    public void removed(Call c) {
+        if (written.remove(c.id())) {
+            store.ended(c.id());
+        }
+    }
+
+    /** The call as the store keeps it, owned by this node. */
+    private StoredCall stored(Call c) {
+        return new StoredCall(c.id(), self, c.callerUser(), c.calleeUser(), c.media(), c.transport().wireName(),
+                c.state().wireName(), where(c.callerDevice()), where(c.calleeDevice()),
+                c.callerMedia.audio, c.callerMedia.video, c.callerMedia.screen,
+                c.calleeMedia.audio, c.calleeMedia.video, c.calleeMedia.screen);
+    }
+
+    /** A device as the other nodes find it: this node, or the node its visitor's events go to. */
+    private RemoteDevice where(Session s) {
+        return RemoteDevice.of(s, s.isVisitor() ? visitors.nodeOf(s.id()) : self);
+    }
+
+    /**
+     * Rebuilds a call this node claimed from {@code deadNode}, which owned it: the same id, parties,
+     * state and media flags; this node's device as itself, the others as visitors (the dead node's
+     * are orphaned by the caller, so their events wait in the store for their resume). The relay
+     * conference and its endpoints are named after the call and its parties, so the media goes on
+     * untouched. False when this node's device is gone meanwhile (the call then stays unowned and
+     * its record expires).
+     */
+    public boolean adopt(StoredCall sc, String deadNode) {
+        if (calls.get(sc.id()) != null) {
+            return false;
+        }
+        Session caller = device(sc.callerDevice());
+        Session callee = device(sc.calleeDevice());
+        if (caller == null || callee == null) {
+            return false;
+        }
+        Instant now = clock.instant();
+        CallMedia transport = "relay".equals(sc.transport()) ? CallMedia.RELAY : CallMedia.P2P;
+        Call c = new Call(sc.id(), caller, sc.calleeUser(), sc.media(), transport, false, now, null);
+        caller.calls().add(c.id());
+        c.accept(callee, now, null);
+        if (CallState.ACTIVE.wireName().equals(sc.state())) {
+            c.connected();
+        }
+        set(c.callerMedia, sc.callerAudio(), sc.callerVideo(), sc.callerScreen());
+        set(c.calleeMedia, sc.calleeAudio(), sc.calleeVideo(), sc.calleeScreen());
+        calls.add(c);
+        changed(c);
+        for (RemoteDevice d : java.util.List.of(sc.callerDevice(), sc.calleeDevice())) {
+            if (d.node().equals(deadNode)) {
+                store.sessionInCall(d.sessionId(), c.id(), self);
+            }
+        }
+        return true;
+    }
+
+    private Session device(RemoteDevice d) {
+        if (!d.node().equals(self)) {
+            return visitors.of(d);
+        }
+        Session s = sessions.byId(d.sessionId());
+        return s != null && s.isLive() ? s : null;
+    }
+
+    private static void set(MediaState m, boolean audio, boolean video, boolean screen) {
+        m.audio = audio;
+        m.video = video;
+        m.screen = screen;
+    }
+}

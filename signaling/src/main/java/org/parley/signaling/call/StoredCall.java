@@ -1,0 +1,26 @@
+package org.parley.signaling.call;
+
+import org.parley.signaling.cluster.RemoteDevice;
+
+/**
+ * An answered one-to-one call as its owner writes it for the other nodes (docs/cluster.md "Calls
+ * in Redis"): enough for a node to take the call over when its owner dies. The relay conference
+ * is named after the call ({@link Call#conferenceId()}) and its endpoints after the parties, so
+ * they need no field of their own: the new owner finds them where they are.
+ *
+ * @param state the call's wire state ({@code connecting} or {@code active})
+ * @param transport {@code p2p} or {@code relay}
+ * @param callerDevice the caller's active device and the node its WebSocket is connected to
+ * @param calleeDevice the callee's active device, likewise
+ * @param callerAudio what the caller sends (mute state), and so on for each flag
+ */
+public record StoredCall(String id, String owner, String callerUser, String calleeUser, String media,
+        String transport, String state, RemoteDevice callerDevice, RemoteDevice calleeDevice,
+        boolean callerAudio, boolean callerVideo, boolean callerScreen,
+        boolean calleeAudio, boolean calleeVideo, boolean calleeScreen) {
+
+    /** The relay conference of the call (as {@link Call#conferenceId()}). */
+    public String conference() {
+        return "call-" + id;
+    }
+}
