@@ -13,8 +13,9 @@ import org.parley.relay.control.SourceKind;
 /**
  * Shares one receiver's downlink estimate across what it receives (docs/relay.md, "Allocation"):
  * audio always; then, in {@link VideoSelection}'s order, every selected video its lowest layer
- * while the budget lasts (more people visible beats one sharper picture); then each, in the same
- * order, up to the highest layer it may have that fits. What does not fit is paused.
+ * while the budget lasts (more people visible beats one sharper picture), the first one even
+ * beyond it; then each, in the same order, up to the highest layer it may have that fits. What
+ * does not fit is paused.
  *
  * <p>Hysteresis, so that a receiver near a layer's bitrate does not flap between two layers (each
  * switch costs a keyframe): a stream steps down as soon as its layer no longer fits, but steps up
@@ -41,6 +42,7 @@ public final class BandwidthAllocator {
 
     private final Clock clock;
     private final Map<AllocatableStream, StreamState> states = new HashMap<>();
+    private long probeTargetBps;
 
     /** What the allocator remembers of a stream between runs. */
     private static final class StreamState {
@@ -84,10 +86,16 @@ public final class BandwidthAllocator {
         }
         states.keySet().retainAll(chosen.keySet());
         List<Selected> selected = VideoSelection.select(video, constraints, lastN, speakers);
-        // Pass 1: the lowest layer of each, most important first, while the budget lasts.
+        Selected heldBack = null;
+        // Pass 1: the lowest layer of each, most important first, while the budget lasts. The
+        // most important one gets it even when it does not fit: a poor picture of what the
+        // receiver looks at beats none, and its packets keep the estimate measuring the link
+        // (a receiver with nothing but audio shows nothing of what its link carries).
+        boolean first = true;
         for (Selected s : selected) {
             long c = cost(s.stream(), 0);
-            if (c <= budget) {
+            if (c <= budget || first) {
+                first = false;
                 chosen.put(s.stream(), 0);
                 budget -= c;
             }
@@ -100,6 +108,7 @@ public final class BandwidthAllocator {
             int current = stream.targetLayer();
             if (at < 0) {
                 st.heldByBandwidth = true;
+                heldBack = heldBack == null ? s : heldBack;
                 continue;
             }
             int best = at;
@@ -109,6 +118,9 @@ public final class BandwidthAllocator {
                 if (needed <= budget) {
                     best = layer;
                 }
+            }
+            if (best < s.maxLayer() && heldBack == null) {
+                heldBack = s;
             }
             int wanted = best;
             if (wanted > current && current >= 0 && st.heldByBandwidth) {
@@ -128,12 +140,33 @@ public final class BandwidthAllocator {
                 st.upSinceMillis = -1;
             }
         }
+        probeTargetBps = heldBack == null || estimateBps <= 0 ? 0
+                : probeTarget(heldBack, chosen.get(heldBack.stream()), estimateBps - budget);
         for (Map.Entry<AllocatableStream, Integer> e : chosen.entrySet()) {
             if (e.getKey().targetLayer() != e.getValue()) {
                 e.getKey().setTargetLayer(e.getValue());
             }
         }
         return chosen;
+    }
+
+    /**
+     * The downlink rate the last run would have needed to give the most important stream it held
+     * back for bandwidth the highest layer it may have: what it allocated, plus that layer's extra
+     * cost with the {@link #UP_MARGIN} a step up needs. 0 when nothing was held back, or the
+     * estimate was unknown. What a probe of the receiver's link aims at (docs/relay.md,
+     * "How the estimate drives allocation"): a probe at the wanted layer's rate measures the
+     * link up to there (its result is the lower of the rate sent and the rate received), so one
+     * probe can take a receiver from the lowest layer straight back to the highest.
+     */
+    public synchronized long probeTargetBps() {
+        return probeTargetBps;
+    }
+
+    private long probeTarget(Selected held, int at, long allocatedBps) {
+        long top = cost(held.stream(), held.maxLayer());
+        long now = at < 0 ? 0 : cost(held.stream(), at);
+        return allocatedBps + top - now + (long) (top * UP_MARGIN);
     }
 
     /**

@@ -150,9 +150,35 @@ public final class Conference {
      */
     void allocate() {
         List<String> recent = speakerHistory.recent();
-        Map<Source, Integer> highest = new java.util.HashMap<>();
         for (Endpoint e : endpoints.values()) {
             e.allocation().run(recent, lastN, id -> joinOrder.getOrDefault(id, Long.MAX_VALUE));
+        }
+        tellDemand();
+    }
+
+    /**
+     * A receiver's downlink estimate moved by more than {@link DownlinkBandwidth#NOTIFY_CHANGE}
+     * (its feedback thread): its allocation runs again at once on the timer thread, not only at
+     * the next periodic round, so a link that filled up costs its receiver a layer promptly.
+     */
+    void estimateChanged(Endpoint receiver) {
+        try {
+            context.scheduler().execute(() -> {
+                if (endpoints.get(receiver.id()) == receiver) {
+                    receiver.allocation().run(speakerHistory.recent(), lastN,
+                            id -> joinOrder.getOrDefault(id, Long.MAX_VALUE));
+                    tellDemand();
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // relay shutting down
+        }
+    }
+
+    /** Tells each publisher which layers of its sources some receiver needs, when that changed. */
+    private void tellDemand() {
+        Map<Source, Integer> highest = new java.util.HashMap<>();
+        for (Endpoint e : endpoints.values()) {
             // every stream counts, those whose layer was set by hand too
             for (ForwardedStream f : e.subscriberSide().streams()) {
                 highest.merge(f.source(), f.targetLayer(), Math::max);

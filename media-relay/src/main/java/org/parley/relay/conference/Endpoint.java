@@ -50,6 +50,7 @@ public final class Endpoint {
         this.subscriberSide = new SubscriberSide(this, context.metrics(), relaySsrc, context.bwe(),
                 context.scheduler());
         this.allocation = new ReceiverAllocation(subscriberSide, context.clock());
+        subscriberSide.onEstimateChanged(bps -> conference.estimateChanged(this));
         String base = conference.id() + "/" + id;
         this.publisher = new PeerTransport(base + "/pub", context.harvesters(), false, context.advertisedIps(),
                 context.crypto(), context.certificate(), true, context.metrics(), publisherSide, context.sendPool());

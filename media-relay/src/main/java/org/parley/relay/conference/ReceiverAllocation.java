@@ -8,13 +8,19 @@ import java.util.Map;
 import java.util.function.ToLongFunction;
 import org.parley.relay.allocation.AllocatableStream;
 import org.parley.relay.allocation.BandwidthAllocator;
+import org.parley.relay.allocation.UpgradeProbes;
 import org.parley.relay.control.ReceiverConstraints;
 
-/** One receiver's constraints and allocator: what it asked for and what it gets. */
+/**
+ * One receiver's constraints and allocator: what it asked for and what it gets within its downlink
+ * estimate, and the probes that find out when it can have more (docs/relay.md, "How the estimate
+ * drives allocation").
+ */
 final class ReceiverAllocation {
 
     private final SubscriberSide receiver;
     private final BandwidthAllocator allocator;
+    private final UpgradeProbes probes;
     private volatile ReceiverConstraints constraints = ReceiverConstraints.NONE;
     /** Streams whose layer an operator or test set by hand (RelayControl.setTargetLayer): left alone. */
     private final java.util.Set<ForwardedStream> setByHand = java.util.concurrent.ConcurrentHashMap.newKeySet();
@@ -22,6 +28,7 @@ final class ReceiverAllocation {
     ReceiverAllocation(SubscriberSide receiver, Clock clock) {
         this.receiver = receiver;
         this.allocator = new BandwidthAllocator(clock);
+        this.probes = new UpgradeProbes(clock);
     }
 
     void setConstraints(ReceiverConstraints constraints) {
@@ -54,9 +61,12 @@ final class ReceiverAllocation {
             }
         }
         streams.sort(Comparator.comparingLong(s -> joinOrder.applyAsLong(s.publisherId())));
-        // Unknown (0) limits nothing: the receiver's downlink estimate (SubscriberSide's, from its
-        // transport-wide CC feedback) goes here once it exists; REMB alone starts too low and
-        // climbs too slowly to pause streams on (Chromium starts it near 300 kbit/s).
-        return allocator.allocate(streams, 0, c, relayLastN, speakers);
+        Map<AllocatableStream, Integer> chosen = allocator.allocate(streams, receiver.availableBandwidthBps(), c,
+                relayLastN, speakers);
+        long probe = allocator.probeTargetBps();
+        if (probes.due(probe)) {
+            receiver.requestProbe(probe);
+        }
+        return chosen;
     }
 }

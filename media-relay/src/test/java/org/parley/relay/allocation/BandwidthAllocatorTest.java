@@ -56,14 +56,16 @@ class BandwidthAllocatorTest {
     }
 
     @Test
-    void audioIsNeverPausedAndVideoIsWhenNothingFits() {
+    void audioIsNeverPausedAndOnlyTheMostImportantVideoWhenNothingFits() {
         FakeStream audio = FakeStream.audio("A");
         FakeStream camera = FakeStream.camera("A");
-        Map<AllocatableStream, Integer> got = allocator.allocate(List.of(audio, camera), 100_000,
-                ReceiverConstraints.NONE, -1, List.of());
+        FakeStream other = FakeStream.camera("B");
+        Map<AllocatableStream, Integer> got = allocator.allocate(List.of(audio, camera, other), 100_000,
+                ReceiverConstraints.NONE, -1, List.of("A"));
         assertEquals(0, got.get(audio));
-        assertEquals(-1, got.get(camera));
-        assertEquals(-1, camera.targetLayer());
+        assertEquals(0, got.get(camera), "the speaker's lowest layer even beyond the budget");
+        assertEquals(-1, got.get(other), "the rest is paused");
+        assertEquals(-1, other.targetLayer());
     }
 
     @Test
@@ -165,5 +167,50 @@ class BandwidthAllocatorTest {
         allocator.allocate(List.of(a, b), 5_000_000, stageB, -1, List.of());
         assertEquals(2, b.targetLayer(), "on stage now, and the link has room: no hold");
         assertEquals(0, a.targetLayer());
+    }
+
+    @Test
+    void aStreamHeldBelowItsLayerAsksForAProbeAtItsWantedLayersRate() {
+        FakeStream audio = FakeStream.audio("A");
+        FakeStream camera = FakeStream.camera("A");
+        allocator.allocate(List.of(audio, camera), 400_000, ReceiverConstraints.NONE, -1, List.of("A"));
+        assertEquals(0, camera.targetLayer(), "180p is what fits 400 kbit/s");
+        // 30 + 150 allocated, then 720p's extra 1350 and 15 % of its 1500: one probe can show room
+        // for the highest layer, not only the next one.
+        assertEquals(30_000 + 1_500_000 + 225_000, allocator.probeTargetBps());
+
+        FakeStream other = FakeStream.camera("B");
+        allocator.allocate(List.of(audio, camera, other), 60_000, ReceiverConstraints.NONE, -1, List.of("A"));
+        assertEquals(0, camera.targetLayer(), "the most important video keeps its lowest layer");
+        assertEquals(-1, other.targetLayer(), "paused: not even 180p fits");
+        assertEquals(30_000 + 1_500_000 + 225_000, allocator.probeTargetBps(),
+                "probes for the most important stream held back, toward its highest layer");
+
+        allocator.allocate(List.of(audio, camera), 3_000_000, ReceiverConstraints.NONE, -1, List.of("A"));
+        assertEquals(0, allocator.probeTargetBps(), "nothing held back by bandwidth: no probe");
+        allocator.allocate(List.of(audio, camera), 0, ReceiverConstraints.NONE, -1, List.of("A"));
+        assertEquals(0, allocator.probeTargetBps(), "an unknown estimate limits nothing, so needs no probe");
+    }
+
+    @Test
+    void aStreamHeldOnlyByTheHoldAsksForNoProbe() {
+        FakeStream camera = FakeStream.camera("A");
+        allocator.allocate(List.of(camera), 1_000_000, ReceiverConstraints.NONE, -1, List.of("A"));
+        assertEquals(1, camera.targetLayer());
+        allocator.allocate(List.of(camera), 2_000_000, ReceiverConstraints.NONE, -1, List.of("A"));
+        assertEquals(1, camera.targetLayer(), "720p fits but has not held yet");
+        assertEquals(0, allocator.probeTargetBps(), "the estimate already has room: a probe would show nothing new");
+    }
+
+    @Test
+    void aThumbnailCappedByItsMaxHeightIsNotHeldBack() {
+        FakeStream thumb = FakeStream.camera("B");
+        FakeStream stage = FakeStream.camera("A");
+        ReceiverConstraints c = new ReceiverConstraints(null, List.of(), List.of("A"),
+                List.of(new SourceLimit("B", SourceKind.VIDEO, 200, 0, false)));
+        allocator.allocate(List.of(stage, thumb), 5_000_000, c, -1, List.of());
+        assertEquals(0, thumb.targetLayer());
+        assertEquals(2, stage.targetLayer());
+        assertEquals(0, allocator.probeTargetBps(), "each has what it may have");
     }
 }
