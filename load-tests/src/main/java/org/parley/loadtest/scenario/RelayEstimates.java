@@ -41,7 +41,8 @@ final class RelayEstimates {
     }
 
     /**
-     * Reads one room's stats and records each endpoint's estimate at this second.
+     * Reads one room's stats and records each endpoint's estimate at this second; a room the relay
+     * does not hold (404) records nothing.
      *
      * @throws IOException when the API cannot be read (the message says why: a wrong secret is a 401)
      */
@@ -50,6 +51,9 @@ final class RelayEstimates {
         HttpRequest req = HttpRequest.newBuilder(api.resolve("conferences/" + conference + "/stats"))
                 .header("Authorization", "Bearer " + secret).timeout(Duration.ofSeconds(5)).GET().build();
         HttpResponse<String> r = http.send(req, HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() == 404) {
+            return; // the relay has no such conference (yet: members still joining, or no longer)
+        }
         if (r.statusCode() != 200) {
             throw new IOException("relay stats of " + roomId + ": HTTP " + r.statusCode()
                     + (r.statusCode() == 401 ? " (--relay-api-secret is not the relay's parley.relay.api-secret)" : ""));
