@@ -16,6 +16,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.parley.signaling.call.CallStore;
 import org.parley.signaling.cluster.Inbox;
+import org.parley.signaling.room.RoomStore;
 import org.parley.signaling.cluster.Peers;
 import org.parley.signaling.cluster.RemoteDevice;
 import org.parley.signaling.session.SessionStore;
@@ -43,6 +44,7 @@ public final class ClusterNode implements Peers, AutoCloseable {
     private volatile Inbox inbox;
     private volatile RedisSessions sessions;
     private volatile RedisCalls calls;
+    private volatile RedisRooms rooms;
     private final AtomicBoolean closed = new AtomicBoolean();
     /** The signaling's resume grace, known once it asks for {@link #sessionStore}. */
     private volatile Duration resumeGrace = Duration.ofSeconds(30);
@@ -117,6 +119,10 @@ public final class ClusterNode implements Peers, AutoCloseable {
                     s.refresh();
                     if (c != null) {
                         c.refresh();
+                    }
+                    RedisRooms r = rooms;
+                    if (r != null) {
+                        r.refresh();
                     }
                 }
             } catch (Exception e) {
@@ -194,6 +200,15 @@ public final class ClusterNode implements Peers, AutoCloseable {
             calls = new RedisCalls(commands.async(), config.nodeId(), resumeGrace.plus(sessionRefresh()));
         }
         return calls;
+    }
+
+    /** Rooms' owners in Redis: their keys live as long as the sessions' and are renewed with them. */
+    @Override
+    public synchronized RoomStore roomStore() {
+        if (rooms == null) {
+            rooms = new RedisRooms(commands.async(), config.nodeId(), nodes, resumeGrace.plus(sessionRefresh()));
+        }
+        return rooms;
     }
 
     /** How often this node renews its sessions' keys in Redis. */

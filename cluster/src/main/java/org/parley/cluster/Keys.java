@@ -46,6 +46,14 @@ final class Keys {
         return "parley:call:{" + callId + "}";
     }
 
+    /**
+     * A room (docs/cluster.md "Rooms across nodes"): a hash of owner (the node running its rules)
+     * and record.
+     */
+    static String room(String roomId) {
+        return "parley:room:{" + roomId + "}";
+    }
+
     /** The pub/sub channel a node receives on. */
     static String bus(String node) {
         return "parley:bus:" + node;

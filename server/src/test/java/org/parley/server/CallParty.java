@@ -14,12 +14,14 @@ import org.parley.signaling.client.SignalingClient;
 import org.parley.signaling.client.SignalingException;
 
 /**
- * One device of a relay-mode call in a server IT: its media through the relay (kept across a change
+ * One device of a relay-mode call or of a room in a server IT: its media through the relay (kept across a change
  * of signaling connection, as a browser keeps its peer connections), and its events read meanwhile.
  */
 final class CallParty implements AutoCloseable {
 
     private volatile SignalingClient client;
+    /** {@code callId} or {@code roomId}: what the device's relay requests name. */
+    private final String field;
     private final String callId;
     private final RelayTestClient media;
     private final BlockingQueue<JsonNode> events = new LinkedBlockingQueue<>();
@@ -31,6 +33,12 @@ final class CallParty implements AutoCloseable {
     private final Duration wait;
 
     CallParty(SignalingClient client, String callId, Duration wait) throws Exception {
+        this(client, "callId", callId, wait);
+    }
+
+    /** A device of the call ({@code field} "callId") or room ("roomId") {@code id}. */
+    CallParty(SignalingClient client, String field, String callId, Duration wait) throws Exception {
+        this.field = field;
         this.wait = wait;
         this.client = client;
         this.callId = callId;
@@ -40,7 +48,7 @@ final class CallParty implements AutoCloseable {
     }
 
     void publish() {
-        JsonNode answer = client.request("relay.offer", "callId", callId, "sdp", media.publisherOffer());
+        JsonNode answer = client.request("relay.offer", field, callId, "sdp", media.publisherOffer());
         media.acceptPublisherAnswer(answer.path("sdp").asText());
         reader.start();
         sender.start();
@@ -93,7 +101,7 @@ final class CallParty implements AutoCloseable {
             }
             if ("relay.offer".equals(e.path("type").asText())) {
                 try {
-                    client.send("relay.answer", "callId", callId, "sdp", media.answerSubscriberOffer(e.path("sdp").asText()));
+                    client.send("relay.answer", field, callId, "sdp", media.answerSubscriberOffer(e.path("sdp").asText()));
                 } catch (RuntimeException x) {
                     failure.compareAndSet(null, "answering the relay: " + x);
                 }

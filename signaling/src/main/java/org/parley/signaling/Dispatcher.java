@@ -45,6 +45,8 @@ final class Dispatcher {
     /** Where requests about calls owned by other nodes go (docs/cluster.md); alone, nowhere. */
     private Routes routes;
     private Peers peers = Peers.NONE;
+    /** In a cluster: handlers that first find the node running what the request is about (room.join). */
+    private final Map<String, DeferredHandler> routed = new HashMap<>();
 
     private record Queued(Connection connection, Request request) {
     }
@@ -69,8 +71,20 @@ final class Dispatcher {
         this.peers = peers;
     }
 
-    /** The handler of {@code r}: this node's, or the forwarding to the node that owns its call. */
+    /**
+     * In a cluster: {@code type}, sent by a device of this node, goes to {@code handler}, which finds
+     * the node to run it; the same request forwarded by another node is run here as registered.
+     */
+    void routeFirst(String type, java.util.function.UnaryOperator<DeferredHandler> handler) {
+        routed.put(type, handler.apply(handlers.get(type)));
+    }
+
+    /** The handler of {@code r}: this node's, or the forwarding to the node that owns its call or room. */
     private DeferredHandler handlerOf(Request r) {
+        DeferredHandler first = routed.get(r.type());
+        if (first != null) {
+            return first;
+        }
         String owner = routes == null ? null : routes.owner(r);
         if (owner == null) {
             return handlers.get(r.type());

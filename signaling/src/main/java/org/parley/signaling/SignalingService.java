@@ -32,6 +32,7 @@ import org.parley.signaling.media.RelayLink;
 import org.parley.signaling.media.RelayRoutes;
 import org.parley.signaling.media.SingleRelay;
 import org.parley.signaling.room.RoomService;
+import org.parley.signaling.room.RoomStore;
 import org.parley.signaling.session.IceServers;
 import org.parley.signaling.session.LocalTurn;
 import org.parley.signaling.session.Session;
@@ -182,6 +183,11 @@ public final class SignalingService implements AutoCloseable {
             SessionStore store = peers.sessionStore(config.resumeGracePeriod(), config.maxUnackedEvents());
             visitors.useStore(store);
             CallStore callStore = peers.callStore();
+            RoomStore roomStore = peers.roomStore();
+            rooms.storeIn(roomStore);
+            RoomForwarding roomForwarding = new RoomForwarding(peers, roomStore, routes, rooms, loop);
+            d.routeFirst("room.join", roomForwarding::join);
+            d.routeFirst("room.create", roomForwarding::create);
             CallRecords records = new CallRecords(calls, sessions, visitors, peers.node(), callStore, clock);
             ClusterInbox inbox = new ClusterInbox(peers, loop, sessions, visitors, routes, sessionController, d,
                     store, loop, config.resumeGracePeriod(), callStore, records);

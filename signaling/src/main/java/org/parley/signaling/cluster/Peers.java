@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.parley.signaling.call.CallStore;
+import org.parley.signaling.room.RoomStore;
 import org.parley.signaling.session.SessionStore;
 
 /**
@@ -118,5 +119,10 @@ public interface Peers {
      */
     default CallStore callStore() {
         return CallStore.MEMORY;
+    }
+
+    /** Which node runs each room (docs/cluster.md "Rooms across nodes"); alone, every room is this node's. */
+    default RoomStore roomStore() {
+        return RoomStore.MEMORY;
     }
 }

@@ -3,6 +3,7 @@ package org.parley.signaling.cluster;
 import java.time.Instant;
 import java.util.Optional;
 import org.parley.signaling.auth.Identity;
+import org.parley.signaling.auth.Role;
 import org.parley.signaling.session.Session;
 
 /**
@@ -11,19 +12,28 @@ import org.parley.signaling.session.Session;
  * @param node the node its WebSocket is connected to
  * @param sessionId its session there
  * @param expiresAtMillis when its token expires (epoch milliseconds)
+ * @param grantRoom the one room its token grants, null for none (a visitor joins with it at a room's owner)
+ * @param grantRole the role its token grants there, null for none
  */
 public record RemoteDevice(String node, String sessionId, String user, String device, String displayName,
-        long expiresAtMillis) {
+        long expiresAtMillis, String grantRoom, String grantRole) {
+
+    /** A device whose token grants no room. */
+    public RemoteDevice(String node, String sessionId, String user, String device, String displayName,
+            long expiresAtMillis) {
+        this(node, sessionId, user, device, displayName, expiresAtMillis, null, null);
+    }
 
     /** A session of this node, as it is announced to the others. */
     public static RemoteDevice of(Session s, String node) {
+        Identity id = s.identity();
         return new RemoteDevice(node, s.id(), s.user(), s.device(), s.displayName(),
-                s.identity().expiresAt().toEpochMilli());
+                id.expiresAt().toEpochMilli(), id.room().orElse(null), id.role().map(Role::wireName).orElse(null));
     }
 
-    /** The identity a visitor of this device carries on the node that owns its call. */
+    /** The identity a visitor of this device carries on the node that owns its call or room. */
     public Identity identity() {
-        return new Identity(user, displayName, Optional.empty(), Optional.empty(),
-                Instant.ofEpochMilli(expiresAtMillis));
+        return new Identity(user, displayName, Optional.ofNullable(grantRoom),
+                Optional.ofNullable(grantRole).map(Role::fromWire), Instant.ofEpochMilli(expiresAtMillis));
     }
 }

@@ -7,13 +7,15 @@ import java.util.Set;
 import org.parley.signaling.wire.Request;
 
 /**
- * Which node owns each call that a device of this node learnt of from another node, so that the
- * device's requests about it go there, and which nodes to tell when the device's session ends.
- * Learnt from the events those nodes send. Loop thread only.
+ * Which node owns each call or room that a device of this node takes part in at another node, so
+ * that the device's requests about it go there, and which nodes to tell when the device's session
+ * ends. Calls are learnt from the events their owners send, rooms from the answer to the join.
+ * Loop thread only.
  */
 public final class Routes {
 
     private final Map<String, String> ownerOfCall = new HashMap<>();
+    private final Map<String, String> ownerOfRoom = new HashMap<>();
     private final Map<String, Set<String>> ownersOfSession = new HashMap<>();
 
     /**
@@ -25,20 +27,34 @@ public final class Routes {
         return ownersOfSession.computeIfAbsent(sessionId, k -> new HashSet<>()).add(owner) || news;
     }
 
+    /** Session {@code sessionId} of this node joined room {@code roomId}, which {@code owner} runs. */
+    public void joined(String sessionId, String roomId, String owner) {
+        ownerOfRoom.put(roomId, owner);
+        ownersOfSession.computeIfAbsent(sessionId, k -> new HashSet<>()).add(owner);
+    }
+
+    /** Room {@code roomId} runs on this node now (or nowhere): requests about it are this node's. */
+    public void forgetRoom(String roomId) {
+        ownerOfRoom.remove(roomId);
+    }
+
     /** The call ended: requests about it are this node's to refuse. */
     public void forgetCall(String callId) {
         ownerOfCall.remove(callId);
     }
 
-    /** The node that owns the call {@code r} is about, or null when this node handles it. */
+    /** The node that owns the call or room {@code r} is about, or null when this node handles it. */
     public String owner(Request r) {
-        if (!r.body().path("callId").isTextual()) {
-            return null;
+        if (r.body().path("callId").isTextual()) {
+            return ownerOfCall.get(r.body().get("callId").textValue());
         }
-        return ownerOfCall.get(r.body().get("callId").textValue());
+        if (r.body().path("roomId").isTextual()) {
+            return ownerOfRoom.get(r.body().get("roomId").textValue());
+        }
+        return null;
     }
 
-    /** The session ended: the nodes that own (or owned) its calls, to be told. */
+    /** The session ended: the nodes that own (or owned) its calls and rooms, to be told. */
     public Set<String> forgetSession(String sessionId) {
         Set<String> owners = ownersOfSession.remove(sessionId);
         return owners == null ? Set.of() : owners;
@@ -46,18 +62,28 @@ public final class Routes {
 
     /** The calls {@code node} owns that devices of this node take part in. */
     public Set<String> callsOf(String node) {
+        return ownedBy(ownerOfCall, node);
+    }
+
+    /** The rooms {@code node} runs that devices of this node have joined. */
+    public Set<String> roomsOf(String node) {
+        return ownedBy(ownerOfRoom, node);
+    }
+
+    private static Set<String> ownedBy(Map<String, String> owners, String node) {
         Set<String> out = new HashSet<>();
-        ownerOfCall.forEach((call, owner) -> {
+        owners.forEach((id, owner) -> {
             if (owner.equals(node)) {
-                out.add(call);
+                out.add(id);
             }
         });
         return out;
     }
 
-    /** {@code node} is gone: its calls are gone with it (unless this node takes them over). */
+    /** {@code node} is gone: its calls and rooms are gone with it (unless this node takes them over). */
     public void forgetNode(String node) {
         ownerOfCall.values().removeIf(node::equals);
+        ownerOfRoom.values().removeIf(node::equals);
         ownersOfSession.values().forEach(owners -> owners.remove(node));
     }
 

@@ -126,6 +126,21 @@ public final class RoomService implements SessionObserver {
         target.session().emit(KeyMessages.event("roomId", room.id(), TextNode.valueOf(p.id()), payload));
     }
 
+    /** True when {@code id} is a well-formed room id. */
+    public static boolean isRoomId(String id) {
+        return ROOM_ID.matcher(id).matches();
+    }
+
+    /** In a cluster: which rooms this node runs goes to {@code store} (docs/cluster.md "Rooms across nodes"). */
+    public void storeIn(RoomStore store) {
+        rooms.storeIn(store);
+    }
+
+    /** True when room {@code roomId} runs on this node. */
+    public boolean runs(String roomId) {
+        return rooms.get(roomId) != null;
+    }
+
     /** Rooms with participants. */
     public int liveRooms() {
         return rooms.live();

@@ -19,11 +19,17 @@ final class Rooms {
     private final RelayLink relay;
     private final Scheduler scheduler;
     private final Duration emptyTimeout;
+    private RoomStore store = RoomStore.MEMORY;
 
     Rooms(RelayLink relay, Scheduler scheduler, Duration emptyTimeout) {
         this.relay = relay;
         this.scheduler = scheduler;
         this.emptyTimeout = emptyTimeout;
+    }
+
+    /** In a cluster: the other nodes learn from {@code store} which rooms this node runs. */
+    void storeIn(RoomStore store) {
+        this.store = store;
     }
 
     Room get(String id) {
@@ -37,11 +43,13 @@ final class Rooms {
      */
     void add(Room r) {
         byId.put(r.id(), r);
+        store.saved(r.id());
         if (r.size() == 0) {
             scheduler.schedule(emptyTimeout, () -> {
                 // nobody joined, so the relay holds no conference for it
                 if (byId.get(r.id()) == r && r.size() == 0 && r.joining() == 0) {
                     byId.remove(r.id());
+                    store.ended(r.id());
                 }
             });
         }
@@ -117,6 +125,7 @@ final class Rooms {
         if (room.size() == 0 && room.joining() == 0 && byId.get(room.id()) == room) {
             relay.expire(room.conferenceId());
             byId.remove(room.id());
+            store.ended(room.id());
         }
     }
 
