@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.net.InetAddress;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -28,7 +27,6 @@ import org.parley.relay.client.e2ee.IdentityKeys;
 import org.parley.signaling.TestServer;
 import org.parley.signaling.client.E2eeRoomMember;
 import org.parley.signaling.client.SignalingClient;
-import org.parley.signaling.client.SignalingException;
 
 /**
  * Java clients in an end-to-end encrypted room, through the real signaling listener and the real
@@ -61,6 +59,7 @@ class E2eeMediaEndToEndTest {
     /** One device: signaling, media through the relay, and its E2EE state; its events handled on a thread. */
     private final class Member implements AutoCloseable {
         final String name;
+        final RoomDevice device;
         final SignalingClient signaling;
         final RelayTestClient media;
         final E2eeRoomMember e2ee;
@@ -68,19 +67,18 @@ class E2eeMediaEndToEndTest {
         final List<ReceivedPacket> received = new CopyOnWriteArrayList<>();
         final List<byte[]> openedAudio = new CopyOnWriteArrayList<>();
         final List<byte[]> openedVideo = new CopyOnWriteArrayList<>();
-        final List<String> failures = new CopyOnWriteArrayList<>();
-        private volatile boolean running = true;
-        private final Thread events;
-        private final Thread packets;
+        final List<String> failures;
 
         /** Joins with {@code invite}; without one, creates the room first (and owns it). */
         Member(String name, Optional<String> invite) throws Exception {
             this.name = name;
-            signaling = server.signIn(name, "laptop");
+            device = new RoomDevice(server, ROOM, name);
+            signaling = device.signaling;
+            media = device.media;
+            failures = device.failures;
             if (invite.isEmpty()) {
                 signaling.request("room.create", "roomId", ROOM, "e2ee", true);
             }
-            media = new RelayTestClient(name, InetAddress.getLoopbackAddress());
             e2ee = new E2eeRoomMember(signaling, ROOM, IdentityKeys.generate(), Clock.systemUTC());
             List<Object> join = new ArrayList<>(List.of("roomId", ROOM, "e2ee", e2ee.joinField()));
             invite.ifPresent(i -> join.addAll(List.of("invite", i)));
@@ -88,49 +86,15 @@ class E2eeMediaEndToEndTest {
             participantId = joined.get("participantId").asText();
             e2ee.joined(joined);
             media.transformOutgoing(e2ee.encryptor());
-            events = new Thread(this::handleEvents, name + "-events");
-            packets = new Thread(this::receive, name + "-packets");
-            events.start();
-            packets.start();
-            JsonNode answer = signaling.request("relay.offer", "roomId", ROOM, "sdp", media.publisherOffer());
-            media.acceptPublisherAnswer(answer.get("sdp").asText());
+            device.start(e2ee::onEvent, this::onPacket);
             members.add(this);
         }
 
-        private void handleEvents() {
-            while (running) {
-                JsonNode e;
-                try {
-                    e = signaling.nextEvent(Duration.ofMillis(100));
-                } catch (SignalingException timeout) {
-                    continue;
-                }
-                try {
-                    if ("relay.offer".equals(e.path("type").asText())) {
-                        signaling.send("relay.answer", "roomId", ROOM, "sdp", media.answerSubscriberOffer(e.get("sdp").asText()));
-                    } else {
-                        e2ee.onEvent(e);
-                    }
-                } catch (RuntimeException x) {
-                    failures.add(name + " handling " + e + ": " + x);
-                }
-            }
-        }
-
-        private void receive() {
-            while (running) {
-                try {
-                    ReceivedPacket p = media.poll(100);
-                    if (p != null && p.kind() != null) {
-                        received.add(p);
-                        byte[] f = e2ee.decryptor().open(p.kind(), p.frame());
-                        if (f != null) {
-                            (p.kind() == MediaKind.AUDIO ? openedAudio : openedVideo).add(f);
-                        }
-                    }
-                } catch (InterruptedException e) {
-                    return;
-                }
+        private void onPacket(ReceivedPacket p) {
+            received.add(p);
+            byte[] f = e2ee.decryptor().open(p.kind(), p.frame());
+            if (f != null) {
+                (p.kind() == MediaKind.AUDIO ? openedAudio : openedVideo).add(f);
             }
         }
 
@@ -146,11 +110,7 @@ class E2eeMediaEndToEndTest {
 
         @Override
         public void close() throws Exception {
-            running = false;
-            events.join(5000);
-            packets.join(5000);
-            media.close();
-            signaling.close();
+            device.close();
         }
     }
 
