@@ -23,10 +23,11 @@ import org.parley.relay.transport.PublicAddressMap;
  * @param captureFrames test hook: frames kept per forwarded stream (0: off), see {@link org.parley.relay.debug.FrameCapture}
  * @param bwe bounds of the receivers' downlink estimates
  * @param lastN each receiver's default last-N (video from at most N participants), -1 unlimited
+ * @param cascadePort UDP port of the relay-to-relay link socket (cascading); 0 any free port, -1 off
  */
 public record RelayConfig(String bindAddress, int udpPort, int tcpPort, List<String> advertisedAddresses,
         Duration endpointTimeout, int maxEndpoints, String apiSecret, int sendQueuePackets, int captureFrames,
-        BweSettings bwe, int lastN) {
+        BweSettings bwe, int lastN, int cascadePort) {
 
     /** The default of {@code parley.relay.send-queue-packets}. */
     public static final int DEFAULT_SEND_QUEUE_PACKETS = 512;
@@ -53,6 +54,14 @@ public record RelayConfig(String bindAddress, int udpPort, int tcpPort, List<Str
                 sendQueuePackets, 0, BweSettings.DEFAULTS);
     }
 
+    /** Without relay-to-relay links. */
+    public RelayConfig(String bindAddress, int udpPort, int tcpPort, List<String> advertisedAddresses,
+            Duration endpointTimeout, int maxEndpoints, String apiSecret, int sendQueuePackets, int captureFrames,
+            BweSettings bwe, int lastN) {
+        this(bindAddress, udpPort, tcpPort, advertisedAddresses, endpointTimeout, maxEndpoints, apiSecret,
+                sendQueuePackets, captureFrames, bwe, lastN, -1);
+    }
+
     /** Unlimited last-N. */
     public RelayConfig(String bindAddress, int udpPort, int tcpPort, List<String> advertisedAddresses,
             Duration endpointTimeout, int maxEndpoints, String apiSecret, int sendQueuePackets, int captureFrames,
@@ -64,19 +73,25 @@ public record RelayConfig(String bindAddress, int udpPort, int tcpPort, List<Str
     /** These settings with the frame-capture test hook keeping {@code frames} per stream. */
     public RelayConfig withCaptureFrames(int frames) {
         return new RelayConfig(bindAddress, udpPort, tcpPort, advertisedAddresses, endpointTimeout, maxEndpoints,
-                apiSecret, sendQueuePackets, frames, bwe, lastN);
+                apiSecret, sendQueuePackets, frames, bwe, lastN, cascadePort);
     }
 
     /** These settings with other bounds for the receivers' downlink estimates. */
     public RelayConfig withBwe(BweSettings settings) {
         return new RelayConfig(bindAddress, udpPort, tcpPort, advertisedAddresses, endpointTimeout, maxEndpoints,
-                apiSecret, sendQueuePackets, captureFrames, settings, lastN);
+                apiSecret, sendQueuePackets, captureFrames, settings, lastN, cascadePort);
     }
 
     /** These settings with receivers' default last-N {@code n}. */
     public RelayConfig withLastN(int n) {
         return new RelayConfig(bindAddress, udpPort, tcpPort, advertisedAddresses, endpointTimeout, maxEndpoints,
-                apiSecret, sendQueuePackets, captureFrames, bwe, n);
+                apiSecret, sendQueuePackets, captureFrames, bwe, n, cascadePort);
+    }
+
+    /** These settings with the relay-to-relay link socket on {@code port} (0: any free port, -1: off). */
+    public RelayConfig withCascadePort(int port) {
+        return new RelayConfig(bindAddress, udpPort, tcpPort, advertisedAddresses, endpointTimeout, maxEndpoints,
+                apiSecret, sendQueuePackets, captureFrames, bwe, lastN, port);
     }
 
     public RelayConfig {
@@ -121,8 +136,13 @@ public record RelayConfig(String bindAddress, int udpPort, int tcpPort, List<Str
             throw new ConfigException.BadValue(c.origin(), "parley.relay.last-n",
                     "must be -1 (unlimited) or 0.." + ReceiverConstraints.MAX_LAST_N + ", got " + lastN);
         }
+        int cascadePort = c.getInt("cascade.port");
+        if (cascadePort < -1 || cascadePort > 65535) {
+            throw new ConfigException.BadValue(c.origin(), "parley.relay.cascade.port",
+                    "must be -1 (off), 0 (any free port) or a port number, got " + cascadePort);
+        }
         return new RelayConfig(c.getString("bind-address"), port(c, "udp-port"), port(c, "tcp-port"), advertised,
-                timeout, max, secret, queue, capture, BweSettings.from(c), lastN);
+                timeout, max, secret, queue, capture, BweSettings.from(c), lastN, cascadePort);
     }
 
     private static int port(Config c, String key) {

@@ -50,6 +50,7 @@ public final class RelayServer implements AutoCloseable {
     private LocalRelayControl control;
     private RelayMetrics metrics;
     private org.parley.relay.api.RelayHttpApi httpApi;
+    private org.parley.relay.cascade.LinkSocket linkSocket;
 
     private volatile FrameCapture frameCapture;
 
@@ -97,6 +98,16 @@ public final class RelayServer implements AutoCloseable {
         long timeout = config.endpointTimeout().toMillis();
         scheduler.scheduleWithFixedDelay(() -> safely(() -> control.expireSilentEndpoints(clock.millis(), timeout)),
                 1, 1, TimeUnit.SECONDS);
+        if (config.cascadePort() >= 0) {
+            linkSocket = new org.parley.relay.cascade.LinkSocket(config.bindAddress(), config.cascadePort());
+            // a wildcard bind is reached at the address clients' ICE candidates name
+            String host = bind.isAnyLocalAddress() && !harvesters.udpAddresses().isEmpty()
+                    ? harvesters.udpAddresses().get(0).getHostAddress()
+                    : linkSocket.localAddress().getAddress().getHostAddress();
+            control.setLinkSocket(linkSocket, host + ":" + linkSocket.localAddress().getPort());
+            scheduler.scheduleWithFixedDelay(() -> safely(() -> control.tickLinks(System.nanoTime())), 500, 500,
+                    TimeUnit.MILLISECONDS);
+        }
         if (!config.apiSecret().isEmpty()) {
             httpApi = new org.parley.relay.api.RelayHttpApi(control, config.apiSecret(), scheduler);
         }
@@ -106,6 +117,9 @@ public final class RelayServer implements AutoCloseable {
         }
         for (TransportAddress a : harvesters.tcpAddresses()) {
             lines.add("relay tcp " + a.getHostAddress() + ":" + a.getPort());
+        }
+        if (linkSocket != null) {
+            lines.add("relay links udp " + control.linkAddress());
         }
         if (tcpPort >= 0 && harvesters.tcpAddresses().isEmpty()) {
             // ice4j's TCP listener drops loopback (and any address its host harvesting does not
@@ -170,6 +184,11 @@ public final class RelayServer implements AutoCloseable {
         return httpApi;
     }
 
+    /** The relay-to-relay link socket; null when {@code parley.relay.cascade.port} is -1. */
+    public synchronized org.parley.relay.cascade.LinkSocket linkSocket() {
+        return linkSocket;
+    }
+
     /** The relay's meters, for tests and the load benchmark. */
     public synchronized RelayMetrics metrics() {
         return metrics;
@@ -190,6 +209,9 @@ public final class RelayServer implements AutoCloseable {
         }
         if (sendPool != null) {
             sendPool.close();
+        }
+        if (linkSocket != null) {
+            linkSocket.close();
         }
         if (harvesters != null) {
             harvesters.close();

@@ -38,6 +38,9 @@ import org.parley.relay.control.SourceKind;
  * PUT    /api/relay/conferences/{c}/endpoints/{e}/target-layer      {"publisher","kind","layer"}
  * PUT    /api/relay/conferences/{c}/endpoints/{e}/constraints       {"lastN","pinned","onStage","sources"}
  * GET    /api/relay/conferences/{c}/endpoints/{e}/events?timeoutMs=N  [events]
+ * PUT    /api/relay/conferences/{c}/links/{peerRelay}        {"linkId","peerAddress","keys","initiator"}
+ * DELETE /api/relay/conferences/{c}/links/{peerRelay}        drop the link
+ * GET    /api/relay/link-address                             {"address"}: where peers send links' packets
  * GET    /api/relay/instance                                 {"instance"}: new on every start
  * </pre>
  * Errors: 401 without the secret, 404 for unknown paths, otherwise
@@ -87,7 +90,7 @@ public final class RelayHttpApi {
             return route(method, path, body == null ? new byte[0] : body);
         } catch (RelayException e) {
             return done(error(statusOf(e.reason()), e.reason().name(), e.getMessage()));
-        } catch (BadRequest e) {
+        } catch (BadRequest | IllegalArgumentException e) {
             return done(error(400, "BAD_REQUEST", e.getMessage()));
         } catch (RuntimeException e) {
             return done(error(500, "INTERNAL", "relay error"));
@@ -112,6 +115,9 @@ public final class RelayHttpApi {
         if (path.equals(PREFIX + "instance") && "GET".equals(method)) {
             return done(ok(write(Map.of("instance", instance))));
         }
+        if (path.equals(PREFIX + "link-address") && "GET".equals(method)) {
+            return done(ok(write(Map.of("address", control.linkAddress()))));
+        }
         if (!path.startsWith(PREFIX + "conferences/")) {
             return done(error(404, "NOT_FOUND", "no such API path"));
         }
@@ -135,6 +141,16 @@ public final class RelayHttpApi {
         }
         if (p.length == 2 && "stats".equals(p[1]) && "GET".equals(method)) {
             return done(ok(write(control.stats(conf))));
+        }
+        if (p.length == 3 && "links".equals(p[1])) {
+            switch (method) {
+                case "PUT" -> control.linkConference(conf, p[2], LinkJson.read(read(body)));
+                case "DELETE" -> control.unlinkConference(conf, p[2]);
+                default -> {
+                    return done(error(405, "METHOD", method + " not allowed"));
+                }
+            }
+            return done(ok("{}"));
         }
         if (p.length < 3 || !"endpoints".equals(p[1])) {
             return done(error(404, "NOT_FOUND", "no such API path"));

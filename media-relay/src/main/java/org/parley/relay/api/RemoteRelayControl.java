@@ -215,6 +215,21 @@ public final class RemoteRelayControl implements RelayControl, AutoCloseable {
     }
 
     @Override
+    public String linkAddress() {
+        return call("GET", RelayHttpApi.PREFIX + "link-address", null).path("address").asText();
+    }
+
+    @Override
+    public void linkConference(String conferenceId, String peerRelayId, org.parley.relay.control.LinkSpec spec) {
+        call("PUT", conf(conferenceId) + "/links/" + enc(peerRelayId), LinkJson.write(spec));
+    }
+
+    @Override
+    public void unlinkConference(String conferenceId, String peerRelayId) {
+        call("DELETE", conf(conferenceId) + "/links/" + enc(peerRelayId), null);
+    }
+
+    @Override
     public ConferenceStats stats(String conferenceId) {
         JsonNode n = call("GET", conf(conferenceId) + "/stats", null);
         List<ConferenceStats.EndpointStats> eps = new ArrayList<>();

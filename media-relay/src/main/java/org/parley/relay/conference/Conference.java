@@ -30,6 +30,8 @@ public final class Conference {
     /** Endpoint id to when it joined: last-N ranks those who never spoke by it. */
     private final Map<String, Long> joinOrder = new ConcurrentHashMap<>();
     private final java.util.concurrent.atomic.AtomicLong joined = new java.util.concurrent.atomic.AtomicLong();
+    /** Links to the other relays this conference spans (cascading), by peer relay id. */
+    private final List<CascadeLink> links = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     /** @param lastN {@code parley.relay.last-n}: receivers' default last-N, -1 unlimited */
     Conference(String id, RelayContext context, int lastN) {
@@ -103,13 +105,101 @@ public final class Conference {
             }
             out.addAll(e.sources());
         }
+        for (CascadeLink link : links) {
+            for (RemotePublisher p : link.remotePublishers()) {
+                if (wanted == null || wanted.contains(p.id())) {
+                    out.addAll(p.sources());
+                }
+            }
+        }
         return out;
+    }
+
+    /** The links of this conference (publisher receive threads read it per packet: no copy). */
+    List<CascadeLink> links() {
+        return links;
+    }
+
+    /** Adds a link to a peer relay; one per peer. */
+    CascadeLink link(String peerRelay) {
+        for (CascadeLink l : links) {
+            if (l.peerRelay().equals(peerRelay)) {
+                throw new RelayException(RelayException.Reason.ENDPOINT_EXISTS,
+                        "conference " + id + " is already linked to relay " + peerRelay);
+            }
+        }
+        CascadeLink link = new CascadeLink(this, peerRelay, context);
+        links.add(link);
+        return link;
+    }
+
+    /** Drops the link to a peer relay and the sources that came over it; false when there was none. */
+    boolean unlink(String peerRelay) {
+        for (CascadeLink l : links) {
+            if (l.peerRelay().equals(peerRelay) && links.remove(l)) {
+                l.close();
+                sourcesChanged();
+                allocate();
+                return true;
+            }
+        }
+        return false;
+    }
+
+    boolean hasLocalEndpoint(String endpointId) {
+        return endpoints.containsKey(endpointId);
+    }
+
+    /** Every source published on this relay. */
+    List<Source> localSources() {
+        List<Source> out = new ArrayList<>();
+        for (Endpoint e : endpoints.values()) {
+            out.addAll(e.sources());
+        }
+        return out;
+    }
+
+    /** A linked relay's receiver wants a keyframe of a local publisher's SSRC (link receive thread). */
+    void keyframeRequestedOverLink(long mediaSsrc) {
+        for (Endpoint e : endpoints.values()) {
+            for (Source s : e.sources()) {
+                int layer = s.layerOfSsrc(mediaSsrc);
+                if (layer >= 0) {
+                    s.requestKeyframe(layer, false);
+                    return;
+                }
+            }
+        }
+    }
+
+    /** Runs {@link #sourcesChanged} on the relay's timer thread (from a packet thread). */
+    void scheduleSourcesChanged() {
+        try {
+            context.scheduler().execute(this::sourcesChanged);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // relay shutting down
+        }
+    }
+
+    /** Periodic link work: announcements out, silent remote sources withdrawn (timer thread). */
+    void tickLinks(long nowNanos) {
+        if (links.isEmpty()) {
+            return;
+        }
+        List<Source> local = localSources();
+        for (CascadeLink l : links) {
+            l.tick(local, nowNanos);
+        }
     }
 
     /** Something was published or withdrawn: every endpoint checks what it receives. */
     void sourcesChanged() {
         for (Endpoint e : endpoints.values()) {
             e.renegotiate();
+        }
+        if (!links.isEmpty()) {
+            List<Source> local = localSources();
+            links.forEach(l -> l.announce(local));
         }
     }
 
@@ -188,6 +278,10 @@ public final class Conference {
         for (Endpoint publisher : endpoints.values()) {
             for (Source s : publisher.sources()) {
                 live.add(s);
+                if (!links.isEmpty()) {
+                    // every layer crosses the links: the peers' receivers choose theirs there
+                    highest.put(s, s.layerCount() - 1);
+                }
                 List<Boolean> needed = demand.update(s, AllocatedStream.layers(s), highest.getOrDefault(s, -1));
                 if (needed != null) {
                     try {
@@ -228,6 +322,10 @@ public final class Conference {
     }
 
     void close() {
+        for (CascadeLink l : links) {
+            l.close();
+        }
+        links.clear();
         for (String e : List.copyOf(endpoints.keySet())) {
             Endpoint ep = endpoints.remove(e);
             if (ep != null) {

@@ -21,7 +21,7 @@ import org.parley.relay.transport.PeerTransport;
  * (the client offers, sends its media) and a subscriber connection (the relay offers, sends what
  * the client subscribed to). See docs/relay.md for why two.
  */
-public final class Endpoint {
+public final class Endpoint implements Publisher {
 
     private final String id;
     private final Conference conference;
@@ -69,8 +69,13 @@ public final class Endpoint {
         this.lastActivityMillis = context.clock().millis();
     }
 
+    @Override
     public String id() {
         return id;
+    }
+
+    Conference conference() {
+        return conference;
     }
 
     EndpointListener listener() {
@@ -89,7 +94,8 @@ public final class Endpoint {
         return allocation;
     }
 
-    byte[] forwardingExtensionMap() {
+    @Override
+    public byte[] forwardingExtensionMap() {
         return forwardingExtensionMap;
     }
 
@@ -182,8 +188,13 @@ public final class Endpoint {
         return publisherSide.sources();
     }
 
-    /** Runs a task later on the relay's timer (not on a packet thread). */
-    void schedule(Runnable task, long delayNanos) {
+    @Override
+    public void sendPli(long mediaSsrc) {
+        publisherSide.sendPli(mediaSsrc);
+    }
+
+    @Override
+    public void schedule(Runnable task, long delayNanos) {
         try {
             context.scheduler().schedule(task, delayNanos, java.util.concurrent.TimeUnit.NANOSECONDS);
         } catch (java.util.concurrent.RejectedExecutionException e) {

@@ -6,6 +6,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.parley.relay.control.ConferenceStats;
 import org.parley.relay.control.EndpointListener;
+import org.parley.relay.control.LinkSpec;
 import org.parley.relay.control.PeerConnectionRole;
 import org.parley.relay.control.ReceiverConstraints;
 import org.parley.relay.control.RelayControl;
@@ -19,6 +20,9 @@ public final class LocalRelayControl implements RelayControl {
     private final Map<String, Conference> conferences = new ConcurrentHashMap<>();
     private final int maxEndpoints;
     private final int lastN;
+    /** The relay-to-relay link socket; null when {@code parley.relay.cascade.port} is -1. */
+    private volatile org.parley.relay.cascade.LinkSocket linkSocket;
+    private volatile String linkAddress;
 
     public LocalRelayControl(RelayContext context, int maxEndpoints) {
         this(context, maxEndpoints, -1);
@@ -121,6 +125,62 @@ public final class LocalRelayControl implements RelayControl {
             throw new RelayException(RelayException.Reason.WRONG_STATE, "constraints missing");
         }
         conference(conferenceId).setReceiverConstraints(endpointId, constraints);
+    }
+
+    /** Turns relay-to-relay links on (the relay server, at start). */
+    public void setLinkSocket(org.parley.relay.cascade.LinkSocket socket, String address) {
+        this.linkAddress = address;
+        this.linkSocket = socket;
+    }
+
+    @Override
+    public String linkAddress() {
+        requireLinks();
+        return linkAddress;
+    }
+
+    @Override
+    public void linkConference(String conferenceId, String peerRelayId, LinkSpec spec) {
+        requireId(peerRelayId, "peer relay");
+        org.parley.relay.cascade.LinkSocket socket = requireLinks();
+        if (spec == null) {
+            throw new RelayException(RelayException.Reason.WRONG_STATE, "a link needs its address and keys");
+        }
+        java.net.InetSocketAddress peer = LinkAddresses.parse(spec.peerAddress());
+        Conference c = conference(conferenceId);
+        CascadeLink link = c.link(peerRelayId);
+        try {
+            link.attach(socket.open(spec.linkId(), peer, spec.keyingMaterial(), spec.initiator(), link));
+        } catch (IllegalArgumentException e) {
+            c.unlink(peerRelayId);
+            throw new RelayException(RelayException.Reason.WRONG_STATE, e.getMessage());
+        }
+        c.tickLinks(System.nanoTime());
+        c.scheduleAllocation();
+    }
+
+    @Override
+    public void unlinkConference(String conferenceId, String peerRelayId) {
+        Conference c = conferences.get(conferenceId);
+        if (c != null) {
+            c.unlink(peerRelayId);
+        }
+    }
+
+    private org.parley.relay.cascade.LinkSocket requireLinks() {
+        org.parley.relay.cascade.LinkSocket socket = linkSocket;
+        if (socket == null) {
+            throw new RelayException(RelayException.Reason.UNAVAILABLE,
+                    "relay-to-relay links are off on this relay (parley.relay.cascade.port = -1)");
+        }
+        return socket;
+    }
+
+    /** Periodic work: link announcements and withdrawals. */
+    public void tickLinks(long nowNanos) {
+        for (Conference c : conferences.values()) {
+            c.tickLinks(nowNanos);
+        }
     }
 
     @Override

@@ -6,7 +6,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.parley.relay.RelayMetrics;
 import org.parley.relay.debug.FrameCapture;
 import org.parley.relay.RelayMetrics.Drop;
-import org.parley.relay.rtp.KeyframeDetector;
 import org.parley.relay.rtp.MissingPackets;
 import org.parley.relay.rtp.PictureHeight;
 import org.parley.relay.rtp.ReceiveStatistics;
@@ -16,7 +15,6 @@ import org.parley.relay.rtp.TwccRecorder;
 import org.parley.relay.sdp.HeaderExtension;
 import org.parley.relay.sdp.PublishedTrack;
 import org.parley.relay.sdp.PublisherOffer;
-import org.parley.relay.sdp.RelayCodec;
 import org.parley.relay.transport.FanOutBatch;
 import org.parley.relay.transport.PacketBuffer;
 import org.parley.relay.transport.PeerTransport;
@@ -196,23 +194,8 @@ final class PublisherSide implements PeerTransport.Handler {
         }
         in.stats().onPacket(RtpPacket.sequence(b, off), RtpPacket.timestamp(b, off), now, len);
         int layerIndex = in.layer();
-        Layer layer = source.layer(layerIndex);
-        layer.onPacket(len, now);
-        boolean keyframe = false;
-        if (source.isVideo()) {
-            metrics.videoPacketsIn.increment();
-            metrics.videoBytesIn.increment(len);
-            layer.cache().store(b, off, len, now);
-            RelayCodec codec = source.codec(RtpPacket.payloadType(b, off));
-            int header = RtpPacket.headerLength(b, off, len);
-            int payloadLen = RtpPacket.payloadLength(b, off, len);
-            keyframe = codec != null && KeyframeDetector.isKeyframeStart(codec, b, off + header, payloadLen);
-            if (keyframe) {
-                layer.setHeight(pictureHeight.of(codec, b, off + header, payloadLen));
-            }
-        } else {
-            metrics.audioPacketsIn.increment();
-            metrics.audioBytesIn.increment(len);
+        boolean keyframe = source.arrived(layerIndex, b, off, len, now, pictureHeight, metrics);
+        if (!source.isVideo()) {
             readAudioLevel(b, off, len, now);
         }
         if (!source.muted()) {
@@ -226,6 +209,9 @@ final class PublisherSide implements PeerTransport.Handler {
                 }
             } finally {
                 FanOutBatch.close(metrics);
+            }
+            for (CascadeLink link : endpoint.conference().links()) {
+                link.forward(b, off, len);
             }
             if (forwarded) {
                 // now was taken when the receive thread got the datagram, before SRTP.
@@ -381,6 +367,10 @@ final class PublisherSide implements PeerTransport.Handler {
         in.stats().onSenderReport(ntp, rtpTs, now);
         for (ForwardedStream sink : in.source().sinks()) {
             sink.sendTranslatedSenderReport(ssrc, ntp, rtpTs, rtcpScratch);
+        }
+        for (CascadeLink link : endpoint.conference().links()) {
+            link.forwardSenderReport(ssrc, ntp, rtpTs, RtpPacket.u32(b, at + 20), RtpPacket.u32(b, at + 24),
+                    rtcpScratch);
         }
     }
 

@@ -1,14 +1,14 @@
 package org.parley.relay.conference;
 
 import java.util.concurrent.CopyOnWriteArrayList;
+import org.parley.relay.RelayMetrics;
 import org.parley.relay.control.SourceKind;
+import org.parley.relay.rtp.KeyframeDetector;
+import org.parley.relay.rtp.PictureHeight;
+import org.parley.relay.rtp.RtpPacket;
 import org.parley.relay.sdp.PublishedTrack;
 import org.parley.relay.sdp.RelayCodec;
 
-/**
- * One thing an endpoint publishes (its microphone, camera or screen share) and the receivers it
- * is forwarded to. Packets arrive on the publisher's receive thread, which alone forwards them.
- */
 /**
  * One thing an endpoint publishes (its microphone, camera or screen share) and the receivers it
  * is forwarded to. Packets arrive on the publisher's receive thread, which alone forwards them.
@@ -18,7 +18,7 @@ import org.parley.relay.sdp.RelayCodec;
  */
 final class Source {
 
-    private final Endpoint publisher;
+    private final Publisher publisher;
     private final SourceKind kind;
     private final String mid;
     private final String mediaKind;
@@ -27,9 +27,10 @@ final class Source {
     private final int[] repairedByRtxPayloadType = new int[128];
     private final CopyOnWriteArrayList<ForwardedStream> sinks = new CopyOnWriteArrayList<>();
     private volatile Layer[] layers;
+    private volatile PublishedTrack track;
     private volatile boolean muted;
 
-    Source(Endpoint publisher, PublishedTrack track) {
+    Source(Publisher publisher, PublishedTrack track) {
         this.publisher = publisher;
         this.kind = track.sourceKind();
         this.mid = track.mid();
@@ -39,6 +40,7 @@ final class Source {
 
     /** Applies a renegotiated offer of the same m-section. */
     void update(PublishedTrack track) {
+        this.track = track;
         for (int i = 0; i < codecByPayloadType.length; i++) {
             codecByPayloadType[i] = null;
         }
@@ -52,7 +54,12 @@ final class Source {
         layers = SimulcastLayout.layers(track, layers);
     }
 
-    Endpoint publisher() {
+    /** The m-section this source was last negotiated with. */
+    PublishedTrack track() {
+        return track;
+    }
+
+    Publisher publisher() {
         return publisher;
     }
 
@@ -160,6 +167,33 @@ final class Source {
         return -1;
     }
 
+    /**
+     * Records one packet of a layer as it arrives (the receive thread that feeds this source):
+     * the layer's activity and bitrate, the meters, the retransmission cache and the picture
+     * height of a keyframe (video). Returns whether the packet starts a keyframe.
+     */
+    boolean arrived(int layerIndex, byte[] b, int off, int len, long now, PictureHeight heights,
+            RelayMetrics metrics) {
+        Layer layer = layers[layerIndex];
+        layer.onPacket(len, now);
+        if (!isVideo()) {
+            metrics.audioPacketsIn.increment();
+            metrics.audioBytesIn.increment(len);
+            return false;
+        }
+        metrics.videoPacketsIn.increment();
+        metrics.videoBytesIn.increment(len);
+        layer.cache().store(b, off, len, now);
+        RelayCodec codec = codec(RtpPacket.payloadType(b, off));
+        int header = RtpPacket.headerLength(b, off, len);
+        int payloadLen = RtpPacket.payloadLength(b, off, len);
+        boolean keyframe = codec != null && KeyframeDetector.isKeyframeStart(codec, b, off + header, payloadLen);
+        if (keyframe) {
+            layer.setHeight(heights.of(codec, b, off + header, payloadLen));
+        }
+        return keyframe;
+    }
+
     boolean muted() {
         return muted;
     }
@@ -222,7 +256,7 @@ final class Source {
             return;
         }
         if (l.lastPliNanos.compareAndSet(last, now)) {
-            publisher.publisherSide().sendPli(l.ssrc());
+            publisher.sendPli(l.ssrc());
         }
     }
 }

@@ -74,6 +74,28 @@ public interface RelayControl {
      */
     void setReceiverConstraints(String conferenceId, String endpointId, ReceiverConstraints constraints);
 
+    /**
+     * Where this relay receives relay-to-relay links ("ip:port"), or UNAVAILABLE when its link
+     * socket is off ({@code parley.relay.cascade.port = -1}).
+     */
+    default String linkAddress() {
+        throw new RelayException(RelayException.Reason.UNAVAILABLE, "this relay takes no relay-to-relay links");
+    }
+
+    /**
+     * Links a conference to the same conference on a peer relay (cascading): from then on each
+     * relay sends the other its local sources, and offers the other's to its receivers. The other
+     * end must be linked with the same id and keys and the opposite {@code initiator}.
+     */
+    default void linkConference(String conferenceId, String peerRelayId, LinkSpec spec) {
+        throw new RelayException(RelayException.Reason.UNAVAILABLE, "this relay takes no relay-to-relay links");
+    }
+
+    /** Drops a conference's link to a peer relay and the sources that came over it; unknown ones are ignored. */
+    default void unlinkConference(String conferenceId, String peerRelayId) {
+        throw new RelayException(RelayException.Reason.UNAVAILABLE, "this relay takes no relay-to-relay links");
+    }
+
     /** Current figures of one conference, for APIs and tests. */
     ConferenceStats stats(String conferenceId);
 

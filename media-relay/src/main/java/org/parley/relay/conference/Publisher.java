@@ -1,0 +1,20 @@
+package org.parley.relay.conference;
+
+/**
+ * Whoever feeds a {@link Source}: a local {@link Endpoint}, or a publisher on a linked relay whose
+ * packets arrive over a relay-to-relay link ({@link RemotePublisher}). Receivers treat both alike.
+ */
+interface Publisher {
+
+    /** The endpoint id, as receivers see it in msid and stats. */
+    String id();
+
+    /** Publisher header-extension id to the relay's forwarding id (0: drop), see PublisherOffer. */
+    byte[] forwardingExtensionMap();
+
+    /** Asks the publisher for a keyframe on one of its SSRCs (RFC 4585 section 6.3.1 PLI). */
+    void sendPli(long mediaSsrc);
+
+    /** Runs a task later on the relay's timer (not on a packet thread). */
+    void schedule(Runnable task, long delayNanos);
+}

@@ -1,0 +1,86 @@
+package org.parley.relay.conference;
+
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * An endpoint of the conference that publishes on a linked relay: its sources arrive over the
+ * link ({@link CascadeLink}) and this relay's receivers get them like a local endpoint's. Its
+ * keyframe requests go back over the link to the relay the publisher is on.
+ */
+final class RemotePublisher implements Publisher {
+
+    private final String id;
+    private final CascadeLink link;
+    private final Map<String, Source> byMid = new ConcurrentHashMap<>();
+    /** When each source was last announced (System.nanoTime). */
+    private final Map<String, Long> announced = new ConcurrentHashMap<>();
+    private volatile byte[] extensionMap = new byte[16];
+
+    RemotePublisher(String id, CascadeLink link) {
+        this.id = id;
+        this.link = link;
+    }
+
+    @Override
+    public String id() {
+        return id;
+    }
+
+    @Override
+    public byte[] forwardingExtensionMap() {
+        return extensionMap;
+    }
+
+    @Override
+    public void sendPli(long mediaSsrc) {
+        link.sendPli(mediaSsrc);
+    }
+
+    @Override
+    public void schedule(Runnable task, long delayNanos) {
+        link.schedule(task, delayNanos);
+    }
+
+    List<Source> sources() {
+        return List.copyOf(byMid.values());
+    }
+
+    /** Applies an announcement; returns the source and whether it is new. */
+    Source apply(SourceAnnouncement a, long now, boolean[] created) {
+        if (!java.util.Arrays.equals(extensionMap, a.extensionMap())) {
+            extensionMap = a.extensionMap().clone();
+        }
+        announced.put(a.mid(), now);
+        Source s = byMid.get(a.mid());
+        if (s == null || s.kind() != a.sourceKind() || !s.mediaKind().equals(a.kind())) {
+            s = new Source(this, a.track());
+            byMid.put(a.mid(), s);
+            created[0] = true;
+        } else if (!s.track().equals(a.track())) {
+            s.update(a.track());
+        }
+        return s;
+    }
+
+    /** Forgets sources not announced since {@code before}; returns those forgotten. */
+    List<Source> forgetSilent(long before) {
+        List<Source> gone = new java.util.ArrayList<>();
+        announced.entrySet().removeIf(e -> {
+            if (e.getValue() - before < 0) {
+                Source s = byMid.remove(e.getKey());
+                if (s != null) {
+                    gone.add(s);
+                }
+                return true;
+            }
+            return false;
+        });
+        return gone;
+    }
+
+    boolean isEmpty() {
+        return byMid.isEmpty();
+    }
+}

@@ -1,0 +1,212 @@
+package org.parley.relay.cascade;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.parley.relay.RelayConfig;
+import org.parley.relay.api.JdkHttpRelayApi;
+import org.parley.relay.api.RemoteRelayControl;
+import org.parley.relay.client.ReceivedPacket;
+import org.parley.relay.client.RelayHarness;
+import org.parley.relay.client.RelayTestClient;
+import org.parley.relay.control.LinkSpec;
+import org.parley.relay.control.RelayControl;
+import org.parley.relay.control.RelayException;
+
+/**
+ * Two real relays, one conference spread over both and linked through their HTTP control APIs:
+ * what a client publishes on relay A reaches a client on relay B (and back) with payloads intact
+ * and the receiver's own SSRC and sequence numbers; B's receiver's NACK is answered and its PLI
+ * reaches the publisher on A.
+ */
+class CascadeLinkTest {
+
+    private static final String SECRET = "s3cret-for-cascade-tests";
+    private static final RelayConfig LINKED = new RelayConfig("127.0.0.1", 0, 0).withCascadePort(0);
+
+    @Test
+    @Timeout(90)
+    void mediaCrossesTheLinkBothWaysWithNackAndPliAnswered() throws Exception {
+        try (RelayHarness a = new RelayHarness(LINKED); RelayHarness b = new RelayHarness(LINKED);
+                JdkHttpRelayApi httpA = new JdkHttpRelayApi(a.control(), SECRET);
+                JdkHttpRelayApi httpB = new JdkHttpRelayApi(b.control(), SECRET);
+                RemoteRelayControl apiA = new RemoteRelayControl(httpA.base(), SECRET);
+                RemoteRelayControl apiB = new RemoteRelayControl(httpB.base(), SECRET)) {
+            RelayTestClient alice = a.join("alice", true);
+            RelayTestClient bob = b.join("bob", true);
+            link(apiA, apiB, 7);
+
+            awaitVideoFlowing(a, b, alice, bob);
+            sendAndCheck(alice, bob, a, b);
+            awaitVideoFlowing(b, a, bob, alice);
+            sendAndCheck(bob, alice, b, a);
+
+            // bob (on B) NACKs a packet of alice's video: answered (from what crossed the link)
+            List<ReceivedPacket> video = new ArrayList<>();
+            for (int i = 0; i < 10; i++) {
+                alice.sendVideoFrame(("frame " + i).getBytes(StandardCharsets.US_ASCII));
+                Thread.sleep(5);
+            }
+            ReceivedPacket p;
+            while (video.size() < 10 && (p = poll(a, b, bob, 3000)) != null) {
+                if (p.payloadType() == 96) {
+                    video.add(p);
+                }
+            }
+            assertEquals(10, video.size(), "alice's frames reach bob across the link");
+            ReceivedPacket lost = video.get(4);
+            assertTrue(bob.sendNack(lost.ssrc(), lost.sequence()));
+            ReceivedPacket rtx = null;
+            long deadline = System.nanoTime() + 5_000_000_000L;
+            while (rtx == null && System.nanoTime() < deadline) {
+                ReceivedPacket r = poll(a, b, bob, 500);
+                if (r != null && r.payloadType() == 97) {
+                    rtx = r;
+                }
+            }
+            assertNotNull(rtx, "the NACKed packet is resent to bob");
+            assertEquals(lost.sequence(), ((rtx.payload()[0] & 0xff) << 8) | (rtx.payload()[1] & 0xff));
+            byte[] original = new byte[rtx.payload().length - 2];
+            System.arraycopy(rtx.payload(), 2, original, 0, original.length);
+            assertArrayEquals(lost.payload(), original, "the resent packet is the one bob lost");
+
+            // bob's PLI crosses the link and reaches alice, the publisher
+            int plisBefore = alice.plisReceived();
+            Thread.sleep(400); // past the relay's per-layer keyframe-request throttle (300 ms)
+            assertTrue(bob.sendPli(lost.ssrc()));
+            a.await(() -> alice.plisReceived() > plisBefore, 5000,
+                    "bob's PLI did not reach alice across the link (" + plisBefore + " before)");
+
+            // unlinked: B withdraws alice's sources; nothing more crosses
+            apiB.unlinkConference(RelayHarness.CONFERENCE, "relay-a");
+            apiA.unlinkConference(RelayHarness.CONFERENCE, "relay-b");
+            while (poll(a, b, bob, 200) != null) {
+                // what was on its way
+            }
+            for (int i = 0; i < 10; i++) {
+                alice.sendVideoFrame(("after " + i).getBytes(StandardCharsets.US_ASCII));
+            }
+            assertNull(poll(a, b, bob, 500), "nothing crosses a dropped link");
+            assertEquals(0, a.relay().linkSocket().linkCount());
+        }
+    }
+
+    @Test
+    @Timeout(60)
+    void aLinkWithOtherKeysCarriesNothingAndBadLinkRequestsAreRefused() throws Exception {
+        try (RelayHarness a = new RelayHarness(LINKED); RelayHarness b = new RelayHarness(LINKED);
+                JdkHttpRelayApi httpA = new JdkHttpRelayApi(a.control(), SECRET);
+                RemoteRelayControl apiA = new RemoteRelayControl(httpA.base(), SECRET)) {
+            RelayTestClient alice = a.join("alice", true);
+            RelayTestClient bob = b.join("bob", false);
+            byte[] keys = keys();
+            byte[] other = keys();
+            apiA.linkConference(RelayHarness.CONFERENCE, "relay-b",
+                    new LinkSpec(9, b.control().linkAddress(), keys, true));
+            b.control().linkConference(RelayHarness.CONFERENCE, "relay-a",
+                    new LinkSpec(9, a.control().linkAddress(), other, false));
+            a.await(alice::isPublisherConnected, 15_000, "alice did not connect");
+            long end = System.nanoTime() + 2_000_000_000L;
+            while (System.nanoTime() < end) {
+                alice.sendVideoFrame("secret".getBytes(StandardCharsets.US_ASCII));
+                b.ferry();
+                Thread.sleep(20);
+            }
+            assertTrue(b.relay().linkSocket().dropped.sum() > 0, "B dropped what it could not authenticate");
+            assertTrue(b.control().stats(RelayHarness.CONFERENCE).endpoints().get(0).forwarded().isEmpty(),
+                    "bob is offered nothing of alice's");
+
+            RelayException refused = assertThrows(RelayException.class, () -> apiA.linkConference(
+                    RelayHarness.CONFERENCE, "relay-c", new LinkSpec(10, "not-an-address", keys, true)));
+            assertEquals(RelayException.Reason.WRONG_STATE, refused.reason());
+            assertThrows(RelayException.class, () -> apiA.linkConference(RelayHarness.CONFERENCE, "relay-c",
+                    new LinkSpec(11, b.control().linkAddress(), new byte[5], true)));
+            assertThrows(RelayException.class, () -> apiA.linkConference(RelayHarness.CONFERENCE, "relay-b",
+                    new LinkSpec(12, b.control().linkAddress(), keys, true)), "one link per peer");
+            assertEquals(1, a.relay().linkSocket().linkCount(), "the refused requests changed nothing");
+        }
+    }
+
+    private static void link(RelayControl a, RelayControl b, int id) {
+        byte[] keys = keys();
+        a.linkConference(RelayHarness.CONFERENCE, "relay-b", new LinkSpec(id, b.linkAddress(), keys, true));
+        b.linkConference(RelayHarness.CONFERENCE, "relay-a", new LinkSpec(id, a.linkAddress(), keys, false));
+    }
+
+    private static byte[] keys() {
+        byte[] k = new byte[LinkSocket.KEYING_MATERIAL_LENGTH];
+        new SecureRandom().nextBytes(k);
+        return k;
+    }
+
+    /** Sends 40 audio and 40 video packets; all arrive, rewritten, payloads intact, in order. */
+    private static void sendAndCheck(RelayTestClient from, RelayTestClient to, RelayHarness fromRelay,
+            RelayHarness toRelay) throws Exception {
+        for (int i = 0; i < 40; i++) {
+            from.sendAudio(("audio " + i).getBytes(StandardCharsets.US_ASCII), 30);
+            from.sendVideoFrame(("video " + i).getBytes(StandardCharsets.US_ASCII));
+            Thread.sleep(5);
+        }
+        Map<Long, List<ReceivedPacket>> bySsrc = new HashMap<>();
+        ReceivedPacket p;
+        int total = 0;
+        while (total < 80 && (p = poll(fromRelay, toRelay, to, 3000)) != null) {
+            bySsrc.computeIfAbsent(p.ssrc(), k -> new ArrayList<>()).add(p);
+            total++;
+        }
+        assertEquals(2, bySsrc.size(), to.name() + " gets one audio and one video stream of " + from.name());
+        for (List<ReceivedPacket> stream : bySsrc.values()) {
+            assertEquals(40, stream.size(), "every packet crosses the link");
+            ReceivedPacket first = stream.get(0);
+            assertNotEquals(from.audioSsrc(), first.ssrc(), "SSRCs are rewritten per receiver");
+            assertNotEquals(from.videoSsrc(), first.ssrc(), "SSRCs are rewritten per receiver");
+            for (int i = 0; i < stream.size(); i++) {
+                ReceivedPacket r = stream.get(i);
+                assertEquals((first.sequence() + i) & 0xFFFF, r.sequence(), "sequence numbers are continuous");
+                String text = new String(r.payload(), StandardCharsets.US_ASCII);
+                assertTrue(text.endsWith(" " + i), "payload " + i + " arrives intact, got " + text);
+            }
+        }
+    }
+
+    private static ReceivedPacket poll(RelayHarness x, RelayHarness y, RelayTestClient c, long millis)
+            throws InterruptedException {
+        x.ferry();
+        y.ferry();
+        return c.poll(millis);
+    }
+
+    /**
+     * Waits for both clients, then sends video until a frame crosses (bounded): the receiver's
+     * relay learns of the source from the link's announcement, offers it, and the receiver
+     * answers; then drains what is still on its way.
+     */
+    private static void awaitVideoFlowing(RelayHarness fromRelay, RelayHarness toRelay, RelayTestClient from,
+            RelayTestClient to) throws Exception {
+        fromRelay.await(() -> from.isPublisherConnected(), 15_000, from.name() + " did not connect");
+        toRelay.await(() -> to.isSubscriberConnected(), 15_000, to.name() + " did not connect");
+        ReceivedPacket first = null;
+        long deadline = System.nanoTime() + 15_000_000_000L;
+        while (first == null && System.nanoTime() < deadline) {
+            from.sendVideoFrame("warm-up".getBytes(StandardCharsets.US_ASCII));
+            first = poll(fromRelay, toRelay, to, 50);
+        }
+        assertNotNull(first, "no video of " + from.name() + " crossed the link to " + to.name());
+        while (poll(fromRelay, toRelay, to, 300) != null) {
+            // the warm-up frames still on their way
+        }
+    }
+}
