@@ -82,7 +82,7 @@ final class Bus {
         timers.schedule(() -> {
             if (pending.remove(id) != null) {
                 answer.completeExceptionally(new ProtocolException(ErrorCode.INTERNAL,
-                        "node " + node + ", which runs this call, did not answer"));
+                        "node " + node + ", which runs this call or room, did not answer"));
             }
         }, requestTimeout.toMillis(), TimeUnit.MILLISECONDS);
         ObjectNode m = message("request");

@@ -47,6 +47,7 @@ final class ClusterInbox implements Inbox, SessionObserver, SessionController.St
     private final Duration resumeGrace;
     private final CallStore callStore;
     private final CallRecords records;
+    private RoomTakeover roomTakeover;
 
     ClusterInbox(Peers peers, Executor loop, Sessions sessions, Visitors visitors, Routes routes,
             SessionController controller, Dispatcher dispatcher, SessionStore store, Scheduler scheduler,
@@ -63,6 +64,12 @@ final class ClusterInbox implements Inbox, SessionObserver, SessionController.St
         this.routes = routes;
         this.controller = controller;
         this.dispatcher = dispatcher;
+    }
+
+    /** In a cluster with rooms: the rooms of a node that dies are claimed through {@code takeover}. */
+    void rooms(RoomTakeover takeover) {
+        this.roomTakeover = takeover;
+        takeover.orphanWith(this::orphan);
     }
 
     @Override
@@ -110,7 +117,11 @@ final class ClusterInbox implements Inbox, SessionObserver, SessionController.St
     public void tookOver(Session s, Map<String, String> calls) {
         LOG.info("took over {} from a node that died; its calls run at {}", s, calls);
         calls.forEach((callId, owner) -> {
-            routes.learnt(s.id(), callId, owner);
+            if (callId.startsWith(RoomTakeover.ROOM_PREFIX)) {
+                routes.joined(s.id(), callId.substring(RoomTakeover.ROOM_PREFIX.length()), owner);
+            } else {
+                routes.learnt(s.id(), callId, owner);
+            }
             peers.moved(owner, s.id());
         });
     }
@@ -140,6 +151,7 @@ final class ClusterInbox implements Inbox, SessionObserver, SessionController.St
     public void nodeLost(String node) {
         loop.execute(() -> {
             Set<String> itsCalls = routes.callsOf(node);
+            Set<String> itsRooms = routes.roomsOf(node);
             routes.forgetNode(node);
             if (!store.shared()) {
                 for (Session v : visitors.removeNode(node)) {
@@ -150,6 +162,9 @@ final class ClusterInbox implements Inbox, SessionObserver, SessionController.St
             orphan(node);
             if (!itsCalls.isEmpty()) {
                 takeOver(node, itsCalls);
+            }
+            if (roomTakeover != null) {
+                roomTakeover.claim(node, itsRooms);
             }
         });
     }

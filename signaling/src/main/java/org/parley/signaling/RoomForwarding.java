@@ -10,6 +10,7 @@ import org.parley.signaling.cluster.Routes;
 import org.parley.signaling.room.RoomService;
 import org.parley.signaling.room.RoomStore;
 import org.parley.signaling.session.Session;
+import org.parley.signaling.session.SessionStore;
 import org.parley.signaling.wire.ErrorCode;
 import org.parley.signaling.wire.ProtocolException;
 import org.parley.signaling.wire.Request;
@@ -28,8 +29,13 @@ final class RoomForwarding {
     private final Routes routes;
     private final RoomService rooms;
     private final Executor loop;
+    private final SessionStore sessions;
+    private final RoomTakeover takeover;
 
-    RoomForwarding(Peers peers, RoomStore store, Routes routes, RoomService rooms, Executor loop) {
+    RoomForwarding(Peers peers, RoomStore store, Routes routes, RoomService rooms, Executor loop, SessionStore sessions,
+            RoomTakeover takeover) {
+        this.sessions = sessions;
+        this.takeover = takeover;
         this.peers = peers;
         this.store = store;
         this.routes = routes;
@@ -51,6 +57,8 @@ final class RoomForwarding {
                 }
                 return peers.request(owner, RemoteDevice.of(s, peers.node()), r.body()).thenApplyAsync(reply -> {
                     routes.joined(s.id(), roomId, owner);
+                    // so that the node resuming this session, should this one die, sends its requests there
+                    sessions.callOwner(s, RoomTakeover.ROOM_PREFIX + roomId, owner);
                     return reply;
                 }, loop);
             });
@@ -89,9 +97,17 @@ final class RoomForwarding {
         }, loop);
     }
 
-    /** The room's owner (null: this node), completing on the loop. */
+    /**
+     * The room's owner (null: this node), completing on the loop. A room this node has just claimed
+     * from a dead owner runs here from its record first.
+     */
     private CompletionStage<String> ownerOf(String roomId) {
-        return store.owner(roomId).thenApplyAsync(owner -> peers.node().equals(owner) ? null : owner, loop);
+        return store.owner(roomId).thenApplyAsync(claim -> {
+            if (claim.taken() != null) {
+                takeover.settle(claim);
+            }
+            return claim.owner();
+        }, loop);
     }
 
     /** The request's room id, or null when it has none or a malformed one. */

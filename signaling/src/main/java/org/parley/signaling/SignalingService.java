@@ -27,6 +27,7 @@ import org.parley.signaling.call.InCallSignals;
 import org.parley.signaling.call.IncomingCallWebhook;
 import org.parley.signaling.e2ee.KeyMessages;
 import org.parley.signaling.cluster.Peers;
+import org.parley.signaling.cluster.RemoteDevice;
 import org.parley.signaling.cluster.Routes;
 import org.parley.signaling.media.RelayLink;
 import org.parley.signaling.media.RelayRoutes;
@@ -183,14 +184,17 @@ public final class SignalingService implements AutoCloseable {
             SessionStore store = peers.sessionStore(config.resumeGracePeriod(), config.maxUnackedEvents());
             visitors.useStore(store);
             CallStore callStore = peers.callStore();
-            RoomStore roomStore = peers.roomStore();
-            rooms.storeIn(roomStore);
-            RoomForwarding roomForwarding = new RoomForwarding(peers, roomStore, routes, rooms, loop);
-            d.routeFirst("room.join", roomForwarding::join);
-            d.routeFirst("room.create", roomForwarding::create);
             CallRecords records = new CallRecords(calls, sessions, visitors, peers.node(), callStore, clock);
             ClusterInbox inbox = new ClusterInbox(peers, loop, sessions, visitors, routes, sessionController, d,
                     store, loop, config.resumeGracePeriod(), callStore, records);
+            RoomStore roomStore = peers.roomStore();
+            rooms.storeIn(roomStore, v -> RemoteDevice.of(v, v.isVisitor() ? visitors.nodeOf(v.id()) : peers.node()));
+            RoomTakeover roomTakeover = new RoomTakeover(peers.node(), roomStore, rooms, routes, sessions, visitors,
+                    callStore, loop);
+            inbox.rooms(roomTakeover);
+            RoomForwarding roomForwarding = new RoomForwarding(peers, roomStore, routes, rooms, loop, store, roomTakeover);
+            d.routeFirst("room.join", roomForwarding::join);
+            d.routeFirst("room.create", roomForwarding::create);
             sessionController.storeIn(store, loop, peers.node(), inbox);
             sessionController.observe(inbox);
             peers.start(inbox);

@@ -17,6 +17,7 @@ public final class Routes {
     private final Map<String, String> ownerOfCall = new HashMap<>();
     private final Map<String, String> ownerOfRoom = new HashMap<>();
     private final Map<String, Set<String>> ownersOfSession = new HashMap<>();
+    private final Map<String, Set<String>> sessionsInRoom = new HashMap<>();
 
     /**
      * Session {@code sessionId} of this node received an event about {@code callId} from
@@ -31,11 +32,21 @@ public final class Routes {
     public void joined(String sessionId, String roomId, String owner) {
         ownerOfRoom.put(roomId, owner);
         ownersOfSession.computeIfAbsent(sessionId, k -> new HashSet<>()).add(owner);
+        sessionsInRoom.computeIfAbsent(roomId, k -> new HashSet<>()).add(sessionId);
+    }
+
+    /** Room {@code roomId} runs on {@code owner} now (it took the room over from a node that died). */
+    public void moved(String roomId, String owner) {
+        ownerOfRoom.put(roomId, owner);
+        for (String sessionId : sessionsInRoom.getOrDefault(roomId, Set.of())) {
+            ownersOfSession.computeIfAbsent(sessionId, k -> new HashSet<>()).add(owner);
+        }
     }
 
     /** Room {@code roomId} runs on this node now (or nowhere): requests about it are this node's. */
     public void forgetRoom(String roomId) {
         ownerOfRoom.remove(roomId);
+        sessionsInRoom.remove(roomId);
     }
 
     /** The call ended: requests about it are this node's to refuse. */
@@ -56,6 +67,7 @@ public final class Routes {
 
     /** The session ended: the nodes that own (or owned) its calls and rooms, to be told. */
     public Set<String> forgetSession(String sessionId) {
+        sessionsInRoom.values().forEach(in -> in.remove(sessionId));
         Set<String> owners = ownersOfSession.remove(sessionId);
         return owners == null ? Set.of() : owners;
     }
@@ -80,10 +92,13 @@ public final class Routes {
         return out;
     }
 
-    /** {@code node} is gone: its calls and rooms are gone with it (unless this node takes them over). */
+    /**
+     * {@code node} is gone: its calls are gone with it (unless this node takes them over). Its rooms
+     * stay routed to it until the take-over says who runs them ({@link #moved}, {@link #forgetRoom}).
+     */
     public void forgetNode(String node) {
         ownerOfCall.values().removeIf(node::equals);
-        ownerOfRoom.values().removeIf(node::equals);
+
         ownersOfSession.values().forEach(owners -> owners.remove(node));
     }
 

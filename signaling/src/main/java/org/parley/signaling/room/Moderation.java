@@ -150,6 +150,7 @@ final class Moderation {
         if (!room.removed().allow(user)) {
             throw ProtocolException.wrongState("user " + user + " is not removed from room " + room.id());
         }
+        rooms.changed(room);
         return null;
     }
 
@@ -169,6 +170,7 @@ final class Moderation {
         Participant actor = moderator(s, r);
         Room room = rooms.roomOf(actor, r);
         room.locked(locked);
+        rooms.changed(room);
         ObjectNode e = room.optionsJson();
         e.put("type", "room.updated");
         rooms.broadcast(room, e, null);
@@ -212,6 +214,7 @@ final class Moderation {
         }
         InviteLinks.Issued invite = invites.issue(room.id(), role, ttl);
         room.invites().add(invite.inviteId(), invite.expiresAt(), clock.instant());
+        rooms.changed(room);
         ObjectNode out = Json.object();
         out.put("roomId", room.id());
         out.put("invite", invite.token());
@@ -228,6 +231,7 @@ final class Moderation {
         if (!room.invites().revoke(inviteId, clock.instant())) {
             throw ProtocolException.invalid("inviteId", "names no unexpired invite of room " + room.id());
         }
+        rooms.changed(room);
         return null;
     }
 }

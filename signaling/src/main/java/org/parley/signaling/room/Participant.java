@@ -62,6 +62,16 @@ final class Participant {
         sending.remove(kind);
     }
 
+    /** What it sends. */
+    Set<SourceKind> sending() {
+        return EnumSet.copyOf(sending.isEmpty() ? EnumSet.noneOf(SourceKind.class) : sending);
+    }
+
+    /** What moderators muted and it has not turned on again. */
+    Set<SourceKind> mutedByModerator() {
+        return mutedByModerator.isEmpty() ? EnumSet.noneOf(SourceKind.class) : EnumSet.copyOf(mutedByModerator);
+    }
+
     boolean isMutedByModerator(SourceKind kind) {
         return mutedByModerator.contains(kind);
     }

@@ -32,6 +32,13 @@ final class RemovedUsers {
         return byUser.remove(user) != null;
     }
 
+    /** Every removal, oldest first, as a room's stored record keeps it. */
+    java.util.List<StoredRoom.Removal> stored() {
+        java.util.List<StoredRoom.Removal> out = new java.util.ArrayList<>();
+        byUser.forEach((user, r) -> out.add(new StoredRoom.Removal(user, r.name(), r.by(), r.at().toEpochMilli())));
+        return out;
+    }
+
     /** {@code [{user, name, by, at}]}, oldest removal first. */
     ArrayNode toJson() {
         ArrayNode out = Json.MAPPER.createArrayNode();

@@ -63,6 +63,18 @@ final class RoomInvites {
         return true;
     }
 
+    /** Every invite id remembered, oldest first, as a room's stored record keeps it. */
+    java.util.List<StoredRoom.Invite> stored() {
+        java.util.List<StoredRoom.Invite> out = new java.util.ArrayList<>();
+        byId.forEach((id, i) -> out.add(new StoredRoom.Invite(id, i.expiresAt().toEpochMilli(), i.revoked())));
+        return out;
+    }
+
+    /** An invite from a stored record, as it was (taking over a room whose owner died). */
+    void restore(StoredRoom.Invite i) {
+        byId.put(i.id(), new Issued(Instant.ofEpochMilli(i.expiresAt()), i.revoked()));
+    }
+
     Status status(String inviteId, Instant now) {
         Issued i = byId.get(inviteId);
         if (i == null || !now.isBefore(i.expiresAt())) {

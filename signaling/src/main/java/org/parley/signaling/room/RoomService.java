@@ -132,8 +132,22 @@ public final class RoomService implements SessionObserver {
     }
 
     /** In a cluster: which rooms this node runs goes to {@code store} (docs/cluster.md "Rooms across nodes"). */
-    public void storeIn(RoomStore store) {
-        rooms.storeIn(store);
+    public void storeIn(RoomStore store, java.util.function.Function<Session, org.parley.signaling.cluster.RemoteDevice> where) {
+        rooms.storeIn(store, where);
+    }
+
+    /**
+     * Runs a room this node claimed from a dead owner, from its record: the same options, members,
+     * removals, invites and participants (their sessions from {@code sessionFor}, visitors for
+     * devices at other nodes). The relay conference and endpoints are named after the room and its
+     * participants, so the media goes on untouched. False when this node already has that room.
+     */
+    public boolean adopt(StoredRoom sr, java.util.function.Function<org.parley.signaling.cluster.RemoteDevice, Session> sessionFor) {
+        if (rooms.get(sr.id()) != null) {
+            return false;
+        }
+        rooms.add(RoomRecords.rebuilt(sr, config.maxLiveInvites(), sessionFor));
+        return true;
     }
 
     /** True when room {@code roomId} runs on this node. */
@@ -264,6 +278,7 @@ public final class RoomService implements SessionObserver {
         room.participants().forEach(o -> others.add(o.toJson()));
         room.add(p);
         s.rooms().add(roomId);
+        rooms.changed(room);
         ObjectNode joined = Json.event("room.participant_joined");
         joined.put("roomId", roomId);
         joined.set("participant", p.toJson());

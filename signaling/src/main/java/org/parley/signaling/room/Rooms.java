@@ -20,6 +20,7 @@ final class Rooms {
     private final Scheduler scheduler;
     private final Duration emptyTimeout;
     private RoomStore store = RoomStore.MEMORY;
+    private java.util.function.Function<Session, org.parley.signaling.cluster.RemoteDevice> where;
 
     Rooms(RelayLink relay, Scheduler scheduler, Duration emptyTimeout) {
         this.relay = relay;
@@ -27,9 +28,20 @@ final class Rooms {
         this.emptyTimeout = emptyTimeout;
     }
 
-    /** In a cluster: the other nodes learn from {@code store} which rooms this node runs. */
-    void storeIn(RoomStore store) {
+    /**
+     * In a cluster: the other nodes learn from {@code store} which rooms this node runs, and each
+     * room's record; {@code where} gives a participant's device and the node it is connected to.
+     */
+    void storeIn(RoomStore store, java.util.function.Function<Session, org.parley.signaling.cluster.RemoteDevice> where) {
         this.store = store;
+        this.where = where;
+    }
+
+    /** The room changed (options, members, removals, invites, participants): its record is written again. */
+    void changed(Room room) {
+        if (where != null && byId.get(room.id()) == room) {
+            store.saved(RoomRecords.stored(room, where));
+        }
     }
 
     Room get(String id) {
@@ -43,7 +55,7 @@ final class Rooms {
      */
     void add(Room r) {
         byId.put(r.id(), r);
-        store.saved(r.id());
+        changed(r);
         if (r.size() == 0) {
             scheduler.schedule(emptyTimeout, () -> {
                 // nobody joined, so the relay holds no conference for it
@@ -118,6 +130,7 @@ final class Rooms {
         left.put("reason", reason);
         broadcast(room, left, null);
         endIfEmpty(room);
+        changed(room);
     }
 
     /** An emptied room ends with its relay conference, unless a join is still waiting for the relay. */
@@ -134,5 +147,6 @@ final class Rooms {
         e.put("roomId", room.id());
         e.set("participant", p.toJson());
         broadcast(room, e, null);
+        changed(room);
     }
 }
