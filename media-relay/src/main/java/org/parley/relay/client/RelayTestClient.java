@@ -211,12 +211,22 @@ public final class RelayTestClient implements AutoCloseable {
      * keyframe when one was requested by PLI or none was sent yet.
      */
     public synchronized boolean sendVideoFrame(byte[] payload) {
+        return sendVideoFrame(payload, key -> new byte[] {0x10});
+    }
+
+    /**
+     * As {@link #sendVideoFrame(byte[])} with the VP8 payload descriptor {@code descriptor} makes,
+     * told whether this frame is a keyframe (e.g. {@link TemporalLayers}).
+     */
+    public synchronized boolean sendVideoFrame(byte[] payload, java.util.function.Function<Boolean, byte[]> descriptor) {
         boolean key = keyframeRequested;
         keyframeRequested = false;
         byte[] b = sendBuffer.getBuffer();
         int at = header(b, ClientSdp.VP8_PT, videoSeq, videoTs, videoSsrc, true);
         at = extensions(b, at, -1);
-        b[at++] = 0x10;
+        byte[] d = descriptor.apply(key);
+        System.arraycopy(d, 0, b, at, d.length);
+        at += d.length;
         int len = putVp8Frame(b, at, key, payload);
         int slot = videoSeq % videoHistory.length;
         if (videoHistory[slot] == null || videoHistory[slot].length < len) {

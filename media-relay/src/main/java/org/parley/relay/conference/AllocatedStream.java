@@ -28,7 +28,7 @@ record AllocatedStream(ForwardedStream stream) implements AllocatableStream {
 
     @Override
     public long layerBitrateBps(int layer) {
-        return stream.source().layerBitrateBps(layer);
+        return stream.layerCostBps(layer);
     }
 
     @Override

@@ -7,6 +7,7 @@ import org.parley.relay.control.ConferenceStats.ForwardedStreamStats;
 import org.parley.relay.rtp.RtcpPacket;
 import org.parley.relay.rtp.RtpPacket;
 import org.parley.relay.rtp.StreamRewriter;
+import org.parley.relay.rtp.TemporalLayerFilter;
 import org.parley.relay.sdp.RelayCodec;
 import org.parley.relay.transport.PacketBuffer;
 import org.parley.relay.transport.SendKind;
@@ -16,7 +17,8 @@ import org.parley.relay.transport.SendKind;
  * the receiver's own SSRC, sequence numbers and timestamps (via {@link StreamRewriter}), the
  * receiver's payload types and extension ids, retransmissions for its NACKs.
  *
- * <p>Of a simulcast source it forwards one layer, chosen packet by packet by its {@link LayerSelection}.
+ * <p>Of a simulcast source it forwards one layer, chosen packet by packet by its {@link LayerSelection};
+ * of a VP8 layer, the temporal layers the receiver's maxFrameRate needs ({@link TemporalLayerFilter}).
  */
 final class ForwardedStream {
 
@@ -29,6 +31,9 @@ final class ForwardedStream {
     private final AtomicInteger rtxSequence = new AtomicInteger(
             java.util.concurrent.ThreadLocalRandom.current().nextInt(0x8000));
     private final LayerSelection selection;
+    private final TemporalLayerFilter temporal = new TemporalLayerFilter();
+    /** The receiver's maxFrameRate for this source, 0 none (docs/relay.md, "Frame rate"). */
+    private volatile int maxFrameRate;
     private final Object rtxLock = new Object();
     private final PacketBuffer padScratch = PacketBuffer.allocate();
     /** The codec last forwarded: what probe padding goes out as (its RTX payload type). */
@@ -89,6 +94,37 @@ final class ForwardedStream {
         selection.setTarget(layer);
     }
 
+    /** The receiver's frame rate limit for this source (0: none); applies from the next allocation. */
+    void setMaxFrameRate(int fps) {
+        maxFrameRate = fps;
+    }
+
+    /**
+     * What forwarding simulcast layer {@code layer} costs this receiver in bits/s: the layer's
+     * bitrate, less the temporal layers its maxFrameRate drops.
+     */
+    long layerCostBps(int layer) {
+        long bps = source.layerBitrateBps(layer);
+        int fps = maxFrameRate;
+        if (fps <= 0 || bps <= 0) {
+            return bps;
+        }
+        long now = System.nanoTime();
+        return (long) (bps * source.temporalBitrateShare(layer, source.temporalLayerFor(layer, fps, now), now));
+    }
+
+    /** Points the temporal filter at what the receiver's maxFrameRate needs of the target layer (allocator thread). */
+    void updateTemporalTarget() {
+        int layer = source.isVideo() ? selection.target() : -1;
+        temporal.setTarget(layer < 0 ? TemporalLayerFilter.ALL
+                : source.temporalLayerFor(layer, maxFrameRate, System.nanoTime()));
+    }
+
+    /** The highest temporal layer forwarded ({@link TemporalLayerFilter#ALL}: every one). */
+    int temporalTarget() {
+        return temporal.target();
+    }
+
     /** The target layer: -1 when paused, else at most the source's highest layer. */
     int targetLayer() {
         return source.isVideo() ? selection.target() : 0;
@@ -136,6 +172,16 @@ final class ForwardedStream {
         if (source.isVideo() && !selection.accepts(layer, keyframe, now)) {
             return;
         }
+        int header = 0;
+        int payloadLen = 0;
+        if (codec == RelayCodec.VP8) {
+            header = RtpPacket.headerLength(b, off, len);
+            payloadLen = RtpPacket.payloadLength(b, off, len);
+            if (!temporal.admit(b, off + header, payloadLen, keyframe)) {
+                skip(b, off, header, codec, scratch, now);
+                return;
+            }
+        }
         if (codec != lastCodec) {
             lastCodec = codec;
         }
@@ -143,6 +189,9 @@ final class ForwardedStream {
         System.arraycopy(b, off, out, 0, len);
         if (!rewriter.rewrite(out, 0, now)) {
             return;
+        }
+        if (codec == RelayCodec.VP8) {
+            temporal.rewrite(out, header, payloadLen, RtpPacket.sequence(out, 0));
         }
         RtpPacket.setPayloadType(out, 0, codec.payloadType());
         RtpPacket.mapExtensionIds(out, 0, len, source.publisher().forwardingExtensionMap());
@@ -159,6 +208,31 @@ final class ForwardedStream {
                 metrics.audioBytesOut.increment(len);
             }
         }
+    }
+
+    /**
+     * A packet of a temporal layer the receiver does not get: its number is closed up. A late one
+     * whose number the receiver already expects (later packets went out) goes as padding only
+     * under that number (RFC 3550 section 5.1), so the receiver neither waits for it nor NACKs it.
+     */
+    private void skip(byte[] b, int off, int header, RelayCodec codec, PacketBuffer scratch, long now) {
+        int slot = rewriter.skip(b, off);
+        if (slot < 0 || header + 1 > scratch.getBuffer().length) {
+            return;
+        }
+        byte[] out = scratch.getBuffer();
+        System.arraycopy(b, off, out, 0, header);
+        out[0] |= 0x20;
+        out[1] &= 0x7f;
+        out[header] = 1;
+        RtpPacket.setSsrc(out, 0, rewriter.outSsrc());
+        RtpPacket.setSequence(out, 0, slot);
+        RtpPacket.setTimestamp(out, 0, rewriter.outTimestamp(RtpPacket.timestamp(b, off)));
+        RtpPacket.setPayloadType(out, 0, codec.payloadType());
+        RtpPacket.mapExtensionIds(out, 0, header + 1, source.publisher().forwardingExtensionMap());
+        scratch.setOffset(0);
+        scratch.setLength(header + 1);
+        receiver.send(scratch, SendKind.VIDEO, now);
     }
 
     /**
@@ -183,6 +257,9 @@ final class ForwardedStream {
             return;
         }
         int inSeq = rewriter.inSequence(outSeq);
+        if (inSeq < 0) {
+            return;
+        }
         byte[] out = scratch.getBuffer();
         int len = source.layer(layer).cache().copy(inSeq, out, now);
         if (len < 0 || RtpPacket.ssrc(out, 0) != inSsrc) {
@@ -196,6 +273,10 @@ final class ForwardedStream {
         RtpPacket.setSequence(out, 0, outSeq);
         RtpPacket.setTimestamp(out, 0, rewriter.outTimestamp(outSeq, RtpPacket.timestamp(out, 0)));
         RtpPacket.mapExtensionIds(out, 0, len, source.publisher().forwardingExtensionMap());
+        if (codec == RelayCodec.VP8) {
+            int header = RtpPacket.headerLength(out, 0, len);
+            temporal.rewriteRepair(out, header, RtpPacket.payloadLength(out, 0, len), outSeq);
+        }
         if (rtxSsrc != 0 && codec.rtxPayloadType() > 0 && receiver.accepts(codec.rtxPayloadType())) {
             int header = RtpPacket.headerLength(out, 0, len);
             int payloadLen = RtpPacket.payloadLength(out, 0, len);

@@ -31,6 +31,7 @@ final class Layer {
     private long windowBytes;
     private volatile long bitrateBps;
     private volatile int height;
+    private final TemporalRates temporal = new TemporalRates();
 
     Layer(int index, String rid, boolean video) {
         this.index = index;
@@ -70,6 +71,11 @@ final class Layer {
 
     void setSsrc(long ssrc) {
         this.ssrc = ssrc;
+    }
+
+    /** Frame rate and bitrate per temporal layer (VP8 TIDs). */
+    TemporalRates temporal() {
+        return temporal;
     }
 
     RetransmissionCache cache() {

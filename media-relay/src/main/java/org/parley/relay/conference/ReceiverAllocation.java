@@ -56,6 +56,8 @@ final class ReceiverAllocation {
         List<ForwardedStream> now = receiver.streams();
         setByHand.retainAll(now);
         for (ForwardedStream f : now) {
+            ReceiverConstraints.SourceLimit limit = c.limit(f.source().publisher().id(), f.source().kind());
+            f.setMaxFrameRate(limit == null ? 0 : limit.maxFrameRate());
             if (!setByHand.contains(f)) {
                 streams.add(new AllocatedStream(f));
             }
@@ -63,6 +65,8 @@ final class ReceiverAllocation {
         streams.sort(Comparator.comparingLong(s -> joinOrder.applyAsLong(s.publisherId())));
         Map<AllocatableStream, Integer> chosen = allocator.allocate(streams, receiver.availableBandwidthBps(), c,
                 relayLastN, speakers);
+        // after the layers: the temporal layers a frame rate needs are those of the target layer
+        now.forEach(ForwardedStream::updateTemporalTarget);
         long probe = allocator.probeTargetBps();
         if (probes.due(probe)) {
             receiver.requestProbe(probe);

@@ -6,6 +6,8 @@ import org.parley.relay.control.SourceKind;
 import org.parley.relay.rtp.KeyframeDetector;
 import org.parley.relay.rtp.PictureHeight;
 import org.parley.relay.rtp.RtpPacket;
+import org.parley.relay.rtp.TemporalLayerFilter;
+import org.parley.relay.rtp.Vp8Descriptor;
 import org.parley.relay.sdp.PublishedTrack;
 import org.parley.relay.sdp.RelayCodec;
 
@@ -147,6 +149,22 @@ final class Source {
     }
 
     /**
+     * The highest temporal layer of simulcast layer {@code layer} within {@code maxFrameRate}
+     * frames per second; {@code TemporalLayerFilter.ALL} without a limit or temporal layers.
+     */
+    int temporalLayerFor(int layer, int maxFrameRate, long now) {
+        Layer[] ls = layers;
+        return layer >= 0 && layer < ls.length ? ls[layer].temporal().layerFor(maxFrameRate, now)
+                : TemporalLayerFilter.ALL;
+    }
+
+    /** The share (0..1) of the layer's bitrate its temporal layers 0..t carry; 1 when unknown. */
+    double temporalBitrateShare(int layer, int t, long now) {
+        Layer[] ls = layers;
+        return layer >= 0 && layer < ls.length ? ls[layer].temporal().bitrateShare(t, now) : 1;
+    }
+
+    /**
      * The layer a receiver aiming at {@code target} should get now: the highest active layer not
      * above it; when none below is arriving, the lowest active one above; -1 when nothing
      * arrives. Packet path: no allocation.
@@ -188,6 +206,10 @@ final class Source {
         int header = RtpPacket.headerLength(b, off, len);
         int payloadLen = RtpPacket.payloadLength(b, off, len);
         boolean keyframe = codec != null && KeyframeDetector.isKeyframeStart(codec, b, off + header, payloadLen);
+        if (codec == RelayCodec.VP8 && payloadLen > 0) {
+            layer.temporal().onPacket(Vp8Descriptor.temporalLayer(b, off + header, payloadLen),
+                    Vp8Descriptor.startsFrame(b, off + header), len, now);
+        }
         if (keyframe) {
             layer.setHeight(heights.of(codec, b, off + header, payloadLen));
         }

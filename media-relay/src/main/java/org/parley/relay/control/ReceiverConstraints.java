@@ -55,8 +55,8 @@ public record ReceiverConstraints(Integer lastN, List<String> pinned, List<Strin
      * A receiver's limit on one source of one endpoint.
      *
      * @param maxHeight highest picture height wanted, in pixels; 0 no limit
-     * @param maxFrameRate frames per second wanted; 0 no limit (see docs/relay.md: simulcast layers
-     *        differ in size, not rate, so today this only travels; it never raises what is sent)
+     * @param maxFrameRate frames per second wanted; 0 no limit. Of VP8 with temporal layers only
+     *        those within it are forwarded (docs/relay.md, "Temporal layers"); H.264 goes whole
      * @param off send nothing of it (a tile not on screen)
      */
     public record SourceLimit(String endpointId, SourceKind kind, int maxHeight, int maxFrameRate, boolean off) {

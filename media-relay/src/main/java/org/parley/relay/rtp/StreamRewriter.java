@@ -12,10 +12,22 @@ import java.util.concurrent.ThreadLocalRandom;
  * <p>The mapping before the last switch is kept too, so NACKs for packets sent just before a
  * switch are answered from the stream that fed them. Used by one forwarding thread at a time;
  * reads by NACK handling are racy but only ever see a complete offset.
+ *
+ * <p>Packets the receiver is not to get (a temporal layer above its frame rate, see
+ * {@link TemporalLayerFilter}) are {@link #skip skipped}: the numbers after them close up, so the
+ * receiver sees no gap and never NACKs what was dropped on purpose. From the first skip on, one
+ * offset no longer maps the stream, so each number sent remembers its source number (for NACKs)
+ * and each number held open for a packet still missing remembers its slot (for the packet's late
+ * arrival, a repair from the publisher).
  */
 public final class StreamRewriter {
 
     private static final int FORGET_SWITCH_AFTER = 0x2000;
+    /** Numbers remembered for NACKs and late packets: as many as the retransmission cache holds. */
+    private static final int RING = 1024;
+    /** A gap longer than this in the source's numbers reserves no slots: those packets are lost. */
+    private static final int MAX_RESERVED_GAP = 64;
+    private static final long VALID = 1L << 62;
 
     private final long outSsrc;
     private final int clockRate;
@@ -30,6 +42,16 @@ public final class StreamRewriter {
     private volatile long previousInSsrc = -1;
     private volatile int previousSeqOffset;
     private volatile long previousTsOffset;
+    /** Highest source sequence number of the current stream seen (rewritten or skipped); -1 none. */
+    private int highestInSeq = -1;
+    /** Whether a packet of the current stream was skipped: from then on the rings map numbers. */
+    private boolean skipping;
+    /** Counts switches, so that slots reserved for one stream never match another's numbers. */
+    private int generation;
+    /** By receiver number: VALID | outSeq << 16 | source number of the packet sent under it. */
+    private final long[] sent = new long[RING];
+    /** By source number: VALID | generation << 32 | inSeq << 16 | the receiver number held open for it. */
+    private final long[] reserved = new long[RING];
 
     public StreamRewriter(long outSsrc, int clockRate) {
         this.outSsrc = outSsrc;
@@ -56,10 +78,24 @@ public final class StreamRewriter {
         if (ssrc != inSsrc) {
             switchTo(ssrc, seq, ts, nowNanos);
         }
-        int outSeq = (seq + seqOffset) & 0xFFFF;
+        int outSeq;
+        if (highestInSeq < 0 || isNewer(seq, highestInSeq)) {
+            reserveGap(seq);
+            highestInSeq = seq;
+            outSeq = (seq + seqOffset) & 0xFFFF;
+        } else if (skipping) {
+            // late: its number was held open when later packets went out (or it has none)
+            outSeq = reservedSlot(seq);
+            if (outSeq < 0) {
+                return false;
+            }
+        } else {
+            outSeq = (seq + seqOffset) & 0xFFFF;
+        }
         if (switchOutSeq >= 0 && isNewer(switchOutSeq, outSeq)) {
             return false;
         }
+        sent[outSeq & (RING - 1)] = VALID | (long) outSeq << 16 | seq;
         long outTs = (ts + tsOffset) & 0xFFFFFFFFL;
         if (highestOutSeq < 0 || isNewer(outSeq, highestOutSeq)) {
             if (switchOutSeq >= 0 && ((outSeq - switchOutSeq) & 0xFFFF) > FORGET_SWITCH_AFTER) {
@@ -95,6 +131,56 @@ public final class StreamRewriter {
             tsOffset = (lastOutTs + elapsedTicks - ts) & 0xFFFFFFFFL;
         }
         inSsrc = ssrc;
+        highestInSeq = -1;
+        skipping = false;
+        generation++;
+    }
+
+    /**
+     * Leaves a packet of the current stream out: the numbers after it close up. Returns -1, or,
+     * for a late packet whose number was held open (later packets already went out), that
+     * receiver number: the caller sends something else under it (padding), so no gap stays.
+     */
+    public int skip(byte[] b, int off) {
+        if (RtpPacket.ssrc(b, off) != inSsrc || highestOutSeq < 0) {
+            return -1; // nothing sent of this stream yet: its first packet sent sets the numbers
+        }
+        int seq = RtpPacket.sequence(b, off);
+        if (highestInSeq >= 0 && !isNewer(seq, highestInSeq)) {
+            return skipping ? reservedSlot(seq) : -1;
+        }
+        reserveGap(seq);
+        highestInSeq = seq;
+        skipping = true;
+        seqOffset = (seqOffset - 1) & 0xFFFF;
+        return -1;
+    }
+
+    /** Holds receiver numbers open for the source numbers missing before {@code seq} (loss, reordering). */
+    private void reserveGap(int seq) {
+        if (highestInSeq < 0) {
+            return;
+        }
+        int gap = (seq - highestInSeq - 1) & 0xFFFF;
+        if (gap == 0 || gap > MAX_RESERVED_GAP) {
+            return;
+        }
+        for (int s = highestInSeq + 1, k = 0; k < gap; k++, s++) {
+            int in = s & 0xFFFF;
+            reserved[in & (RING - 1)] = VALID | (long) (generation & 0xFFFF) << 32 | (long) in << 16
+                    | ((in + seqOffset) & 0xFFFF);
+        }
+    }
+
+    /** The receiver number held open for a late source number, -1 when none was (taken once). */
+    private int reservedSlot(int seq) {
+        int i = seq & (RING - 1);
+        long r = reserved[i];
+        if ((r & VALID) == 0 || ((r >> 32) & 0xFFFF) != (generation & 0xFFFF) || ((r >> 16) & 0xFFFF) != seq) {
+            return -1;
+        }
+        reserved[i] = 0;
+        return (int) (r & 0xFFFF);
     }
 
     /** The timestamp the receiver would see for a source timestamp (for translated SRs). */
@@ -102,9 +188,13 @@ public final class StreamRewriter {
         return (inTs + tsOffset) & 0xFFFFFFFFL;
     }
 
-    /** The source sequence number of a receiver-side one, for answering NACKs. */
+    /** The source sequence number of a receiver-side one, for answering NACKs; -1 when it was not sent. */
     public int inSequence(int outSeq) {
-        return (outSeq - (beforeSwitch(outSeq) ? previousSeqOffset : seqOffset)) & 0xFFFF;
+        long e = sent[outSeq & (RING - 1)];
+        if ((e & VALID) != 0 && ((e >> 16) & 0xFFFF) == outSeq) {
+            return (int) (e & 0xFFFF);
+        }
+        return -1; // never sent, or too long ago for the cache anyway
     }
 
     /** The source SSRC that fed a receiver-side sequence number (the one before the last switch or now). */

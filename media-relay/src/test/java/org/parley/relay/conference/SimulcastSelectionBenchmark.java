@@ -19,6 +19,8 @@ import org.parley.relay.control.SourceKind;
 import org.parley.relay.rtp.KeyframeDetector;
 import org.parley.relay.rtp.RtpPacket;
 import org.parley.relay.rtp.StreamRewriter;
+import org.parley.relay.rtp.TemporalLayerFilter;
+import org.parley.relay.rtp.Vp8Descriptor;
 import org.parley.relay.sdp.PublishedTrack;
 import org.parley.relay.sdp.RelayCodec;
 
@@ -30,6 +32,9 @@ import org.parley.relay.sdp.RelayCodec;
  * SSRC/sequence/timestamp rewrite. The receiver's target moves between layer 0 and 2 every 3000
  * packets and every layer has a keyframe every 90 packets, so switches are part of the mix.
  * {@code singleLayer} is the same without simulcast (every packet rewritten), the baseline.
+ * {@code temporalHalfRate}: one layer sent as L1T3 (TIDs 0,2,1,2, three packets per frame) to a
+ * receiver whose maxFrameRate keeps TL0+TL1: the temporal-layer measurement, the filter's verdict,
+ * the sequence close-up for dropped packets, and copy, rewrite and PictureID rewrite for the rest.
  * Run as ForwardingBenchmark: {@code org.openjdk.jmh.Main SimulcastSelectionBenchmark}.
  */
 @State(Scope.Thread)
@@ -48,6 +53,11 @@ public class SimulcastSelectionBenchmark {
     private StreamRewriter rewriter;
     private int n;
     private long now;
+    /** L1T3 packets: [TID pattern position][packet of the frame]. */
+    private final byte[][][] temporalPackets = new byte[4][3][];
+    private final TemporalLayerFilter filter = new TemporalLayerFilter();
+    private final TemporalRates rates = new TemporalRates();
+    private StreamRewriter temporalRewriter;
 
     @Setup
     public void setUp() {
@@ -71,7 +81,45 @@ public class SimulcastSelectionBenchmark {
                 packets[layer][key] = b;
             }
         }
+        int[] pattern = {0, 2, 1, 2};
+        for (int f = 0; f < 4; f++) {
+            for (int k = 0; k < 3; k++) {
+                byte[] b = new byte[12 + 6 + 1000];
+                b[0] = (byte) 0x80;
+                b[1] = 96;
+                RtpPacket.setSsrc(b, 0, 2000);
+                b[12] = (byte) (0x80 | (k == 0 ? 0x10 : 0));
+                b[13] = (byte) 0xE0;
+                b[14] = (byte) 0x80;
+                b[17] = (byte) ((pattern[f] << 6) | (f == 1 || f == 2 ? 0x20 : 0));
+                b[18] = 0x01;
+                temporalPackets[f][k] = b;
+            }
+        }
+        filter.setTarget(1);
+        temporalRewriter = new StreamRewriter(0xCAFEBABEL, 90000);
         now = System.nanoTime();
+    }
+
+    @Benchmark
+    public int temporalHalfRate() {
+        int i = n++;
+        int frame = i / 3;
+        byte[] b = temporalPackets[frame % 4][i % 3];
+        RtpPacket.setSequence(b, 0, i);
+        RtpPacket.setTimestamp(b, 0, frame * 3000L);
+        b[14] = (byte) (0x80 | ((frame >> 8) & 0x7f));
+        b[15] = (byte) frame;
+        now += 11_000_000L;
+        rates.onPacket(Vp8Descriptor.temporalLayer(b, 12, b.length - 12), Vp8Descriptor.startsFrame(b, 12), b.length,
+                now);
+        if (!filter.admit(b, 12, b.length - 12, false)) {
+            return temporalRewriter.skip(b, 0);
+        }
+        System.arraycopy(b, 0, out, 0, b.length);
+        temporalRewriter.rewrite(out, 0, now);
+        filter.rewrite(out, 12, b.length - 12, RtpPacket.sequence(out, 0));
+        return out[3];
     }
 
     @Benchmark
