@@ -144,6 +144,31 @@ final class RelayPoolPart implements Part, RelayRoutes {
     }
 
     @Override
+    public RelayControl relayFor(String conferenceId, String endpointId) {
+        return pool().relayFor(conferenceId, endpointId);
+    }
+
+    @Override
+    public Optional<RelayControl> placed(String conferenceId, String endpointId) {
+        RelayPool p = pool;
+        return p == null ? Optional.empty() : p.placed(conferenceId, endpointId);
+    }
+
+    @Override
+    public List<RelayControl> allPlaced(String conferenceId) {
+        RelayPool p = pool;
+        return p == null ? List.of() : p.allPlaced(conferenceId);
+    }
+
+    @Override
+    public void released(String conferenceId, String endpointId) {
+        RelayPool p = pool;
+        if (p != null) {
+            p.released(conferenceId, endpointId);
+        }
+    }
+
+    @Override
     public Optional<RelayControl> placed(String conferenceId) {
         RelayPool p = pool;
         return p == null ? Optional.empty() : p.placed(conferenceId);

@@ -21,4 +21,9 @@ final class RelayKeys {
     static String placement(String conferenceId) {
         return "parley:conference:" + conferenceId + ":relay";
     }
+
+    /** A spread conference's endpoints: a hash endpoint id -> relay id (cascading). */
+    static String spread(String conferenceId) {
+        return "parley:conference:" + conferenceId + ":endpoints";
+    }
 }

@@ -47,6 +47,8 @@ public final class RelayPool implements RelayRoutes, AutoCloseable {
     private final Clock clock;
     private final RelayDirectory directory;
     private final ConferencePlacement placement;
+    private final ConferenceSpread spread;
+    private final java.security.SecureRandom random = new java.security.SecureRandom();
     private final ScheduledExecutorService checker = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "parley-relay-pool");
         t.setDaemon(true);
@@ -77,6 +79,7 @@ public final class RelayPool implements RelayRoutes, AutoCloseable {
         this.registry = registry;
         this.directory = new RelayDirectory(redis);
         this.placement = new ConferencePlacement(redis, config.placementTtl());
+        this.spread = new ConferenceSpread(redis, config.placementTtl());
         this.moveDuration = Timer.builder("parley.relay.pool.move.duration")
                 .description("From the last time a relay was seen healthy to its conferences placed on another")
                 .register(registry);
@@ -114,6 +117,123 @@ public final class RelayPool implements RelayRoutes, AutoCloseable {
     public Optional<RelayControl> placed(String conferenceId) {
         String id = placed.get(conferenceId);
         return Optional.ofNullable(id == null ? null : controls.get(id));
+    }
+
+    /**
+     * The relay of one endpoint (cascading): the conference's relay while it has fewer than
+     * {@code max-endpoints-per-relay} of the conference's endpoints, else the first other relay of
+     * the conference with room, else a new relay from the pool, linked to each relay the
+     * conference is on. With no relay left to spread to, the endpoint goes to the conference's
+     * relay all the same (the relay's own {@code max-endpoints} still refuses what it cannot serve).
+     */
+    @Override
+    public RelayControl relayFor(String conferenceId, String endpointId) {
+        RelayControl first = relayFor(conferenceId);
+        if (config.maxEndpointsPerRelay() == 0) {
+            return first;
+        }
+        return spreadTo(conferenceId, endpointId, first);
+    }
+
+    private synchronized RelayControl spreadTo(String conferenceId, String endpointId, RelayControl first) {
+        String primary = placed.get(conferenceId);
+        String at = spread.relayOf(conferenceId, endpointId);
+        if (at == null || !controls.containsKey(at) && !live.containsKey(at)) {
+            at = null;
+            List<String> relays = spread.relays(conferenceId, primary);
+            Map<String, Integer> counts = spread.counts(conferenceId);
+            for (String r : relays) {
+                if (counts.getOrDefault(r, 0) < config.maxEndpointsPerRelay() && healthy(r, live)) {
+                    at = r;
+                    break;
+                }
+            }
+            if (at == null) {
+                at = addRelay(conferenceId, relays).orElse(primary);
+            }
+            spread.assign(conferenceId, endpointId, at);
+        }
+        if (at.equals(primary)) {
+            return first;
+        }
+        RelayInfo info = live.get(at);
+        RemoteRelayControl c = info == null ? controls.get(at) : controls.computeIfAbsent(at, k -> connect(info));
+        if (c == null) {
+            throw new RelayException(RelayException.Reason.UNAVAILABLE, "relay " + at + " left the pool");
+        }
+        return c;
+    }
+
+    /** Spreads the conference to one more relay, linked to each of {@code relays}; empty when none is free. */
+    private Optional<String> addRelay(String conferenceId, List<String> relays) {
+        Set<String> avoid = new HashSet<>(shunned());
+        avoid.addAll(relays);
+        Optional<RelayInfo> next = RelayChoice.pick(live.values(), config.preferredRegion(), avoid, placedSinceReport);
+        if (next.isEmpty()) {
+            LOG.warn("conference {} is full on its relays {} and no other relay takes it", conferenceId, relays);
+            return Optional.empty();
+        }
+        RelayInfo info = next.get();
+        RemoteRelayControl added = controls.computeIfAbsent(info.id(), k -> connect(info));
+        added.createConference(conferenceId);
+        for (String r : relays) {
+            RemoteRelayControl other = controls.get(r);
+            if (other != null) {
+                link(conferenceId, r, other, info.id(), added);
+            }
+        }
+        placedSinceReport.merge(info.id(), 1, Integer::sum);
+        LOG.info("conference {} spread to relay {}, linked to {}", conferenceId, info.id(), relays);
+        return Optional.of(info.id());
+    }
+
+    /** Links the conference on two relays: the same link id and fresh SRTP keys at both ends. */
+    private void link(String conferenceId, String aId, RemoteRelayControl a, String bId, RemoteRelayControl b) {
+        byte[] keys = new byte[org.parley.relay.cascade.LinkSocket.KEYING_MATERIAL_LENGTH];
+        random.nextBytes(keys);
+        int linkId = random.nextInt();
+        a.linkConference(conferenceId, bId, new org.parley.relay.control.LinkSpec(linkId, b.linkAddress(), keys, true));
+        b.linkConference(conferenceId, aId, new org.parley.relay.control.LinkSpec(linkId, a.linkAddress(), keys, false));
+    }
+
+    @Override
+    public Optional<RelayControl> placed(String conferenceId, String endpointId) {
+        if (config.maxEndpointsPerRelay() > 0) {
+            String at;
+            synchronized (this) {
+                at = spread.relayOf(conferenceId, endpointId);
+            }
+            RemoteRelayControl c = at == null ? null : controls.get(at);
+            if (c != null) {
+                return Optional.of(c);
+            }
+        }
+        return placed(conferenceId);
+    }
+
+    @Override
+    public List<RelayControl> allPlaced(String conferenceId) {
+        List<RelayControl> out = new java.util.ArrayList<>();
+        String primary = placed.get(conferenceId);
+        List<String> relays;
+        synchronized (this) {
+            relays = config.maxEndpointsPerRelay() > 0 ? spread.relays(conferenceId, primary)
+                    : primary == null ? List.of() : List.of(primary);
+        }
+        for (String r : relays) {
+            RemoteRelayControl c = controls.get(r);
+            if (c != null) {
+                out.add(c);
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public synchronized void released(String conferenceId, String endpointId) {
+        if (config.maxEndpointsPerRelay() > 0) {
+            spread.release(conferenceId, endpointId);
+        }
     }
 
     private synchronized RelayControl place(String conferenceId) {
@@ -168,6 +288,9 @@ public final class RelayPool implements RelayRoutes, AutoCloseable {
 
     @Override
     public void ended(String conferenceId) {
+        synchronized (this) {
+            spread.forget(conferenceId);
+        }
         if (placed.remove(conferenceId) != null) {
             try {
                 placement.forget(conferenceId);
@@ -222,6 +345,7 @@ public final class RelayPool implements RelayRoutes, AutoCloseable {
             placed.keySet().forEach(c -> {
                 try {
                     placement.renew(c);
+                    spread.renew(c);
                 } catch (RuntimeException e) {
                     LOG.debug("placement not renewed: {}", e.toString());
                 }

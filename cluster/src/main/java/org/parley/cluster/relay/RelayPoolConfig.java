@@ -20,9 +20,18 @@ import java.util.Optional;
  * @param preferredRegion the region a signaling node places conferences in when it has relays
  * @param checkInterval how often a signaling node checks the relays its conferences are on
  * @param placementTtl how long a conference's placement outlives the last node that used it
+ * @param maxEndpointsPerRelay endpoints of one conference on one relay before the next goes to a
+ *        linked relay (cascading); 0: a conference stays whole on one relay
  */
 public record RelayPoolConfig(Optional<URI> redis, String region, Optional<URI> controlUrl, Duration refreshInterval,
-        Duration ttl, String preferredRegion, Duration checkInterval, Duration placementTtl) {
+        Duration ttl, String preferredRegion, Duration checkInterval, Duration placementTtl,
+        int maxEndpointsPerRelay) {
+
+    /** A conference whole on one relay. */
+    public RelayPoolConfig(Optional<URI> redis, String region, Optional<URI> controlUrl, Duration refreshInterval,
+            Duration ttl, String preferredRegion, Duration checkInterval, Duration placementTtl) {
+        this(redis, region, controlUrl, refreshInterval, ttl, preferredRegion, checkInterval, placementTtl, 0);
+    }
 
     public static RelayPoolConfig from(Config root) {
         Optional<URI> redis = url(root, "parley.cluster.redis", "redis", "rediss", "redis-sentinel");
@@ -33,11 +42,16 @@ public record RelayPoolConfig(Optional<URI> redis, String region, Optional<URI> 
                     "must be at least twice parley.cluster.relays.refresh-interval (" + refresh
                     + "), or one late refresh drops a live relay");
         }
+        int perRelay = root.getInt("parley.cluster.relays.max-endpoints-per-relay");
+        if (perRelay < 0) {
+            throw new ConfigException.BadValue(root.origin(), "parley.cluster.relays.max-endpoints-per-relay",
+                    "must be 0 (a conference stays on one relay) or a positive count, got " + perRelay);
+        }
         return new RelayPoolConfig(redis, root.getString("parley.relay.region"),
                 url(root, "parley.cluster.relays.control-url", "http", "https"), refresh, ttl,
                 root.getString("parley.cluster.relays.preferred-region"),
                 positive(root, "parley.cluster.relays.check-interval"),
-                positive(root, "parley.cluster.relays.placement-ttl"));
+                positive(root, "parley.cluster.relays.placement-ttl"), perRelay);
     }
 
     /** Whether relays form a pool in Redis. */

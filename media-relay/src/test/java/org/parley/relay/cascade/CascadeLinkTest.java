@@ -85,10 +85,13 @@ class CascadeLinkTest {
 
             // bob's PLI crosses the link and reaches alice, the publisher
             int plisBefore = alice.plisReceived();
-            Thread.sleep(400); // past the relay's per-layer keyframe-request throttle (300 ms)
-            assertTrue(bob.sendPli(lost.ssrc()));
-            a.await(() -> alice.plisReceived() > plisBefore, 5000,
-                    "bob's PLI did not reach alice across the link (" + plisBefore + " before)");
+            long pliDeadline = System.nanoTime() + 10_000_000_000L;
+            while (alice.plisReceived() <= plisBefore) {
+                assertTrue(System.nanoTime() < pliDeadline, "bob's PLI did not reach alice across the link");
+                // again every 100 ms: each relay forwards one request per layer per 300 ms
+                assertTrue(bob.sendPli(lost.ssrc()));
+                Thread.sleep(100);
+            }
 
             // unlinked: B withdraws alice's sources; nothing more crosses
             apiB.unlinkConference(RelayHarness.CONFERENCE, "relay-a");

@@ -137,7 +137,7 @@ public final class RelayLink implements AutoCloseable {
     public CompletableFuture<Void> allocate(RelayEndpoint e, Session s, EndpointHooks hooks) {
         require();
         Listener listener = new Listener(e, s, hooks);
-        CompletableFuture<Void> allocated = call(e.conferenceId(), r -> {
+        CompletableFuture<Void> allocated = call(e.conferenceId(), e.endpointId(), r -> {
             r.createConference(e.conferenceId());
             r.allocateEndpoint(e.conferenceId(), e.endpointId(), listener);
             return null;
@@ -163,14 +163,24 @@ public final class RelayLink implements AutoCloseable {
     /** Releases a device's endpoint; never fails. */
     public void release(String conferenceId, String endpointId) {
         if (relays.configured()) {
-            quietly(conferenceId, r -> r.expireEndpoint(conferenceId, endpointId));
+            quietly(conferenceId, endpointId, r -> r.expireEndpoint(conferenceId, endpointId));
+            lanes.submit(conferenceId, () -> relays.released(conferenceId, endpointId));
         }
     }
 
     /** Ends a relay conference; never fails. */
     public void expire(String conferenceId) {
         if (relays.configured()) {
-            quietly(conferenceId, r -> r.expireConference(conferenceId));
+            boolean refusing = relays.single() && circuit.refusingForMillis() > 0;
+            lanes.submit(conferenceId, () -> {
+                for (RelayControl r : refusing ? List.<RelayControl>of() : relays.allPlaced(conferenceId)) {
+                    try {
+                        r.expireConference(conferenceId);
+                    } catch (RuntimeException e) {
+                        LOG.debug("conference not expired on a relay: {}", e.toString());
+                    }
+                }
+            });
             lanes.submit(conferenceId, () -> relays.ended(conferenceId));
         }
     }
@@ -178,13 +188,13 @@ public final class RelayLink implements AutoCloseable {
     /** Tells the relay to stop or resume forwarding one source of an endpoint; a failure is logged. */
     public void mute(String conferenceId, String endpointId, SourceKind kind, boolean muted) {
         require();
-        quietly(conferenceId, r -> r.setSourceMuted(conferenceId, endpointId, kind, muted));
+        quietly(conferenceId, endpointId, r -> r.setSourceMuted(conferenceId, endpointId, kind, muted));
     }
 
     /** Which publishers an endpoint receives ({@code null}: everyone); a failure is logged. */
     public void subscribe(String conferenceId, String endpointId, Set<String> publishers) {
         require();
-        quietly(conferenceId, r -> r.setSubscriptions(conferenceId, endpointId, publishers));
+        quietly(conferenceId, endpointId, r -> r.setSubscriptions(conferenceId, endpointId, publishers));
     }
 
     /** {@code relay.offer}: the client's publisher offer; replies with the relay's answer. */
@@ -195,7 +205,7 @@ public final class RelayLink implements AutoCloseable {
             throw new ProtocolException(ErrorCode.FORBIDDEN, "listeners do not publish");
         }
         require();
-        return call(e.conferenceId(), r -> r.answerPublisherOffer(e.conferenceId(), e.endpointId(), sdp))
+        return call(e.conferenceId(), e.endpointId(), r -> r.answerPublisherOffer(e.conferenceId(), e.endpointId(), sdp))
                 .thenApply(answer -> {
                     ObjectNode out = Json.object();
                     out.put(e.contextField(), e.contextId());
@@ -209,7 +219,7 @@ public final class RelayLink implements AutoCloseable {
         RelayEndpoint e = resolve(s, req);
         String sdp = req.text("sdp");
         require();
-        return call(e.conferenceId(), r -> {
+        return call(e.conferenceId(), e.endpointId(), r -> {
             r.acceptSubscriberAnswer(e.conferenceId(), e.endpointId(), sdp);
             return null;
         });
@@ -227,7 +237,7 @@ public final class RelayLink implements AutoCloseable {
         others.remove(e.endpointId());
         org.parley.relay.control.ReceiverConstraints c = ConstraintsRequest.read(req, others);
         require();
-        return call(e.conferenceId(), r -> {
+        return call(e.conferenceId(), e.endpointId(), r -> {
             r.setReceiverConstraints(e.conferenceId(), e.endpointId(), c);
             return null;
         });
@@ -247,7 +257,7 @@ public final class RelayLink implements AutoCloseable {
         }
         String candidate = req.body().get("candidate").textValue();
         require();
-        return call(e.conferenceId(), r -> {
+        return call(e.conferenceId(), e.endpointId(), r -> {
             r.addRemoteCandidate(e.conferenceId(), e.endpointId(), role, candidate);
             return null;
         });
@@ -290,7 +300,7 @@ public final class RelayLink implements AutoCloseable {
      * Runs {@code c} on the conference's lane; the future completes on the loop with its result
      * or with the typed error a client can act on.
      */
-    private <T> CompletableFuture<T> call(String conferenceId, RelayCall<T> c) {
+    private <T> CompletableFuture<T> call(String conferenceId, String endpointId, RelayCall<T> c) {
         long refusing = relays.single() ? circuit.refusingForMillis() : 0;
         if (refusing > 0) {
             throw new ProtocolException(ErrorCode.RELAY_UNAVAILABLE,
@@ -299,7 +309,7 @@ public final class RelayLink implements AutoCloseable {
         CompletableFuture<T> done = new CompletableFuture<>();
         lanes.submit(conferenceId, () -> {
             try {
-                T result = c.run(relays.relayFor(conferenceId));
+                T result = c.run(relays.relayFor(conferenceId, endpointId));
                 loop.execute(() -> {
                     circuit.answered();
                     done.complete(result);
@@ -344,14 +354,14 @@ public final class RelayLink implements AutoCloseable {
     }
 
     /** Runs {@code r} on the conference's lane; nobody waits for it, a failure is only logged. */
-    private void quietly(String conferenceId, QuietCall r) {
+    private void quietly(String conferenceId, String endpointId, QuietCall r) {
         if (relays.single() && circuit.refusingForMillis() > 0) {
             // the relay expires what it is not told about: endpoints time out when media stops
             return;
         }
         lanes.submit(conferenceId, () -> {
             try {
-                Optional<RelayControl> relay = relays.placed(conferenceId);
+                Optional<RelayControl> relay = relays.placed(conferenceId, endpointId);
                 if (relay.isPresent()) {
                     r.run(relay.get());
                 }

@@ -31,6 +31,29 @@ public interface RelayRoutes {
         return Optional.of(relayFor(conferenceId));
     }
 
+    /**
+     * The relay of one endpoint of {@code conferenceId}: the conference's relay, unless a pool
+     * spreads the conference over linked relays (cascading, docs/cluster.md), when a new endpoint
+     * may go to another relay than the first. Relay-call threads only, as {@link #relayFor(String)}.
+     */
+    default RelayControl relayFor(String conferenceId, String endpointId) {
+        return relayFor(conferenceId);
+    }
+
+    /** The relay an endpoint is on, without placing anything (see {@link #placed(String)}). */
+    default Optional<RelayControl> placed(String conferenceId, String endpointId) {
+        return placed(conferenceId);
+    }
+
+    /** Every relay {@code conferenceId} is on: one, or those it spans. */
+    default java.util.List<RelayControl> allPlaced(String conferenceId) {
+        return placed(conferenceId).map(java.util.List::of).orElse(java.util.List.of());
+    }
+
+    /** An endpoint was released: its place on a relay of a spread conference is free again. */
+    default void released(String conferenceId, String endpointId) {
+    }
+
     /** Whether one relay serves everything, so that one circuit may refuse every call while it is gone. */
     default boolean single() {
         return true;
