@@ -77,9 +77,11 @@ final class Browser implements AutoCloseable {
      * shaped link. ChromeDriver runs there too (Chromium's DevTools port is on that namespace's
      * loopback) and accepts the test JVM's WebDriver commands on the link's receiver address.
      * The app's origin on the link, {@code origin}, is not a secure context by the browser's rules
-     * (only loopback is), so it is declared one for the camera and microphone.
+     * (only loopback is), so it is declared one for the camera and microphone. {@code
+     * extraArguments} are more Chromium command-line switches.
      */
-    static Browser launchBehind(ShapedLink link, String name, Path dir, String origin) throws IOException {
+    static Browser launchBehind(ShapedLink link, String name, Path dir, String origin, String... extraArguments)
+            throws IOException {
         requireTools();
         Path profile = Files.createTempDirectory(dir, "chromium-" + name + "-");
         int port = 9515; // the namespace is new: nothing else listens in it
@@ -94,6 +96,7 @@ final class Browser implements AutoCloseable {
         };
         ChromeOptions options = options(profile);
         options.addArguments("--unsafely-treat-insecure-origin-as-secure=" + origin);
+        options.addArguments(extraArguments);
         return start(name, service, options, profile);
     }
 

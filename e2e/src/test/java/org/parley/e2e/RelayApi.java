@@ -53,6 +53,16 @@ final class RelayApi {
         return JSON.createObjectNode();
     }
 
+    /** The relay's downlink estimate of {@code receiver} in {@code room}, bit/s; -1 when unknown. */
+    long estimateBps(String room, String receiver) {
+        for (JsonNode e : conference(room).path("endpoints")) {
+            if (e.path("endpointId").asText().equals(receiver)) {
+                return e.path("estimateBps").asLong(-1);
+            }
+        }
+        return -1;
+    }
+
     /** The relay's stats of {@code room}: every endpoint and what it is forwarded. */
     JsonNode conference(String room) {
         return call("GET", "/api/relay/conferences/room-" + room + "/stats", null);

@@ -18,8 +18,8 @@ import java.util.regex.Pattern;
  * receiver namespace has no other link, and the test JVM's own namespace has only loopback and
  * these links (tools/loopback-netns), so nothing can leave the machine.
  *
- * <p>What this kernel offers decides the shaping: {@code tbf} caps the rate (its queue adds the
- * delay a real bottleneck adds). Random loss would be {@code netem}'s job, which this machine's
+ * <p>What this kernel offers decides the shaping: {@code htb} with a {@code u32} filter caps the
+ * UDP rate (its short queue adds the delay a real bottleneck adds) and leaves TCP alone. Random loss would be {@code netem}'s job, which this machine's
  * kernel lacks; nftables' {@code numgen random} drops a share of the receiver's incoming UDP
  * instead ({@link #loss}; docs/e2e.md, "Shaped networks").
  *
@@ -33,11 +33,19 @@ final class ShapedLink implements AutoCloseable {
 
     /** The nftables table {@link #loss} keeps its rule in, inside the receiver's namespace. */
     private static final String LOSS_TABLE = "parley_loss";
+    /** A full Ethernet frame: the least a bucket or queue must hold to pass any packet at all. */
+    private static final long FULL_PACKET_BYTES = 1_514;
+    static final long BURST_MILLIS = 20;
+    static final long QUEUE_MILLIS = 100;
+    /** The default (TCP) class's rate: far above anything a test sends, i.e. not shaped. */
+    private static final String UNSHAPED_RATE = "10gbit";
 
     private final int index;
     private final String namespace;
     private final String relaySide;
     private final List<Path> wrappers = new ArrayList<>();
+    /** Whether {@link #cap} has put its htb root on the link (and {@link #uncap} not removed it). */
+    private boolean capped;
 
     private ShapedLink(int index) {
         this.index = index;
@@ -78,22 +86,56 @@ final class ShapedLink implements AutoCloseable {
     }
 
     /**
-     * Caps the receiver's downlink at {@code bitsPerSecond} (tbf; replaces whatever shaping was
-     * there, so it can change mid-test). The bucket holds 20 ms at the rate, at least two full
-     * packets; the queue holds 200 ms, after which packets are dropped, as at a congested link.
+     * Caps the UDP reaching the receiver (media, RTCP, STUN, DTLS: its WebRTC downlink) at
+     * {@code bitsPerSecond}; TCP (WebDriver, the page's HTTP and WebSocket) stays unshaped, so the
+     * test's control of the browser never depends on the cap. Can change mid-test.
+     *
+     * <p>An {@code htb} root on the relay side's egress: UDP (a {@code u32} match on IPv4 protocol
+     * 17) goes to a class at the rate, everything else to the default class at veth speed. The
+     * capped class may burst {@value #BURST_MILLIS} ms at the rate (at least two full packets) and
+     * queues at most {@value #QUEUE_MILLIS} ms of it (a {@code bfifo}, at least two full packets),
+     * then drops, as a congested access link with a short buffer: a queue of seconds would delay
+     * audio with video by that much before the relay could react, which no real browser
+     * downlink does.
      */
     void cap(long bitsPerSecond) throws IOException, InterruptedException {
         if (bitsPerSecond < 8_000) {
             throw new IllegalArgumentException("a cap below 8 kbit/s leaves nothing to measure: " + bitsPerSecond);
         }
-        long burstBytes = Math.max(3_000, bitsPerSecond / 8 / 50);
-        run("tc", "qdisc", "replace", "dev", relaySide, "root", "tbf", "rate", bitsPerSecond + "bit", "burst",
-                String.valueOf(burstBytes), "latency", "200ms");
+        long burstBytes = Math.max(2 * FULL_PACKET_BYTES, bitsPerSecond / 8 * BURST_MILLIS / 1000);
+        long queueBytes = Math.max(2 * FULL_PACKET_BYTES, bitsPerSecond / 8 * QUEUE_MILLIS / 1000);
+        if (!capped) {
+            run("tc", "qdisc", "replace", "dev", relaySide, "root", "handle", "1:", "htb", "default", "2");
+            run("tc", "class", "add", "dev", relaySide, "parent", "1:", "classid", "1:2", "htb", "rate",
+                    UNSHAPED_RATE, "quantum", "65536");
+            run("tc", "filter", "add", "dev", relaySide, "parent", "1:", "protocol", "ip", "prio", "1", "u32",
+                    "match", "ip", "protocol", "17", "0xff", "flowid", "1:1");
+        }
+        run("tc", "class", "replace", "dev", relaySide, "parent", "1:", "classid", "1:1", "htb", "rate",
+                bitsPerSecond + "bit", "burst", String.valueOf(burstBytes), "cburst", String.valueOf(burstBytes));
+        run("tc", "qdisc", "replace", "dev", relaySide, "parent", "1:1", "handle", "10:", "bfifo", "limit",
+                String.valueOf(queueBytes));
+        capped = true;
     }
 
-    /** Lifts any cap: the link runs at veth speed again. */
+    /** Lifts any cap: the link runs at veth speed again (a plain FIFO). */
     void uncap() throws IOException, InterruptedException {
         run("tc", "qdisc", "replace", "dev", relaySide, "root", "pfifo", "limit", "1000");
+        capped = false;
+    }
+
+    /**
+     * What the cap's UDP queue did so far ({@code tc -s qdisc} of its {@code bfifo}): packets
+     * sent and dropped, bytes waiting; all 0 without a cap.
+     */
+    String capQueueStats() throws IOException, InterruptedException {
+        if (!capped) {
+            return "uncapped";
+        }
+        Matcher m = Pattern.compile("qdisc bfifo 10:.*?Sent (\\d+) bytes (\\d+) pkt \\(dropped (\\d+).*?backlog (\\S+) (\\d+)p",
+                Pattern.DOTALL).matcher(run("tc", "-s", "qdisc", "show", "dev", relaySide));
+        return m.find() ? "sent " + m.group(2) + " pkt, dropped " + m.group(3) + ", backlog " + m.group(4) + " "
+                + m.group(5) + "p" : "no cap queue";
     }
 
     /**
@@ -168,7 +210,7 @@ final class ShapedLink implements AutoCloseable {
         }
         if (p.exitValue() != 0) {
             throw new AssertionError(String.join(" ", command) + " failed (" + p.exitValue() + "): " + output.strip()
-                    + "\nshaped-network tests need root in the test JVM's namespace, iproute2, the tbf qdisc and nftables");
+                    + "\nshaped-network tests need root in the test JVM's namespace, iproute2, the htb and bfifo qdiscs, the u32 filter and nftables");
         }
         return output;
     }
