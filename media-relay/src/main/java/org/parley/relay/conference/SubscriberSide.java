@@ -110,7 +110,7 @@ final class SubscriberSide implements PeerTransport.Handler {
         ProbePlan plan = ProbePlan.forRate(targetBps);
         int cluster = bandwidth.startProbe(plan.packets());
         ForwardedStream stream = carrier;
-        for (int tick = 0; tick < ProbePlan.TICKS; tick++) {
+        for (int tick = 0; tick < plan.ticks(); tick++) {
             int burst = plan.packetsInTick(tick);
             scheduler.schedule(() -> stream.sendPadding(burst, ProbePlan.PADDING_BYTES, cluster),
                     tick * ProbePlan.TICK_MICROS, TimeUnit.MICROSECONDS);
