@@ -55,7 +55,8 @@ public final class RelayBenchServer {
                     } else if (line.equals("report")) {
                         long[] d = DwellTimeHistogram.since(dwell, m.forwardingDwell.snapshot());
                         double seconds = (System.nanoTime() - wall) / 1e9;
-                        double cpuSeconds = (os.getProcessCpuTime() - cpu) / 1e9;
+                        long cpuNanos = os.getProcessCpuTime() - cpu;
+                        double cpuSeconds = cpuNanos / 1e9;
                         double forwarded = forwarded(m) - out;
                         long[] g = gc();
                         profile("stop,file=" + System.getProperty("bench.profile", "") + ",collapsed");
@@ -69,6 +70,7 @@ public final class RelayBenchServer {
                         System.out.printf("relay GC: %d collections, %d ms; since start: video in %.0f, out %.0f, "
                                 + "drops %s%n", g[0] - gc[0], g[1] - gc[1], m.videoPacketsIn.count(),
                                 m.videoPacketsOut.count(), m.dropsByReason());
+                        System.out.println("relay cpu-nanos " + cpuNanos);
                         System.out.println("relay end-report");
                     }
                     System.out.flush();

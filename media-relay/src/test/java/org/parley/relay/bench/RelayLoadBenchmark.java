@@ -32,10 +32,15 @@ import org.parley.relay.client.RelayTestClient;
  * driven over the HTTP control API), so its figures are not mixed with the clients' threads and
  * garbage, and its CPU is the whole process's.
  *
+ * <p>With {@code --janus} the same clients and packets go through Janus's VideoRoom instead
+ * ({@link JanusProcess}, {@link JanusVideoRoom}), for issue 18's comparison. Both ways end with a
+ * line {@code sfu: <name> received=<packets the receivers got> cpu=<seconds of the SFU process>
+ * per-cpu-second=<the ratio>}, counted the same way for both (scripts/janus-compare.sh reads it).
+ *
  * <p>The first 5 s of sending are a warm-up (JIT) that is not measured.
  *
  * <p>Run: {@code java -cp <test classpath> org.parley.relay.bench.RelayLoadBenchmark
- * [--separate-process] [receivers] [pps] [seconds]}
+ * [--separate-process | --janus] [receivers] [pps] [seconds]}
  */
 public final class RelayLoadBenchmark {
 
@@ -45,10 +50,13 @@ public final class RelayLoadBenchmark {
     public static void main(String[] args) throws Exception {
         List<String> rest = new ArrayList<>(Arrays.asList(args));
         boolean separate = rest.remove("--separate-process");
+        boolean janus = rest.remove("--janus");
         int receivers = rest.size() > 0 ? Integer.parseInt(rest.get(0)) : 10;
         int pps = rest.size() > 1 ? Integer.parseInt(rest.get(1)) : 1000;
         int seconds = rest.size() > 2 ? Integer.parseInt(rest.get(2)) : 10;
-        if (separate) {
+        if (janus) {
+            runAgainstJanus(receivers, pps, seconds);
+        } else if (separate) {
             runAgainstRelayProcess(receivers, pps, seconds);
         } else {
             try (RelayHarness h = new RelayHarness()) {
@@ -80,6 +88,24 @@ public final class RelayLoadBenchmark {
         }
         System.out.printf("load average at the end: %.1f%n", ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
         System.exit(0);
+    }
+
+    /** The same load through Janus's VideoRoom in a child process. */
+    private static void runAgainstJanus(int receivers, int pps, int seconds) throws Exception {
+        try (JanusProcess janus = JanusProcess.start();
+                JanusVideoRoom room = new JanusVideoRoom(janus.api(), JanusProcess.ROOM);
+                RelayHarness h = new RelayHarness(room, JanusProcess.address())) {
+            long[] cpuBefore = new long[1];
+            Result r = run(h, receivers, pps, seconds, () -> cpuBefore[0] = janus.cpuNanos());
+            long cpu = janus.cpuNanos() - cpuBefore[0];
+            r.print();
+            printSfuLine("janus", r.received, cpu);
+        }
+    }
+
+    private static void printSfuLine(String sfu, long received, long cpuNanos) {
+        System.out.printf("sfu: %s received=%d cpu=%.2f per-cpu-second=%.0f%n", sfu, received, cpuNanos / 1e9,
+                received / (cpuNanos / 1e9));
     }
 
     /** Starts {@link RelayBenchServer} as a child JVM with this JVM's classpath and drives it. */
@@ -127,7 +153,11 @@ public final class RelayLoadBenchmark {
                 r.print();
                 String line;
                 while ((line = lines.poll(30, TimeUnit.SECONDS)) != null && !line.equals("relay end-report")) {
-                    System.out.println(line);
+                    if (line.startsWith("relay cpu-nanos ")) {
+                        printSfuLine("parley", r.received, Long.parseLong(line.substring("relay cpu-nanos ".length())));
+                    } else {
+                        System.out.println(line);
+                    }
                 }
             }
         } finally {

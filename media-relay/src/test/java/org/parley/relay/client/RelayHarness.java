@@ -20,6 +20,7 @@ public final class RelayHarness implements AutoCloseable {
 
     private final RelayServer relay;
     private final RelayControl control;
+    private final InetAddress clientAddress;
     private List<String> startLines = List.of();
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     private final MutableClock clock = new MutableClock(1_000_000);
@@ -32,6 +33,7 @@ public final class RelayHarness implements AutoCloseable {
     }
 
     public RelayHarness(RelayConfig config) throws Exception {
+        clientAddress = InetAddress.getLoopbackAddress();
         relay = new RelayServer(config, registry, clock);
         startLines = relay.start();
         control = relay.control();
@@ -40,6 +42,12 @@ public final class RelayHarness implements AutoCloseable {
 
     /** Clients of a relay elsewhere (another process), driven through the given control. */
     public RelayHarness(RelayControl remote) {
+        this(remote, InetAddress.getLoopbackAddress());
+    }
+
+    /** Clients on {@code clientAddress} of a relay elsewhere, driven through the given control. */
+    public RelayHarness(RelayControl remote, InetAddress clientAddress) {
+        this.clientAddress = clientAddress;
         relay = null;
         control = remote;
         control.createConference(CONFERENCE);
@@ -80,7 +88,7 @@ public final class RelayHarness implements AutoCloseable {
     /** Adds a client that publishes with the offer {@code offer} makes (null: publishes nothing). */
     public RelayTestClient join(String name, java.util.function.Function<RelayTestClient, String> offer)
             throws Exception {
-        RelayTestClient client = new RelayTestClient(name, InetAddress.getLoopbackAddress());
+        RelayTestClient client = new RelayTestClient(name, clientAddress);
         ConcurrentLinkedQueue<String> queue = new ConcurrentLinkedQueue<>();
         clients.add(client);
         offers.add(queue);
