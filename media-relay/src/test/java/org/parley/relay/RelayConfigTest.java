@@ -34,6 +34,17 @@ class RelayConfigTest {
     }
 
     @Test
+    void cascadeLinksAreOffByDefaultAndABadPortIsNamed() {
+        assertEquals(-1, RelayConfig.from(ConfigFactory.defaultReference()).cascadePort());
+        var any = ConfigFactory.parseString("parley.relay.cascade.port = 0").withFallback(ConfigFactory.defaultReference());
+        assertEquals(0, RelayConfig.from(any).cascadePort());
+        var bad = ConfigFactory.parseString("parley.relay.cascade.port = 70000")
+                .withFallback(ConfigFactory.defaultReference());
+        ConfigException e = assertThrows(ConfigException.class, () -> RelayConfig.from(bad));
+        assertTrue(e.getMessage().contains("parley.relay.cascade.port"), e.getMessage());
+    }
+
+    @Test
     void badValuesNameTheFullKey() {
         var bad = ConfigFactory.parseString("parley.relay.advertised-addresses = [\"not-an-ip\"]")
                 .withFallback(ConfigFactory.defaultReference());
