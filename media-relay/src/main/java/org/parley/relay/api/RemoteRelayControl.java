@@ -239,7 +239,8 @@ public final class RemoteRelayControl implements RelayControl, AutoCloseable {
                 forwarded.add(new ConferenceStats.ForwardedStreamStats(f.path("sourceEndpointId").asText(),
                         SourceKind.valueOf(f.path("kind").asText()), f.path("layerCount").asInt(),
                         f.path("targetLayer").asInt(), f.path("currentLayer").asInt(), f.path("bitrateBps").asLong(),
-                        f.path("height").asInt(), f.path("packetsSent").asLong()));
+                        f.path("height").asInt(), f.path("packetsSent").asLong(), f.path("temporalLayer").asInt(3),
+                        f.path("frameRate").asDouble()));
             }
             eps.add(new ConferenceStats.EndpointStats(e.path("endpointId").asText(), e.path("iceState").asText(),
                     e.path("packetsReceived").asLong(), e.path("packetsSent").asLong(),

@@ -141,7 +141,8 @@ final class ForwardedStream {
     ForwardedStreamStats stats() {
         int current = currentLayer();
         return new ForwardedStreamStats(source.publisher().id(), source.kind(), source.layerCount(), targetLayer(),
-                current, source.layerBitrateBps(current), source.layerHeight(current), packetsSent);
+                current, source.layerBitrateBps(current), source.layerHeight(current), packetsSent, temporal.target(),
+                source.temporalFrameRate(current, temporal.target(), System.nanoTime()));
     }
 
     /** A receiver asked for a keyframe (PLI/FIR): of the layer it gets, or is about to get. */

@@ -158,6 +158,12 @@ final class Source {
                 : TemporalLayerFilter.ALL;
     }
 
+    /** Frames per second of the layer's temporal layers 0..t together; 0 when not measured. */
+    double temporalFrameRate(int layer, int t, long now) {
+        Layer[] ls = layers;
+        return layer >= 0 && layer < ls.length ? ls[layer].temporal().frameRate(t, now) : 0;
+    }
+
     /** The share (0..1) of the layer's bitrate its temporal layers 0..t carry; 1 when unknown. */
     double temporalBitrateShare(int layer, int t, long now) {
         Layer[] ls = layers;

@@ -33,8 +33,12 @@ public record ConferenceStats(String conferenceId, List<EndpointStats> endpoints
      * @param currentLayer the layer forwarded now, -1 when none (paused, not started, not arriving)
      * @param bitrateBps what the current layer arrives with over the last ~1 s, bits/s
      * @param height the current layer's picture height from its last keyframe, 0 when unknown
+     * @param temporalLayer the highest VP8 temporal layer forwarded (3: all of them; docs/relay.md,
+     *        "Temporal layers")
+     * @param frameRate frames per second of the current layer's temporal layers up to that one, as
+     *        measured from their TIDs; 0 when the layer has no temporal layers (or no measure yet)
      */
     public record ForwardedStreamStats(String sourceEndpointId, SourceKind kind, int layerCount, int targetLayer,
-            int currentLayer, long bitrateBps, int height, long packetsSent) {
+            int currentLayer, long bitrateBps, int height, long packetsSent, int temporalLayer, double frameRate) {
     }
 }
