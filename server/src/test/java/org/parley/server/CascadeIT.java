@@ -40,7 +40,8 @@ import org.parley.signaling.client.SignalingClient;
  * the other, linked by the signaling node through both relays' control APIs. Every member gets
  * every other member's audio and video frames, intact and none missing, across the link or not;
  * dave's NACK for a packet of alice's video is answered, and his PLI crosses the link to alice,
- * whose next frame, a keyframe, reaches him.
+ * whose next frame, a keyframe, reaches him. Then the linked relay is killed: every member gets
+ * {@code relay.reset} and, the room set up again on its first relay, everyone's media.
  */
 class CascadeIT {
 
@@ -137,6 +138,26 @@ class CascadeIT {
                 dave.clear();
                 alice.media.sendVideoFrame("alice after pli".getBytes(StandardCharsets.US_ASCII));
                 dave.awaitKeyframeFrom(alice);
+
+                // the linked relay (carol's and dave's) is killed: the room starts over from its
+                // first relay, every member is reset and gets everyone's media again
+                ServerProcess linked = relay1.port("relay", "udp") == carol.relayUdpPort() ? relay1 : relay2;
+                int first = alice.relayUdpPort();
+                linked.close();
+                for (Member m : members) {
+                    m.awaitReset();
+                }
+                for (Member m : members) {
+                    for (Member from : members) {
+                        if (m != from) {
+                            m.awaitVideoFrom(from, members);
+                        }
+                    }
+                    assertEquals(first, m.relayUdpPort(), m.name + " is on the first relay now");
+                    for (JsonNode reset : m.resets) {
+                        assertEquals("relay_moved", reset.path("reason").asText(), reset.toString());
+                    }
+                }
                 for (Member m : members) {
                     assertTrue(m.failure.get() == null, m.name + ": " + m.failure.get());
                 }
@@ -169,7 +190,8 @@ class CascadeIT {
 
         final String name;
         final SignalingClient signaling;
-        final RelayTestClient media;
+        volatile RelayTestClient media;
+        final List<JsonNode> resets = new CopyOnWriteArrayList<>();
         final AtomicReference<String> failure = new AtomicReference<>();
         final List<ReceivedPacket> rtx = new CopyOnWriteArrayList<>();
         /** "sender kind" -> frame numbers received, and the last video packet per sender. */
@@ -190,12 +212,24 @@ class CascadeIT {
         void start() throws InterruptedException {
             events.start();
             receiver.start();
-            JsonNode answer = signaling.request("relay.offer", "roomId", ROOM, "sdp", media.publisherOffer());
-            publisherAnswer = answer.path("sdp").asText();
-            media.acceptPublisherAnswer(publisherAnswer);
+            publish();
             long deadline = System.nanoTime() + WAIT.toNanos();
             while (!media.isPublisherConnected()) {
                 assertTrue(System.nanoTime() < deadline, name + " never connected its publisher connection");
+                Thread.sleep(20);
+            }
+        }
+
+        private void publish() {
+            JsonNode answer = signaling.request("relay.offer", "roomId", ROOM, "sdp", media.publisherOffer());
+            publisherAnswer = answer.path("sdp").asText();
+            media.acceptPublisherAnswer(publisherAnswer);
+        }
+
+        void awaitReset() throws InterruptedException {
+            long deadline = System.nanoTime() + WAIT.toNanos();
+            while (resets.isEmpty()) {
+                assertTrue(System.nanoTime() < deadline, name + " got no relay.reset; " + failure.get());
                 Thread.sleep(20);
             }
         }
@@ -311,8 +345,16 @@ class CascadeIT {
                         if ("relay.offer".equals(e.path("type").asText())) {
                             signaling.send("relay.answer", "roomId", ROOM, "sdp",
                                     media.answerSubscriberOffer(e.path("sdp").asText()));
+                        } else if ("relay.reset".equals(e.path("type").asText())) {
+                            // as a browser does: both relay connections set up afresh
+                            RelayTestClient old = media;
+                            media = new RelayTestClient(name, InetAddress.getLoopbackAddress());
+                            old.close();
+                            clear();
+                            resets.add(e);
+                            publish();
                         }
-                    } catch (RuntimeException x) {
+                    } catch (java.io.IOException | RuntimeException x) {
                         failure.compareAndSet(null, e.path("type").asText() + ": " + x);
                     }
                 });

@@ -340,6 +340,9 @@ public final class RelayPool implements RelayRoutes, AutoCloseable {
                 move(relayId, trouble);
             }
         }
+        if (config.maxEndpointsPerRelay() > 0) {
+            leaveDeadLinkedRelays();
+        }
         forgetRelaysNotInUse();
         if (++checks % renewEveryChecks() == 0) {
             placed.keySet().forEach(c -> {
@@ -445,6 +448,59 @@ public final class RelayPool implements RelayRoutes, AutoCloseable {
     }
 
     /** Closes the control clients of relays that left the pool and serve none of our conferences. */
+    /**
+     * A spread conference whose linked (not first) relay died or drains starts over on its first
+     * relay: the conference is expired on the relays that are left (their links to the dead relay
+     * go with it), its spread is forgotten, and the move listeners make every endpoint again, spread
+     * afresh from the first relay; each device gets {@code relay.reset} as on any move.
+     */
+    private void leaveDeadLinkedRelays() {
+        Map<String, String> left = new HashMap<>();
+        synchronized (this) {
+            for (Map.Entry<String, String> e : placed.entrySet()) {
+                for (String r : spread.relays(e.getKey(), e.getValue())) {
+                    String trouble = r.equals(e.getValue()) ? null : trouble(r);
+                    if (trouble != null) {
+                        left.put(e.getKey(), r + " " + trouble);
+                        break;
+                    }
+                }
+            }
+            for (Map.Entry<String, String> e : left.entrySet()) {
+                String conference = e.getKey();
+                String dead = e.getValue().substring(0, e.getValue().indexOf(' '));
+                for (String r : spread.relays(conference, placed.get(conference))) {
+                    RemoteRelayControl c = controls.get(r);
+                    if (!r.equals(dead) && c != null) {
+                        try {
+                            c.expireConference(conference);
+                        } catch (RuntimeException x) {
+                            LOG.debug("conference {} not expired on relay {}: {}", conference, r, x.toString());
+                        }
+                    }
+                }
+                spread.forget(conference);
+                if (!e.getValue().endsWith("draining")) {
+                    shunnedUntil.put(dead, clock.millis() + config.ttl().toMillis() * 2);
+                }
+            }
+        }
+        if (left.isEmpty()) {
+            return;
+        }
+        LOG.warn("linked relays left, conferences set up again from their first relay: {}", left);
+        Counter.builder("parley.relay.pool.moves").tag("reason", "linked_relay")
+                .description("Conferences moved to another relay, by why their relay was left")
+                .register(registry).increment(left.size());
+        for (Consumer<Set<String>> l : movedListeners) {
+            try {
+                l.accept(Set.copyOf(left.keySet()));
+            } catch (RuntimeException x) {
+                LOG.error("relay move listener failed", x);
+            }
+        }
+    }
+
     private void forgetRelaysNotInUse() {
         Set<String> inUse = new HashSet<>(placed.values());
         controls.entrySet().removeIf(e -> {
