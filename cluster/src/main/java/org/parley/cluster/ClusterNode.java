@@ -202,6 +202,12 @@ public final class ClusterNode implements Peers, AutoCloseable {
         return calls;
     }
 
+    /** Per-user message counters in Redis, shared by every node. */
+    @Override
+    public org.parley.signaling.cluster.RateCounters rateCounters(java.time.Clock clock) {
+        return new RedisRateCounters(commands.async());
+    }
+
     /** Rooms' owners in Redis: their keys live as long as the sessions' and are renewed with them. */
     @Override
     public synchronized RoomStore roomStore() {

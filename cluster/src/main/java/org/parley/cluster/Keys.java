@@ -54,6 +54,11 @@ final class Keys {
         return "parley:room:{" + roomId + "}";
     }
 
+    /** A user's messages in its current rate-limit window: a counter expiring with the window. */
+    static String rate(String user) {
+        return "parley:rate:{" + user + "}";
+    }
+
     /** The pub/sub channel a node receives on. */
     static String bus(String node) {
         return "parley:bus:" + node;

@@ -24,11 +24,16 @@ import org.parley.signaling.client.SignalingException;
  * redis-server and two Parley processes, each with a relay in the pool. The room runs on the node
  * of its first joiner; a device joining at the other node is forwarded there and gets the others'
  * media, moderators act across nodes with the typed errors unchanged, and an invite link made at
- * one node admits at the other. The cases share the processes and use rooms of their own.
+ * one node admits at the other. A user's message limit is counted in Redis, so spreading messages
+ * over the nodes does not get round it. The cases share the processes and use rooms and users of
+ * their own.
  */
 class RoomsAcrossNodesIT {
 
     private static final Duration WAIT = Duration.ofSeconds(60);
+    /** 100 messages per user a minute, over both nodes: far above what the room cases send. */
+    private static final String USER_LIMIT = "-Dparley.signaling.user-rate-limit.messages=100";
+    private static final String USER_WINDOW = "-Dparley.signaling.user-rate-limit.window=60s";
 
     @TempDir
     static Path dir;
@@ -39,8 +44,8 @@ class RoomsAcrossNodesIT {
     @BeforeAll
     static void start() throws Exception {
         cluster = new RedisCluster(dir, WAIT, "rooms-across-nodes-it");
-        a = cluster.relayNode("a");
-        b = cluster.relayNode("b");
+        a = cluster.node("a", "-Dparley.relay.api-secret=" + RedisCluster.API_SECRET, USER_LIMIT, USER_WINDOW);
+        b = cluster.node("b", "-Dparley.relay.api-secret=" + RedisCluster.API_SECRET, USER_LIMIT, USER_WINDOW);
         cluster.awaitRelays(a, 2);
         cluster.awaitRelays(b, 2);
     }
@@ -152,6 +157,32 @@ class RoomsAcrossNodesIT {
             // a room created at one node cannot be created again at the other
             assertEquals("room_exists", assertThrows(SignalingException.class,
                     () -> eve.request("room.create", "roomId", roomId)).code());
+        }
+    }
+
+    @Test
+    void aUserSpreadingMessagesOverTwoNodesMeetsOneLimit() throws Exception {
+        try (SignalingClient onA = user(a, "flo");
+                SignalingClient onB = user(b, "flo")) {
+            for (int i = 0; i < 70; i++) {
+                onA.request("ping"); // 70 of the user's 100: all answered
+            }
+            int answered = 0;
+            int refused = 0;
+            for (int i = 0; i < 70; i++) {
+                try {
+                    onB.request("ping");
+                    answered++;
+                } catch (SignalingException e) {
+                    assertEquals("rate_limited", e.code(), e.getMessage());
+                    refused++;
+                }
+            }
+            System.out.println("user rate limit across nodes: node b answered " + answered + ", refused " + refused);
+            // node b counts node a's 70: it lets through about 30 more (plus what was in flight
+            // while Redis answered), far fewer than its own connection's budget would
+            assertTrue(refused > 0, "node b refused none of the 140 messages: answered " + answered);
+            assertTrue(answered <= 45, "node b answered " + answered + " of 70 though only ~30 remained");
         }
     }
 }

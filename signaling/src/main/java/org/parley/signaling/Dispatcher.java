@@ -48,6 +48,9 @@ final class Dispatcher {
     /** In a cluster: handlers that first find the node running what the request is about (room.join). */
     private final Map<String, DeferredHandler> routed = new HashMap<>();
 
+    /** The limit on each user's messages over all its connections; none until {@link #limitUsers}. */
+    private UserRateLimit userLimit;
+
     private record Queued(Connection connection, Request request) {
     }
 
@@ -55,6 +58,11 @@ final class Dispatcher {
         this.sessions = sessions;
         this.metrics = metrics;
         this.loop = loop;
+    }
+
+    /** Refuses a user's messages beyond {@code limit} (docs/protocol.md §3). */
+    void limitUsers(UserRateLimit limit) {
+        this.userLimit = limit;
     }
 
     void register(String type, RequestHandler handler) {
@@ -180,6 +188,10 @@ final class Dispatcher {
                 c.send(Json.result(r.id()));
                 sessions.bye(s);
                 return false;
+            }
+            if (userLimit != null && !userLimit.admit(s.user())) {
+                throw new ProtocolException(ErrorCode.RATE_LIMITED,
+                        "too many messages from this user over all its connections; slow down");
             }
             s.hold();
             CompletableFuture<ObjectNode> reply;

@@ -19,6 +19,7 @@ import java.util.Optional;
  * @param maxUnackedEvents events kept per session until acknowledged
  * @param tokenRefreshWarning lead time of {@code session.token_expiring}
  * @param rateLimit per-connection message budget
+ * @param userRateLimit per-user message budget over all its connections (and nodes)
  * @param ice ICE servers for {@code welcome}
  * @param calls one-to-one call settings
  * @param rooms conference settings
@@ -27,12 +28,22 @@ import java.util.Optional;
  */
 public record SignalingConfig(int maxFrameBytes, Duration helloTimeout, Duration pingInterval,
         Duration resumeGracePeriod, int maxUnackedEvents, Duration tokenRefreshWarning,
-        RateLimit rateLimit, Ice ice, Calls calls, Rooms rooms, Webhook webhook, E2ee e2ee) {
+        RateLimit rateLimit, UserRateLimit userRateLimit, Ice ice, Calls calls, Rooms rooms, Webhook webhook, E2ee e2ee) {
 
     private static final String PREFIX = "parley.signaling.";
 
     /** Token bucket per connection. */
     public record RateLimit(double messagesPerSecond, int burst) {
+    }
+
+    /**
+     * At most {@code messages} per {@code window} from one user, over all its connections and, in
+     * a cluster, all nodes; 0 messages: no such limit.
+     */
+    public record UserRateLimit(long messages, Duration window) {
+        public boolean enabled() {
+            return messages > 0;
+        }
     }
 
     /**
@@ -91,6 +102,11 @@ public record SignalingConfig(int maxFrameBytes, Duration helloTimeout, Duration
         if (burst < 1) {
             throw bad(c, "rate-limit.burst", "must be at least 1");
         }
+        long userMessages = c.getLong("user-rate-limit.messages");
+        if (userMessages < 0) {
+            throw bad(c, "user-rate-limit.messages", "must be 0 (off) or more, got " + userMessages);
+        }
+        UserRateLimit userRate = new UserRateLimit(userMessages, positive(c, "user-rate-limit.window"));
         String turnSecret = c.getString("ice.turn-secret");
         Ice ice = new Ice(urls(c, "ice.stun-urls", "stun:"), urls(c, "ice.turn-urls", "turn"),
                 turnSecret.isEmpty() ? Optional.empty() : Optional.of(turnSecret),
@@ -114,7 +130,7 @@ public record SignalingConfig(int maxFrameBytes, Duration helloTimeout, Duration
                 maxLiveInvites);
         return new SignalingConfig(maxFrame, positive(c, "hello-timeout"), positive(c, "ping-interval"),
                 positive(c, "resume-grace-period"), maxUnacked, positive(c, "token-refresh-warning"),
-                new RateLimit(rate, burst), ice, calls, rooms,
+                new RateLimit(rate, burst), userRate, ice, calls, rooms,
                 new Webhook(webhookUrl(c), positive(c, "webhook.timeout")),
                 new E2ee(c.getBoolean("e2ee.require-for-rooms"), c.getBoolean("e2ee.require-for-calls")));
     }

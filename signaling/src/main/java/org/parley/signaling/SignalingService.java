@@ -178,6 +178,7 @@ public final class SignalingService implements AutoCloseable {
         rooms.register(d::register, d::registerDeferred);
         d.register("e2ee.key", new KeyMessages(rooms::deliverKey, inCall::deliverKey)::handle);
         this.dispatcher = d;
+        d.limitUsers(new UserRateLimit(config.userRateLimit(), peers.rateCounters(clock), clock, loop));
         if (peers.clustered()) {
             Routes routes = new Routes();
             d.forwardThrough(routes, peers);

@@ -121,6 +121,11 @@ public interface Peers {
         return CallStore.MEMORY;
     }
 
+    /** Per-user message counters (docs/protocol.md §3); alone, in this process's memory. */
+    default RateCounters rateCounters(java.time.Clock clock) {
+        return RateCounters.memory(clock);
+    }
+
     /** Which node runs each room (docs/cluster.md "Rooms across nodes"); alone, every room is this node's. */
     default RoomStore roomStore() {
         return RoomStore.MEMORY;
