@@ -8,6 +8,7 @@ import org.parley.relay.rtp.RtcpPacket;
 import org.parley.relay.rtp.RtpPacket;
 import org.parley.relay.rtp.StreamRewriter;
 import org.parley.relay.rtp.TemporalLayerFilter;
+import org.parley.relay.rtp.Vp8Continuity;
 import org.parley.relay.sdp.RelayCodec;
 import org.parley.relay.transport.PacketBuffer;
 import org.parley.relay.transport.SendKind;
@@ -32,6 +33,8 @@ final class ForwardedStream {
             java.util.concurrent.ThreadLocalRandom.current().nextInt(0x8000));
     private final LayerSelection selection;
     private final TemporalLayerFilter temporal = new TemporalLayerFilter();
+    /** PictureID and TL0PICIDX continued across simulcast switches (VP8). */
+    private final Vp8Continuity continuity = new Vp8Continuity();
     /** The receiver's maxFrameRate for this source, 0 none (docs/relay.md, "Frame rate"). */
     private volatile int maxFrameRate;
     private final Object rtxLock = new Object();
@@ -193,6 +196,7 @@ final class ForwardedStream {
         }
         if (codec == RelayCodec.VP8) {
             temporal.rewrite(out, header, payloadLen, RtpPacket.sequence(out, 0));
+            continuity.rewrite(out, header, payloadLen, layer, RtpPacket.sequence(out, 0));
         }
         RtpPacket.setPayloadType(out, 0, codec.payloadType());
         RtpPacket.mapExtensionIds(out, 0, len, source.publisher().forwardingExtensionMap());
@@ -277,6 +281,7 @@ final class ForwardedStream {
         if (codec == RelayCodec.VP8) {
             int header = RtpPacket.headerLength(out, 0, len);
             temporal.rewriteRepair(out, header, RtpPacket.payloadLength(out, 0, len), outSeq);
+            continuity.rewriteRepair(out, header, RtpPacket.payloadLength(out, 0, len), outSeq);
         }
         if (rtxSsrc != 0 && codec.rtxPayloadType() > 0 && receiver.accepts(codec.rtxPayloadType())) {
             int header = RtpPacket.headerLength(out, 0, len);

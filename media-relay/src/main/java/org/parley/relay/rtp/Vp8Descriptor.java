@@ -71,6 +71,30 @@ public final class Vp8Descriptor {
     }
 
     /**
+     * Where the TL0PICIDX byte is (RFC 7741 §4.2: after the PictureID when present), or -1 when
+     * the descriptor has none (L clear) or is cut short.
+     */
+    public static int tl0PicIdxAt(byte[] b, int off, int len) {
+        if (len < 2 || (b[off] & 0x80) == 0 || (b[off + 1] & 0x40) == 0) {
+            return -1;
+        }
+        int i = afterPictureId(b, off, len);
+        return i >= 0 && i < off + len ? i : -1;
+    }
+
+    /** Just past the PictureID, or the extension byte when I is clear; -1 when cut short. */
+    private static int afterPictureId(byte[] b, int off, int len) {
+        int i = off + 2;
+        if ((b[off + 1] & 0x80) != 0) {
+            if (i >= off + len) {
+                return -1;
+            }
+            i += (b[i] & 0x80) != 0 ? 2 : 1;
+        }
+        return i;
+    }
+
+    /**
      * Where the TID|Y|KEYIDX byte is (RFC 7741 §4.2: after PictureID and TL0PICIDX when present),
      * or -1 when the descriptor carries no temporal layer index (T clear: no temporal layering).
      */
@@ -82,12 +106,9 @@ public final class Vp8Descriptor {
         if ((ext & 0x20) == 0) {
             return -1;
         }
-        int i = off + 2;
-        if ((ext & 0x80) != 0) {
-            if (i >= off + len) {
-                return -1;
-            }
-            i += (b[i] & 0x80) != 0 ? 2 : 1;
+        int i = afterPictureId(b, off, len);
+        if (i < 0) {
+            return -1;
         }
         if ((ext & 0x40) != 0) {
             i++;
