@@ -22,6 +22,20 @@ import org.parley.relay.control.SourceKind;
  */
 class SimulcastForwardingTest {
 
+    /** The receiver's packetsSent once two readings 300 ms apart agree (bounded: 10 tries). */
+    private static long settledPacketsSent(RelayHarness h) throws InterruptedException {
+        long before = stats(h).packetsSent();
+        for (int i = 0; i < 10; i++) {
+            Thread.sleep(300);
+            long now = stats(h).packetsSent();
+            if (now == before) {
+                return now;
+            }
+            before = now;
+        }
+        throw new AssertionError("a paused receiver's packet count kept growing: " + before);
+    }
+
     private static final long WAIT_MS = 20_000;
 
     @ParameterizedTest(name = "rid-signalled={0}")
@@ -73,7 +87,9 @@ class SimulcastForwardingTest {
             h.control().setTargetLayer(RelayHarness.CONFERENCE, "bob", "alice", SourceKind.VIDEO, -1);
             h.await(() -> stats(h).currentLayer() == -1 && stats(h).targetLayer() == -1, WAIT_MS, "not paused");
             int paused = got.size();
-            long sent = stats(h).packetsSent();
+            // A packet the fan-out thread took before the pause may still be counted after the
+            // stats said paused: start the window once the count has stood still for 300 ms.
+            long sent = settledPacketsSent(h);
             Thread.sleep(1000); // an observation window: frames keep coming from the camera
             assertEquals(sent, stats(h).packetsSent(), "a paused receiver gets no video");
             mark = got.size();
