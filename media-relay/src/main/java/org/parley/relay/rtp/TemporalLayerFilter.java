@@ -66,7 +66,12 @@ public final class TemporalLayerFilter {
         int pidAt = Vp8Descriptor.pictureIdAt(b, payloadOff, payloadLen);
         int pid = pidAt < 0 ? -1 : Vp8Descriptor.pictureId(b, pidAt);
         boolean start = Vp8Descriptor.startsFrame(b, payloadOff);
-        if (pid < 0) {
+        if (keyframe && start) {
+            // Always a new frame, whatever its PictureID: after a simulcast switch (made at a
+            // keyframe) the PictureIDs are another encoder's and may lie "behind" the old
+            // layer's, which made every later frame look like a late repair, so the filter never
+            // took a new verdict and forwarded every layer whatever the target.
+        } else if (pid < 0) {
             // no PictureIDs to tell frames apart: only a frame's first packet may change the verdict
             if (!start) {
                 return tid <= current;

@@ -110,6 +110,29 @@ class TemporalLayerFilterTest {
     }
 
     @Test
+    void aKeyframeOfAnotherSimulcastLayerStartsAfreshWhateverItsPictureId() {
+        Receiver r = new Receiver();
+        Sender low = new Sender();
+        for (int f = 0; f < 8; f++) {
+            low.nextFrame(1, f == 0).forEach(p -> r.offer(p, Vp8Descriptor.startsFrame(p, HEADER) && low.frame == 1));
+        }
+        // the relay switches this receiver to a layer whose encoder numbers pictures half the
+        // 15-bit space away ("older" than the last one forwarded), at that layer's keyframe
+        Sender high = new Sender();
+        high.pictureId = (low.pictureId + 0x4000 + 100) & 0x7FFF;
+        high.seq = low.seq;
+        r.filter.setTarget(1);
+        int before = r.out.size();
+        for (int f = 0; f < 8; f++) {
+            high.nextFrame(1, f == 0).forEach(p -> r.offer(p, Vp8Descriptor.startsFrame(p, HEADER) && high.frame == 1));
+        }
+        List<byte[]> after = r.out.subList(before, r.out.size());
+        assertTrue(after.stream().filter(b -> b.length > HEADER + 1).noneMatch(b -> tid(b) == 2),
+                "no TL2 frame of the new layer is forwarded at target 1");
+        assertEquals(4, after.stream().filter(b -> b.length > HEADER + 1).count(), "its TL0 and TL1 frames are");
+    }
+
+    @Test
     void halfTheFrameRateKeepsLayersZeroAndOneWithNoGapInSequenceOrPictureIds() {
         Sender s = new Sender();
         Receiver r = new Receiver();
