@@ -149,4 +149,43 @@ class ConferenceScenarioIT {
                     "under 5 % lost, counted on the relay's sequence numbers: " + video);
         }
     }
+
+    /**
+     * Issue 17: "its receivers can be given a bandwidth limit; its report shows the layer each
+     * receiver got over time". One simulcast sender (60k, 200k, 600k) and two receivers, the last
+     * behind a 150 kbit/s cap (the low layer and the audio fit it, the middle layer does not): the
+     * report shows the capped one settled on the low layer for the last 5 s and the free one on
+     * the top layer.
+     */
+    @Test
+    void aCappedReceiverIsReportedOnTheLowLayerAndAFreeOneOnTheTop(@TempDir Path dir) throws Exception {
+        try (ServerUnderTest server = ServerUnderTest.start(dir)) {
+            Path out = dir.resolve("capped");
+            ByteArrayOutputStream log = new ByteArrayOutputStream();
+            PrintStream ps = new PrintStream(log, true, StandardCharsets.UTF_8);
+            int exit = LoadTestMain.run(new String[] {"conference", "--url", server.wsUrl(),
+                "--secret", ServerUnderTest.SECRET, "--participants", "3", "--senders", "1", "--simulcast",
+                "--video-bitrate", "600k", "--receiver-bandwidth", "150", "--capped-receivers", "1",
+                "--keyframe-interval", "2s", "--duration", "20s", "--out", out.toString()}, ps, ps);
+            String output = log.toString(StandardCharsets.UTF_8);
+            assertEquals(0, exit, output + "\nserver:\n" + server.output());
+            JsonNode layers = new ObjectMapper().readTree(out.resolve("result.json").toFile())
+                    .path("scenarioSummary").path("layers received");
+            String free = null;
+            String capped = null;
+            for (var e : (Iterable<java.util.Map.Entry<String, JsonNode>>) layers::fields) {
+                String got = e.getValue().size() == 1 ? e.getValue().elements().next().path("layers").asText() : "";
+                if (e.getKey().endsWith("-p1")) {
+                    free = got;
+                } else if (e.getKey().endsWith("-p2")) {
+                    capped = got;
+                }
+            }
+            System.out.println("ConferenceScenarioIT capped receiver: free " + free + ", capped " + capped);
+            assertTrue(free != null && free.endsWith("22222"), "the free receiver ends on the top layer: " + free
+                    + "\n" + output);
+            assertTrue(capped != null && capped.endsWith("00000"), "the capped one on the low layer: " + capped
+                    + "\n" + output);
+        }
+    }
 }

@@ -1,24 +1,28 @@
 package org.parley.relay.client;
 
 /**
- * A token bucket in front of a test client's receiver, standing for a thin downlink: what arrives
- * beyond the rate (after a burst allowance) is dropped, as a policer or a full bottleneck queue
- * drops it. Off (everything passes) at rate 0. Checked on the receive thread only; the rate may
- * be changed from any thread.
+ * A thin downlink in front of a test client's receiver: a bottleneck that carries a set number
+ * of bits per second, with a queue of at most {@link #QUEUE_NANOS} of them in front of it. A
+ * packet that finds the queue full is dropped (tail drop); the others come out once the packets
+ * before them have passed at the rate. So a sender above the rate first sees its packets' delay
+ * grow and then loses some, as on a real bottleneck (and as the e2e tests' shaped link with its
+ * 100 ms queue behaves), which is what a delay-based estimator (docs/relay.md, Bandwidth
+ * estimation) needs to find the rate: a bucket that only dropped showed loss and no delay, and
+ * the relay's estimate swung around the cap (issue 17, the load tool's capped receivers).
+ *
+ * <p>The delay is not waited out: {@link #arrival} says when the packet would have come out of
+ * the queue, and the client reports that moment in its transport-wide feedback. Off (no delay,
+ * nothing dropped) at rate 0. Used on the receive thread; the rate may be set from any thread.
  */
 public final class ReceiveBandwidthCap {
 
-    /**
-     * Burst the bucket holds: 100 ms at the rate, and never less than two full-size packets, so a
-     * video frame's packets arriving back to back are not all cut at a rate the link carries on
-     * average.
-     */
-    static final long BURST_MICROS = 100_000;
-    static final long MIN_BURST_BYTES = 3000;
+    /** The queue: 100 ms at the rate, a common bottleneck buffer for a home link or a phone's. */
+    static final long QUEUE_NANOS = 100_000_000L;
 
     private volatile long rateBps;
-    private double tokens;
-    private long lastNanos = Long.MIN_VALUE;
+    /** When the bottleneck has passed the last packet it took; valid while {@link #busy}. */
+    private long freeAtNanos;
+    private boolean busy;
     private long dropped;
 
     /** Caps the downlink at {@code bps} bits per second; 0 lifts the cap. */
@@ -38,25 +42,23 @@ public final class ReceiveBandwidthCap {
         return dropped;
     }
 
-    /** True when a packet of {@code bytes} arriving at {@code nowNanos} gets through. */
-    public synchronized boolean admit(int bytes, long nowNanos) {
+    /**
+     * When a packet of {@code bytes} reaching the bottleneck at {@code nowNanos} comes out of it,
+     * or -1 when the queue is full and it is dropped.
+     */
+    public synchronized long arrival(int bytes, long nowNanos) {
         long rate = rateBps;
         if (rate == 0) {
-            lastNanos = Long.MIN_VALUE;
-            return true;
+            busy = false;
+            return nowNanos;
         }
-        double burst = Math.max(MIN_BURST_BYTES, rate / 8.0 * BURST_MICROS / 1e6);
-        if (lastNanos == Long.MIN_VALUE) {
-            tokens = burst;
-        } else {
-            tokens = Math.min(burst, tokens + rate / 8.0 * Math.max(0, nowNanos - lastNanos) / 1e9);
+        long start = busy && freeAtNanos - nowNanos > 0 ? freeAtNanos : nowNanos;
+        if (start - nowNanos > QUEUE_NANOS) {
+            dropped++;
+            return -1;
         }
-        lastNanos = nowNanos;
-        if (tokens >= bytes) {
-            tokens -= bytes;
-            return true;
-        }
-        dropped++;
-        return false;
+        freeAtNanos = start + bytes * 8L * 1_000_000_000L / rate;
+        busy = true;
+        return freeAtNanos;
     }
 }

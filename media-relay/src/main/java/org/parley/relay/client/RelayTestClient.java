@@ -501,15 +501,16 @@ public final class RelayTestClient implements AutoCloseable {
 
     /**
      * Notes a packet's transport-wide sequence number (the relay's, on its subscriber offer's
-     * extension id) and every {@link #TWCC_FEEDBACK_NANOS} sends feedback about what arrived
+     * extension id) with the moment it came out of the downlink cap, and every
+     * {@link #TWCC_FEEDBACK_NANOS} sends feedback about what arrived
      * (draft-holmer-rmcat-transport-wide-cc-extensions-01 section 3.1), as Chromium does.
      */
-    private void noteTransportSequence(byte[] b, int off, int len, long nowNanos) {
+    private void noteTransportSequence(byte[] b, int off, int len, long arrivedNanos, long nowNanos) {
         int at = RtpPacket.findExtension(b, off, len, HeaderExtension.TRANSPORT_CC.relayId());
         if (at < 0 || (b[at - 1] & 0x0f) != 1) {
             return;
         }
-        downlinkTwcc.record(RtpPacket.u16(b, at), nowNanos / 1000);
+        downlinkTwcc.record(RtpPacket.u16(b, at), arrivedNanos / 1000);
         feedbackMediaSsrc = RtpPacket.ssrc(b, off);
         if (nowNanos - lastFeedbackNanos >= TWCC_FEEDBACK_NANOS && downlinkTwcc.hasPending()) {
             lastFeedbackNanos = nowNanos;
@@ -593,10 +594,11 @@ public final class RelayTestClient implements AutoCloseable {
     private final class SubscriberHandler implements PeerTransport.Handler {
         @Override
         public void onRtp(byte[] b, int off, int len, long nowNanos) {
-            if (!downlinkCap.admit(len, nowNanos)) {
+            long arrivedNanos = downlinkCap.arrival(len, nowNanos);
+            if (arrivedNanos < 0) {
                 return;
             }
-            noteTransportSequence(b, off, len, nowNanos);
+            noteTransportSequence(b, off, len, arrivedNanos, nowNanos);
             int header = RtpPacket.headerLength(b, off, len);
             int payloadLen = RtpPacket.payloadLength(b, off, len);
             if (payloadLen <= 0) {
@@ -605,8 +607,8 @@ public final class RelayTestClient implements AutoCloseable {
             byte[] payload = new byte[Math.max(0, payloadLen)];
             System.arraycopy(b, off + header, payload, 0, payload.length);
             received.add(new ReceivedPacket(RtpPacket.ssrc(b, off), RtpPacket.sequence(b, off),
-                    RtpPacket.timestamp(b, off), RtpPacket.payloadType(b, off), payload, nowNanos));
-            noteReception(b, off, len, nowNanos);
+                    RtpPacket.timestamp(b, off), RtpPacket.payloadType(b, off), payload, arrivedNanos));
+            noteReception(b, off, len, arrivedNanos);
         }
 
         @Override
