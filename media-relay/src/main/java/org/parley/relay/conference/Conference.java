@@ -282,7 +282,15 @@ public final class Conference {
                     // every layer crosses the links: the peers' receivers choose theirs there
                     highest.put(s, s.layerCount() - 1);
                 }
-                List<Boolean> needed = demand.update(s, AllocatedStream.layers(s), highest.getOrDefault(s, -1));
+                int target = highest.getOrDefault(s, -1);
+                if (target >= 0) {
+                    // A layer never seen has no bitrate the allocator could weigh, so no receiver
+                    // can be given it; suspended before it ever arrived (a sender's encoder starts
+                    // its top layer only once its own estimate allows, seconds in), it would never
+                    // be seen and never asked back. Kept on until it has arrived once.
+                    target = Math.max(target, s.highestLayerNeverArrived());
+                }
+                List<Boolean> needed = demand.update(s, AllocatedStream.layers(s), target);
                 if (needed != null) {
                     try {
                         publisher.listener().onLayersNeeded(s.kind(), needed);

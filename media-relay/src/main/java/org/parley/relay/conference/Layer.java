@@ -39,6 +39,11 @@ final class Layer {
         this.cache = video ? new RetransmissionCache(1024, 2_000_000_000L) : null;
     }
 
+    /** True once a packet of this layer has arrived (it may have stopped since). */
+    boolean everArrived() {
+        return arrived;
+    }
+
     int index() {
         return index;
     }

@@ -142,6 +142,17 @@ final class Source {
         return layer >= 0 && layer < ls.length ? ls[layer].bitrateBps(System.nanoTime()) : 0;
     }
 
+    /** The highest layer of which no packet has arrived yet, -1 when every one has. */
+    int highestLayerNeverArrived() {
+        Layer[] ls = layers;
+        for (int i = ls.length - 1; i >= 0; i--) {
+            if (!ls[i].everArrived()) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
     /** The layer's picture height from its last keyframe (VP8/H264 headers), 0 when unknown. */
     int layerHeight(int layer) {
         Layer[] ls = layers;
