@@ -56,6 +56,12 @@ public final class RelayMetrics {
     public final Counter repairsReceived;
     public final Counter plisReceived;
     public final Counter plisSent;
+    /** Cascading: NACKs sent over relay-to-relay links for packets lost on the link. */
+    public final Counter linkNacksSent;
+    /** Cascading: packets resent over a link from this relay's cache, answering a peer's NACK. */
+    public final Counter linkRepairsSent;
+    /** Cascading: repairs that arrived over a link for packets this relay asked for. */
+    public final Counter linkRepairsReceived;
     public final Counter twccFeedbackSent;
     /** Transport-wide feedback messages from receivers that fed their downlink estimate. */
     public final Counter twccFeedbackReceived;
@@ -102,6 +108,12 @@ public final class RelayMetrics {
         repairsReceived = Counter.builder("parley_relay_repairs_received").register(registry);
         plisReceived = Counter.builder("parley_relay_plis_received").register(registry);
         plisSent = Counter.builder("parley_relay_plis_sent").register(registry);
+        linkNacksSent = Counter.builder("parley_relay_link_nacks_sent")
+                .description("NACKs sent over relay-to-relay links for packets lost on the link").register(registry);
+        linkRepairsSent = Counter.builder("parley_relay_link_repairs_sent")
+                .description("Packets resent over relay-to-relay links answering the peer's NACKs").register(registry);
+        linkRepairsReceived = Counter.builder("parley_relay_link_repairs_received")
+                .description("Repairs received over relay-to-relay links for packets asked for").register(registry);
         twccFeedbackSent = Counter.builder("parley_relay_twcc_feedback_sent").register(registry);
         twccFeedbackReceived = Counter.builder("parley_relay_twcc_feedback_received").register(registry);
         srtpFailures = Counter.builder("parley_relay_srtp_failures").register(registry);

@@ -5,7 +5,9 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import org.parley.relay.RelayMetrics;
+import org.parley.relay.cascade.LinkRepairPacket;
 import org.parley.relay.cascade.LinkSocket;
+import org.parley.relay.rtp.MissingPackets;
 import org.parley.relay.rtp.PictureHeight;
 import org.parley.relay.rtp.RtcpPacket;
 import org.parley.relay.rtp.RtpPacket;
@@ -22,6 +24,13 @@ import org.parley.relay.transport.PacketBuffer;
  * for a remote source crosses the link as a PLI on the publisher's SSRC; the peer hands it to the
  * publisher's source, throttled as its own receivers' requests are.
  *
+ * <p>Loss on the link itself is repaired across it: the receiving relay notes gaps in each remote
+ * video SSRC and NACKs them over the link (RFC 4585 section 6.2.1, in SRTCP); the sending relay
+ * answers from its own cache on its repair stream ({@link LinkRepairPacket}). A receiver's NACK
+ * for a packet still missing here asks the link again, at most once per {@link #ASK_AGAIN_NANOS}
+ * and {@link MissingPackets#MAX_ASKS} times however many receivers ask; the repair, when it
+ * comes, goes to every receiver like a late packet (its number was held open for it).
+ *
  * <p>Links form a full mesh: what arrives over a link is forwarded to local receivers only, never
  * onto another link.
  */
@@ -29,9 +38,21 @@ final class CascadeLink implements LinkSocket.Receiver {
 
     /** A remote source not announced for this long is withdrawn (announcements every tick, 500 ms). */
     static final long FORGET_AFTER_NANOS = 2_500_000_000L;
+    /**
+     * A packet still missing is asked for again over the link no sooner than this after the last
+     * request: about a long link's round trip, so a request is not repeated while its answer is
+     * still on the way.
+     */
+    static final long ASK_AGAIN_NANOS = 150_000_000L;
+    /** Sequence numbers read from one NACK packet of the peer: more are not answered. */
+    private static final int MAX_NACKED = 256;
 
-    /** A remote SSRC: which source and layer it feeds. */
-    private record RemoteStream(Source source, int layer) {
+    /** A remote SSRC: which source and layer it feeds, and for video what was lost on the link. */
+    private record RemoteStream(Source source, int layer, MissingPackets missing) {
+
+        static RemoteStream of(Source source, int layer) {
+            return new RemoteStream(source, layer, source.isVideo() ? new MissingPackets() : null);
+        }
     }
 
     private final Conference conference;
@@ -44,6 +65,14 @@ final class CascadeLink implements LinkSocket.Receiver {
     private final PacketBuffer forwardScratch = PacketBuffer.allocate();
     private final PacketBuffer rtcpScratch = PacketBuffer.allocate();
     private final PictureHeight pictureHeight = new PictureHeight();
+    /** Sequence numbers found missing on the link, and those the peer NACKed (receive thread). */
+    private final int[] missingScratch = new int[MissingPackets.MAX_GAP];
+    private final int[] nackedScratch = new int[MAX_NACKED];
+    /** Repairs this relay sends (receive thread): its own stream under {@link #linkSsrc}. */
+    private final PacketBuffer repairScratch = PacketBuffer.allocate();
+    private int repairSequence = ThreadLocalRandom.current().nextInt(0x10000);
+    /** The peer's link SSRC (its announcements' sender), which its repairs come on; -1 until known. */
+    private volatile long peerLinkSsrc = -1;
     /** RTCP this relay originates on the link (PLIs, announcements): one SRTCP context, one lock. */
     private final byte[] control = new byte[PacketBuffer.MAX_PACKET];
     private volatile LinkSocket.Link link;
@@ -131,12 +160,30 @@ final class CascadeLink implements LinkSocket.Receiver {
 
     @Override
     public void onRtp(byte[] b, int off, int len, long now) {
-        RemoteStream in = bySsrc.get(RtpPacket.ssrc(b, off));
+        long ssrc = RtpPacket.ssrc(b, off);
         RelayMetrics metrics = context.metrics();
+        boolean repair = ssrc == peerLinkSsrc;
+        if (repair) {
+            len = restoreRepair(b, off, len);
+            if (len < 0) {
+                // a repair of nothing this relay asked for (or asked for and already repaired)
+                metrics.drop(RelayMetrics.Drop.PADDING_ONLY);
+                return;
+            }
+            ssrc = RtpPacket.ssrc(b, off);
+            metrics.linkRepairsReceived.increment();
+        }
+        RemoteStream in = bySsrc.get(ssrc);
         if (in == null) {
             // not announced yet: the next announcement (at most a tick away) names it
             metrics.drop(RelayMetrics.Drop.UNKNOWN_SSRC);
             return;
+        }
+        if (!repair && in.missing() != null) {
+            int gap = in.missing().onPacket(RtpPacket.sequence(b, off), missingScratch, now);
+            if (gap > 0) {
+                sendNacks(ssrc, missingScratch, gap);
+            }
         }
         Source source = in.source();
         boolean keyframe = source.arrived(in.layer(), b, off, len, now, pictureHeight, metrics);
@@ -160,7 +207,11 @@ final class CascadeLink implements LinkSocket.Receiver {
             }
             int type = RtcpPacket.type(b, i);
             if (SourceAnnouncement.is(b, i, plen)) {
+                peerLinkSsrc = RtcpPacket.senderSsrc(b, i);
                 onAnnouncement(SourceAnnouncement.read(b, i, plen), now);
+            } else if (type == RtcpPacket.RTPFB && RtcpPacket.countOrFormat(b, i) == RtcpPacket.FMT_NACK
+                    && plen >= 16) {
+                answerNack(b, i, plen, now);
             } else if (type == RtcpPacket.PSFB && RtcpPacket.countOrFormat(b, i) == RtcpPacket.FMT_PLI && plen >= 12) {
                 context.metrics().plisReceived.increment();
                 conference.keyframeRequestedOverLink(RtcpPacket.mediaSsrc(b, i));
@@ -196,13 +247,93 @@ final class CascadeLink implements LinkSocket.Receiver {
             long ssrc = s.layer(i).ssrc();
             RemoteStream known = ssrc < 0 ? null : bySsrc.get(ssrc);
             if (ssrc >= 0 && (known == null || known.source() != s || known.layer() != i)) {
-                bySsrc.put(ssrc, new RemoteStream(s, i));
+                bySsrc.put(ssrc, RemoteStream.of(s, i));
             }
         }
         if (created[0]) {
             bySsrc.values().removeIf(r -> r.source().publisher() == p && r.source().mid().equals(s.mid())
                     && r.source() != s);
             conference.scheduleSourcesChanged();
+        }
+    }
+
+    // ---- loss on the link
+
+    /**
+     * The peer's repair turned back into the packet it carries, in place; its length, or -1 when
+     * this relay did not ask for that packet (or has had it since).
+     */
+    private int restoreRepair(byte[] b, int off, int len) {
+        long original = LinkRepairPacket.originalSsrc(b, off, len);
+        RemoteStream in = original < 0 ? null : bySsrc.get(original);
+        if (in == null || in.missing() == null
+                || !in.missing().takeRequested(LinkRepairPacket.originalSequence(b, off, len))) {
+            return -1;
+        }
+        return LinkRepairPacket.unwrap(b, off, len);
+    }
+
+    /** Asks the peer for packets of one of its SSRCs that did not cross the link (any thread). */
+    private void sendNacks(long mediaSsrc, int[] seqs, int count) {
+        LinkSocket.Link l = link;
+        if (l == null) {
+            return;
+        }
+        synchronized (control) {
+            int len = RtcpPacket.writeNacks(control, 0, linkSsrc, mediaSsrc, seqs, count);
+            if (l.sendRtcp(control, 0, len)) {
+                context.metrics().linkNacksSent.increment();
+            }
+        }
+    }
+
+    /**
+     * A receiver of this relay NACKed a packet of a remote source that is not in the cache: asked
+     * for again over the link unless it was asked for lately (the repair may be on its way) or too
+     * often (given up). Receivers' subscriber threads.
+     */
+    void packetMissing(long ssrc, int sequence, long now) {
+        RemoteStream in = bySsrc.get(ssrc);
+        if (in == null || in.missing() == null || !in.missing().askAgain(sequence, now, ASK_AGAIN_NANOS)) {
+            return;
+        }
+        LinkSocket.Link l = link;
+        if (l == null) {
+            return;
+        }
+        synchronized (control) {
+            int len = RtcpPacket.writeNack(control, 0, linkSsrc, ssrc, sequence, 0);
+            if (l.sendRtcp(control, 0, len)) {
+                context.metrics().linkNacksSent.increment();
+            }
+        }
+    }
+
+    /**
+     * The peer lost packets of a local source on the link: each one still in this relay's cache is
+     * resent on this relay's repair stream. Link receive thread (the repair stream's only sender).
+     */
+    private void answerNack(byte[] b, int at, int plen, long now) {
+        LinkSocket.Link l = link;
+        long mediaSsrc = RtcpPacket.mediaSsrc(b, at);
+        Source source = l == null ? null : conference.localSourceOfSsrc(mediaSsrc);
+        int index = source == null ? -1 : source.layerOfSsrc(mediaSsrc);
+        if (index < 0) {
+            return;
+        }
+        Layer layer = source.layer(index);
+        int count = RtcpPacket.nackedSequences(b, at, plen, nackedScratch);
+        byte[] out = repairScratch.getBuffer();
+        for (int i = 0; i < count; i++) {
+            int len = layer.cache().copy(nackedScratch[i], out, now);
+            if (len < 0 || RtpPacket.ssrc(out, 0) != mediaSsrc) {
+                continue;
+            }
+            len = LinkRepairPacket.wrap(out, len, linkSsrc, repairSequence);
+            if (len > 0 && l.sendRtp(out, 0, len)) {
+                repairSequence = (repairSequence + 1) & 0xFFFF;
+                context.metrics().linkRepairsSent.increment();
+            }
         }
     }
 

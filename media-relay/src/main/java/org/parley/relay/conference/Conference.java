@@ -161,15 +161,22 @@ public final class Conference {
 
     /** A linked relay's receiver wants a keyframe of a local publisher's SSRC (link receive thread). */
     void keyframeRequestedOverLink(long mediaSsrc) {
+        Source s = localSourceOfSsrc(mediaSsrc);
+        if (s != null) {
+            s.requestKeyframe(s.layerOfSsrc(mediaSsrc), false);
+        }
+    }
+
+    /** The local source one of whose layers has this primary SSRC, or null. */
+    Source localSourceOfSsrc(long ssrc) {
         for (Endpoint e : endpoints.values()) {
             for (Source s : e.sources()) {
-                int layer = s.layerOfSsrc(mediaSsrc);
-                if (layer >= 0) {
-                    s.requestKeyframe(layer, false);
-                    return;
+                if (s.layerOfSsrc(ssrc) >= 0) {
+                    return s;
                 }
             }
         }
+        return null;
     }
 
     /** Runs {@link #sourcesChanged} on the relay's timer thread (from a packet thread). */

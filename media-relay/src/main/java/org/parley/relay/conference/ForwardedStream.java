@@ -267,7 +267,13 @@ final class ForwardedStream {
         }
         byte[] out = scratch.getBuffer();
         int len = source.layer(layer).cache().copy(inSeq, out, now);
-        if (len < 0 || RtpPacket.ssrc(out, 0) != inSsrc) {
+        if (len < 0) {
+            // not here (yet): a linked relay's source asks its relay again; the repair, when it
+            // comes, reaches the receiver like a late packet
+            source.publisher().packetMissing(inSsrc, inSeq, now);
+            return;
+        }
+        if (RtpPacket.ssrc(out, 0) != inSsrc) {
             return;
         }
         RelayCodec codec = source.codec(RtpPacket.payloadType(out, 0));

@@ -17,4 +17,12 @@ interface Publisher {
 
     /** Runs a task later on the relay's timer (not on a packet thread). */
     void schedule(Runnable task, long delayNanos);
+
+    /**
+     * A receiver NACKed packet {@code sequence} of SSRC {@code ssrc}, which this relay does not
+     * have. A local publisher's loss was asked for when the gap showed; a linked relay's publisher
+     * asks the link again (docs/cluster.md "Cascading").
+     */
+    default void packetMissing(long ssrc, int sequence, long nowNanos) {
+    }
 }

@@ -407,22 +407,7 @@ final class PublisherSide implements PeerTransport.Handler {
             return;
         }
         synchronized (controlScratch) {
-            byte[] out = controlScratch.getBuffer();
-            int at = 0;
-            for (int i = 0; i < count;) {
-                int pid = missingScratch[i];
-                int blp = 0;
-                int j = i + 1;
-                for (; j < count; j++) {
-                    int distance = (missingScratch[j] - pid) & 0xFFFF;
-                    if (distance > 16) {
-                        break;
-                    }
-                    blp |= 1 << (distance - 1);
-                }
-                at += RtcpPacket.writeNack(out, at, relaySsrc, mediaSsrc, pid, blp);
-                i = j;
-            }
+            int at = RtcpPacket.writeNacks(controlScratch.getBuffer(), 0, relaySsrc, mediaSsrc, missingScratch, count);
             controlScratch.setOffset(0);
             controlScratch.setLength(at);
             if (t.sendRtcp(controlScratch)) {

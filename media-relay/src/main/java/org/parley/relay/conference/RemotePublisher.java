@@ -39,6 +39,11 @@ final class RemotePublisher implements Publisher {
     }
 
     @Override
+    public void packetMissing(long ssrc, int sequence, long nowNanos) {
+        link.packetMissing(ssrc, sequence, nowNanos);
+    }
+
+    @Override
     public void schedule(Runnable task, long delayNanos) {
         link.schedule(task, delayNanos);
     }

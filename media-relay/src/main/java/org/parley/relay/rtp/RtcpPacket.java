@@ -113,6 +113,51 @@ public final class RtcpPacket {
         return 16;
     }
 
+    /**
+     * Writes generic NACKs (RFC 4585 section 6.2.1) for the {@code count} sequence numbers in
+     * {@code seqs} (ascending, modulo 2^16): one FCI per run of up to 17 within a packet id and its
+     * bitmask, one RTPFB packet per FCI. Returns the bytes written.
+     */
+    public static int writeNacks(byte[] b, int at, long sender, long media, int[] seqs, int count) {
+        int written = 0;
+        for (int i = 0; i < count;) {
+            int pid = seqs[i];
+            int blp = 0;
+            int j = i + 1;
+            for (; j < count; j++) {
+                int distance = (seqs[j] - pid) & 0xFFFF;
+                if (distance > 16) {
+                    break;
+                }
+                blp |= 1 << (distance - 1);
+            }
+            written += writeNack(b, at + written, sender, media, pid, blp);
+            i = j;
+        }
+        return written;
+    }
+
+    /**
+     * The sequence numbers a generic NACK of {@code plen} bytes at {@code at} asks for, written to
+     * {@code out} (at most its length); returns how many.
+     */
+    public static int nackedSequences(byte[] b, int at, int plen, int[] out) {
+        int n = 0;
+        for (int fci = at + 12; fci + 4 <= at + plen; fci += 4) {
+            int pid = u16(b, fci);
+            int blp = u16(b, fci + 2);
+            if (n < out.length) {
+                out[n++] = pid;
+            }
+            for (int bit = 0; bit < 16 && n < out.length; bit++) {
+                if ((blp & (1 << bit)) != 0) {
+                    out[n++] = (pid + bit + 1) & 0xFFFF;
+                }
+            }
+        }
+        return n;
+    }
+
     /** Writes an SR with no report blocks; returns 28. */
     public static int writeSenderReport(byte[] b, int at, long ssrc, long ntp, long rtpTimestamp, long packets,
             long octets) {

@@ -143,6 +143,99 @@ class CascadeLinkTest {
         }
     }
 
+    /**
+     * The link loses every 20th datagram each way (a lossy hop between the relays): B NACKs what
+     * did not cross, A resends it from its cache, and bob on B ends with every frame alice sent,
+     * his own NACKs for what was still missing asking the link again (issue 16, "NACK/PLI/RTCP
+     * crossing the link").
+     */
+    @Test
+    @Timeout(120)
+    void packetsLostOnTheLinkAreRepairedAcrossIt() throws Exception {
+        try (RelayHarness a = new RelayHarness(LINKED); RelayHarness b = new RelayHarness(LINKED);
+                LossyLinkProxy proxy = new LossyLinkProxy(address(a.control().linkAddress()),
+                        address(b.control().linkAddress()), 20)) {
+            RelayTestClient alice = a.join("alice", true);
+            RelayTestClient bob = b.join("bob", false);
+            byte[] keys = keys();
+            a.control().linkConference(RelayHarness.CONFERENCE, "relay-b", new LinkSpec(5, proxy.address(), keys, true));
+            b.control().linkConference(RelayHarness.CONFERENCE, "relay-a", new LinkSpec(5, proxy.address(), keys, false));
+            awaitVideoFlowing(a, b, alice, bob);
+
+            int frames = 300;
+            for (int i = 0; i < frames; i++) {
+                alice.sendVideoFrame(("loss " + i).getBytes(StandardCharsets.US_ASCII));
+                Thread.sleep(3);
+            }
+            for (int i = 0; i < 5; i++) {
+                // a tail, so that bob can tell the last frames are missing should they be lost
+                alice.sendVideoFrame("tail".getBytes(StandardCharsets.US_ASCII));
+            }
+            java.util.Set<Integer> frameNumbers = new java.util.TreeSet<>();
+            java.util.Set<Integer> sequences = new java.util.HashSet<>();
+            long[] videoSsrc = {-1};
+            int[] range = {-1, -1};
+            long deadline = System.nanoTime() + 40_000_000_000L;
+            while (frameNumbers.size() < frames && System.nanoTime() < deadline) {
+                ReceivedPacket p;
+                while ((p = poll(a, b, bob, 400)) != null) {
+                    collect(p, frameNumbers, sequences, videoSsrc, range);
+                }
+                // what is still missing, bob NACKs as a receiver would: held until the link repairs it
+                for (int seq = range[0]; range[0] >= 0 && seq != range[1]; seq = (seq + 1) & 0xFFFF) {
+                    if (!sequences.contains(seq)) {
+                        bob.sendNack(videoSsrc[0], seq);
+                    }
+                }
+            }
+            assertTrue(proxy.droppedToB.get() > 0, "the hop lost datagrams on their way to B");
+            java.util.List<Integer> missing = new ArrayList<>();
+            for (int i = 0; i < frames; i++) {
+                if (!frameNumbers.contains(i)) {
+                    missing.add(i);
+                }
+            }
+            assertEquals(List.of(), missing, "every frame reaches bob in spite of the lossy link ("
+                    + proxy.droppedToB.get() + " datagrams lost towards B, " + proxy.droppedToA.get() + " towards A)");
+            assertTrue(b.registry().counter("parley_relay_link_nacks_sent").count() > 0, "B NACKed over the link");
+            assertTrue(a.registry().counter("parley_relay_link_repairs_sent").count() > 0, "A resent from its cache");
+            assertTrue(b.registry().counter("parley_relay_link_repairs_received").count() > 0, "B took the repairs");
+        }
+    }
+
+    /** Notes one video packet bob got (a retransmission by RTX too): its frame number and sequence. */
+    private static void collect(ReceivedPacket p, java.util.Set<Integer> frameNumbers, java.util.Set<Integer> sequences,
+            long[] videoSsrc, int[] range) {
+        byte[] payload = p.payload();
+        int seq = p.sequence();
+        if (p.payloadType() == 97 && payload.length >= 2) {
+            // RFC 4588 section 4: the original sequence number, then the original payload
+            seq = ((payload[0] & 0xff) << 8) | (payload[1] & 0xff);
+            payload = java.util.Arrays.copyOfRange(payload, 2, payload.length);
+        } else if (p.payloadType() != 96) {
+            return;
+        } else {
+            videoSsrc[0] = p.ssrc();
+            if (range[0] < 0) {
+                range[0] = seq;
+                range[1] = seq;
+            } else if (((seq - range[1]) & 0xFFFF) < 0x8000) {
+                range[1] = seq;
+            }
+        }
+        sequences.add(seq);
+        String text = new String(payload, StandardCharsets.US_ASCII);
+        int at = text.indexOf("loss ");
+        if (at >= 0) {
+            frameNumbers.add(Integer.parseInt(text.substring(at + 5)));
+        }
+    }
+
+    private static java.net.InetSocketAddress address(String hostPort) {
+        int colon = hostPort.lastIndexOf(':');
+        return new java.net.InetSocketAddress(hostPort.substring(0, colon), Integer.parseInt(hostPort.substring(colon + 1)));
+    }
+
     private static void link(RelayControl a, RelayControl b, int id) {
         byte[] keys = keys();
         a.linkConference(RelayHarness.CONFERENCE, "relay-b", new LinkSpec(id, b.linkAddress(), keys, true));
