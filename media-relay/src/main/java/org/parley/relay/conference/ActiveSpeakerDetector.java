@@ -4,7 +4,8 @@ import java.util.Collection;
 
 /**
  * Picks the conference's active speaker from the smoothed RFC 6464 audio levels of its
- * publishers. A new speaker must be clearly louder than the current one, so two people talking
+ * publishers, those on this relay and those on linked relays alike (cascading: each relay of a
+ * conference sees every publisher's levels, so each picks the same speaker). A new speaker must be clearly louder than the current one, so two people talking
  * at once do not make the choice flap.
  */
 final class ActiveSpeakerDetector {
@@ -21,12 +22,12 @@ final class ActiveSpeakerDetector {
     }
 
     /** Returns the new speaker's endpoint id when it changed, else null. */
-    synchronized String update(Collection<Endpoint> endpoints, long nowNanos) {
-        Endpoint loudest = null;
+    synchronized String update(Collection<? extends Publisher> publishers, long nowNanos) {
+        Publisher loudest = null;
         double loudestScore = 0;
         double currentScore = 0;
-        for (Endpoint e : endpoints) {
-            double score = e.publisherSide().speechScore(nowNanos);
+        for (Publisher e : publishers) {
+            double score = e.speechScore(nowNanos);
             if (e.id().equals(current)) {
                 currentScore = score;
             }

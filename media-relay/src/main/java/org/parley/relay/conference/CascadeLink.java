@@ -187,6 +187,9 @@ final class CascadeLink implements LinkSocket.Receiver {
         }
         Source source = in.source();
         boolean keyframe = source.arrived(in.layer(), b, off, len, now, pictureHeight, metrics);
+        if (!source.isVideo()) {
+            ((RemotePublisher) source.publisher()).audioArrived(b, off, len, now);
+        }
         FanOutBatch.open();
         try {
             for (ForwardedStream sink : source.sinks()) {

@@ -212,7 +212,11 @@ public final class Conference {
 
     /** Runs the active-speaker decision; tells every endpoint when it changes. */
     void detectSpeaker(long nowNanos) {
-        String changed = speakers.update(endpoints.values(), nowNanos);
+        List<Publisher> publishers = new ArrayList<>(endpoints.values());
+        for (CascadeLink link : links) {
+            publishers.addAll(link.remotePublishers());
+        }
+        String changed = speakers.update(publishers, nowNanos);
         if (changed != null) {
             speakerHistory.spoke(changed);
             allocate();

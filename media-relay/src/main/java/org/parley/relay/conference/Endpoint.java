@@ -82,6 +82,11 @@ public final class Endpoint implements Publisher {
         return listener;
     }
 
+    @Override
+    public double speechScore(long nowNanos) {
+        return publisherSide().speechScore(nowNanos);
+    }
+
     PublisherSide publisherSide() {
         return publisherSide;
     }

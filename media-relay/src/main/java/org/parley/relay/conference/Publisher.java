@@ -15,6 +15,9 @@ interface Publisher {
     /** Asks the publisher for a keyframe on one of its SSRCs (RFC 4585 section 6.3.1 PLI). */
     void sendPli(long mediaSsrc);
 
+    /** Loudness of the last second, 0 (silent) .. 127 (0 dBov): the active-speaker detector's input. */
+    double speechScore(long nowNanos);
+
     /** Runs a task later on the relay's timer (not on a packet thread). */
     void schedule(Runnable task, long delayNanos);
 

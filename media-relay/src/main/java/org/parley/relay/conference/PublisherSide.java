@@ -72,8 +72,7 @@ final class PublisherSide implements PeerTransport.Handler {
     private volatile long lastTwccNanos;
     private volatile long lastRrNanos;
     private volatile long lastMediaSsrc;
-    private volatile double speechScore;
-    private volatile long lastLevelNanos;
+    private final SpeechLevel speech = new SpeechLevel();
 
     PublisherSide(Endpoint endpoint, RelayMetrics metrics, long relaySsrc, FrameCapture capture) {
         this.capture = capture;
@@ -142,7 +141,7 @@ final class PublisherSide implements PeerTransport.Handler {
 
     /** Loudness of the last second, 0 (silent) .. 127 (0 dBov), for active-speaker detection. */
     double speechScore(long nowNanos) {
-        return nowNanos - lastLevelNanos > 1_000_000_000L ? 0 : speechScore;
+        return speech.score(nowNanos);
     }
 
     @Override
@@ -196,7 +195,7 @@ final class PublisherSide implements PeerTransport.Handler {
         int layerIndex = in.layer();
         boolean keyframe = source.arrived(layerIndex, b, off, len, now, pictureHeight, metrics);
         if (!source.isVideo()) {
-            readAudioLevel(b, off, len, now);
+            speech.read(b, off, len, audioLevelId, now);
         }
         if (!source.muted()) {
             boolean forwarded = false;
@@ -278,21 +277,6 @@ final class PublisherSide implements PeerTransport.Handler {
             return -1;
         }
         return s.layerOfRid(b, at, (b[at - 1] & 0x0f) + 1);
-    }
-
-    private void readAudioLevel(byte[] b, int off, int len, long now) {
-        if (audioLevelId <= 0) {
-            return;
-        }
-        int at = RtpPacket.findExtension(b, off, len, audioLevelId);
-        if (at < 0) {
-            return;
-        }
-        // RFC 6464 section 3: level in -dBov, 0 loudest, 127 silence.
-        int level = b[at] & 0x7f;
-        double loudness = 127 - level;
-        speechScore = speechScore * 0.8 + loudness * 0.2;
-        lastLevelNanos = now;
     }
 
     private void maybeSendFeedback(long now) {

@@ -3,6 +3,7 @@ package org.parley.relay.conference;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import org.parley.relay.sdp.HeaderExtension;
 
 /**
  * An endpoint of the conference that publishes on a linked relay: its sources arrive over the
@@ -17,6 +18,9 @@ final class RemotePublisher implements Publisher {
     /** When each source was last announced (System.nanoTime). */
     private final Map<String, Long> announced = new ConcurrentHashMap<>();
     private volatile byte[] extensionMap = new byte[16];
+    /** The publisher's id of the RFC 6464 audio level extension in the packets that cross, 0: none. */
+    private volatile int audioLevelId;
+    private final SpeechLevel speech = new SpeechLevel();
 
     RemotePublisher(String id, CascadeLink link) {
         this.id = id;
@@ -39,6 +43,30 @@ final class RemotePublisher implements Publisher {
     }
 
     @Override
+    public double speechScore(long nowNanos) {
+        return speech.score(nowNanos);
+    }
+
+    /**
+     * One audio packet of this publisher crossed the link (link receive thread): its audio level
+     * counts in this relay's active-speaker detection as a local publisher's does, so the dominant
+     * speaker and last-N are the conference's, not only this relay's.
+     */
+    void audioArrived(byte[] b, int off, int len, long now) {
+        speech.read(b, off, len, audioLevelId, now);
+    }
+
+    /** The publisher's own extension id that the announced map forwards as the audio level. */
+    private static int audioLevelId(byte[] map) {
+        for (int id = 1; id < map.length; id++) {
+            if (map[id] == HeaderExtension.AUDIO_LEVEL.relayId()) {
+                return id;
+            }
+        }
+        return 0;
+    }
+
+    @Override
     public void packetMissing(long ssrc, int sequence, long nowNanos) {
         link.packetMissing(ssrc, sequence, nowNanos);
     }
@@ -56,6 +84,7 @@ final class RemotePublisher implements Publisher {
     Source apply(SourceAnnouncement a, long now, boolean[] created) {
         if (!java.util.Arrays.equals(extensionMap, a.extensionMap())) {
             extensionMap = a.extensionMap().clone();
+            audioLevelId = audioLevelId(extensionMap);
         }
         announced.put(a.mid(), now);
         Source s = byMid.get(a.mid());
