@@ -31,7 +31,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Kinds: {@code event} (to a device's node), {@code request} and {@code reply} (a device's
  * request to the node owning its call), {@code ended} (a device's session is over), {@code moved}
- * (the sender took a device's session over from a node that died).
+ * (the sender took a device's session over from a node that died), {@code ring} (a device of the
+ * callee signed in at the sender while a call of the receiver rings).
  */
 final class Bus {
 
@@ -93,6 +94,13 @@ final class Bus {
         return answer;
     }
 
+    void ring(String node, RemoteDevice device, String callId) {
+        ObjectNode m = message("ring");
+        m.set("device", JSON.valueToTree(device));
+        m.put("call", callId);
+        send(node, m);
+    }
+
     void moved(String node, String sessionId) {
         ObjectNode m = message("moved");
         m.put("session", sessionId);
@@ -132,6 +140,7 @@ final class Bus {
                         (ObjectNode) m.get("body"), reply(from, m.path("rid").asLong()));
                 case "reply" -> answered(m);
                 case "moved" -> inbox.moved(from, m.path("session").asText());
+                case "ring" -> inbox.ring(JSON.treeToValue(m.get("device"), RemoteDevice.class), m.path("call").asText());
                 case "ended" -> inbox.ended(from, m.path("session").asText(), m.path("reason").asText());
                 default -> LOG.warn("dropped a bus message of unknown kind from {}", from);
             }

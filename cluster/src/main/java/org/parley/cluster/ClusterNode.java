@@ -45,6 +45,7 @@ public final class ClusterNode implements Peers, AutoCloseable {
     private volatile RedisSessions sessions;
     private volatile RedisCalls calls;
     private volatile RedisRooms rooms;
+    private volatile RedisCallDirectory directory;
     private final AtomicBoolean closed = new AtomicBoolean();
     /** The signaling's resume grace, known once it asks for {@link #sessionStore}. */
     private volatile Duration resumeGrace = Duration.ofSeconds(30);
@@ -119,6 +120,10 @@ public final class ClusterNode implements Peers, AutoCloseable {
                     s.refresh();
                     if (c != null) {
                         c.refresh();
+                    }
+                    RedisCallDirectory dir = directory;
+                    if (dir != null) {
+                        dir.refresh();
                     }
                     RedisRooms r = rooms;
                     if (r != null) {
@@ -200,6 +205,20 @@ public final class ClusterNode implements Peers, AutoCloseable {
             calls = new RedisCalls(commands.async(), config.nodeId(), resumeGrace.plus(sessionRefresh()));
         }
         return calls;
+    }
+
+    /** Every user's calls in Redis: a user's hash lives as long as the sessions' keys and is renewed with them. */
+    @Override
+    public synchronized org.parley.signaling.cluster.CallDirectory callDirectory() {
+        if (directory == null) {
+            directory = new RedisCallDirectory(commands.async(), nodes, resumeGrace.plus(sessionRefresh()));
+        }
+        return directory;
+    }
+
+    @Override
+    public void ring(String node, RemoteDevice device, String callId) {
+        bus.ring(node, device, callId);
     }
 
     /** Per-user message counters in Redis, shared by every node. */

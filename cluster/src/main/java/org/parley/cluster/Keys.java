@@ -54,6 +54,14 @@ final class Keys {
         return "parley:room:{" + roomId + "}";
     }
 
+    /**
+     * A user's live one-to-one calls at every node (docs/cluster.md "Calls across nodes"): a hash of
+     * call id -> entry JSON (owner, caller, callee, answered).
+     */
+    static String userCalls(String user) {
+        return "parley:calls:{" + user + "}";
+    }
+
     /** A user's messages in its current rate-limit window: a counter expiring with the window. */
     static String rate(String user) {
         return "parley:rate:{" + user + "}";

@@ -9,6 +9,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * The nodes of the cluster: each heartbeats a key with a time to live of {@code node-timeout} and
@@ -73,6 +74,30 @@ final class NodeRegistry {
     /** Asks Redis whether {@code node} heartbeats now (a node started since the last look). */
     CompletableFuture<Boolean> ask(String node) {
         return redis.exists(Keys.node(node)).thenApply(n -> n > 0).toCompletableFuture();
+    }
+
+    /**
+     * Those of {@code items} whose node ({@code nodeOf}) is alive: known from the last heartbeat,
+     * and for a node not seen then (started since, or died), asked of Redis.
+     */
+    <T> CompletableFuture<List<T>> live(List<T> items, Function<T, String> nodeOf) {
+        List<T> known = new ArrayList<>();
+        List<T> unsure = new ArrayList<>();
+        for (T item : items) {
+            (isAlive(nodeOf.apply(item)) ? known : unsure).add(item);
+        }
+        if (unsure.isEmpty()) {
+            return CompletableFuture.completedFuture(known);
+        }
+        List<CompletableFuture<Boolean>> asks = unsure.stream().map(t -> ask(nodeOf.apply(t))).toList();
+        return CompletableFuture.allOf(asks.toArray(CompletableFuture[]::new)).thenApply(v -> {
+            for (int i = 0; i < unsure.size(); i++) {
+                if (asks.get(i).join()) {
+                    known.add(unsure.get(i));
+                }
+            }
+            return known;
+        });
     }
 
     /** This node stops: its key goes, so the others see it gone at their next heartbeat. */

@@ -62,27 +62,14 @@ final class Presence {
     /** The devices of {@code user} at live nodes. */
     CompletableFuture<List<RemoteDevice>> devices(String user) {
         return redis.hgetall(Keys.presence(user)).toCompletableFuture().thenCompose(entries -> {
-            List<RemoteDevice> known = new ArrayList<>();
-            List<RemoteDevice> unsure = new ArrayList<>();
+            List<RemoteDevice> all = new ArrayList<>();
             for (String json : entries.values()) {
                 RemoteDevice d = parse(json);
                 if (d != null) {
-                    (nodes.isAlive(d.node()) ? known : unsure).add(d);
+                    all.add(d);
                 }
             }
-            if (unsure.isEmpty()) {
-                return CompletableFuture.completedFuture(known);
-            }
-            // A node that started since the last heartbeat, or one that died: Redis knows which.
-            List<CompletableFuture<Boolean>> asks = unsure.stream().map(d -> nodes.ask(d.node())).toList();
-            return CompletableFuture.allOf(asks.toArray(CompletableFuture[]::new)).thenApply(v -> {
-                for (int i = 0; i < unsure.size(); i++) {
-                    if (asks.get(i).join()) {
-                        known.add(unsure.get(i));
-                    }
-                }
-                return known;
-            });
+            return nodes.live(all, RemoteDevice::node);
         });
     }
 

@@ -120,9 +120,7 @@ final class RedisCalls implements CallStore {
         }
         try {
             StoredCall c = JSON.readValue(record, StoredCall.class);
-            return new StoredCall(c.id(), self, c.callerUser(), c.calleeUser(), c.media(), c.transport(), c.state(),
-                    c.callerDevice(), c.calleeDevice(), c.callerAudio(), c.callerVideo(), c.callerScreen(),
-                    c.calleeAudio(), c.calleeVideo(), c.calleeScreen());
+            return c.ownedBy(self);
         } catch (JsonProcessingException e) {
             LOG.warn("a claimed call's record was unreadable: {}", e.toString());
             return null;

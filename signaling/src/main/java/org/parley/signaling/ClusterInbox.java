@@ -8,9 +8,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Executor;
+import java.util.function.BiConsumer;
 import org.parley.signaling.call.CallRecords;
 import org.parley.signaling.call.CallStore;
 import org.parley.signaling.call.StoredCall;
+import org.parley.signaling.cluster.CallDirectory;
 import org.parley.signaling.cluster.Inbox;
 import org.parley.signaling.cluster.Peers;
 import org.parley.signaling.cluster.RemoteDevice;
@@ -48,6 +50,8 @@ final class ClusterInbox implements Inbox, SessionObserver, SessionController.St
     private final CallStore callStore;
     private final CallRecords records;
     private RoomTakeover roomTakeover;
+    private CallDirectory directory = CallDirectory.NONE;
+    private BiConsumer<Session, String> ringLate = (device, callId) -> { };
 
     ClusterInbox(Peers peers, Executor loop, Sessions sessions, Visitors visitors, Routes routes,
             SessionController controller, Dispatcher dispatcher, SessionStore store, Scheduler scheduler,
@@ -70,6 +74,21 @@ final class ClusterInbox implements Inbox, SessionObserver, SessionController.St
     void rooms(RoomTakeover takeover) {
         this.roomTakeover = takeover;
         takeover.orphanWith(this::orphan);
+    }
+
+    /**
+     * Calls across nodes (docs/cluster.md): a device signing in here is rung for the calls ringing
+     * its user at other nodes ({@code directory}), and a device of another node that signs in while
+     * a call of this node rings is rung through {@code ringLate}.
+     */
+    void calls(CallDirectory directory, BiConsumer<Session, String> ringLate) {
+        this.directory = directory;
+        this.ringLate = ringLate;
+    }
+
+    @Override
+    public void ring(RemoteDevice device, String callId) {
+        loop.execute(() -> ringLate.accept(visitors.of(device), callId));
     }
 
     @Override
@@ -104,7 +123,7 @@ final class ClusterInbox implements Inbox, SessionObserver, SessionController.St
             return;
         }
         if ("call.ended".equals(e.path("type").asText())) {
-            routes.forgetCall(callId.textValue());
+            routes.forgetCall(callId.textValue(), sessionId);
             if (s != null) {
                 store.callOwner(s, callId.textValue(), null);
             }
@@ -215,7 +234,16 @@ final class ClusterInbox implements Inbox, SessionObserver, SessionController.St
     @Override
     public void sessionStarted(Session s) {
         if (!s.isVisitor()) {
-            peers.signedIn(RemoteDevice.of(s, peers.node()));
+            RemoteDevice d = RemoteDevice.of(s, peers.node());
+            peers.signedIn(d);
+            // one node rings a device that signs in while its user's call rings (docs/protocol.md §7)
+            directory.calls(s.user()).thenAcceptAsync(calls -> {
+                for (CallDirectory.Entry e : calls) {
+                    if (!e.answered() && e.callee().equals(s.user()) && !e.owner().equals(peers.node()) && s.isLive()) {
+                        peers.ring(e.owner(), d, e.callId());
+                    }
+                }
+            }, loop);
         }
     }
 

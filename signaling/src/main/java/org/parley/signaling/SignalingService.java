@@ -16,6 +16,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.parley.relay.control.RelayControl;
 import org.parley.signaling.auth.TokenVerifier;
+import org.parley.signaling.call.CallIndex;
 import org.parley.signaling.call.CallRecords;
 import org.parley.signaling.call.CallStore;
 import org.parley.signaling.call.CallSetup;
@@ -26,6 +27,7 @@ import org.parley.signaling.call.HandOff;
 import org.parley.signaling.call.InCallSignals;
 import org.parley.signaling.call.IncomingCallWebhook;
 import org.parley.signaling.e2ee.KeyMessages;
+import org.parley.signaling.cluster.CallDirectory;
 import org.parley.signaling.cluster.Peers;
 import org.parley.signaling.cluster.RemoteDevice;
 import org.parley.signaling.cluster.Routes;
@@ -140,7 +142,7 @@ public final class SignalingService implements AutoCloseable {
         CallSetup setup = new CallSetup(config.calls(), config.e2ee(), calls, sessions, visitors, teardown, relayLink,
                 loop, clock, metrics, webhook, () -> draining);
         InCallSignals inCall = new InCallSignals(calls, teardown, metrics, clock);
-        HandOff handOff = new HandOff(calls, sessions, relayLink, setup);
+        HandOff handOff = new HandOff(calls, sessions, visitors, relayLink, setup);
         this.rooms = new RoomService(config.rooms(), config.e2ee(), secret, sessions, calls, teardown, relayLink, loop, clock, metrics,
                 () -> draining);
         relayLink.resolvers(setup::relayEndpoint, rooms::relayEndpoint);
@@ -188,6 +190,14 @@ public final class SignalingService implements AutoCloseable {
             CallRecords records = new CallRecords(calls, sessions, visitors, peers.node(), callStore, clock);
             ClusterInbox inbox = new ClusterInbox(peers, loop, sessions, visitors, routes, sessionController, d,
                     store, loop, config.resumeGracePeriod(), callStore, records);
+            CallDirectory directory = peers.callDirectory();
+            new CallIndex(calls, directory, peers.node());
+            setup.busyElsewhere(user -> directory.calls(user).thenApplyAsync(found -> found.stream()
+                    .anyMatch(e -> e.answered() && !e.owner().equals(peers.node())), loop));
+            inbox.calls(directory, setup::ringLate);
+            CallForwarding callForwarding = new CallForwarding(peers, directory, routes, calls, store, loop);
+            d.routeFirst("call.invite", callForwarding::invite);
+            d.routeFirst("call.pull", callForwarding::pull);
             RoomStore roomStore = peers.roomStore();
             rooms.storeIn(roomStore, v -> RemoteDevice.of(v, v.isVisitor() ? visitors.nodeOf(v.id()) : peers.node()));
             RoomTakeover roomTakeover = new RoomTakeover(peers.node(), roomStore, rooms, routes, sessions, visitors,

@@ -6,6 +6,7 @@ import java.util.HashSet;
 import java.util.Set;
 import org.parley.signaling.SignalingConfig.CallMedia;
 import org.parley.signaling.cluster.RemoteDevice;
+import org.parley.signaling.e2ee.IdentityKey;
 import org.parley.signaling.session.Session;
 import org.parley.signaling.session.Sessions;
 import org.parley.signaling.session.Visitors;
@@ -57,7 +58,17 @@ public final class CallRecords implements Calls.Journal {
         return new StoredCall(c.id(), self, c.callerUser(), c.calleeUser(), c.media(), c.transport().wireName(),
                 c.state().wireName(), where(c.callerDevice()), where(c.calleeDevice()),
                 c.callerMedia.audio, c.callerMedia.video, c.callerMedia.screen,
-                c.calleeMedia.audio, c.calleeMedia.video, c.calleeMedia.screen);
+                c.calleeMedia.audio, c.calleeMedia.video, c.calleeMedia.screen,
+                wire(c.identityKeyOf(c.callerDevice())), wire(c.identityKeyOf(c.calleeDevice())));
+    }
+
+    private static String wire(IdentityKey key) {
+        return key == null ? null : key.wire();
+    }
+
+    /** A stored identity key (its owner checked it when the device gave it), or null. */
+    private static IdentityKey key(String wire) {
+        return wire == null ? null : new IdentityKey(wire);
     }
 
     /** A device as the other nodes find it: this node, or the node its visitor's events go to. */
@@ -84,9 +95,10 @@ public final class CallRecords implements Calls.Journal {
         }
         Instant now = clock.instant();
         CallMedia transport = "relay".equals(sc.transport()) ? CallMedia.RELAY : CallMedia.P2P;
-        Call c = new Call(sc.id(), caller, sc.calleeUser(), sc.media(), transport, false, now, null);
+        // with the parties' identity keys an end-to-end encrypted call stays one (docs/protocol.md §12)
+        Call c = new Call(sc.id(), caller, sc.calleeUser(), sc.media(), transport, false, now, key(sc.callerKey()));
         caller.calls().add(c.id());
-        c.accept(callee, now, null);
+        c.accept(callee, now, key(sc.calleeKey()));
         if (CallState.ACTIVE.wireName().equals(sc.state())) {
             c.connected();
         }

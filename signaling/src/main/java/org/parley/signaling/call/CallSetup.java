@@ -13,6 +13,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.BooleanSupplier;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 import org.parley.signaling.Scheduler;
 import org.parley.signaling.SignalingConfig;
@@ -56,6 +57,9 @@ public final class CallSetup implements SessionObserver {
     private final BooleanSupplier draining;
     private final EndpointHooks hooks;
     private final Visitors visitors;
+    /** Whether a user is in an answered call run by another node; alone, never (docs/cluster.md). */
+    private Function<String, CompletionStage<Boolean>> busyElsewhere = user -> NOT_BUSY;
+    private static final CompletionStage<Boolean> NOT_BUSY = CompletableFuture.completedFuture(false);
 
     public CallSetup(SignalingConfig.Calls config, SignalingConfig.E2ee e2ee, Calls calls, Sessions sessions,
             Visitors visitors, CallTeardown teardown, RelayLink relay, Scheduler scheduler, Clock clock,
@@ -85,6 +89,14 @@ public final class CallSetup implements SessionObserver {
                 }
             }
         };
+    }
+
+    /**
+     * In a cluster: {@code check} tells whether a user is in an answered call another node runs
+     * (completing on the loop), so that busy means the same whichever node runs the calls.
+     */
+    public void busyElsewhere(Function<String, CompletionStage<Boolean>> check) {
+        this.busyElsewhere = check;
     }
 
     /** The relay endpoint of {@code s} in relay call {@code callId}, or null. */
@@ -130,22 +142,24 @@ public final class CallSetup implements SessionObserver {
         if (config.media() == CallMedia.RELAY) {
             relay.require();
         }
-        // The callee's devices at other nodes ring too (docs/cluster.md); alone, this completes at once.
+        // The callee's devices at other nodes ring too, and its calls there make it busy
+        // (docs/cluster.md); alone, both complete at once.
         CompletableFuture<List<Session>> elsewhere = visitors.elsewhere(to).toCompletableFuture();
-        if (elsewhere.isDone()) {
-            return place(s, to, media, key, elsewhere.join());
+        CompletableFuture<Boolean> busyThere = busyElsewhere.apply(to).toCompletableFuture();
+        if (elsewhere.isDone() && busyThere.isDone()) {
+            return place(s, to, media, key, elsewhere.join(), busyThere.join());
         }
-        return elsewhere.thenCompose(remote -> {
+        return elsewhere.thenCombine(busyThere, (remote, busy) -> {
             if (!s.isLive()) {
                 throw ProtocolException.wrongState("this device went away while the call was placed");
             }
-            return place(s, to, media, key, remote);
-        });
+            return place(s, to, media, key, remote, busy);
+        }).thenCompose(placed -> placed);
     }
 
-    /** The invite, once the callee's devices at other nodes are known. */
+    /** The invite, once the callee's devices at other nodes and its calls there are known. */
     private CompletionStage<ObjectNode> place(Session s, String to, String media, IdentityKey key,
-            List<Session> elsewhere) {
+            List<Session> elsewhere, boolean busyElsewhere) {
         Call glare = calls.ringingBetween(to, s.user());
         if (glare != null) {
             // Two users called each other at once. The server serialises messages, so the invite
@@ -156,7 +170,7 @@ public final class CallSetup implements SessionObserver {
                 return out;
             });
         }
-        boolean busy = calls.busy(to);
+        boolean busy = calls.busy(to) || busyElsewhere;
         Instant now = clock.instant();
         Call c = new Call(newId(), s, to, media, config.media(), busy && config.callWaiting(), now, key);
         calls.add(c);
@@ -355,6 +369,18 @@ public final class CallSetup implements SessionObserver {
             if (!c.ringing().contains(s)) {
                 ring(c, List.of(s));
             }
+        }
+    }
+
+    /**
+     * A device of the callee signed in at another node while call {@code callId} of this node rang
+     * (docs/cluster.md "Calls across nodes"): it rings too, as a device signing in here would.
+     */
+    public void ringLate(Session device, String callId) {
+        Call c = calls.get(callId);
+        if (c != null && c.state() == CallState.RINGING && c.calleeUser().equals(device.user())
+                && !c.ringing().contains(device)) {
+            ring(c, List.of(device));
         }
     }
 

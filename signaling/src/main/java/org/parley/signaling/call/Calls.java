@@ -18,6 +18,8 @@ public final class Calls {
     private final Map<String, Call> byId = new HashMap<>();
     private final Map<String, java.util.Set<Call>> byUser = new HashMap<>();
     private Journal journal = Journal.NONE;
+    /** Told of every call's start, changes and end (the cluster's directory of calls by user). */
+    private Journal index = Journal.NONE;
 
     /** Told of each answered call's changes and of its end (the cluster's call records). */
     interface Journal {
@@ -31,6 +33,10 @@ public final class Calls {
             }
         };
 
+        /** A call was placed (it rings) or rebuilt here. */
+        default void added(Call c) {
+        }
+
         void changed(Call c);
 
         void removed(Call c);
@@ -40,15 +46,21 @@ public final class Calls {
         this.journal = j;
     }
 
+    void index(Journal j) {
+        this.index = j;
+    }
+
     /** An answered call changed (answered, connected, media flags, hand-off): its record follows. */
     void changed(Call c) {
         journal.changed(c);
+        index.changed(c);
     }
 
     void add(Call c) {
         byId.put(c.id(), c);
         byUser.computeIfAbsent(c.callerUser(), u -> new java.util.LinkedHashSet<>()).add(c);
         byUser.computeIfAbsent(c.calleeUser(), u -> new java.util.LinkedHashSet<>()).add(c);
+        index.added(c);
     }
 
     void remove(Call c) {
@@ -56,6 +68,7 @@ public final class Calls {
         forget(c.callerUser(), c);
         forget(c.calleeUser(), c);
         journal.removed(c);
+        index.removed(c);
     }
 
     private void forget(String user, Call c) {

@@ -9,6 +9,7 @@ import org.parley.signaling.media.RelayEndpoint;
 import org.parley.signaling.media.RelayLink;
 import org.parley.signaling.session.Session;
 import org.parley.signaling.session.Sessions;
+import org.parley.signaling.session.Visitors;
 import org.parley.signaling.wire.ErrorCode;
 import org.parley.signaling.wire.ProtocolException;
 import org.parley.signaling.wire.Request;
@@ -24,8 +25,10 @@ public final class HandOff {
     private final Sessions sessions;
     private final RelayLink relay;
     private final CallSetup setup;
+    private final Visitors visitors;
 
-    public HandOff(Calls calls, Sessions sessions, RelayLink relay, CallSetup setup) {
+    public HandOff(Calls calls, Sessions sessions, Visitors visitors, RelayLink relay, CallSetup setup) {
+        this.visitors = visitors;
         this.calls = calls;
         this.sessions = sessions;
         this.relay = relay;
@@ -41,9 +44,24 @@ public final class HandOff {
             throw ProtocolException.wrongState("only the device carrying an accepted call can transfer it");
         }
         Session target = sessions.device(s.user(), toDevice);
-        if (target == null) {
-            throw new ProtocolException(ErrorCode.UNKNOWN_DEVICE, "device " + toDevice + " is not online");
+        if (target != null) {
+            return transfer(c, s, target, toDevice);
         }
+        // A device signed in at another node takes the call as a visitor (docs/cluster.md); alone,
+        // this completes at once with none.
+        return visitors.elsewhere(s.user()).thenCompose(remote -> {
+            Session there = remote.stream().filter(d -> d.device().equals(toDevice)).findFirst().orElse(null);
+            if (there == null) {
+                throw new ProtocolException(ErrorCode.UNKNOWN_DEVICE, "device " + toDevice + " is not online");
+            }
+            if (!c.state().established() || !c.isActiveDevice(s)) {
+                throw ProtocolException.wrongState("call " + c.id() + " changed while its device was looked for");
+            }
+            return transfer(c, s, there, toDevice);
+        });
+    }
+
+    private CompletionStage<ObjectNode> transfer(Call c, Session s, Session target, String toDevice) {
         if (target == s) {
             throw ProtocolException.wrongState("this device already carries the call");
         }

@@ -21,6 +21,10 @@ public interface Inbox {
     /** {@code node} stopped heartbeating: its devices are gone, or wait in the session store for a resume. */
     void nodeLost(String node);
 
+    /** {@code device}, signed in at its node after the invite, rings for call {@code callId} of this node too. */
+    default void ring(RemoteDevice device, String callId) {
+    }
+
     /** The answer to a forwarded request: exactly one call. */
     interface Reply {
         void ok(ObjectNode fields);

@@ -126,6 +126,18 @@ public interface Peers {
         return RateCounters.memory(clock);
     }
 
+    /** Every user's live calls at every node (docs/cluster.md "Calls across nodes"); alone, none is written. */
+    default CallDirectory callDirectory() {
+        return CallDirectory.NONE;
+    }
+
+    /**
+     * Tells {@code node}, which runs ringing call {@code callId}, that {@code device} of the callee
+     * signed in here after the invite: it rings there too (docs/protocol.md §7).
+     */
+    default void ring(String node, RemoteDevice device, String callId) {
+    }
+
     /** Which node runs each room (docs/cluster.md "Rooms across nodes"); alone, every room is this node's. */
     default RoomStore roomStore() {
         return RoomStore.MEMORY;

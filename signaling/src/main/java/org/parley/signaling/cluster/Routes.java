@@ -2,6 +2,7 @@ package org.parley.signaling.cluster;
 
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.parley.signaling.wire.Request;
@@ -18,6 +19,8 @@ public final class Routes {
     private final Map<String, String> ownerOfRoom = new HashMap<>();
     private final Map<String, Set<String>> ownersOfSession = new HashMap<>();
     private final Map<String, Set<String>> sessionsInRoom = new HashMap<>();
+    /** The sessions of this node that still know each routed call: the route goes with the last. */
+    private final Map<String, Set<String>> sessionsInCall = new HashMap<>();
 
     /**
      * Session {@code sessionId} of this node received an event about {@code callId} from
@@ -25,6 +28,7 @@ public final class Routes {
      */
     public boolean learnt(String sessionId, String callId, String owner) {
         boolean news = !owner.equals(ownerOfCall.put(callId, owner));
+        news |= sessionsInCall.computeIfAbsent(callId, k -> new HashSet<>()).add(sessionId);
         return ownersOfSession.computeIfAbsent(sessionId, k -> new HashSet<>()).add(owner) || news;
     }
 
@@ -52,6 +56,19 @@ public final class Routes {
     /** The call ended: requests about it are this node's to refuse. */
     public void forgetCall(String callId) {
         ownerOfCall.remove(callId);
+        sessionsInCall.remove(callId);
+    }
+
+    /**
+     * Session {@code sessionId} no longer knows the call ({@code call.ended} reached it: answered
+     * elsewhere, transferred, over). Another session of this node may still carry it (the device a
+     * call was handed to), so the route goes only with the last.
+     */
+    public void forgetCall(String callId, String sessionId) {
+        Set<String> in = sessionsInCall.get(callId);
+        if (in == null || (in.remove(sessionId) && in.isEmpty())) {
+            forgetCall(callId);
+        }
     }
 
     /** The node that owns the call or room {@code r} is about, or null when this node handles it. */
@@ -68,6 +85,9 @@ public final class Routes {
     /** The session ended: the nodes that own (or owned) its calls and rooms, to be told. */
     public Set<String> forgetSession(String sessionId) {
         sessionsInRoom.values().forEach(in -> in.remove(sessionId));
+        for (String callId : List.copyOf(sessionsInCall.keySet())) {
+            forgetCall(callId, sessionId);
+        }
         Set<String> owners = ownersOfSession.remove(sessionId);
         return owners == null ? Set.of() : owners;
     }
@@ -98,6 +118,7 @@ public final class Routes {
      */
     public void forgetNode(String node) {
         ownerOfCall.values().removeIf(node::equals);
+        sessionsInCall.keySet().retainAll(ownerOfCall.keySet());
 
         ownersOfSession.values().forEach(owners -> owners.remove(node));
     }

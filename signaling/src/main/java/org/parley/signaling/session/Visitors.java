@@ -8,6 +8,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import org.parley.signaling.cluster.Peers;
 import org.parley.signaling.cluster.RemoteDevice;
+import org.parley.signaling.e2ee.IdentityKey;
 
 /**
  * Devices signed in at other nodes that take part in calls this node owns, each as a
@@ -40,6 +41,9 @@ public final class Visitors {
         }
         Route route = new Route(d.sessionId(), d.node());
         s = new Session(d.sessionId(), d.identity(), d.device(), route);
+        if (d.identityKey() != null) {
+            s.identityKey(new IdentityKey(d.identityKey())); // checked by its own node at hello
+        }
         bySessionId.put(d.sessionId(), s);
         routeOf.put(d.sessionId(), route);
         return s;
