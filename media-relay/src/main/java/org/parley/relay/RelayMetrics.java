@@ -27,7 +27,13 @@ public final class RelayMetrics {
          * A receiver's send queue was full (it cannot keep up, e.g. ICE-TCP with a full window);
          * counted per {@link SendKind} through {@link #dropQueued}.
          */
-        RECEIVER_QUEUE_FULL
+        RECEIVER_QUEUE_FULL,
+        /**
+         * Arrived {@link org.parley.relay.transport.SrtpTransformer#SEND_REPLAY_WINDOW} or more
+         * packets behind the newest of its stream (a repair that took too long): kept for NACKs,
+         * not forwarded, since no receiver's stream can take its sequence number any more.
+         */
+        TOO_LATE
     }
 
     /** The {@code kind} label of drops whose reason is not about one kind of packet. */

@@ -69,6 +69,8 @@ public final class RelayTestClient implements AutoCloseable {
     private final int[] videoHistoryLength = new int[512];
     private int rtxSeq = ThreadLocalRandom.current().nextInt(0x10000);
     private boolean loseNextVideoPacket;
+    /** Camera packets NACKed while repairs are held back ({@link #holdRepairs}), else null. */
+    private java.util.List<Integer> heldRepairs;
     private final AtomicInteger retransmissionsSent = new AtomicInteger();
     private final AtomicLong subscriberConnectedAt = new AtomicLong();
     private volatile SimulcastCamera simulcast;
@@ -269,6 +271,20 @@ public final class RelayTestClient implements AutoCloseable {
         loseNextVideoPacket = true;
     }
 
+    /** From now on NACKed camera packets are resent only at {@link #releaseRepairs}, as from a slow network. */
+    public synchronized void holdRepairs() {
+        heldRepairs = new java.util.ArrayList<>();
+    }
+
+    /** Resends what was NACKed since {@link #holdRepairs} and answers NACKs at once again. */
+    public synchronized void releaseRepairs() {
+        java.util.List<Integer> held = heldRepairs;
+        heldRepairs = null;
+        if (held != null) {
+            held.forEach(this::resend);
+        }
+    }
+
     /** Camera packets resent as RTX because the relay asked for them. */
     public int retransmissionsSent() {
         return retransmissionsSent.get();
@@ -280,6 +296,10 @@ public final class RelayTestClient implements AutoCloseable {
      * original sequence number in front of the original payload).
      */
     private synchronized void resend(int seq) {
+        if (heldRepairs != null) {
+            heldRepairs.add(seq);
+            return;
+        }
         int slot = seq % videoHistory.length;
         byte[] original = videoHistory[slot];
         int length = videoHistoryLength[slot];

@@ -241,9 +241,10 @@ final class ForwardedStream {
     }
 
     /**
-     * Answers a receiver's NACK for one of its sequence numbers from the source's cache: as RTX
-     * (RFC 4588 section 4: original sequence number first, then the payload) when the receiver
-     * accepted RTX for the codec, else as the same packet again.
+     * Answers a receiver's NACK for one of its sequence numbers from the source's cache, as RTX
+     * (RFC 4588 section 4: original sequence number first, then the payload). A receiver that did
+     * not accept RTX gets nothing: the packet again under its own number would reuse an SRTP index
+     * already sent, which the SRTP sender refuses (RFC 3711 section 9.1); it recovers with a PLI.
      */
     void retransmit(int outSeq, PacketBuffer scratch, long now) {
         synchronized (rtxLock) {
@@ -252,7 +253,7 @@ final class ForwardedStream {
     }
 
     private void retransmitLocked(int outSeq, PacketBuffer scratch, long now) {
-        if (!source.isVideo()) {
+        if (!source.isVideo() || rtxSsrc == 0) {
             return;
         }
         // From the cache of the layer that fed this sequence number (before or after a switch).
@@ -277,7 +278,7 @@ final class ForwardedStream {
             return;
         }
         RelayCodec codec = source.codec(RtpPacket.payloadType(out, 0));
-        if (codec == null) {
+        if (codec == null || codec.rtxPayloadType() <= 0 || !receiver.accepts(codec.rtxPayloadType())) {
             return;
         }
         RtpPacket.setSsrc(out, 0, rewriter.outSsrc());
@@ -289,22 +290,18 @@ final class ForwardedStream {
             temporal.rewriteRepair(out, header, RtpPacket.payloadLength(out, 0, len), outSeq);
             continuity.rewriteRepair(out, header, RtpPacket.payloadLength(out, 0, len), outSeq);
         }
-        if (rtxSsrc != 0 && codec.rtxPayloadType() > 0 && receiver.accepts(codec.rtxPayloadType())) {
-            int header = RtpPacket.headerLength(out, 0, len);
-            int payloadLen = RtpPacket.payloadLength(out, 0, len);
-            if (len + 2 > out.length - PacketBuffer.TAIL_ROOM) {
-                return;
-            }
-            System.arraycopy(out, header, out, header + 2, payloadLen);
-            RtpPacket.putShort(out, header, outSeq);
-            out[0] &= ~0x20; // padding is not carried over into the RTX payload
-            len = header + 2 + payloadLen;
-            RtpPacket.setSsrc(out, 0, rtxSsrc);
-            RtpPacket.setSequence(out, 0, rtxSequence.getAndIncrement() & 0xFFFF);
-            RtpPacket.setPayloadType(out, 0, codec.rtxPayloadType());
-        } else {
-            RtpPacket.setPayloadType(out, 0, codec.payloadType());
+        int header = RtpPacket.headerLength(out, 0, len);
+        int payloadLen = RtpPacket.payloadLength(out, 0, len);
+        if (len + 2 > out.length - PacketBuffer.TAIL_ROOM) {
+            return;
         }
+        System.arraycopy(out, header, out, header + 2, payloadLen);
+        RtpPacket.putShort(out, header, outSeq);
+        out[0] &= ~0x20; // padding is not carried over into the RTX payload
+        len = header + 2 + payloadLen;
+        RtpPacket.setSsrc(out, 0, rtxSsrc);
+        RtpPacket.setSequence(out, 0, rtxSequence.getAndIncrement() & 0xFFFF);
+        RtpPacket.setPayloadType(out, 0, codec.rtxPayloadType());
         scratch.setOffset(0);
         scratch.setLength(len);
         if (receiver.send(scratch, SendKind.VIDEO, now)) {

@@ -18,6 +18,7 @@ import org.parley.relay.sdp.PublisherOffer;
 import org.parley.relay.transport.FanOutBatch;
 import org.parley.relay.transport.PacketBuffer;
 import org.parley.relay.transport.PeerTransport;
+import org.parley.relay.transport.SrtpTransformer;
 
 /**
  * The receiving half of an endpoint: its publisher connection. Terminates the publisher's RTP
@@ -191,9 +192,19 @@ final class PublisherSide implements PeerTransport.Handler {
                 metrics.repairsReceived.increment();
             }
         }
-        in.stats().onPacket(RtpPacket.sequence(b, off), RtpPacket.timestamp(b, off), now, len);
+        int seq = RtpPacket.sequence(b, off);
+        boolean tooLate = in.stats().isBehind(seq, SrtpTransformer.SEND_REPLAY_WINDOW);
+        in.stats().onPacket(seq, RtpPacket.timestamp(b, off), now, len);
         int layerIndex = in.layer();
         boolean keyframe = source.arrived(layerIndex, b, off, len, now, pictureHeight, metrics);
+        if (tooLate) {
+            // Cached by arrived(): a receiver that still misses it gets it as RTX on its NACK.
+            // Sent as itself, its number would be refused by the SRTP sender of every receiver
+            // (and of every relay link), one copy at a time.
+            metrics.drop(Drop.TOO_LATE);
+            maybeSendFeedback(now);
+            return;
+        }
         if (!source.isVideo()) {
             speech.read(b, off, len, audioLevelId, now);
         }

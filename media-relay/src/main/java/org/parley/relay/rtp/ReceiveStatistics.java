@@ -74,6 +74,19 @@ public final class ReceiveStatistics {
         jitterMs = jitter * 1000.0 / clockRate;
     }
 
+    /**
+     * Whether {@code seq} lies {@code window} or more numbers behind the highest one seen (and is
+     * not ahead of it): a packet that late, usually a repair that took long, is behind the
+     * replay window of every stream the relay sends it on.
+     */
+    public boolean isBehind(int seq, int window) {
+        if (baseSeq < 0) {
+            return false;
+        }
+        int behind = ((int) maxExtSeq - seq) & 0xFFFF;
+        return behind >= window && behind < 0x8000;
+    }
+
     /** Notes a sender report for LSR/DLSR (RFC 3550 section 6.4.1). */
     public void onSenderReport(long ntp, long rtpTimestamp, long arrivalNanos) {
         lastSrNtpMiddle = (ntp >>> 16) & 0xFFFFFFFFL;

@@ -188,13 +188,24 @@ public final class StreamRewriter {
         return (inTs + tsOffset) & 0xFFFFFFFFL;
     }
 
-    /** The source sequence number of a receiver-side one, for answering NACKs; -1 when it was not sent. */
+    /**
+     * The source sequence number of a receiver-side one, for answering NACKs; -1 when none is known
+     * (skipped on purpose, or older than the cache).
+     */
     public int inSequence(int outSeq) {
         long e = sent[outSeq & (RING - 1)];
         if ((e & VALID) != 0 && ((e >> 16) & 0xFFFF) == outSeq) {
             return (int) (e & 0xFFFF);
         }
-        return -1; // never sent, or too long ago for the cache anyway
+        // Never sent: a number left open for a packet lost before the relay. While nothing was
+        // skipped, one offset maps the current stream, so its source number is known: the packet
+        // may be in the cache by now (a repair that came too late to be forwarded as itself).
+        int highest = highestOutSeq;
+        if (skipping || highest < 0 || beforeSwitch(outSeq) || !isNewer(highest, outSeq)
+                || ((highest - outSeq) & 0xFFFF) >= RING) {
+            return -1; // skipped numbers, the previous stream's, or too long ago for the cache anyway
+        }
+        return (outSeq - seqOffset) & 0xFFFF;
     }
 
     /** The source SSRC that fed a receiver-side sequence number (the one before the last switch or now). */

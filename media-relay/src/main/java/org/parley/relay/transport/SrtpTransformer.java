@@ -42,6 +42,15 @@ public final class SrtpTransformer implements AutoCloseable {
      * @param keyingMaterial exporter output, laid out client_key|server_key|client_salt|server_salt
      * @param isDtlsServer whether this side was the DTLS server (it then sends with the server keys)
      */
+    /**
+     * How far behind the newest packet sent on a stream an older one may still be sent: the SRTP
+     * library refuses to encrypt an index it already used, or one this far behind, since it cannot
+     * tell those apart (RFC 3711 section 9.1: an index encrypted twice under one key is a two-time
+     * pad). 64 is also the smallest replay window RFC 3711 section 3.3.2 lets a receiver keep, so
+     * nothing older can be counted on to be accepted anyway.
+     */
+    public static final int SEND_REPLAY_WINDOW = 64;
+
     public SrtpTransformer(SrtpProfile profile, byte[] keyingMaterial, boolean isDtlsServer) {
         this(profile, keyingMaterial, isDtlsServer, true);
     }

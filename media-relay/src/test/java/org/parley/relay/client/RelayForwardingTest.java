@@ -13,7 +13,9 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.parley.relay.RelayMetrics.Drop;
 import org.parley.relay.control.ConferenceStats;
+import org.parley.relay.transport.SrtpTransformer;
 
 /** Java clients through the real relay: what one publishes, the others receive, rewritten. */
 class RelayForwardingTest {
@@ -131,6 +133,47 @@ class RelayForwardingTest {
             assertEquals(2, alice.retransmissionsSent(), "alice resent exactly the two lost packets");
             assertTrue(h.relay().metrics().nacksSent.count() >= 1);
             assertEquals(2.0, h.relay().metrics().repairsReceived.count());
+        }
+    }
+
+    @Test
+    @Timeout(60)
+    void aRepairTooLateToForwardIsCountedAsSuchAndStillAnswersTheReceiversNack() throws Exception {
+        try (RelayHarness h = new RelayHarness()) {
+            RelayTestClient alice = h.join("alice", true);
+            RelayTestClient bob = h.join("bob", false);
+            awaitVideoFlowing(h, alice, bob);
+            // alice's network holds her answers to the relay's NACKs back (an overloaded sender)
+            alice.holdRepairs();
+            int frames = SrtpTransformer.SEND_REPLAY_WINDOW + 36;
+            alice.loseNextVideoPacket();
+            for (int i = 0; i < frames; i++) {
+                alice.sendVideoFrame(("frame " + i).getBytes(StandardCharsets.US_ASCII));
+                Thread.sleep(2);
+            }
+            Map<String, ReceivedPacket> byPayload = new HashMap<>();
+            ReceivedPacket p;
+            while (byPayload.size() < frames - 1 && (p = bob.poll(3000)) != null) {
+                byPayload.put(new String(p.payload(), StandardCharsets.US_ASCII).substring(2), p);
+            }
+            assertEquals(frames - 1, byPayload.size(), "every frame but the lost one reaches bob");
+            h.await(() -> h.relay().metrics().nacksSent.count() >= 1, 5000, "the relay did not ask alice");
+
+            // The repair comes back 99 packets behind: bob's stream is past its number.
+            alice.releaseRepairs();
+            h.await(() -> h.relay().metrics().repairsReceived.count() >= 1, 5000, "alice's repair did not arrive");
+            Map<Drop, Double> drops = h.relay().metrics().dropsByReason();
+            assertEquals(1.0, drops.getOrDefault(Drop.TOO_LATE, 0.0), "drops: " + drops);
+            assertEquals(0.0, drops.getOrDefault(Drop.SEND_FAILED, 0.0), "nothing failed to send: " + drops);
+
+            // bob asks for the number he never got and receives frame 0 from the relay's cache.
+            int missing = (byPayload.get("frame 1").sequence() - 1) & 0xFFFF;
+            assertTrue(bob.sendNack(byPayload.get("frame 1").ssrc(), missing));
+            ReceivedPacket rtx = bob.poll(3000);
+            assertNotNull(rtx, "the late packet is resent on bob's NACK");
+            assertEquals(97, rtx.payloadType());
+            assertEquals(missing, ((rtx.payload()[0] & 0xff) << 8) | (rtx.payload()[1] & 0xff));
+            assertEquals("frame 0", new String(rtx.payload(), 4, rtx.payload().length - 4, StandardCharsets.US_ASCII));
         }
     }
 

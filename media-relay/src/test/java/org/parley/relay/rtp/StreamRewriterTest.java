@@ -54,6 +54,27 @@ class StreamRewriterTest {
     }
 
     @Test
+    void aNumberLeftOpenForAPacketLostUpstreamMapsToItsSourceNumber() {
+        StreamRewriter r = new StreamRewriter(5, 90000);
+        byte[] p1 = packet(9, 100, 0);
+        byte[] p4 = packet(9, 103, 9000);
+        r.rewrite(p1, 0, 0);
+        r.rewrite(p4, 0, 1);
+        int out1 = RtpPacket.sequence(p1, 0);
+        // 101 and 102 never reached the relay: the receiver NACKs their numbers, which were never sent
+        assertEquals(101, r.inSequence((out1 + 1) & 0xFFFF));
+        assertEquals(102, r.inSequence((out1 + 2) & 0xFFFF));
+        assertEquals(-1, r.inSequence((out1 + 4) & 0xFFFF), "a number not used yet maps to nothing");
+
+        // once a packet was skipped on purpose, one offset no longer maps the stream
+        byte[] p5 = packet(9, 104, 12000);
+        byte[] p7 = packet(9, 106, 18000);
+        r.skip(p5, 0);
+        r.rewrite(p7, 0, 2);
+        assertEquals(-1, r.inSequence((RtpPacket.sequence(p7, 0) - 1) & 0xFFFF));
+    }
+
+    @Test
     void nacksBeforeASwitchMapToTheStreamThatFedThem() {
         StreamRewriter r = new StreamRewriter(77, 90000);
         byte[] low = packet(1, 500, 10_000);
