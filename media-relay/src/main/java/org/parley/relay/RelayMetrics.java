@@ -68,6 +68,8 @@ public final class RelayMetrics {
     public final Counter linkRepairsSent;
     /** Cascading: repairs that arrived over a link for packets this relay asked for. */
     public final Counter linkRepairsReceived;
+    /** Cascading: links that went down (their peer silent for 3 s), see ConferenceStats.LinkStats. */
+    public final Counter linkDowns;
     public final Counter twccFeedbackSent;
     /** Transport-wide feedback messages from receivers that fed their downlink estimate. */
     public final Counter twccFeedbackReceived;
@@ -120,6 +122,8 @@ public final class RelayMetrics {
                 .description("Packets resent over relay-to-relay links answering the peer's NACKs").register(registry);
         linkRepairsReceived = Counter.builder("parley_relay_link_repairs_received")
                 .description("Repairs received over relay-to-relay links for packets asked for").register(registry);
+        linkDowns = Counter.builder("parley_relay_link_downs")
+                .description("Relay-to-relay links whose peer fell silent (3 s)").register(registry);
         twccFeedbackSent = Counter.builder("parley_relay_twcc_feedback_sent").register(registry);
         twccFeedbackReceived = Counter.builder("parley_relay_twcc_feedback_received").register(registry);
         srtpFailures = Counter.builder("parley_relay_srtp_failures").register(registry);

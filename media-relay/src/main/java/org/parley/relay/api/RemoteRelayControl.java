@@ -247,7 +247,12 @@ public final class RemoteRelayControl implements RelayControl, AutoCloseable {
                     e.path("bytesReceived").asLong(), e.path("bytesSent").asLong(), forwarded,
                     e.path("estimateBps").asLong()));
         }
-        return new ConferenceStats(n.path("conferenceId").asText(), eps);
+        List<ConferenceStats.LinkStats> links = new ArrayList<>();
+        for (JsonNode l : n.path("links")) {
+            links.add(new ConferenceStats.LinkStats(l.path("peerRelay").asText(), l.path("up").asBoolean(),
+                    l.path("silentMillis").asLong(), l.path("downs").asLong()));
+        }
+        return new ConferenceStats(n.path("conferenceId").asText(), eps, links);
     }
 
     private void pollEvents(String conferenceId, String endpointId, EndpointListener listener) {

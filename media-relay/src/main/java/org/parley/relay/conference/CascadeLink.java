@@ -5,6 +5,9 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import org.parley.relay.RelayMetrics;
+import org.parley.relay.control.ConferenceStats;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.parley.relay.cascade.LinkRepairPacket;
 import org.parley.relay.cascade.LinkSocket;
 import org.parley.relay.rtp.MissingPackets;
@@ -35,6 +38,8 @@ import org.parley.relay.transport.PacketBuffer;
  * onto another link.
  */
 final class CascadeLink implements LinkSocket.Receiver {
+
+    private static final Logger LOG = LoggerFactory.getLogger(CascadeLink.class);
 
     /** A remote source not announced for this long is withdrawn (announcements every tick, 500 ms). */
     static final long FORGET_AFTER_NANOS = 2_500_000_000L;
@@ -76,6 +81,7 @@ final class CascadeLink implements LinkSocket.Receiver {
     /** RTCP this relay originates on the link (PLIs, announcements): one SRTCP context, one lock. */
     private final byte[] control = new byte[PacketBuffer.MAX_PACKET];
     private volatile LinkSocket.Link link;
+    private final LinkLiveness liveness = new LinkLiveness(System.nanoTime());
 
     CascadeLink(Conference conference, String peerRelay, RelayContext context) {
         this.conference = conference;
@@ -160,6 +166,7 @@ final class CascadeLink implements LinkSocket.Receiver {
 
     @Override
     public void onRtp(byte[] b, int off, int len, long now) {
+        liveness.heard(now);
         long ssrc = RtpPacket.ssrc(b, off);
         RelayMetrics metrics = context.metrics();
         boolean repair = ssrc == peerLinkSsrc;
@@ -202,6 +209,7 @@ final class CascadeLink implements LinkSocket.Receiver {
 
     @Override
     public void onRtcp(byte[] b, int off, int len, long now) {
+        liveness.heard(now);
         int end = off + len;
         for (int i = off; i + 4 <= end;) {
             int plen = RtcpPacket.length(b, i);
@@ -345,6 +353,12 @@ final class CascadeLink implements LinkSocket.Receiver {
     /** Announces the local sources and withdraws remote ones no longer announced. */
     void tick(List<Source> local, long now) {
         announce(local);
+        sendKeepalive();
+        if (liveness.check(now)) {
+            context.metrics().linkDowns.increment();
+            LOG.warn("link of conference {} to relay {} is down: nothing heard for {} ms", conference.id(), peerRelay,
+                    liveness.silentMillis(now));
+        }
         boolean changed = false;
         for (RemotePublisher p : List.copyOf(remotes.values())) {
             List<Source> gone = p.forgetSilent(now - FORGET_AFTER_NANOS);
@@ -359,6 +373,26 @@ final class CascadeLink implements LinkSocket.Receiver {
         if (changed) {
             conference.sourcesChanged();
         }
+    }
+
+    /**
+     * An empty receiver report (RFC 3550 section 6.4.2, no report blocks) every tick, so that the
+     * peer hears this relay even when it has no source to announce ({@link LinkLiveness}).
+     */
+    private void sendKeepalive() {
+        LinkSocket.Link l = link;
+        if (l == null) {
+            return;
+        }
+        synchronized (control) {
+            int len = RtcpPacket.writeReceiverReportHeader(control, 0, linkSsrc, 0);
+            l.sendRtcp(control, 0, len);
+        }
+    }
+
+    /** The link as the conference's stats show it. */
+    ConferenceStats.LinkStats stats(long now) {
+        return new ConferenceStats.LinkStats(peerRelay, liveness.up(), liveness.silentMillis(now), liveness.downs());
     }
 
     /** The peer's sources, as this relay's receivers get them. */

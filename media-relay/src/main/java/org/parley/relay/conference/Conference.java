@@ -337,7 +337,9 @@ public final class Conference {
     }
 
     ConferenceStats stats() {
-        return new ConferenceStats(id, endpoints.values().stream().map(Endpoint::stats).toList());
+        long now = System.nanoTime();
+        return new ConferenceStats(id, endpoints.values().stream().map(Endpoint::stats).toList(),
+                links.stream().map(l -> l.stats(now)).toList());
     }
 
     void close() {

@@ -2,8 +2,30 @@ package org.parley.relay.control;
 
 import java.util.List;
 
-/** A snapshot of one conference on the relay. */
-public record ConferenceStats(String conferenceId, List<EndpointStats> endpoints) {
+/**
+ * A snapshot of one conference on the relay: its endpoints, and its links to other relays
+ * (cascading, docs/cluster.md), whose state the signaling node that made them can watch here.
+ */
+public record ConferenceStats(String conferenceId, List<EndpointStats> endpoints, List<LinkStats> links) {
+
+    public ConferenceStats {
+        links = links == null ? List.of() : List.copyOf(links);
+    }
+
+    public ConferenceStats(String conferenceId, List<EndpointStats> endpoints) {
+        this(conferenceId, endpoints, List.of());
+    }
+
+    /**
+     * One link of the conference to a peer relay.
+     *
+     * @param up false once nothing authenticated has come from the peer for 3 s (it sends an
+     *        announcement or keepalive every 500 ms, media or not): the peer is gone or unreachable
+     * @param silentMillis how long since the last packet from the peer
+     * @param downs how often the link went down since it was made
+     */
+    public record LinkStats(String peerRelay, boolean up, long silentMillis, long downs) {
+    }
 
     /**
      * A snapshot of one endpoint: what it sent to and received from the relay, each source the

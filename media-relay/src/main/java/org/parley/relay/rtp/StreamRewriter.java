@@ -28,6 +28,8 @@ public final class StreamRewriter {
     /** A gap longer than this in the source's numbers reserves no slots: those packets are lost. */
     private static final int MAX_RESERVED_GAP = 64;
     private static final long VALID = 1L << 62;
+    /** In {@link #sent}: the number is held open for a source packet still missing, not sent yet. */
+    private static final long HELD_OPEN = 1L << 61;
 
     private final long outSsrc;
     private final int clockRate;
@@ -48,7 +50,10 @@ public final class StreamRewriter {
     private boolean skipping;
     /** Counts switches, so that slots reserved for one stream never match another's numbers. */
     private int generation;
-    /** By receiver number: VALID | outSeq << 16 | source number of the packet sent under it. */
+    /**
+     * By receiver number: VALID | outSeq << 16 | source number of the packet sent under it, or
+     * HELD_OPEN | outSeq << 16 | source number of the missing packet it waits for.
+     */
     private final long[] sent = new long[RING];
     /** By source number: VALID | generation << 32 | inSeq << 16 | the receiver number held open for it. */
     private final long[] reserved = new long[RING];
@@ -167,8 +172,9 @@ public final class StreamRewriter {
         }
         for (int s = highestInSeq + 1, k = 0; k < gap; k++, s++) {
             int in = s & 0xFFFF;
-            reserved[in & (RING - 1)] = VALID | (long) (generation & 0xFFFF) << 32 | (long) in << 16
-                    | ((in + seqOffset) & 0xFFFF);
+            int out = (in + seqOffset) & 0xFFFF;
+            reserved[in & (RING - 1)] = VALID | (long) (generation & 0xFFFF) << 32 | (long) in << 16 | out;
+            sent[out & (RING - 1)] = HELD_OPEN | (long) out << 16 | in;
         }
     }
 
@@ -206,6 +212,19 @@ public final class StreamRewriter {
             return -1; // skipped numbers, the previous stream's, or too long ago for the cache anyway
         }
         return (outSeq - seqOffset) & 0xFFFF;
+    }
+
+    /**
+     * The source sequence number a receiver-side one is held open for (its packet went missing on
+     * its way to the relay, later ones went out); -1 when it is not held open. A receiver's NACK
+     * for it cannot be answered from the cache, but the relay can ask for the packet again.
+     */
+    public int heldOpenFor(int outSeq) {
+        long e = sent[outSeq & (RING - 1)];
+        if ((e & HELD_OPEN) != 0 && ((e >> 16) & 0xFFFF) == outSeq) {
+            return (int) (e & 0xFFFF);
+        }
+        return -1;
     }
 
     /** The source SSRC that fed a receiver-side sequence number (the one before the last switch or now). */

@@ -22,6 +22,7 @@ import org.parley.relay.api.RemoteRelayControl;
 import org.parley.relay.client.ReceivedPacket;
 import org.parley.relay.client.RelayHarness;
 import org.parley.relay.client.RelayTestClient;
+import org.parley.relay.control.ConferenceStats;
 import org.parley.relay.control.LinkSpec;
 import org.parley.relay.control.RelayControl;
 import org.parley.relay.control.RelayException;
@@ -234,6 +235,57 @@ class CascadeLinkTest {
     private static java.net.InetSocketAddress address(String hostPort) {
         int colon = hostPort.lastIndexOf(':');
         return new java.net.InetSocketAddress(hostPort.substring(0, colon), Integer.parseInt(hostPort.substring(colon + 1)));
+    }
+
+    /**
+     * B drops its end of the link (as a relay that died would): within a few seconds A's
+     * conference stats, read over A's HTTP control API as the signaling node reads them, show the
+     * link down, and the relay counts it; B's link made again, it is up again.
+     */
+    @Test
+    @Timeout(60)
+    void aLinkWhosePeerFallsSilentIsReportedDown() throws Exception {
+        try (RelayHarness a = new RelayHarness(LINKED); RelayHarness b = new RelayHarness(LINKED);
+                JdkHttpRelayApi httpA = new JdkHttpRelayApi(a.control(), SECRET);
+                RemoteRelayControl apiA = new RemoteRelayControl(httpA.base(), SECRET)) {
+            byte[] keys = keys();
+            apiA.linkConference(RelayHarness.CONFERENCE, "relay-b", new LinkSpec(21, b.control().linkAddress(), keys, true));
+            b.control().linkConference(RelayHarness.CONFERENCE, "relay-a",
+                    new LinkSpec(21, a.control().linkAddress(), keys, false));
+            ConferenceStats.LinkStats up = linkState(apiA);
+            assertTrue(up.up(), "a linked peer that announces is up: " + up);
+            assertEquals("relay-b", up.peerRelay());
+
+            b.control().unlinkConference(RelayHarness.CONFERENCE, "relay-a");
+            ConferenceStats.LinkStats down = awaitLink(apiA, false, 15_000);
+            assertEquals(1, down.downs(), "counted once: " + down);
+            assertTrue(down.silentMillis() >= 3000, "down after 3 s of silence: " + down);
+            assertEquals(1.0, a.registry().counter("parley_relay_link_downs").count());
+
+            b.control().linkConference(RelayHarness.CONFERENCE, "relay-a",
+                    new LinkSpec(21, a.control().linkAddress(), keys, false));
+            ConferenceStats.LinkStats again = awaitLink(apiA, true, 15_000);
+            assertEquals(1, again.downs(), "up again, the count stays: " + again);
+        }
+    }
+
+    private static ConferenceStats.LinkStats linkState(RelayControl api) {
+        List<ConferenceStats.LinkStats> links = api.stats(RelayHarness.CONFERENCE).links();
+        assertEquals(1, links.size(), "one link: " + links);
+        return links.get(0);
+    }
+
+    /** Polls the conference's stats (bounded) until its one link is up (or down). */
+    private static ConferenceStats.LinkStats awaitLink(RelayControl api, boolean up, long millis)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + millis * 1_000_000;
+        ConferenceStats.LinkStats s = linkState(api);
+        while (s.up() != up && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+            s = linkState(api);
+        }
+        assertEquals(up, s.up(), "the link is " + (up ? "up" : "down") + " within " + millis + " ms: " + s);
+        return s;
     }
 
     private static void link(RelayControl a, RelayControl b, int id) {
