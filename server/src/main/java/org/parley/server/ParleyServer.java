@@ -74,7 +74,7 @@ public final class ParleyServer implements AutoCloseable {
                             rc.requestTimeout(), rc.watchInterval()))
                     : Optional.empty(),
                     config.relay().enabled() ? Optional.of(new RelayLoadMeter(registry, clock)) : Optional.empty(),
-                    this::relayControlUrl, registry, clock);
+                    this::relayControlUrl, registry, clock, config.cluster().nodeId());
             add(relayPool);
         }
         if (config.relay().enabled()) {

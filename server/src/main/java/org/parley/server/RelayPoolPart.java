@@ -41,6 +41,9 @@ final class RelayPoolPart implements Part, RelayRoutes {
     private final MeterRegistry registry;
     private final Clock clock;
     private final List<Consumer<Set<String>>> movedListeners = new CopyOnWriteArrayList<>();
+    private final List<Consumer<java.util.Map<String, Set<String>>>> endpointsMovedListeners =
+            new CopyOnWriteArrayList<>();
+    private final String node;
     private RedisClient client;
     private StatefulRedisConnection<String, String> connection;
     private RelayRegistration registration;
@@ -50,9 +53,11 @@ final class RelayPoolPart implements Part, RelayRoutes {
      * @param signaling how this node's signaling reaches the pool's relays; empty: it runs none
      * @param relayLoad this node's relay's load; empty: it runs no relay
      * @param controlUrl this node's relay control API origin, once HTTP is bound
+     * @param node this node's cluster id, under which its signaling publishes its region
      */
     RelayPoolPart(RelayPoolConfig config, Optional<RelayPool.Control> signaling, Optional<RelayLoadMeter> relayLoad,
-            Supplier<URI> controlUrl, MeterRegistry registry, Clock clock) {
+            Supplier<URI> controlUrl, MeterRegistry registry, Clock clock, String node) {
+        this.node = node;
         this.config = config;
         this.signaling = signaling;
         this.relayLoad = relayLoad;
@@ -75,8 +80,9 @@ final class RelayPoolPart implements Part, RelayRoutes {
         client = RedisClient.create(uri);
         connection = client.connect();
         if (signaling.isPresent()) {
-            RelayPool p = new RelayPool(connection.sync(), config, signaling.get(), registry, clock);
+            RelayPool p = new RelayPool(connection.sync(), config, signaling.get(), registry, clock, node);
             movedListeners.forEach(p::onMoved);
+            endpointsMovedListeners.forEach(p::onEndpointsMoved);
             p.start();
             pool = p;
         }
@@ -149,6 +155,16 @@ final class RelayPoolPart implements Part, RelayRoutes {
     }
 
     @Override
+    public RelayControl relayFor(String conferenceId, String endpointId, String deviceNode) {
+        return pool().relayFor(conferenceId, endpointId, deviceNode);
+    }
+
+    @Override
+    public void askRegion(String conferenceId, String region) {
+        pool().askRegion(conferenceId, region);
+    }
+
+    @Override
     public Optional<RelayControl> placed(String conferenceId, String endpointId) {
         RelayPool p = pool;
         return p == null ? Optional.empty() : p.placed(conferenceId, endpointId);
@@ -193,5 +209,10 @@ final class RelayPoolPart implements Part, RelayRoutes {
     @Override
     public void onMoved(Consumer<Set<String>> moved) {
         movedListeners.add(moved);
+    }
+
+    @Override
+    public void onEndpointsMoved(Consumer<java.util.Map<String, Set<String>>> moved) {
+        endpointsMovedListeners.add(moved);
     }
 }

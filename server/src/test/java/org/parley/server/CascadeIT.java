@@ -9,7 +9,6 @@ import static org.parley.server.RemoteRelayHangIT.member;
 import static org.parley.server.RemoteRelayHangIT.node;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.net.InetAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -20,18 +19,12 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.parley.cluster.RedisServerProcess;
 import org.parley.relay.client.MediaKind;
 import org.parley.relay.client.ReceivedPacket;
-import org.parley.relay.client.RelayTestClient;
-import org.parley.signaling.client.SignalingClient;
 
 /**
  * Cascading (docs/cluster.md "Cascading"): a real redis-server, two relay-only nodes and one
@@ -40,8 +33,10 @@ import org.parley.signaling.client.SignalingClient;
  * the other, linked by the signaling node through both relays' control APIs. Every member gets
  * every other member's audio and video frames, intact and none missing, across the link or not;
  * dave's NACK for a packet of alice's video is answered, and his PLI crosses the link to alice,
- * whose next frame, a keyframe, reaches him. Then the linked relay is killed: every member gets
- * {@code relay.reset} and, the room set up again on its first relay, everyone's media.
+ * whose next frame, a keyframe, reaches him. Then the linked relay is killed while alice and bob
+ * keep sending numbered frames: only carol and dave (its members) get {@code relay.reset} and move to
+ * the first relay, linked no more; alice and bob get no reset and every frame of each other's, the
+ * move notwithstanding; then everyone gets everyone's media again.
  */
 class CascadeIT {
 
@@ -49,6 +44,8 @@ class CascadeIT {
     private static final String ROOM = "standup";
     private static final Duration WAIT = Duration.ofSeconds(30);
     private static final int FRAMES = 30;
+    /** The first number of the frames alice and bob send while the linked relay dies. */
+    private static final int STEADY = 1000;
 
     @TempDir
     Path dir;
@@ -72,16 +69,16 @@ class CascadeIT {
             int port = signaling.port("http", "tcp");
             awaitRelays(port, 2);
             URI ws = URI.create("ws://127.0.0.1:" + port + "/ws");
-            List<Member> members = new ArrayList<>();
+            List<LinkedMember> members = new ArrayList<>();
             try {
                 for (String name : List.of("alice", "bob", "carol", "dave")) {
-                    Member m = new Member(name, member(ws, name, "laptop"));
+                    LinkedMember m = new LinkedMember(name, member(ws, name, "laptop"), "roomId", ROOM);
                     members.add(m);
                     m.start();
                 }
-                Member alice = members.get(0);
-                Member carol = members.get(2);
-                Member dave = members.get(3);
+                LinkedMember alice = members.get(0);
+                LinkedMember carol = members.get(2);
+                LinkedMember dave = members.get(3);
                 assertEquals(members.get(1).relayUdpPort(), alice.relayUdpPort(), "alice and bob share a relay");
                 assertEquals(dave.relayUdpPort(), carol.relayUdpPort(), "carol and dave share a relay");
                 assertNotEquals(alice.relayUdpPort(), carol.relayUdpPort(),
@@ -91,30 +88,7 @@ class CascadeIT {
 
                 // media flows everywhere (each receiver has a keyframe of each camera), then a
                 // numbered burst: every frame of every other member arrives at every member
-                for (Member m : members) {
-                    for (Member from : members) {
-                        if (m != from) {
-                            m.awaitVideoFrom(from, members);
-                        }
-                    }
-                }
-                for (Member m : members) {
-                    m.clear();
-                }
-                for (int i = 0; i < FRAMES; i++) {
-                    for (Member m : members) {
-                        m.sendFrames(i);
-                    }
-                    Thread.sleep(20);
-                }
-                for (Member m : members) {
-                    for (Member from : members) {
-                        if (m != from) {
-                            m.awaitAll(from, MediaKind.AUDIO);
-                            m.awaitAll(from, MediaKind.VIDEO);
-                        }
-                    }
-                }
+                LinkedMember.everyoneGetsEveryone(members, FRAMES);
 
                 // dave, on the other relay, NACKs one of alice's video packets: it is resent
                 ReceivedPacket lost = dave.lastVideoFrom(alice);
@@ -139,16 +113,58 @@ class CascadeIT {
                 alice.media.sendVideoFrame("alice after pli".getBytes(StandardCharsets.US_ASCII));
                 dave.awaitKeyframeFrom(alice);
 
-                // the linked relay (carol's and dave's) is killed: the room starts over from its
-                // first relay, every member is reset and gets everyone's media again
+                // the linked relay (carol's and dave's) is killed while alice and bob keep sending:
+                // only carol and dave move (to the first relay, the only one left); alice's and bob's
+                // connections stay and they get every frame of each other's throughout
+                LinkedMember bob = members.get(1);
                 ServerProcess linked = relay1.port("relay", "udp") == carol.relayUdpPort() ? relay1 : relay2;
                 int first = alice.relayUdpPort();
-                linked.close();
-                for (Member m : members) {
-                    m.awaitReset();
+                java.util.concurrent.atomic.AtomicInteger sent = new java.util.concurrent.atomic.AtomicInteger();
+                java.util.concurrent.atomic.AtomicBoolean sending = new java.util.concurrent.atomic.AtomicBoolean(true);
+                Thread steady = new Thread(() -> {
+                    while (sending.get()) {
+                        alice.sendFrames(STEADY + sent.get());
+                        bob.sendFrames(STEADY + sent.get());
+                        sent.incrementAndGet();
+                        try {
+                            Thread.sleep(20);
+                        } catch (InterruptedException e) {
+                            return;
+                        }
+                    }
+                }, "steady-sender");
+                steady.start();
+                try {
+                    while (sent.get() < 25) {
+                        Thread.sleep(20);
+                    }
+                    linked.close();
+                    carol.awaitReset();
+                    dave.awaitReset();
+                    for (LinkedMember m : List.of(carol, dave)) {
+                        for (LinkedMember from : members) {
+                            if (m != from) {
+                                m.awaitVideoFrom(from, members);
+                            }
+                        }
+                    }
+                    // the move is over; a little more, so that loss after it would show too
+                    int after = sent.get() + 25;
+                    while (sent.get() < after) {
+                        Thread.sleep(20);
+                    }
+                } finally {
+                    sending.set(false);
+                    steady.join(5000);
                 }
-                for (Member m : members) {
-                    for (Member from : members) {
+                for (LinkedMember[] pair : new LinkedMember[][] {{alice, bob}, {bob, alice}}) {
+                    pair[0].awaitRange(pair[1], MediaKind.AUDIO, STEADY, STEADY + sent.get());
+                    pair[0].awaitRange(pair[1], MediaKind.VIDEO, STEADY, STEADY + sent.get());
+                    assertTrue(pair[0].resets.isEmpty(), pair[0].name + " was reset: " + pair[0].resets);
+                    assertEquals(first, pair[0].relayUdpPort());
+                }
+                for (LinkedMember m : members) {
+                    for (LinkedMember from : members) {
                         if (m != from) {
                             m.awaitVideoFrom(from, members);
                         }
@@ -158,11 +174,16 @@ class CascadeIT {
                         assertEquals("relay_moved", reset.path("reason").asText(), reset.toString());
                     }
                 }
-                for (Member m : members) {
+                assertEquals(1, carol.resets.size(), "carol: " + carol.resets);
+                assertEquals(1, dave.resets.size(), "dave: " + dave.resets);
+                String metrics = get(port, "/metrics");
+                assertTrue(metrics.contains("parley_relay_pool_moves_total{reason=\"linked_relay\"} 1.0"), metrics);
+                assertTrue(metrics.contains("parley_relay_pool_endpoint_moves_total 2.0"), metrics);
+                for (LinkedMember m : members) {
                     assertTrue(m.failure.get() == null, m.name + ": " + m.failure.get());
                 }
             } finally {
-                for (Member m : members) {
+                for (LinkedMember m : members) {
                     m.close();
                 }
             }
@@ -179,195 +200,6 @@ class CascadeIT {
         while (!get(port, "/metrics").contains("\nparley_relay_pool_relays " + n + ".0")) {
             assertTrue(System.nanoTime() < deadline, "the pool never had " + n + " relays");
             Thread.sleep(100);
-        }
-    }
-
-    /**
-     * A room member: answers the relay's subscriber offers, publishes audio and video frames that
-     * name it and their number, and sorts what it receives by sender (the payload names it).
-     */
-    private static final class Member implements AutoCloseable {
-
-        final String name;
-        final SignalingClient signaling;
-        volatile RelayTestClient media;
-        final List<JsonNode> resets = new CopyOnWriteArrayList<>();
-        final AtomicReference<String> failure = new AtomicReference<>();
-        final List<ReceivedPacket> rtx = new CopyOnWriteArrayList<>();
-        /** "sender kind" -> frame numbers received, and the last video packet per sender. */
-        private final Map<String, Set<Integer>> received = new ConcurrentHashMap<>();
-        private final Map<String, ReceivedPacket> lastVideo = new ConcurrentHashMap<>();
-        private final Map<String, Boolean> keyframeAfterPli = new ConcurrentHashMap<>();
-        private volatile String publisherAnswer = "";
-        private volatile boolean running = true;
-        private final Thread events = new Thread(this::handleEvents, "member-events");
-        private final Thread receiver = new Thread(this::receive, "member-receive");
-
-        Member(String name, SignalingClient signaling) throws Exception {
-            this.name = name;
-            this.signaling = signaling;
-            this.media = new RelayTestClient(name, InetAddress.getLoopbackAddress());
-        }
-
-        void start() throws InterruptedException {
-            events.start();
-            receiver.start();
-            publish();
-            long deadline = System.nanoTime() + WAIT.toNanos();
-            while (!media.isPublisherConnected()) {
-                assertTrue(System.nanoTime() < deadline, name + " never connected its publisher connection");
-                Thread.sleep(20);
-            }
-        }
-
-        private void publish() {
-            JsonNode answer = signaling.request("relay.offer", "roomId", ROOM, "sdp", media.publisherOffer());
-            publisherAnswer = answer.path("sdp").asText();
-            media.acceptPublisherAnswer(publisherAnswer);
-        }
-
-        void awaitReset() throws InterruptedException {
-            long deadline = System.nanoTime() + WAIT.toNanos();
-            while (resets.isEmpty()) {
-                assertTrue(System.nanoTime() < deadline, name + " got no relay.reset; " + failure.get());
-                Thread.sleep(20);
-            }
-        }
-
-        int relayUdpPort() {
-            java.util.regex.Matcher m = java.util.regex.Pattern.compile(" 127\\.0\\.0\\.1 (\\d+) typ host")
-                    .matcher(publisherAnswer);
-            assertTrue(m.find(), publisherAnswer);
-            return Integer.parseInt(m.group(1));
-        }
-
-        void sendFrames(int i) {
-            media.sendAudio((name + " audio " + i).getBytes(StandardCharsets.US_ASCII), 30);
-            media.sendVideoFrame((name + " video " + i).getBytes(StandardCharsets.US_ASCII));
-        }
-
-        void clear() {
-            received.clear();
-            lastVideo.clear();
-            keyframeAfterPli.clear();
-        }
-
-        /** Sends warm-up frames from everyone until one of {@code from}'s video frames arrives here. */
-        void awaitVideoFrom(Member from, List<Member> all) throws InterruptedException {
-            long deadline = System.nanoTime() + WAIT.toNanos();
-            while (!lastVideo.containsKey(from.name)) {
-                assertTrue(System.nanoTime() < deadline, name + " never got video of " + from.name + " (on relay "
-                        + from.relayUdpPort() + ", " + name + " on " + relayUdpPort() + "); " + failure.get());
-                for (Member m : all) {
-                    m.media.sendVideoFrame((m.name + " video warm-up").getBytes(StandardCharsets.US_ASCII));
-                }
-                Thread.sleep(50);
-            }
-        }
-
-        void awaitAll(Member from, MediaKind kind) throws InterruptedException {
-            String key = from.name + " " + kind.name().toLowerCase(java.util.Locale.ROOT);
-            long deadline = System.nanoTime() + WAIT.toNanos();
-            while (received.getOrDefault(key, Set.of()).size() < FRAMES) {
-                assertTrue(System.nanoTime() < deadline, name + " got " + received.getOrDefault(key, Set.of()).size()
-                        + " of " + FRAMES + " frames of " + key + ": " + received.get(key));
-                Thread.sleep(20);
-            }
-        }
-
-        ReceivedPacket lastVideoFrom(Member from) {
-            return lastVideo.get(from.name);
-        }
-
-        ReceivedPacket awaitRtx() throws InterruptedException {
-            long deadline = System.nanoTime() + WAIT.toNanos();
-            while (rtx.isEmpty()) {
-                assertTrue(System.nanoTime() < deadline, name + ": the NACKed packet was not resent");
-                Thread.sleep(20);
-            }
-            return rtx.get(0);
-        }
-
-        void awaitKeyframeFrom(Member from) throws InterruptedException {
-            long deadline = System.nanoTime() + WAIT.toNanos();
-            while (!keyframeAfterPli.containsKey(from.name)) {
-                assertTrue(System.nanoTime() < deadline, name + " got no keyframe of " + from.name);
-                Thread.sleep(20);
-            }
-        }
-
-        private void receive() {
-            while (running) {
-                try {
-                    ReceivedPacket p = media.poll(100);
-                    if (p != null) {
-                        sort(p);
-                    }
-                } catch (InterruptedException e) {
-                    return;
-                } catch (RuntimeException e) {
-                    failure.compareAndSet(null, "receive: " + e);
-                }
-            }
-        }
-
-        private void sort(ReceivedPacket p) {
-            if (p.kind() == null) {
-                rtx.add(p);
-                return;
-            }
-            byte[] frame = p.frame();
-            // a VP8 frame starts with its frame tag (RFC 6386 section 9.1), bit 0 clear on a keyframe
-            int from = p.kind() == MediaKind.VIDEO ? 1 : 0;
-            String text = new String(frame, from, frame.length - from, StandardCharsets.US_ASCII);
-            String[] words = text.split(" ");
-            if (words.length != 3) {
-                return;
-            }
-            if (p.kind() == MediaKind.VIDEO) {
-                lastVideo.put(words[0], p);
-                if ((frame[0] & 1) == 0 && "after".equals(words[1])) {
-                    keyframeAfterPli.put(words[0], true);
-                }
-            }
-            try {
-                int n = Integer.parseInt(words[2]);
-                received.computeIfAbsent(words[0] + " " + words[1], k -> ConcurrentHashMap.newKeySet()).add(n);
-            } catch (NumberFormatException ignored) {
-                // warm-up and other frames without a number
-            }
-        }
-
-        private void handleEvents() {
-            while (running) {
-                signaling.quietOrTakeInto(Duration.ofMillis(100), e -> {
-                    try {
-                        if ("relay.offer".equals(e.path("type").asText())) {
-                            signaling.send("relay.answer", "roomId", ROOM, "sdp",
-                                    media.answerSubscriberOffer(e.path("sdp").asText()));
-                        } else if ("relay.reset".equals(e.path("type").asText())) {
-                            // as a browser does: both relay connections set up afresh
-                            RelayTestClient old = media;
-                            media = new RelayTestClient(name, InetAddress.getLoopbackAddress());
-                            old.close();
-                            clear();
-                            resets.add(e);
-                            publish();
-                        }
-                    } catch (java.io.IOException | RuntimeException x) {
-                        failure.compareAndSet(null, e.path("type").asText() + ": " + x);
-                    }
-                });
-            }
-        }
-
-        @Override
-        public void close() throws InterruptedException {
-            running = false;
-            events.join(5000);
-            receiver.join(5000);
-            media.close();
-            signaling.close();
         }
     }
 }

@@ -94,6 +94,11 @@ final class RedisCluster implements AutoCloseable {
 
     /** Waits until {@code node}'s relay pool counts {@code n} relays. */
     void awaitRelays(ServerProcess node, int n) throws Exception {
+        awaitRelays(node, n, wait);
+    }
+
+    /** Waits until {@code node}'s relay pool counts {@code n} relays. */
+    static void awaitRelays(ServerProcess node, int n, Duration wait) throws Exception {
         long deadline = System.nanoTime() + wait.toNanos();
         HttpClient http = HttpClient.newHttpClient();
         URI metrics = URI.create("http://127.0.0.1:" + node.port("http", "tcp") + "/metrics");

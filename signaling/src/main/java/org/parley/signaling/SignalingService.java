@@ -155,6 +155,11 @@ public final class SignalingService implements AutoCloseable {
             setup.relayMoved(moved);
             rooms.relayMoved(moved);
         });
+        relayLink.onEndpointsMoved(moved -> {
+            setup.relayEndpointsMoved(moved);
+            rooms.relayEndpointsMoved(moved);
+        });
+        relayLink.deviceNodes(s -> s.isVisitor() ? visitors.nodeOf(s.id()) : null);
         sessionController.observe(setup);
         sessionController.observe(rooms);
 

@@ -32,6 +32,22 @@ final class ConferenceSpread {
         return endpoints.computeIfAbsent(conferenceId, c -> new ConcurrentHashMap<>(redis.hgetall(RelayKeys.spread(c))));
     }
 
+    /** Reads the conference's endpoints from Redis again: other nodes may have placed some since. */
+    void reload(String conferenceId) {
+        endpoints.put(conferenceId, new ConcurrentHashMap<>(redis.hgetall(RelayKeys.spread(conferenceId))));
+    }
+
+    /** The endpoints of the conference on one relay. */
+    Set<String> endpointsOn(String conferenceId, String relayId) {
+        Set<String> out = new java.util.HashSet<>();
+        of(conferenceId).forEach((endpoint, relay) -> {
+            if (relay.equals(relayId)) {
+                out.add(endpoint);
+            }
+        });
+        return out;
+    }
+
     /** The relay an endpoint is on, or null when it has none yet. */
     String relayOf(String conferenceId, String endpointId) {
         return of(conferenceId).get(endpointId);

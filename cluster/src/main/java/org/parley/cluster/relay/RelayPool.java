@@ -48,13 +48,21 @@ public final class RelayPool implements RelayRoutes, AutoCloseable {
     private final RelayDirectory directory;
     private final ConferencePlacement placement;
     private final ConferenceSpread spread;
-    private final java.security.SecureRandom random = new java.security.SecureRandom();
+    private final RelayLinks links = new RelayLinks();
     private final ScheduledExecutorService checker = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "parley-relay-pool");
         t.setDaemon(true);
         return t;
     });
     private final List<Consumer<Set<String>>> movedListeners = new CopyOnWriteArrayList<>();
+    private final List<Consumer<Map<String, Set<String>>>> endpointsMovedListeners = new CopyOnWriteArrayList<>();
+    private final NodeRegions regions;
+    /** The region a room asked for its first relay ({@code room.create}), by conference. */
+    private final Map<String, String> askedRegions = new ConcurrentHashMap<>();
+    /** "conference relay" of linked relays left, whose endpoints were moved (once each). */
+    private final Set<String> linkedLeft = ConcurrentHashMap.newKeySet();
+    /** Set once relays of two regions registered: from then on endpoints are placed by region. */
+    private volatile boolean regional;
     /** The relays registered at the last check. */
     private volatile Map<String, RelayInfo> live = Map.of();
     /** Conference → relay id, for the conferences this node uses. Changed under {@code this}. */
@@ -73,7 +81,17 @@ public final class RelayPool implements RelayRoutes, AutoCloseable {
 
     public RelayPool(RedisCommands<String, String> redis, RelayPoolConfig config, Control control,
             MeterRegistry registry, Clock clock) {
+        this(redis, config, control, registry, clock, "");
+    }
+
+    /**
+     * @param node this signaling node's id ({@code parley.cluster.node-id}), under which it
+     *        publishes its preferred region for the nodes that allocate its devices' endpoints
+     */
+    public RelayPool(RedisCommands<String, String> redis, RelayPoolConfig config, Control control,
+            MeterRegistry registry, Clock clock, String node) {
         this.config = config;
+        this.regions = new NodeRegions(redis, node, config.preferredRegion(), config.placementTtl());
         this.control = control;
         this.clock = clock;
         this.registry = registry;
@@ -91,6 +109,7 @@ public final class RelayPool implements RelayRoutes, AutoCloseable {
 
     /** Reads the pool once, then checks it every check interval. */
     public void start() {
+        regions.publish();
         check();
         long every = config.checkInterval().toMillis();
         checker.scheduleWithFixedDelay(this::check, every, every, TimeUnit.MILLISECONDS);
@@ -110,7 +129,7 @@ public final class RelayPool implements RelayRoutes, AutoCloseable {
     public RelayControl relayFor(String conferenceId) {
         String id = placed.get(conferenceId);
         RemoteRelayControl c = id == null ? null : controls.get(id);
-        return c != null ? c : place(conferenceId);
+        return c != null ? c : place(conferenceId, askedRegions.getOrDefault(conferenceId, config.preferredRegion()));
     }
 
     @Override
@@ -120,36 +139,50 @@ public final class RelayPool implements RelayRoutes, AutoCloseable {
     }
 
     /**
-     * The relay of one endpoint (cascading): the conference's relay while it has fewer than
-     * {@code max-endpoints-per-relay} of the conference's endpoints, else the first other relay of
-     * the conference with room, else a new relay from the pool, linked to each relay the
-     * conference is on. With no relay left to spread to, the endpoint goes to the conference's
+     * The relay of one endpoint (cascading, regions; docs/cluster.md): the first relay of the
+     * conference in the region of the device's node with room for it (fewer than
+     * {@code max-endpoints-per-relay} of the conference's endpoints, when set), else a new relay of
+     * that region, linked to each relay the conference is on. With relays of one region or none, and
+     * no limit per relay, the conference's relay. With no relay left to spread to, the conference's
      * relay all the same (the relay's own {@code max-endpoints} still refuses what it cannot serve).
      */
     @Override
     public RelayControl relayFor(String conferenceId, String endpointId) {
-        RelayControl first = relayFor(conferenceId);
-        if (config.maxEndpointsPerRelay() == 0) {
-            return first;
-        }
-        return spreadTo(conferenceId, endpointId, first);
+        return relayFor(conferenceId, endpointId, null);
     }
 
-    private synchronized RelayControl spreadTo(String conferenceId, String endpointId, RelayControl first) {
+    @Override
+    public RelayControl relayFor(String conferenceId, String endpointId, String deviceNode) {
+        String region = regional ? regions.of(deviceNode) : "";
+        String id = placed.get(conferenceId);
+        RemoteRelayControl c = id == null ? null : controls.get(id);
+        // a new conference's first relay: the room's asked region, else the first device's
+        RelayControl first = c != null ? c : place(conferenceId, askedRegions.getOrDefault(conferenceId,
+                region.isEmpty() ? config.preferredRegion() : region));
+        return spreads() ? spreadTo(conferenceId, endpointId, first, region) : first;
+    }
+
+    /** Whether endpoints of one conference may be on different relays. */
+    private boolean spreads() {
+        return config.maxEndpointsPerRelay() > 0 || regional;
+    }
+
+    @Override
+    public void askRegion(String conferenceId, String region) {
+        askedRegions.put(conferenceId, region);
+    }
+
+    private synchronized RelayControl spreadTo(String conferenceId, String endpointId, RelayControl first,
+            String region) {
         String primary = placed.get(conferenceId);
         String at = spread.relayOf(conferenceId, endpointId);
-        if (at == null || !controls.containsKey(at) && !live.containsKey(at)) {
-            at = null;
-            List<String> relays = spread.relays(conferenceId, primary);
-            Map<String, Integer> counts = spread.counts(conferenceId);
-            for (String r : relays) {
-                if (counts.getOrDefault(r, 0) < config.maxEndpointsPerRelay() && healthy(r, live)) {
-                    at = r;
-                    break;
-                }
-            }
-            if (at == null) {
-                at = addRelay(conferenceId, relays).orElse(primary);
+        if (at == null || !at.equals(primary) && !healthy(at, live)) {
+            // new, or on a linked relay that was left: placed (again) knowing what other nodes placed
+            String before = at;
+            spread.reload(conferenceId);
+            at = choose(conferenceId, primary, region);
+            if (before == null && at.equals(primary) && !regional && config.maxEndpointsPerRelay() == 0) {
+                return first; // whole on its relay: nothing written, as before cascading and regions
             }
             spread.assign(conferenceId, endpointId, at);
         }
@@ -164,79 +197,95 @@ public final class RelayPool implements RelayRoutes, AutoCloseable {
         return c;
     }
 
-    /** Spreads the conference to one more relay, linked to each of {@code relays}; empty when none is free. */
-    private Optional<String> addRelay(String conferenceId, List<String> relays) {
+    /**
+     * A new endpoint's relay: of the conference's relays that serve (first relay first), the first in
+     * {@code region} (when the pool has a relay there) with room; else a new relay (of that region
+     * if it has one), linked; else the first relay.
+     */
+    private String choose(String conferenceId, String primary, String region) {
+        List<String> relays = spread.relays(conferenceId, primary);
+        Map<String, Integer> counts = spread.counts(conferenceId);
+        boolean inRegion = !region.isEmpty() && live.values().stream()
+                .anyMatch(r -> region.equals(r.region()) && healthy(r.id(), live));
+        int max = config.maxEndpointsPerRelay();
+        if (max == 0 && !inRegion) {
+            return primary;
+        }
+        for (String r : relays) {
+            if (healthy(r, live) && (!inRegion || region.equals(live.get(r).region()))
+                    && (max == 0 || counts.getOrDefault(r, 0) < max)) {
+                return r;
+            }
+        }
+        return addRelay(conferenceId, relays, inRegion ? region : config.preferredRegion()).orElse(primary);
+    }
+
+    /** Spreads the conference to one more relay, linked to each of {@code relays} that serves; empty when none is free. */
+    private Optional<String> addRelay(String conferenceId, List<String> relays, String region) {
         Set<String> avoid = new HashSet<>(shunned());
         avoid.addAll(relays);
-        Optional<RelayInfo> next = RelayChoice.pick(live.values(), config.preferredRegion(), avoid, placedSinceReport);
+        Optional<RelayInfo> next = RelayChoice.pick(live.values(), region, avoid, placedSinceReport);
         if (next.isEmpty()) {
             LOG.warn("conference {} is full on its relays {} and no other relay takes it", conferenceId, relays);
             return Optional.empty();
         }
         RelayInfo info = next.get();
         RemoteRelayControl added = controls.computeIfAbsent(info.id(), k -> connect(info));
-        added.createConference(conferenceId);
-        for (String r : relays) {
-            RemoteRelayControl other = controls.get(r);
-            if (other != null) {
-                link(conferenceId, r, other, info.id(), added);
+        List<String> linked = new java.util.ArrayList<>();
+        try {
+            added.createConference(conferenceId);
+            for (String r : relays) {
+                RemoteRelayControl other = controls.get(r);
+                if (other != null && healthy(r, live)) {
+                    other.createConference(conferenceId); // a new conference's first relay may have none yet
+                    links.link(conferenceId, r, other, info.id(), added);
+                    linked.add(r);
+                }
             }
+        } catch (RuntimeException e) {
+            // e.g. a relay without a link socket (parley.relay.cascade.port = -1): stay on the first relay
+            LOG.warn("conference {} not spread to relay {}: {}", conferenceId, info.id(), e.toString());
+            for (String r : linked) {
+                RelayLinks.quietly(controls.get(r), c -> c.unlinkConference(conferenceId, info.id()));
+            }
+            RelayLinks.quietly(added, c -> c.expireConference(conferenceId));
+            return Optional.empty();
         }
         placedSinceReport.merge(info.id(), 1, Integer::sum);
-        LOG.info("conference {} spread to relay {}, linked to {}", conferenceId, info.id(), relays);
+        LOG.info("conference {} spread to relay {} ({}), linked to {}", conferenceId, info.id(), info.region(), linked);
         return Optional.of(info.id());
-    }
-
-    /** Links the conference on two relays: the same link id and fresh SRTP keys at both ends. */
-    private void link(String conferenceId, String aId, RemoteRelayControl a, String bId, RemoteRelayControl b) {
-        byte[] keys = new byte[org.parley.relay.cascade.LinkSocket.KEYING_MATERIAL_LENGTH];
-        random.nextBytes(keys);
-        int linkId = random.nextInt();
-        a.linkConference(conferenceId, bId, new org.parley.relay.control.LinkSpec(linkId, b.linkAddress(), keys, true));
-        b.linkConference(conferenceId, aId, new org.parley.relay.control.LinkSpec(linkId, a.linkAddress(), keys, false));
     }
 
     @Override
     public Optional<RelayControl> placed(String conferenceId, String endpointId) {
-        if (config.maxEndpointsPerRelay() > 0) {
-            String at;
-            synchronized (this) {
-                at = spread.relayOf(conferenceId, endpointId);
-            }
-            RemoteRelayControl c = at == null ? null : controls.get(at);
-            if (c != null) {
-                return Optional.of(c);
-            }
+        String at;
+        synchronized (this) {
+            at = spreads() ? spread.relayOf(conferenceId, endpointId) : null;
         }
-        return placed(conferenceId);
+        RemoteRelayControl c = at == null ? null : controls.get(at);
+        return c != null ? Optional.of(c) : placed(conferenceId);
     }
 
     @Override
     public List<RelayControl> allPlaced(String conferenceId) {
-        List<RelayControl> out = new java.util.ArrayList<>();
         String primary = placed.get(conferenceId);
         List<String> relays;
         synchronized (this) {
-            relays = config.maxEndpointsPerRelay() > 0 ? spread.relays(conferenceId, primary)
+            relays = spreads() ? spread.relays(conferenceId, primary)
                     : primary == null ? List.of() : List.of(primary);
         }
-        for (String r : relays) {
-            RemoteRelayControl c = controls.get(r);
-            if (c != null) {
-                out.add(c);
-            }
-        }
-        return out;
+        return relays.stream().map(controls::get).filter(java.util.Objects::nonNull)
+                .map(RelayControl.class::cast).toList();
     }
 
     @Override
     public synchronized void released(String conferenceId, String endpointId) {
-        if (config.maxEndpointsPerRelay() > 0) {
+        if (spreads()) {
             spread.release(conferenceId, endpointId);
         }
     }
 
-    private synchronized RelayControl place(String conferenceId) {
+    private synchronized RelayControl place(String conferenceId, String region) {
         Optional<String> existing = placement.get(conferenceId);
         if (existing.isPresent() && !live.containsKey(existing.get())) {
             live = directory.read(); // placed by another node on a relay registered since our last check
@@ -245,12 +294,11 @@ public final class RelayPool implements RelayRoutes, AutoCloseable {
         if (existing.isPresent() && healthy(existing.get(), live)) {
             relayId = existing.get();
         } else {
-            Optional<RelayInfo> pick = RelayChoice.pick(live.values(), config.preferredRegion(), shunned(),
-                    placedSinceReport);
+            Optional<RelayInfo> pick = RelayChoice.pick(live.values(), region, shunned(), placedSinceReport);
             if (pick.isEmpty()) {
                 // relays may have registered since the last check (a pool starting up): look again
                 live = directory.read();
-                pick = RelayChoice.pick(live.values(), config.preferredRegion(), shunned(), placedSinceReport);
+                pick = RelayChoice.pick(live.values(), region, shunned(), placedSinceReport);
             }
             int registered = live.size();
             RelayInfo chosen = pick.orElseThrow(() -> new RelayException(RelayException.Reason.UNAVAILABLE,
@@ -291,6 +339,8 @@ public final class RelayPool implements RelayRoutes, AutoCloseable {
         synchronized (this) {
             spread.forget(conferenceId);
         }
+        askedRegions.remove(conferenceId);
+        linkedLeft.removeIf(k -> k.startsWith(conferenceId + " "));
         if (placed.remove(conferenceId) != null) {
             try {
                 placement.forget(conferenceId);
@@ -314,11 +364,21 @@ public final class RelayPool implements RelayRoutes, AutoCloseable {
         movedListeners.add(moved);
     }
 
+    @Override
+    public void onEndpointsMoved(Consumer<Map<String, Set<String>>> moved) {
+        endpointsMovedListeners.add(moved);
+    }
+
     /** Reads the pool and moves the conferences of relays that died, stopped answering or drain. */
     private void check() {
         try {
             live = directory.read();
             placedSinceReport.clear();
+            if (!regional && live.values().stream().map(RelayInfo::region).filter(r -> !r.isEmpty())
+                    .distinct().count() > 1) {
+                regional = true;
+                LOG.info("relays of several regions: endpoints are placed in their device's region");
+            }
             if (redisFailing) {
                 redisFailing = false;
                 LOG.info("relay pool readable again");
@@ -340,11 +400,16 @@ public final class RelayPool implements RelayRoutes, AutoCloseable {
                 move(relayId, trouble);
             }
         }
-        if (config.maxEndpointsPerRelay() > 0) {
+        if (spreads()) {
             leaveDeadLinkedRelays();
         }
         forgetRelaysNotInUse();
         if (++checks % renewEveryChecks() == 0) {
+            try {
+                regions.publish();
+            } catch (RuntimeException e) {
+                LOG.debug("region not renewed: {}", e.toString());
+            }
             placed.keySet().forEach(c -> {
                 try {
                     placement.renew(c);
@@ -393,8 +458,8 @@ public final class RelayPool implements RelayRoutes, AutoCloseable {
                 }
                 Set<String> avoid = new HashSet<>(shunned());
                 avoid.add(relayId);
-                Optional<RelayInfo> next = RelayChoice.pick(live.values(), config.preferredRegion(), avoid,
-                        placedSinceReport);
+                Optional<RelayInfo> next = RelayChoice.pick(live.values(),
+                        askedRegions.getOrDefault(e.getKey(), config.preferredRegion()), avoid, placedSinceReport);
                 if (next.isEmpty()) {
                     continue; // tried again at the next check
                 }
@@ -409,6 +474,9 @@ public final class RelayPool implements RelayRoutes, AutoCloseable {
                     e.setValue(now);
                     moved.add(e.getKey());
                     to.put(e.getKey(), now);
+                    if (spreads()) {
+                        startSpreadOver(e.getKey(), relayId);
+                    }
                 } catch (RuntimeException x) {
                     LOG.warn("conference {} not moved from relay {}: {}", e.getKey(), relayId, x.toString());
                 }
@@ -433,14 +501,74 @@ public final class RelayPool implements RelayRoutes, AutoCloseable {
                 old.close();
             }
         }
-        Counter.builder("parley.relay.pool.moves").tag("reason", reason)
-                .description("Conferences moved to another relay, by why their relay was left")
-                .register(registry).increment(moved.size());
+        countMoves(reason, moved.size());
         moveDuration.record(Math.max(0, clock.millis() - started), TimeUnit.MILLISECONDS);
         LOG.warn("relay {} {}: moved {} conferences {}", relayId, reason, moved.size(), to);
-        for (Consumer<Set<String>> l : movedListeners) {
+        tell(movedListeners, Set.copyOf(moved));
+    }
+
+    /**
+     * A spread conference whose first relay was left starts over from its new first relay: expired
+     * on its linked relays (their links to the old first relay go with it), its spread forgotten, and
+     * every endpoint made again, spread afresh by the move listeners. Under the pool's lock.
+     */
+    private void startSpreadOver(String conferenceId, String left) {
+        spread.relays(conferenceId, null).stream().filter(r -> !r.equals(left))
+                .forEach(r -> RelayLinks.quietly(controls.get(r), c -> c.expireConference(conferenceId)));
+        spread.forget(conferenceId);
+    }
+
+    /**
+     * A linked (not first) relay of a spread conference died, stopped answering or drains: only its
+     * endpoints move. The relays left drop their link to it (and the sources that came over it), and
+     * the endpoint listeners make those endpoints again, each placed as a new one (another relay of
+     * its region, linked, or the first relay); only their devices get {@code relay.reset}. The other
+     * endpoints keep their connections and their media.
+     */
+    private void leaveDeadLinkedRelays() {
+        Map<String, Set<String>> moving = new HashMap<>();
+        synchronized (this) {
+            for (Map.Entry<String, String> e : placed.entrySet()) {
+                String conference = e.getKey();
+                for (String r : spread.relays(conference, e.getValue())) {
+                    String trouble = r.equals(e.getValue()) ? null : trouble(r);
+                    if (trouble == null || !linkedLeft.add(conference + " " + r)) {
+                        continue;
+                    }
+                    spread.reload(conference); // with what other nodes placed there
+                    moving.computeIfAbsent(conference, k -> new HashSet<>()).addAll(spread.endpointsOn(conference, r));
+                    spread.relays(conference, e.getValue()).stream().filter(other -> !other.equals(r)).forEach(
+                            other -> RelayLinks.quietly(controls.get(other), c -> c.unlinkConference(conference, r)));
+                    if ("draining".equals(trouble)) {
+                        RelayLinks.quietly(controls.get(r), c -> c.expireConference(conference)); // so that it can exit
+                    } else {
+                        shunnedUntil.put(r, clock.millis() + config.ttl().toMillis() * 2);
+                    }
+                    LOG.warn("conference {}: linked relay {} {}, its endpoints move", conference, r, trouble);
+                }
+            }
+        }
+        if (moving.isEmpty()) {
+            return;
+        }
+        countMoves("linked_relay", moving.size());
+        Counter.builder("parley.relay.pool.endpoint.moves")
+                .description("Endpoints moved off a linked relay that was left (the others stay where they are)")
+                .register(registry).increment(moving.values().stream().mapToInt(Set::size).sum());
+        LOG.warn("endpoints moving off linked relays: {}", moving);
+        tell(endpointsMovedListeners, Map.copyOf(moving));
+    }
+
+    private void countMoves(String reason, int conferences) {
+        Counter.builder("parley.relay.pool.moves").tag("reason", reason)
+                .description("Conferences moved to another relay, by why their relay was left")
+                .register(registry).increment(conferences);
+    }
+
+    private static <T> void tell(List<Consumer<T>> listeners, T moved) {
+        for (Consumer<T> l : listeners) {
             try {
-                l.accept(Set.copyOf(moved));
+                l.accept(moved);
             } catch (RuntimeException x) {
                 LOG.error("relay move listener failed", x);
             }
@@ -448,59 +576,6 @@ public final class RelayPool implements RelayRoutes, AutoCloseable {
     }
 
     /** Closes the control clients of relays that left the pool and serve none of our conferences. */
-    /**
-     * A spread conference whose linked (not first) relay died or drains starts over on its first
-     * relay: the conference is expired on the relays that are left (their links to the dead relay
-     * go with it), its spread is forgotten, and the move listeners make every endpoint again, spread
-     * afresh from the first relay; each device gets {@code relay.reset} as on any move.
-     */
-    private void leaveDeadLinkedRelays() {
-        Map<String, String> left = new HashMap<>();
-        synchronized (this) {
-            for (Map.Entry<String, String> e : placed.entrySet()) {
-                for (String r : spread.relays(e.getKey(), e.getValue())) {
-                    String trouble = r.equals(e.getValue()) ? null : trouble(r);
-                    if (trouble != null) {
-                        left.put(e.getKey(), r + " " + trouble);
-                        break;
-                    }
-                }
-            }
-            for (Map.Entry<String, String> e : left.entrySet()) {
-                String conference = e.getKey();
-                String dead = e.getValue().substring(0, e.getValue().indexOf(' '));
-                for (String r : spread.relays(conference, placed.get(conference))) {
-                    RemoteRelayControl c = controls.get(r);
-                    if (!r.equals(dead) && c != null) {
-                        try {
-                            c.expireConference(conference);
-                        } catch (RuntimeException x) {
-                            LOG.debug("conference {} not expired on relay {}: {}", conference, r, x.toString());
-                        }
-                    }
-                }
-                spread.forget(conference);
-                if (!e.getValue().endsWith("draining")) {
-                    shunnedUntil.put(dead, clock.millis() + config.ttl().toMillis() * 2);
-                }
-            }
-        }
-        if (left.isEmpty()) {
-            return;
-        }
-        LOG.warn("linked relays left, conferences set up again from their first relay: {}", left);
-        Counter.builder("parley.relay.pool.moves").tag("reason", "linked_relay")
-                .description("Conferences moved to another relay, by why their relay was left")
-                .register(registry).increment(left.size());
-        for (Consumer<Set<String>> l : movedListeners) {
-            try {
-                l.accept(Set.copyOf(left.keySet()));
-            } catch (RuntimeException x) {
-                LOG.error("relay move listener failed", x);
-            }
-        }
-    }
-
     private void forgetRelaysNotInUse() {
         Set<String> inUse = new HashSet<>(placed.values());
         controls.entrySet().removeIf(e -> {

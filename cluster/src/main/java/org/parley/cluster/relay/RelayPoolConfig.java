@@ -17,7 +17,8 @@ import java.util.Optional;
  *        node's own HTTP listener
  * @param refreshInterval how often a relay refreshes its registration
  * @param ttl how long a registration outlives its last refresh
- * @param preferredRegion the region a signaling node places conferences in when it has relays
+ * @param preferredRegion the region a signaling node places conferences in when it has relays, and
+ *        with relays of several regions that of its devices' endpoints (docs/cluster.md "Regions")
  * @param checkInterval how often a signaling node checks the relays its conferences are on
  * @param placementTtl how long a conference's placement outlives the last node that used it
  * @param maxEndpointsPerRelay endpoints of one conference on one relay before the next goes to a

@@ -312,22 +312,31 @@ public final class CallSetup implements SessionObserver {
      * still ringing have nothing on the relay yet.
      */
     public void relayRestarted() {
-        remakeEndpoints(conference -> true, RelayLink.ResetReason.RELAY_RESTARTED);
+        remakeEndpoints((conference, endpoint) -> true, RelayLink.ResetReason.RELAY_RESTARTED);
     }
 
     /** As {@link #relayRestarted}, for the calls whose conference a relay pool moved to another relay. */
     public void relayMoved(java.util.Set<String> conferences) {
-        remakeEndpoints(conferences::contains, RelayLink.ResetReason.RELAY_MOVED);
+        remakeEndpoints((conference, endpoint) -> conferences.contains(conference), RelayLink.ResetReason.RELAY_MOVED);
     }
 
-    private void remakeEndpoints(java.util.function.Predicate<String> conferences, RelayLink.ResetReason reason) {
+    /** As {@link #relayMoved}, for only the endpoints (by conference) moved off a linked relay that was left. */
+    public void relayEndpointsMoved(java.util.Map<String, java.util.Set<String>> endpoints) {
+        remakeEndpoints((conference, endpoint) -> RelayLink.among(endpoints, conference, endpoint),
+                RelayLink.ResetReason.RELAY_MOVED);
+    }
+
+    private void remakeEndpoints(java.util.function.BiPredicate<String, String> endpoints,
+            RelayLink.ResetReason reason) {
         for (Call c : List.copyOf(calls.all())) {
-            if (c.transport() != CallMedia.RELAY || !c.state().established() || c.relayBusy
-                    || !conferences.test(c.conferenceId())) {
+            if (c.transport() != CallMedia.RELAY || !c.state().established() || c.relayBusy) {
                 continue;
             }
             for (Session device : List.of(c.callerDevice(), c.calleeDevice())) {
                 RelayEndpoint e = endpoint(c, device);
+                if (!endpoints.test(e.conferenceId(), e.endpointId())) {
+                    continue;
+                }
                 relay.tryAllocate(e, device, hooks).whenComplete((v, error) -> {
                     if (!c.state().established() || c.activeDeviceOf(device.user()) != device) {
                         return; // ended or handed off meanwhile

@@ -47,6 +47,8 @@ public final class RelayLink implements AutoCloseable {
     private BiFunction<Session, String, RelayEndpoint> calls = (s, id) -> null;
     private BiFunction<Session, String, RelayEndpoint> rooms = (s, id) -> null;
     private BiFunction<Session, String, Set<String>> roomMembers = (s, id) -> Set.of();
+    /** The cluster node a device is connected to (null: this one), where its endpoint's region comes from. */
+    private java.util.function.Function<Session, String> deviceNode = s -> null;
 
     public RelayLink(Optional<RelayControl> relay, Executor loop, Clock clock) {
         this(new SingleRelay(relay), loop, clock);
@@ -64,6 +66,11 @@ public final class RelayLink implements AutoCloseable {
             BiFunction<Session, String, RelayEndpoint> rooms) {
         this.calls = calls;
         this.rooms = rooms;
+    }
+
+    /** How to tell the node a session's device is connected to (a visitor's); null for this node's. */
+    public void deviceNodes(java.util.function.Function<Session, String> nodeOf) {
+        this.deviceNode = nodeOf;
     }
 
     /** The participant ids of a room the session is in (for {@code media.constraints}). */
@@ -94,6 +101,26 @@ public final class RelayLink implements AutoCloseable {
      */
     public void onMoved(java.util.function.Consumer<Set<String>> onLoop) {
         relays.onMoved(moved -> loop.execute(() -> onLoop.accept(moved)));
+    }
+
+    /**
+     * Runs {@code onLoop} on the loop with the endpoints (by conference) a relay pool moved off a
+     * linked relay that was left; only these are to be allocated again, the others stay.
+     */
+    public void onEndpointsMoved(java.util.function.Consumer<java.util.Map<String, Set<String>>> onLoop) {
+        relays.onEndpointsMoved(moved -> loop.execute(() -> onLoop.accept(moved)));
+    }
+
+    /** Whether an endpoint is among {@code moved} (conference -> endpoint ids), as {@link #onEndpointsMoved} gives them. */
+    public static boolean among(java.util.Map<String, Set<String>> moved, String conferenceId, String endpointId) {
+        return moved.getOrDefault(conferenceId, Set.of()).contains(endpointId);
+    }
+
+    /** A room asks for its first relay in {@code region} (docs/protocol.md §6.2); ordered before its endpoints. */
+    public void askRegion(String conferenceId, String region) {
+        if (relays.configured()) {
+            lanes.submit(conferenceId, () -> relays.askRegion(conferenceId, region));
+        }
     }
 
     /** Why a device's relay connections start over: the reason of {@code relay.reset}. */
@@ -137,7 +164,7 @@ public final class RelayLink implements AutoCloseable {
     public CompletableFuture<Void> allocate(RelayEndpoint e, Session s, EndpointHooks hooks) {
         require();
         Listener listener = new Listener(e, s, hooks);
-        CompletableFuture<Void> allocated = call(e.conferenceId(), e.endpointId(), r -> {
+        CompletableFuture<Void> allocated = call(e.conferenceId(), e.endpointId(), deviceNode.apply(s), r -> {
             r.createConference(e.conferenceId());
             r.allocateEndpoint(e.conferenceId(), e.endpointId(), listener);
             return null;
@@ -301,6 +328,11 @@ public final class RelayLink implements AutoCloseable {
      * or with the typed error a client can act on.
      */
     private <T> CompletableFuture<T> call(String conferenceId, String endpointId, RelayCall<T> c) {
+        return call(conferenceId, endpointId, null, c);
+    }
+
+    /** As {@link #call(String, String, RelayCall)}, placing a new endpoint by its device's node. */
+    private <T> CompletableFuture<T> call(String conferenceId, String endpointId, String deviceNode, RelayCall<T> c) {
         long refusing = relays.single() ? circuit.refusingForMillis() : 0;
         if (refusing > 0) {
             throw new ProtocolException(ErrorCode.RELAY_UNAVAILABLE,
@@ -309,7 +341,8 @@ public final class RelayLink implements AutoCloseable {
         CompletableFuture<T> done = new CompletableFuture<>();
         lanes.submit(conferenceId, () -> {
             try {
-                T result = c.run(relays.relayFor(conferenceId, endpointId));
+                T result = c.run(deviceNode == null ? relays.relayFor(conferenceId, endpointId)
+                        : relays.relayFor(conferenceId, endpointId, deviceNode));
                 loop.execute(() -> {
                     circuit.answered();
                     done.complete(result);

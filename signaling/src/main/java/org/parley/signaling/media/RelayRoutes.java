@@ -40,6 +40,19 @@ public interface RelayRoutes {
         return relayFor(conferenceId);
     }
 
+    /**
+     * As {@link #relayFor(String, String)}, for an endpoint being allocated for a device connected to
+     * {@code deviceNode} (null: this node): a pool with relays in several regions places it in that
+     * node's region (docs/cluster.md "Regions").
+     */
+    default RelayControl relayFor(String conferenceId, String endpointId, String deviceNode) {
+        return relayFor(conferenceId, endpointId);
+    }
+
+    /** A room asked for its first relay in {@code region} ({@code room.create}); before its first endpoint. */
+    default void askRegion(String conferenceId, String region) {
+    }
+
     /** The relay an endpoint is on, without placing anything (see {@link #placed(String)}). */
     default Optional<RelayControl> placed(String conferenceId, String endpointId) {
         return placed(conferenceId);
@@ -76,5 +89,12 @@ public interface RelayRoutes {
      * their new relay only once their endpoints are allocated again.
      */
     default void onMoved(Consumer<Set<String>> moved) {
+    }
+
+    /**
+     * Runs {@code moved} (on any thread) with endpoints, by conference, that must be allocated again
+     * because the linked relay they were on was left; the conference's other endpoints stay.
+     */
+    default void onEndpointsMoved(Consumer<java.util.Map<String, Set<String>>> moved) {
     }
 }

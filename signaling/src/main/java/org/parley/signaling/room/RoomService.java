@@ -45,6 +45,8 @@ public final class RoomService implements SessionObserver {
 
     static final Pattern ROOM_ID = Pattern.compile("[A-Za-z0-9._-]{1,64}");
     static final String ROOM_ID_RULE = "1-64 characters of [A-Za-z0-9._-]";
+    /** A region tag as relays register it ({@code parley.relay.region}). */
+    static final Pattern REGION = Pattern.compile("[A-Za-z0-9._-]{1,64}");
 
     private final SignalingConfig.Rooms config;
     private final SignalingConfig.E2ee e2ee;
@@ -196,6 +198,7 @@ public final class RoomService implements SessionObserver {
             case "moderators" -> Room.Publish.MODERATORS;
             default -> throw ProtocolException.invalid("publish", "must be \"everyone\" or \"moderators\"");
         };
+        Optional<String> region = r.optText("region", REGION, ROOM_ID_RULE);
         if (draining.getAsBoolean()) {
             throw new ProtocolException(ErrorCode.DRAINING, "this server takes no new calls");
         }
@@ -208,6 +211,7 @@ public final class RoomService implements SessionObserver {
         Room room = new Room(id, max, locked, publish, config.maxLiveInvites(), requireE2ee);
         room.members().put(s.user(), Role.OWNER);
         rooms.add(room);
+        region.ifPresent(tag -> relay.askRegion(room.conferenceId(), tag));
         ObjectNode out = Json.object();
         out.put("roomId", id);
         return out;
@@ -364,21 +368,28 @@ public final class RoomService implements SessionObserver {
      * leaves the room with reason {@code relay_lost}, and is told so too, so that it can join again.
      */
     public void relayRestarted() {
-        remakeEndpoints(conference -> true, RelayLink.ResetReason.RELAY_RESTARTED);
+        remakeEndpoints((conference, endpoint) -> true, RelayLink.ResetReason.RELAY_RESTARTED);
     }
 
     /** As {@link #relayRestarted}, for the rooms whose conference a relay pool moved to another relay. */
     public void relayMoved(java.util.Set<String> conferences) {
-        remakeEndpoints(conferences::contains, RelayLink.ResetReason.RELAY_MOVED);
+        remakeEndpoints((conference, endpoint) -> conferences.contains(conference), RelayLink.ResetReason.RELAY_MOVED);
     }
 
-    private void remakeEndpoints(java.util.function.Predicate<String> conferences, RelayLink.ResetReason reason) {
+    /** As {@link #relayMoved}, for only the endpoints (by conference) moved off a linked relay that was left. */
+    public void relayEndpointsMoved(java.util.Map<String, java.util.Set<String>> endpoints) {
+        remakeEndpoints((conference, endpoint) -> RelayLink.among(endpoints, conference, endpoint),
+                RelayLink.ResetReason.RELAY_MOVED);
+    }
+
+    private void remakeEndpoints(java.util.function.BiPredicate<String, String> endpoints,
+            RelayLink.ResetReason reason) {
         for (Room room : rooms.all()) {
-            if (!conferences.test(room.conferenceId())) {
-                continue;
-            }
             for (Participant p : room.participants()) {
                 RelayEndpoint e = endpoint(room, p);
+                if (!endpoints.test(e.conferenceId(), e.endpointId())) {
+                    continue;
+                }
                 relay.tryAllocate(e, p.session(), hooks).whenComplete((v, error) -> {
                     if (rooms.get(room.id()) != room || room.participant(p.id()) != p) {
                         return; // left meanwhile; its leave released the endpoint after this allocation
