@@ -100,6 +100,11 @@ final class RedisCalls implements CallStore {
     }
 
     @Override
+    public CompletionStage<String> owner(String callId) {
+        return redis.hget(Keys.call(callId), "owner");
+    }
+
+    @Override
     public void sessionInCall(String sessionId, String callId, String owner) {
         redis.eval(SESSION_CALL, ScriptOutputType.INTEGER, new String[] {Keys.session(sessionId)}, callId, owner);
     }

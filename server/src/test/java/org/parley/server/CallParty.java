@@ -25,6 +25,10 @@ final class CallParty implements AutoCloseable {
     private final String callId;
     private final RelayTestClient media;
     private final BlockingQueue<JsonNode> events = new LinkedBlockingQueue<>();
+    /** The SSRCs the relay's subscriber offers named, by the publisher (msid stream) they carry. */
+    private final java.util.Map<String, java.util.Set<Long>> offeredSsrcs = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final java.util.regex.Pattern SSRC_MSID = java.util.regex.Pattern.compile(
+            "a=ssrc:(\\d+) msid:(\\S+) ");
     final AtomicReference<String> failure = new AtomicReference<>();
     private Thread reader;
     private final Thread sender;
@@ -80,6 +84,23 @@ final class CallParty implements AutoCloseable {
         }
     }
 
+    /**
+     * Waits for media of {@code publisher} (its participant id): a subscriber offer naming its
+     * stream, answered, then a packet of that stream decrypted. Packets of others are skipped.
+     */
+    void awaitMediaFrom(String publisher, Duration wait) throws InterruptedException {
+        long deadline = System.nanoTime() + wait.toNanos();
+        while (true) {
+            java.util.Set<Long> ssrcs = offeredSsrcs.getOrDefault(publisher, java.util.Set.of());
+            org.parley.relay.client.ReceivedPacket p = media.poll(100);
+            if (p != null && ssrcs.contains(p.ssrc())) {
+                return;
+            }
+            assertTrue(System.nanoTime() < deadline, "no media of " + publisher + " received (offered: "
+                    + offeredSsrcs + "); " + failure.get());
+        }
+    }
+
     JsonNode event(String type) throws InterruptedException {
         long deadline = System.nanoTime() + wait.toNanos();
         while (System.nanoTime() < deadline) {
@@ -100,6 +121,11 @@ final class CallParty implements AutoCloseable {
                 continue;
             }
             if ("relay.offer".equals(e.path("type").asText())) {
+                java.util.regex.Matcher m = SSRC_MSID.matcher(e.path("sdp").asText());
+                while (m.find()) {
+                    offeredSsrcs.computeIfAbsent(m.group(2), k -> java.util.concurrent.ConcurrentHashMap.newKeySet())
+                            .add(Long.parseLong(m.group(1)));
+                }
                 try {
                     client.send("relay.answer", field, callId, "sdp", media.answerSubscriberOffer(e.path("sdp").asText()));
                 } catch (RuntimeException x) {

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -18,7 +20,8 @@ import org.parley.signaling.client.SignalingClient;
  * bob on node b; the call's media runs through a pool relay of node b or c. Node o is killed
  * outright: node b claims the call and runs it; bob, still connected, mutes and is answered, media
  * flows on; alice resumes at node c with the same session, gets the missed {@code call.media}, and
- * bob's hang-up ends the call for both.
+ * bob's hang-up ends the call for both. Then a call whose two devices were both on the dead node
+ * (node d): they resume at b and c, which claim it, and it goes on.
  */
 class OwnerDeathTakeoverIT {
 
@@ -88,6 +91,93 @@ class OwnerDeathTakeoverIT {
                         assertTrue(bobParty.failure.get() == null, bobParty.failure.get());
                     }
                 }
+            }
+            bothDevicesOnTheDeadOwnerResumeAtTwoNodes(cluster, b, c);
+        }
+    }
+
+    /** Waits until Redis names a node other than {@code dead} as the call's owner. */
+    private static String awaitCallOwner(RedisCluster cluster, String callId, String dead) throws InterruptedException {
+        RedisClient client = RedisClient.create(cluster.redis.url());
+        try (StatefulRedisConnection<String, String> conn = client.connect()) {
+            long deadline = System.nanoTime() + WAIT.toNanos();
+            while (true) {
+                String owner = conn.sync().hget("parley:call:{" + callId + "}", "owner");
+                if (owner != null && !owner.equals(dead)) {
+                    return owner;
+                }
+                assertTrue(System.nanoTime() < deadline, "nobody took call " + callId + " over; owner " + owner);
+                Thread.sleep(100);
+            }
+        } finally {
+            client.shutdown();
+        }
+    }
+
+    /**
+     * Dave calls erin, both on node d, which is killed: nobody has a route to the call, so the
+     * nodes where they resume (b and c) claim it, one wins and the other follows it; the call goes
+     * on with media both ways, each side's request is answered, and a hang-up ends it for both.
+     */
+    private void bothDevicesOnTheDeadOwnerResumeAtTwoNodes(RedisCluster cluster, ServerProcess b, ServerProcess c)
+            throws Exception {
+        ServerProcess d = cluster.signalingNode("d");
+        cluster.awaitRelays(d, 2);
+        String daveToken = RedisCluster.token("dave");
+        String erinToken = RedisCluster.token("erin");
+        SignalingClient daveOnD = cluster.connect(d);
+        SignalingClient erinOnD = cluster.connect(d);
+        daveOnD.hello(daveToken, "phone");
+        erinOnD.hello(erinToken, "phone");
+        String callId = daveOnD.request("call.invite", "to", "erin", "media", "audio").get("callId").asText();
+        assertEquals(callId, erinOnD.awaitEvent("call.incoming").get("callId").asText());
+        erinOnD.request("call.accept", "callId", callId);
+        daveOnD.awaitEvent("call.accepted");
+        try (CallParty dave = new CallParty(daveOnD, callId, WAIT);
+                CallParty erin = new CallParty(erinOnD, callId, WAIT)) {
+            dave.publish();
+            erin.publish();
+            dave.awaitMedia(WAIT);
+            erin.awaitMedia(WAIT);
+
+            d.signal("KILL");
+            assertNotEquals(0, d.exitCode(WAIT), "killed, not stopped");
+            String daveResume = daveOnD.resumeToken();
+            String erinResume = erinOnD.resumeToken();
+            long daveSeq = dave.stop();
+            long erinSeq = erin.stop();
+            daveOnD.abort();
+            erinOnD.abort();
+
+            try (SignalingClient daveOnB = cluster.connect(b);
+                    SignalingClient erinOnC = cluster.connect(c)) {
+                assertTrue(daveOnB.resume(daveToken, "phone", daveResume, daveSeq).get("resumed").asBoolean());
+                dave.resumeOn(daveOnB);
+                assertTrue(erinOnC.resume(erinToken, "phone", erinResume, erinSeq).get("resumed").asBoolean());
+                erin.resumeOn(erinOnC);
+
+                // b or c won the claim and runs the call; the other follows it
+                String owner = awaitCallOwner(cluster, callId, "d");
+                (owner.equals("b") ? b : c).awaitLine("took over call " + callId + " from node d", WAIT);
+                boolean daveWon = owner.equals("b");
+                SignalingClient winner = daveWon ? daveOnB : erinOnC;
+                SignalingClient follower = daveWon ? erinOnC : daveOnB;
+                CallParty winnerParty = daveWon ? dave : erin;
+                CallParty followerParty = daveWon ? erin : dave;
+
+                // the winner's device mutes, the follower's hears of it; media both ways
+                winner.request("call.media", "callId", callId, "audio", false);
+                JsonNode muted = followerParty.event("call.media");
+                assertEquals(daveWon ? "dave" : "erin", muted.get("user").asText(), muted.toString());
+                dave.awaitMedia(WAIT);
+                erin.awaitMedia(WAIT);
+
+                // the follower's hang-up goes to the winner and ends the call for both
+                follower.request("call.hangup", "callId", callId);
+                JsonNode ended = winnerParty.event("call.ended");
+                assertEquals("hangup", ended.get("reason").asText(), ended.toString());
+                assertTrue(dave.failure.get() == null, dave.failure.get());
+                assertTrue(erin.failure.get() == null, erin.failure.get());
             }
         }
     }

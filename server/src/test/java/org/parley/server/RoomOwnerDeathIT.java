@@ -106,6 +106,7 @@ class RoomOwnerDeathIT {
                     try (SignalingClient dave = cluster.connect(b)) {
                         dave.hello(token("dave", Role.PARTICIPANT), "laptop");
                         JsonNode joined = dave.request("room.join", "roomId", "sync");
+                        String daveId = joined.get("participantId").asText();
                         Set<String> ids = new HashSet<>();
                         joined.get("participants").forEach(p -> ids.add(p.get("participantId").asText()));
                         assertEquals(Set.of(aliceId, bobId, carolId), ids, joined.toString());
@@ -116,6 +117,15 @@ class RoomOwnerDeathIT {
                             }
                         }
                         assertEquals(true, carolThere.get("audioMuted").asBoolean(), joined.toString());
+
+                        // dave publishes: the members of before the take-over get the relay's new
+                        // subscriber offer through the new owner, and decode dave's audio
+                        try (CallParty daveMedia = new CallParty(dave, "roomId", "sync", WAIT)) {
+                            daveMedia.publish();
+                            daveMedia.awaitMediaFrom(bobId, WAIT);
+                            bobMedia.awaitMediaFrom(daveId, WAIT);
+                            carolMedia.awaitMediaFrom(daveId, WAIT);
+                        }
                     }
 
                     // alice comes back at node c: the same session, still in the room, which now runs elsewhere

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Executor;
@@ -52,6 +51,8 @@ final class ClusterInbox implements Inbox, SessionObserver, SessionController.St
     private RoomTakeover roomTakeover;
     private CallDirectory directory = CallDirectory.NONE;
     private BiConsumer<Session, String> ringLate = (device, callId) -> { };
+    /** Nodes this node saw die: a resumed session's calls they ran are claimed at once. */
+    private final Set<String> lost = new java.util.HashSet<>();
 
     ClusterInbox(Peers peers, Executor loop, Sessions sessions, Visitors visitors, Routes routes,
             SessionController controller, Dispatcher dispatcher, SessionStore store, Scheduler scheduler,
@@ -133,16 +134,25 @@ final class ClusterInbox implements Inbox, SessionObserver, SessionController.St
     }
 
     @Override
-    public void tookOver(Session s, Map<String, String> calls) {
+    public void tookOver(Session s, String from, Map<String, String> calls) {
         LOG.info("took over {} from a node that died; its calls run at {}", s, calls);
+        Map<String, Set<String>> orphaned = new java.util.HashMap<>();
         calls.forEach((callId, owner) -> {
             if (callId.startsWith(RoomTakeover.ROOM_PREFIX)) {
                 routes.joined(s.id(), callId.substring(RoomTakeover.ROOM_PREFIX.length()), owner);
             } else {
                 routes.learnt(s.id(), callId, owner);
+                if (lost.contains(owner) || owner.equals(from)) {
+                    // its owner died too (both devices were there): nobody else may have a route
+                    // to it, so the node where a device resumes claims it (docs/cluster.md "A
+                    // call's owner dies"); requests meanwhile wait for the dead owner and time out
+                    orphaned.computeIfAbsent(owner, k -> new java.util.HashSet<>()).add(callId);
+                    return;
+                }
             }
             peers.moved(owner, s.id());
         });
+        orphaned.forEach(this::takeOver);
     }
 
     @Override
@@ -172,6 +182,7 @@ final class ClusterInbox implements Inbox, SessionObserver, SessionController.St
             Set<String> itsCalls = routes.callsOf(node);
             Set<String> itsRooms = routes.roomsOf(node);
             routes.forgetNode(node);
+            lost.add(node);
             if (!store.shared()) {
                 for (Session v : visitors.removeNode(node)) {
                     controller.end(v, "connection_lost");
@@ -214,20 +225,38 @@ final class ClusterInbox implements Inbox, SessionObserver, SessionController.St
                 LOG.warn("the calls of node {} were not taken over: {}", node, error.toString());
                 return;
             }
+            Set<String> lostClaims = new java.util.HashSet<>(callIds);
             for (StoredCall c : won) {
+                lostClaims.remove(c.id());
+                routes.forgetCall(c.id());
                 if (records.adopt(c, node)) {
-                    for (RemoteDevice d : List.of(c.callerDevice(), c.calleeDevice())) {
-                        Session s = sessions.byId(d.sessionId());
-                        if (s != null) {
-                            store.callOwner(s, c.id(), null); // its own node runs it now
-                        }
-                    }
+                    // (its devices here have this node named in their stored sessions: CallRecords)
                     LOG.info("took over call {} from node {}", c.id(), node);
                 } else {
                     LOG.warn("call {} of node {} claimed but its device here is gone", c.id(), node);
                 }
             }
             orphan(node);
+            lostClaims.forEach(this::followWinner);
+        }, loop);
+    }
+
+    /**
+     * Another node won the claim of {@code callId}: this node's devices in it send their requests
+     * there, and it learns where they are (a device that resumed here was its orphan).
+     */
+    private void followWinner(String callId) {
+        callStore.owner(callId).whenCompleteAsync((owner, error) -> {
+            if (error != null || owner == null || owner.equals(peers.node()) || lost.contains(owner)) {
+                return;
+            }
+            for (Session s : sessions.attached()) {
+                if (s.calls().contains(callId) && routes.learnt(s.id(), callId, owner)) {
+                    store.callOwner(s, callId, owner);
+                    peers.moved(owner, s.id());
+                }
+            }
+            LOG.info("call {} runs at node {} now", callId, owner);
         }, loop);
     }
 

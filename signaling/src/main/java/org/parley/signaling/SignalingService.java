@@ -193,6 +193,8 @@ public final class SignalingService implements AutoCloseable {
             visitors.useStore(store);
             CallStore callStore = peers.callStore();
             CallRecords records = new CallRecords(calls, sessions, visitors, peers.node(), callStore, clock);
+            records.onAdopt(setup::attach);
+            records.sessionsIn(store);
             ClusterInbox inbox = new ClusterInbox(peers, loop, sessions, visitors, routes, sessionController, d,
                     store, loop, config.resumeGracePeriod(), callStore, records);
             CallDirectory directory = peers.callDirectory();

@@ -153,6 +153,20 @@ public final class RemoteRelayControl implements RelayControl, AutoCloseable {
     @Override
     public void allocateEndpoint(String conferenceId, String endpointId, EndpointListener listener) {
         call("PUT", ep(conferenceId, endpointId), null);
+        poll(conferenceId, endpointId, listener);
+    }
+
+    /**
+     * Long-polls the events of an endpoint another node allocated: the relay queues them per
+     * endpoint whoever asks, and a newer poll answers an older one empty, so from now on they come
+     * here (a dead owner's last poll is simply never renewed).
+     */
+    @Override
+    public void attachEndpoint(String conferenceId, String endpointId, EndpointListener listener) {
+        poll(conferenceId, endpointId, listener);
+    }
+
+    private void poll(String conferenceId, String endpointId, EndpointListener listener) {
         String key = conferenceId + "/" + endpointId;
         Thread t = new Thread(() -> pollEvents(conferenceId, endpointId, listener), "relay-events-" + key);
         t.setDaemon(true);

@@ -29,6 +29,17 @@ public interface RelayControl {
      */
     void allocateEndpoint(String conferenceId, String endpointId, EndpointListener listener);
 
+    /**
+     * Sends the events of an endpoint that another controller allocated to {@code listener} from
+     * now on, those the relay still queues for it first: how a signaling node that takes over a
+     * call or room from a node that died or drained hears the relay's offers, transport failures
+     * and layer demand for the endpoints it adopted (docs/cluster.md "Rooms across nodes"). The
+     * relay keeps one listener per endpoint, so the previous controller hears nothing more.
+     */
+    default void attachEndpoint(String conferenceId, String endpointId, EndpointListener listener) {
+        throw new RelayException(RelayException.Reason.UNAVAILABLE, "this relay control cannot take endpoints over");
+    }
+
     /** Releases an endpoint and stops forwarding its sources. Unknown ids are ignored. */
     void expireEndpoint(String conferenceId, String endpointId);
 

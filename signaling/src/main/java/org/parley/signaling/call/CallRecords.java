@@ -3,11 +3,13 @@ package org.parley.signaling.call;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import org.parley.signaling.SignalingConfig.CallMedia;
 import org.parley.signaling.cluster.RemoteDevice;
 import org.parley.signaling.e2ee.IdentityKey;
 import org.parley.signaling.session.Session;
+import org.parley.signaling.session.SessionStore;
 import org.parley.signaling.session.Sessions;
 import org.parley.signaling.session.Visitors;
 
@@ -27,6 +29,10 @@ public final class CallRecords implements Calls.Journal {
     private final Clock clock;
     /** Calls whose record is in the store: their end deletes it. */
     private final Set<String> written = new HashSet<>();
+    private java.util.function.Consumer<Call> adopted = c -> { };
+    private SessionStore sessionStore;
+    /** "call session" pairs whose stored session names this node as the call's: written once each. */
+    private final Set<String> named = new HashSet<>();
 
     public CallRecords(Calls calls, Sessions sessions, Visitors visitors, String self, CallStore store, Clock clock) {
         this.calls = calls;
@@ -38,11 +44,30 @@ public final class CallRecords implements Calls.Journal {
         calls.journal(this);
     }
 
+    /** What else a call taken over needs (its relay endpoints' events): run after it is rebuilt. */
+    public void onAdopt(java.util.function.Consumer<Call> then) {
+        this.adopted = then;
+    }
+
+    /**
+     * Where this node's devices' sessions are stored: each names the calls this node runs for it,
+     * so that if this node dies with both devices of a call, the node where one resumes knows the
+     * call to claim (docs/cluster.md "A call's owner dies").
+     */
+    public void sessionsIn(SessionStore sessionStore) {
+        this.sessionStore = sessionStore;
+    }
+
     @Override
     public void changed(Call c) {
         if (c.state().established()) {
             written.add(c.id());
             store.saved(stored(c));
+            for (Session s : List.of(c.callerDevice(), c.calleeDevice())) {
+                if (sessionStore != null && !s.isVisitor() && named.add(c.id() + " " + s.id())) {
+                    sessionStore.callOwner(s, c.id(), self);
+                }
+            }
         }
     }
 
@@ -51,6 +76,12 @@ public final class CallRecords implements Calls.Journal {
         if (written.remove(c.id())) {
             store.ended(c.id());
         }
+        for (Session s : List.of(c.callerDevice(), c.calleeDevice())) {
+            if (s != null && named.remove(c.id() + " " + s.id()) && s.isLive()) {
+                sessionStore.callOwner(s, c.id(), null);
+            }
+        }
+        named.removeIf(k -> k.startsWith(c.id() + " "));
     }
 
     /** The call as the store keeps it, owned by this node. */
@@ -106,7 +137,8 @@ public final class CallRecords implements Calls.Journal {
         set(c.calleeMedia, sc.calleeAudio(), sc.calleeVideo(), sc.calleeScreen());
         calls.add(c);
         changed(c);
-        for (RemoteDevice d : java.util.List.of(sc.callerDevice(), sc.calleeDevice())) {
+        adopted.accept(c);
+        for (RemoteDevice d : List.of(sc.callerDevice(), sc.calleeDevice())) {
             if (d.node().equals(deadNode)) {
                 store.sessionInCall(d.sessionId(), c.id(), self);
             }
@@ -114,12 +146,16 @@ public final class CallRecords implements Calls.Journal {
         return true;
     }
 
+    /**
+     * A device of a claimed call: this node's session (also one that resumed here from the dead
+     * node), else a visitor of the node the record names.
+     */
     private Session device(RemoteDevice d) {
-        if (!d.node().equals(self)) {
-            return visitors.of(d);
-        }
         Session s = sessions.byId(d.sessionId());
-        return s != null && s.isLive() ? s : null;
+        if (s != null && !s.isVisitor()) {
+            return s.isLive() ? s : null;
+        }
+        return d.node().equals(self) ? null : visitors.of(d);
     }
 
     private static void set(MediaState m, boolean audio, boolean video, boolean screen) {

@@ -118,6 +118,18 @@ public final class CallSetup implements SessionObserver {
         return new RelayEndpoint(c.conferenceId(), party, "callId", c.id(), true);
     }
 
+    /**
+     * A relay call this node took over: the relay's events for both parties' endpoints (offers,
+     * transport failures, layer demand) come here from now on (docs/cluster.md "Calls in Redis").
+     */
+    public void attach(Call c) {
+        if (c.transport() == CallMedia.RELAY) {
+            for (Session s : List.of(c.callerDevice(), c.calleeDevice())) {
+                relay.attach(endpoint(c, s), s, hooks);
+            }
+        }
+    }
+
     EndpointHooks hooks() {
         return hooks;
     }

@@ -44,6 +44,11 @@ public interface CallStore {
      */
     CompletionStage<List<StoredCall>> claim(String deadNode, Set<String> callIds);
 
+    /** The node that runs {@code callId} now (after a claim this node lost), or null when none. */
+    default CompletionStage<String> owner(String callId) {
+        return CompletableFuture.completedFuture(null);
+    }
+
     /**
      * Writes into the stored session {@code sessionId} (of a node that died) that {@code owner}
      * runs {@code callId} now, so that the node resuming it sends its requests there.

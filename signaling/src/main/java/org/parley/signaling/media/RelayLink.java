@@ -187,6 +187,29 @@ public final class RelayLink implements AutoCloseable {
         }
     }
 
+    /**
+     * Hears the relay's events for an endpoint another node allocated, from now on: this node took
+     * its call or room over (docs/cluster.md "Calls in Redis"). Loop thread; never fails (a relay
+     * that does not answer is logged, the endpoint's media goes on without its events).
+     */
+    public void attach(RelayEndpoint e, Session s, EndpointHooks hooks) {
+        if (!relays.configured()) {
+            return;
+        }
+        Listener listener = new Listener(e, s, hooks);
+        listener.allocated();
+        lanes.submit(e.conferenceId(), () -> {
+            try {
+                // relayFor, not placed: this node has not placed the conference, the pool's
+                // placement in Redis names its relay (and from now on this node knows it)
+                relays.relayFor(e.conferenceId()).attachEndpoint(e.conferenceId(), e.endpointId(), listener);
+            } catch (RuntimeException x) {
+                LOG.warn("the relay's events for endpoint {} of {} will not reach this node: {}", e.endpointId(),
+                        e.conferenceId(), x.toString());
+            }
+        });
+    }
+
     /** Releases a device's endpoint; never fails. */
     public void release(String conferenceId, String endpointId) {
         if (relays.configured()) {

@@ -148,7 +148,10 @@ public final class RoomService implements SessionObserver {
         if (rooms.get(sr.id()) != null) {
             return false;
         }
-        rooms.add(RoomRecords.rebuilt(sr, config.maxLiveInvites(), sessionFor));
+        Room room = RoomRecords.rebuilt(sr, config.maxLiveInvites(), sessionFor);
+        rooms.add(room);
+        // the relay's events for the participants' endpoints (offers when someone publishes) come here now
+        room.participants().forEach(p -> relay.attach(endpoint(room, p), p.session(), hooks));
         return true;
     }
 

@@ -80,8 +80,11 @@ public final class SessionController {
 
     /** Told when this node took over a session another node held and died with. */
     public interface StoredResumeListener {
-        /** {@code calls}: the calls {@code s} takes part in, by id, with the node that runs each. */
-        void tookOver(Session s, Map<String, String> calls);
+        /**
+         * {@code calls}: the calls {@code s} takes part in, by id, with the node that runs each;
+         * {@code from}: the node that died holding it (null if not known).
+         */
+        void tookOver(Session s, String from, Map<String, String> calls);
     }
 
     /**

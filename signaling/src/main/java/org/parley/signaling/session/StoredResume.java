@@ -29,7 +29,9 @@ final class StoredResume {
     private final Scheduler scheduler;
     private final String node;
     private final Map<String, List<ObjectNode>> claiming = new HashMap<>();
-    private SessionController.StoredResumeListener listener = (s, calls) -> { };
+    /** The dead node each session being taken over is claimed from. */
+    private final Map<String, String> claimedFrom = new HashMap<>();
+    private SessionController.StoredResumeListener listener = (s, from, calls) -> { };
 
     StoredResume(SessionStore store, Executor loop, Scheduler scheduler, String node) {
         this.store = store;
@@ -80,9 +82,11 @@ final class StoredResume {
             }
             String id = held.get().sessionId();
             claiming.put(id, new ArrayList<>());
+            claimedFrom.put(id, held.get().node());
             store.claim(id, held.get().node()).whenCompleteAsync((stored, e) -> {
                 if (e != null || stored.isEmpty()) {
                     claiming.remove(id);
+                    claimedFrom.remove(id);
                     out.complete(Optional.empty());
                 } else {
                     out.complete(stored);
@@ -107,7 +111,7 @@ final class StoredResume {
     /** The taken-over session exists now: the listener learns its calls, then it gets what waited. */
     void tookOver(Session s, Stored stored) {
         s.calls().addAll(stored.calls().keySet());
-        listener.tookOver(s, stored.calls());
+        listener.tookOver(s, claimedFrom.remove(s.id()), stored.calls());
         List<ObjectNode> waiting = claiming.remove(s.id());
         if (waiting != null) {
             waiting.forEach(s::emit);
