@@ -63,8 +63,8 @@ public final class CallRecords implements Calls.Journal {
         if (c.state().established()) {
             written.add(c.id());
             store.saved(stored(c));
-            for (Session s : List.of(c.callerDevice(), c.calleeDevice())) {
-                if (sessionStore != null && !s.isVisitor() && named.add(c.id() + " " + s.id())) {
+            for (Session s : java.util.Arrays.asList(c.callerDevice(), c.calleeDevice())) {
+                if (sessionStore != null && s != null && !s.isVisitor() && named.add(c.id() + " " + s.id())) {
                     sessionStore.callOwner(s, c.id(), self);
                 }
             }
@@ -76,7 +76,8 @@ public final class CallRecords implements Calls.Journal {
         if (written.remove(c.id())) {
             store.ended(c.id());
         }
-        for (Session s : List.of(c.callerDevice(), c.calleeDevice())) {
+        // a call that ends ringing has no callee device yet
+        for (Session s : java.util.Arrays.asList(c.callerDevice(), c.calleeDevice())) {
             if (s != null && named.remove(c.id() + " " + s.id()) && s.isLive()) {
                 sessionStore.callOwner(s, c.id(), null);
             }
