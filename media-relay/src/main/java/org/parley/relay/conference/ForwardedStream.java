@@ -264,17 +264,17 @@ final class ForwardedStream {
         }
         int inSeq = rewriter.inSequence(outSeq);
         if (inSeq < 0) {
-            int missing = rewriter.heldOpenFor(outSeq);
-            if (missing >= 0) {
-                // lost before it reached this relay: a linked relay's source asks its relay again;
-                // the repair, when it comes, reaches the receiver under this number
-                source.publisher().packetMissing(inSsrc, missing, now);
-            }
             return;
         }
         byte[] out = scratch.getBuffer();
         int len = source.layer(layer).cache().copy(inSeq, out, now);
-        if (len < 0 || RtpPacket.ssrc(out, 0) != inSsrc) {
+        if (len < 0) {
+            // lost before it reached this relay and not repaired yet: a linked relay's source asks
+            // its relay again; the repair, when it comes, reaches the receiver under this number
+            source.publisher().packetMissing(inSsrc, inSeq, now);
+            return;
+        }
+        if (RtpPacket.ssrc(out, 0) != inSsrc) {
             return;
         }
         RelayCodec codec = source.codec(RtpPacket.payloadType(out, 0));

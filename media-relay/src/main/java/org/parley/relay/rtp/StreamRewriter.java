@@ -195,33 +195,14 @@ public final class StreamRewriter {
     }
 
     /**
-     * The source sequence number of a receiver-side one, for answering NACKs; -1 when none is known
-     * (skipped on purpose, or older than the cache).
+     * The source sequence number of a receiver-side one, for answering NACKs: of the packet sent
+     * under it, or of the packet it is held open for (lost before the relay, later ones already
+     * sent; it may be in the cache by now, e.g. a repair too late to forward as itself, or it can
+     * be asked for again). -1 when it was skipped on purpose or is too old for the cache anyway.
      */
     public int inSequence(int outSeq) {
         long e = sent[outSeq & (RING - 1)];
-        if ((e & VALID) != 0 && ((e >> 16) & 0xFFFF) == outSeq) {
-            return (int) (e & 0xFFFF);
-        }
-        // Never sent: a number left open for a packet lost before the relay. While nothing was
-        // skipped, one offset maps the current stream, so its source number is known: the packet
-        // may be in the cache by now (a repair that came too late to be forwarded as itself).
-        int highest = highestOutSeq;
-        if (skipping || highest < 0 || beforeSwitch(outSeq) || !isNewer(highest, outSeq)
-                || ((highest - outSeq) & 0xFFFF) >= RING) {
-            return -1; // skipped numbers, the previous stream's, or too long ago for the cache anyway
-        }
-        return (outSeq - seqOffset) & 0xFFFF;
-    }
-
-    /**
-     * The source sequence number a receiver-side one is held open for (its packet went missing on
-     * its way to the relay, later ones went out); -1 when it is not held open. A receiver's NACK
-     * for it cannot be answered from the cache, but the relay can ask for the packet again.
-     */
-    public int heldOpenFor(int outSeq) {
-        long e = sent[outSeq & (RING - 1)];
-        if ((e & HELD_OPEN) != 0 && ((e >> 16) & 0xFFFF) == outSeq) {
+        if ((e & (VALID | HELD_OPEN)) != 0 && ((e >> 16) & 0xFFFF) == outSeq) {
             return (int) (e & 0xFFFF);
         }
         return -1;
