@@ -7,11 +7,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.parley.signaling.auth.Role;
+import org.parley.signaling.auth.TokenIssuer;
 import org.parley.signaling.client.SignalingClient;
 
 /**
@@ -21,7 +26,8 @@ import org.parley.signaling.client.SignalingClient;
  * outright: node b claims the call and runs it; bob, still connected, mutes and is answered, media
  * flows on; alice resumes at node c with the same session, gets the missed {@code call.media}, and
  * bob's hang-up ends the call for both. Then a call whose two devices were both on the dead node
- * (node d): they resume at b and c, which claim it, and it goes on.
+ * (node d): they resume at b and c, which claim it, and it goes on. Last, node e drains (SIGTERM)
+ * and hands its call and room over.
  */
 class OwnerDeathTakeoverIT {
 
@@ -93,6 +99,95 @@ class OwnerDeathTakeoverIT {
                 }
             }
             bothDevicesOnTheDeadOwnerResumeAtTwoNodes(cluster, b, c);
+            aDrainedNodeHandsItsCallAndRoomOver(cluster, b, c);
+        }
+    }
+
+    private static String roomToken(String user) {
+        return new TokenIssuer(RedisCluster.SECRET.getBytes(StandardCharsets.UTF_8), Clock.systemUTC())
+                .issue(user, Optional.empty(), Optional.of("handover"), Optional.of(Role.PARTICIPANT), Duration.ofMinutes(10));
+    }
+
+    /**
+     * SIGTERM on node e, which runs frank's call with hank (at b) and ivy's room with gina (at c):
+     * e closes its clients with 1001 and exits 0 at once (its drain grace is 120 s), b takes the
+     * call and c the room over, frank resumes at c and ivy at b with their sessions, media goes on
+     * and nothing ended: hank's mute reaches frank, ivy's room request is answered, and hank's
+     * hang-up ends the call with "hangup".
+     */
+    private void aDrainedNodeHandsItsCallAndRoomOver(RedisCluster cluster, ServerProcess b, ServerProcess c)
+            throws Exception {
+        ServerProcess e = cluster.node("e", "-Dparley.relay.enabled=false",
+                "-Dparley.remote-relay.secret=" + RedisCluster.API_SECRET, "-Dparley.shutdown.drain-grace-period=120s");
+        cluster.awaitRelays(e, 2);
+        String frankToken = RedisCluster.token("frank");
+        String ivyToken = roomToken("ivy");
+        SignalingClient frankOnE = cluster.connect(e);
+        SignalingClient ivyOnE = cluster.connect(e);
+        try (SignalingClient hank = cluster.connect(b);
+                SignalingClient gina = cluster.connect(c)) {
+            frankOnE.hello(frankToken, "phone");
+            hank.hello(RedisCluster.token("hank"), "laptop");
+            cluster.awaitPresence("hank", 1);
+            String callId = frankOnE.request("call.invite", "to", "hank", "media", "audio").get("callId").asText();
+            assertEquals(callId, hank.awaitEvent("call.incoming").get("callId").asText());
+            hank.request("call.accept", "callId", callId);
+            frankOnE.awaitEvent("call.accepted");
+            ivyOnE.hello(ivyToken, "phone");
+            String ivyId = ivyOnE.request("room.join", "roomId", "handover").get("participantId").asText();
+            gina.hello(roomToken("gina"), "laptop");
+            String ginaId = gina.request("room.join", "roomId", "handover").get("participantId").asText();
+            try (CallParty frank = new CallParty(frankOnE, callId, WAIT);
+                    CallParty hankParty = new CallParty(hank, callId, WAIT);
+                    CallParty ivy = new CallParty(ivyOnE, "roomId", "handover", WAIT);
+                    CallParty ginaParty = new CallParty(gina, "roomId", "handover", WAIT)) {
+                for (CallParty p : List.of(frank, hankParty, ivy, ginaParty)) {
+                    p.publish();
+                }
+                frank.awaitMedia(WAIT);
+                hankParty.awaitMedia(WAIT);
+                ivy.awaitMediaFrom(ginaId, WAIT);
+                ginaParty.awaitMediaFrom(ivyId, WAIT);
+
+                e.signal("TERM");
+                assertEquals(1001, frankOnE.awaitClose().code(), "told to reconnect elsewhere");
+                assertEquals(1001, ivyOnE.awaitClose().code(), "told to reconnect elsewhere");
+                assertEquals(0, e.exitCode(WAIT), "a clean stop, well before its 120 s drain grace");
+                String frankResume = frankOnE.resumeToken();
+                String ivyResume = ivyOnE.resumeToken();
+                long frankSeq = frank.stop();
+                long ivySeq = ivy.stop();
+
+                // the others took over as from a node that died
+                b.awaitLine("took over call " + callId + " from node e", WAIT);
+                c.awaitLine("took over room handover from node e", WAIT);
+                try (SignalingClient frankOnC = cluster.connect(c);
+                        SignalingClient ivyOnB = cluster.connect(b)) {
+                    JsonNode welcome = frankOnC.resume(frankToken, "phone", frankResume, frankSeq);
+                    assertTrue(welcome.get("resumed").asBoolean(), welcome.toString());
+                    frank.resumeOn(frankOnC);
+                    welcome = ivyOnB.resume(ivyToken, "phone", ivyResume, ivySeq);
+                    assertTrue(welcome.get("resumed").asBoolean(), welcome.toString());
+                    assertEquals(ivyId, welcome.get("sessionId").asText(), "the same session");
+                    ivy.resumeOn(ivyOnB);
+
+                    hank.request("call.media", "callId", callId, "audio", false);
+                    JsonNode muted = frank.event("call.media");
+                    assertEquals("hank", muted.get("user").asText(), muted.toString());
+                    frank.awaitMedia(WAIT);
+                    hankParty.awaitMedia(WAIT);
+                    ivyOnB.request("room.media", "roomId", "handover", "video", false);
+                    ivy.awaitMediaFrom(ginaId, WAIT);
+                    ginaParty.awaitMediaFrom(ivyId, WAIT);
+
+                    hank.request("call.hangup", "callId", callId);
+                    JsonNode ended = frank.event("call.ended");
+                    assertEquals("hangup", ended.get("reason").asText(), ended.toString());
+                    for (CallParty p : List.of(frank, hankParty, ivy, ginaParty)) {
+                        assertTrue(p.failure.get() == null, p.failure.get());
+                    }
+                }
+            }
         }
     }
 

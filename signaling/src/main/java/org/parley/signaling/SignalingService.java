@@ -71,6 +71,9 @@ public final class SignalingService implements AutoCloseable {
     private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
     private final ConnectionListener listener = new Listener();
     private volatile boolean draining;
+    /** A clustered node that drains hands its calls and rooms over instead of ending them. */
+    private boolean clustered;
+    private volatile boolean handingOver;
     private volatile int lastLiveCalls;
     private volatile int lastConnectedCalls;
 
@@ -187,6 +190,7 @@ public final class SignalingService implements AutoCloseable {
         this.dispatcher = d;
         d.limitUsers(new UserRateLimit(config.userRateLimit(), peers.rateCounters(clock), clock, loop));
         if (peers.clustered()) {
+            clustered = true;
             Routes routes = new Routes();
             d.forwardThrough(routes, peers);
             SessionStore store = peers.sessionStore(config.resumeGracePeriod(), config.maxUnackedEvents());
@@ -239,9 +243,23 @@ public final class SignalingService implements AutoCloseable {
         pipeline.addLast(new SignalingFrameHandler(config, listener, loop.clock()));
     }
 
-    /** Stops accepting new calls; live calls go on. */
+    /**
+     * Stops accepting new calls; live calls go on. In a cluster the node hands everything over
+     * instead (docs/cluster.md "A node drains"): every client is told to reconnect elsewhere (1001,
+     * docs/protocol.md §10) and resumes at another node with the same session, nothing ends here,
+     * and once this node has left the cluster the others take its calls and rooms over as from a
+     * node that died, within a heartbeat.
+     */
     public void drain() {
         draining = true;
+        if (clustered) {
+            handingOver = true;
+            loop.execute(() -> {
+                for (Connection c : List.copyOf(connections)) {
+                    c.close(CloseCode.GOING_AWAY);
+                }
+            });
+        }
     }
 
     public boolean draining() {
@@ -292,7 +310,8 @@ public final class SignalingService implements AutoCloseable {
         draining = true;
         CompletableFuture<Void> done = new CompletableFuture<>();
         loop.execute(() -> {
-            for (org.parley.signaling.call.Call c : calls.all()) {
+            // handed over: the calls go on at the nodes that take them; their records stay in Redis
+            for (org.parley.signaling.call.Call c : handingOver ? List.<org.parley.signaling.call.Call>of() : calls.all()) {
                 teardown.end(c, EndReason.SERVER_SHUTDOWN, null);
             }
             for (Connection c : List.copyOf(connections)) {
@@ -319,6 +338,10 @@ public final class SignalingService implements AutoCloseable {
             connections.add(c);
             metrics.connectionOpened();
             loop.execute(() -> sessionController.opened(c));
+            if (handingOver) {
+                // a client that came back here: this node is leaving, another one takes it
+                c.close(CloseCode.GOING_AWAY);
+            }
         }
 
         @Override
