@@ -48,7 +48,6 @@ public final class RelayTestClient implements AutoCloseable {
     private final PeerTransport subscriber;
     private final long audioSsrc = random32();
     private final long videoSsrc = random32();
-    private final long rtxSsrc = random32();
     private final LinkedBlockingQueue<ReceivedPacket> received = new LinkedBlockingQueue<>();
     private final AtomicInteger plisReceived = new AtomicInteger();
     private final AtomicInteger twccFeedbackReceived = new AtomicInteger();
@@ -65,12 +64,8 @@ public final class RelayTestClient implements AutoCloseable {
      * The last sent camera packets by sequence number, to answer NACKs (RFC 4588 RTX); slots are
      * reused, so a sender allocates nothing per packet once the ring has filled.
      */
-    private final byte[][] videoHistory = new byte[512][];
-    private final int[] videoHistoryLength = new int[512];
-    private int rtxSeq = ThreadLocalRandom.current().nextInt(0x10000);
+    private final CameraHistory sentVideo = new CameraHistory(random32());
     private boolean loseNextVideoPacket;
-    /** Camera packets NACKed while repairs are held back ({@link #holdRepairs}), else null. */
-    private java.util.List<Integer> heldRepairs;
     private final AtomicInteger retransmissionsSent = new AtomicInteger();
     private final AtomicLong subscriberConnectedAt = new AtomicLong();
     private volatile SimulcastCamera simulcast;
@@ -107,7 +102,7 @@ public final class RelayTestClient implements AutoCloseable {
 
     /** The client's offer on its publisher connection: one Opus and one VP8 (+RTX) section. */
     public String publisherOffer() {
-        return ClientSdp.publisherOffer(name, local(publisher), audioSsrc, videoSsrc, rtxSsrc);
+        return ClientSdp.publisherOffer(name, local(publisher), audioSsrc, videoSsrc, sentVideo.rtxSsrc());
     }
 
     /**
@@ -230,12 +225,7 @@ public final class RelayTestClient implements AutoCloseable {
         System.arraycopy(d, 0, b, at, d.length);
         at += d.length;
         int len = putVp8Frame(b, at, key, payload);
-        int slot = videoSeq % videoHistory.length;
-        if (videoHistory[slot] == null || videoHistory[slot].length < len) {
-            videoHistory[slot] = new byte[Math.max(len, 1500)];
-        }
-        System.arraycopy(b, 0, videoHistory[slot], 0, len);
-        videoHistoryLength[slot] = len;
+        sentVideo.remember(b, len);
         videoSeq = (videoSeq + 1) & 0xFFFF;
         videoTs = (videoTs + 3000) & 0xFFFFFFFFL;
         if (loseNextVideoPacket) {
@@ -273,16 +263,12 @@ public final class RelayTestClient implements AutoCloseable {
 
     /** From now on NACKed camera packets are resent only at {@link #releaseRepairs}, as from a slow network. */
     public synchronized void holdRepairs() {
-        heldRepairs = new java.util.ArrayList<>();
+        sentVideo.hold();
     }
 
     /** Resends what was NACKed since {@link #holdRepairs} and answers NACKs at once again. */
     public synchronized void releaseRepairs() {
-        java.util.List<Integer> held = heldRepairs;
-        heldRepairs = null;
-        if (held != null) {
-            held.forEach(this::resend);
-        }
+        sentVideo.release().forEach(this::resend);
     }
 
     /** Camera packets resent as RTX because the relay asked for them. */
@@ -290,34 +276,19 @@ public final class RelayTestClient implements AutoCloseable {
         return retransmissionsSent.get();
     }
 
-    /**
-     * Answers a NACK for the camera stream: each named packet still in the history goes out again
-     * as RTX (RFC 4588 section 4: the RTX SSRC and payload type, its own sequence number, the
-     * original sequence number in front of the original payload).
-     */
+    /** Answers a NACK for the camera stream: the named packet, if still kept, goes out again as RTX. */
     private synchronized void resend(int seq) {
-        if (heldRepairs != null) {
-            heldRepairs.add(seq);
+        if (sentVideo.holdBack(seq)) {
             return;
         }
-        int slot = seq % videoHistory.length;
-        byte[] original = videoHistory[slot];
-        int length = videoHistoryLength[slot];
-        if (original == null || RtpPacket.sequence(original, 0) != seq) {
-            return;
-        }
-        int header = RtpPacket.headerLength(original, 0, length);
         byte[] b = sendBuffer.getBuffer();
-        System.arraycopy(original, 0, b, 0, header);
-        RtpPacket.setPayloadType(b, 0, ClientSdp.VP8_RTX_PT);
-        RtpPacket.setSequence(b, 0, rtxSeq);
-        RtpPacket.setSsrc(b, 0, rtxSsrc);
+        int len = sentVideo.writeRtx(seq, b);
+        if (len < 0) {
+            return;
+        }
         // a fresh transport-wide sequence number: TWCC counts every packet sent once
         RtpPacket.putShort(b, 17, transportSeq.getAndIncrement() & 0xFFFF);
-        RtpPacket.putShort(b, header, seq);
-        System.arraycopy(original, header, b, header + 2, length - header);
-        rtxSeq = (rtxSeq + 1) & 0xFFFF;
-        if (sendRtp(length + 2, SendKind.VIDEO)) {
+        if (sendRtp(len, SendKind.VIDEO)) {
             retransmissionsSent.incrementAndGet();
         }
     }
