@@ -201,8 +201,10 @@ public final class RelayLink implements AutoCloseable {
         lanes.submit(e.conferenceId(), () -> {
             try {
                 // relayFor, not placed: this node has not placed the conference, the pool's
-                // placement in Redis names its relay (and from now on this node knows it)
-                relays.relayFor(e.conferenceId()).attachEndpoint(e.conferenceId(), e.endpointId(), listener);
+                // placement in Redis names its relay, and the endpoint's relay of a conference
+                // spread over linked relays (from now on this node knows them)
+                relays.relayFor(e.conferenceId(), e.endpointId()).attachEndpoint(e.conferenceId(), e.endpointId(),
+                        listener);
             } catch (RuntimeException x) {
                 LOG.warn("the relay's events for endpoint {} of {} will not reach this node: {}", e.endpointId(),
                         e.conferenceId(), x.toString());
