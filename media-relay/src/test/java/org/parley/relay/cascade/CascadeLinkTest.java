@@ -162,6 +162,7 @@ class CascadeLinkTest {
             a.control().linkConference(RelayHarness.CONFERENCE, "relay-b", new LinkSpec(5, proxy.address(), keys, true));
             b.control().linkConference(RelayHarness.CONFERENCE, "relay-a", new LinkSpec(5, proxy.address(), keys, false));
             awaitVideoFlowing(a, b, alice, bob);
+            proxy.loseNextNacks(4);
 
             int frames = 300;
             for (int i = 0; i < frames; i++) {
@@ -197,7 +198,10 @@ class CascadeLinkTest {
                 }
             }
             assertEquals(List.of(), missing, "every frame reaches bob in spite of the lossy link ("
-                    + proxy.droppedToB.get() + " datagrams lost towards B, " + proxy.droppedToA.get() + " towards A)");
+                    + proxy.droppedToB.get() + " datagrams lost towards B, " + proxy.droppedToA.get() + " towards A; link NACKs "
+                    + b.registry().counter("parley_relay_link_nacks_sent").count() + ", repairs sent "
+                    + a.registry().counter("parley_relay_link_repairs_sent").count() + ", received "
+                    + b.registry().counter("parley_relay_link_repairs_received").count() + ")");
             assertTrue(b.registry().counter("parley_relay_link_nacks_sent").count() > 0, "B NACKed over the link");
             assertTrue(a.registry().counter("parley_relay_link_repairs_sent").count() > 0, "A resent from its cache");
             assertTrue(b.registry().counter("parley_relay_link_repairs_received").count() > 0, "B took the repairs");

@@ -11,8 +11,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A UDP hop between two relays' link sockets that loses every {@code n}th datagram of each
- * direction (deterministic, so a run is repeatable): both relays are given this hop's address as
- * their peer's, and it tells the directions apart by the sender's address.
+ * direction (deterministic, so a run is repeatable), and besides the NACKs towards A it is told to
+ * lose ({@link #loseNextNacks}), so that the packets they ask for are only repaired when the far
+ * receiver's own NACK asks again (SRTCP
+ * leaves the RTCP header in the clear: RFC 3711 section 3.4). Both relays are given this hop's
+ * address as their peer's, and it tells the directions apart by the sender's address.
  */
 final class LossyLinkProxy implements AutoCloseable {
 
@@ -23,6 +26,7 @@ final class LossyLinkProxy implements AutoCloseable {
     private final Thread thread;
     private final AtomicInteger fromA = new AtomicInteger();
     private final AtomicInteger fromB = new AtomicInteger();
+    private final AtomicInteger nacksToLose = new AtomicInteger();
     /** Datagrams lost on purpose, per direction. */
     final AtomicInteger droppedToB = new AtomicInteger();
     final AtomicInteger droppedToA = new AtomicInteger();
@@ -36,6 +40,11 @@ final class LossyLinkProxy implements AutoCloseable {
         thread = new Thread(this::run, "lossy-link-proxy");
         thread.setDaemon(true);
         thread.start();
+    }
+
+    /** The next {@code count} NACKs from B to A are lost (besides every nth datagram). */
+    void loseNextNacks(int count) {
+        nacksToLose.set(count);
     }
 
     /** The address both relays send their link datagrams to, as "ip:port". */
@@ -55,7 +64,9 @@ final class LossyLinkProxy implements AutoCloseable {
                     continue;
                 }
                 int count = (towardsB ? fromA : fromB).incrementAndGet();
-                if (count % n == 0) {
+                // after the 4-byte link id: RTPFB (205) with FMT 1 is a generic NACK (RFC 4585)
+                boolean nack = !towardsB && p.getLength() > 8 && (buf[5] & 0xff) == 205 && (buf[4] & 0x1f) == 1;
+                if (count % n == 0 || nack && nacksToLose.getAndUpdate(k -> Math.max(0, k - 1)) > 0) {
                     (towardsB ? droppedToB : droppedToA).incrementAndGet();
                     continue;
                 }
