@@ -180,11 +180,16 @@ public final class RelayPool implements RelayRoutes, AutoCloseable {
             // new, or on a linked relay that was left: placed (again) knowing what other nodes placed
             String before = at;
             spread.reload(conferenceId);
-            at = choose(conferenceId, primary, region);
-            if (before == null && at.equals(primary) && !regional && config.maxEndpointsPerRelay() == 0) {
-                return first; // whole on its relay: nothing written, as before cascading and regions
+            String known = spread.relayOf(conferenceId, endpointId);
+            if (known != null && !known.equals(before) && (known.equals(primary) || healthy(known, live))) {
+                at = known; // another node placed it since this node last read (e.g. before a take-over)
+            } else {
+                at = choose(conferenceId, primary, region);
+                if (before == null && at.equals(primary) && !regional && config.maxEndpointsPerRelay() == 0) {
+                    return first; // whole on its relay: nothing written, as before cascading and regions
+                }
+                spread.assign(conferenceId, endpointId, at);
             }
-            spread.assign(conferenceId, endpointId, at);
         }
         if (at.equals(primary)) {
             return first;
