@@ -2,6 +2,7 @@ package org.parley.cluster;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -25,6 +26,19 @@ final class RedisCallDirectory implements CallDirectory {
 
     private static final Logger LOG = LoggerFactory.getLogger(RedisCallDirectory.class);
     private static final ObjectMapper JSON = new ObjectMapper();
+    /**
+     * Writes a new call's entry under the caller (KEYS[1]) and the callee (KEYS[2]) and answers the
+     * caller's entries as they are then. Redis runs one script at a time, so of two invites crossing
+     * at two nodes the second sees the first (glare, docs/cluster.md). The two keys lie in two hash
+     * slots: one Redis (with replicas) is fine, Redis Cluster would refuse it (CROSSSLOT).
+     */
+    private static final String PLACE = """
+            for i = 1, 2 do
+              redis.call('HSET', KEYS[i], ARGV[1], ARGV[2])
+              redis.call('PEXPIRE', KEYS[i], ARGV[3])
+            end
+            return redis.call('HVALS', KEYS[1])
+            """;
 
     private final RedisAsyncCommands<String, String> redis;
     private final NodeRegistry nodes;
@@ -40,31 +54,47 @@ final class RedisCallDirectory implements CallDirectory {
 
     @Override
     public CompletionStage<List<Entry>> calls(String user) {
-        return redis.hgetall(Keys.userCalls(user)).toCompletableFuture().thenCompose(fields -> {
-            List<Entry> all = new ArrayList<>();
-            for (String json : fields.values()) {
-                try {
-                    all.add(JSON.readValue(json, Entry.class));
-                } catch (JsonProcessingException e) {
-                    LOG.warn("skipped an unreadable call entry of {}", user);
-                }
+        return redis.hgetall(Keys.userCalls(user)).toCompletableFuture()
+                .thenCompose(fields -> live(user, fields.values()));
+    }
+
+    @Override
+    public CompletionStage<List<Entry>> place(Entry e) {
+        owned.put(e.callId(), e);
+        return redis.<List<String>>eval(PLACE, ScriptOutputType.MULTI,
+                new String[] {Keys.userCalls(e.caller()), Keys.userCalls(e.callee())},
+                e.callId(), json(e), Long.toString(ttlMillis))
+                .toCompletableFuture().thenCompose(values -> live(e.caller(), values));
+    }
+
+    /** The readable entries among {@code values} whose owner is alive. */
+    private CompletableFuture<List<Entry>> live(String user, java.util.Collection<String> values) {
+        List<Entry> all = new ArrayList<>();
+        for (String json : values) {
+            try {
+                all.add(JSON.readValue(json, Entry.class));
+            } catch (JsonProcessingException e) {
+                LOG.warn("skipped an unreadable call entry of {}", user);
             }
-            return nodes.live(all, Entry::owner);
-        });
+        }
+        return nodes.live(all, Entry::owner);
     }
 
     @Override
     public void put(Entry e) {
         owned.put(e.callId(), e);
-        String json;
-        try {
-            json = JSON.writeValueAsString(e);
-        } catch (JsonProcessingException x) {
-            throw new IllegalStateException(x);
-        }
+        String json = json(e);
         for (String user : List.of(e.caller(), e.callee())) {
             redis.hset(Keys.userCalls(user), e.callId(), json);
             redis.pexpire(Keys.userCalls(user), ttlMillis);
+        }
+    }
+
+    private static String json(Entry e) {
+        try {
+            return JSON.writeValueAsString(e);
+        } catch (JsonProcessingException x) {
+            throw new IllegalStateException(x);
         }
     }
 

@@ -121,6 +121,67 @@ class CrossNodeCallsIT {
         }
     }
 
+    /**
+     * Alice (node a) and bob (node b) invite each other at the same instant, ten times: each time
+     * exactly one call, the later invite being its acceptance (reply {@code glare: true}), the other
+     * side hearing {@code call.accepted}; nobody is rung for a second call.
+     */
+    @Test
+    void invitesSentAtTheSameInstantAtTwoNodesBecomeOneCall() throws Exception {
+        try (SignalingClient alice = signIn(a, "instant-alice", "phone");
+                SignalingClient bob = signIn(b, "instant-bob", "laptop")) {
+            cluster.awaitPresence("instant-alice", 1);
+            cluster.awaitPresence("instant-bob", 1);
+            for (int round = 0; round < 10; round++) {
+                java.util.concurrent.CompletableFuture<JsonNode> fromAlice =
+                        alice.send("call.invite", "to", "instant-bob", "media", "audio");
+                java.util.concurrent.CompletableFuture<JsonNode> fromBob =
+                        bob.send("call.invite", "to", "instant-alice", "media", "audio");
+                JsonNode aliceReply = fromAlice.get(WAIT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+                JsonNode bobReply = fromBob.get(WAIT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+                String replies = "round " + round + ": alice " + aliceReply + ", bob " + bobReply;
+                assertTrue(aliceReply.path("glare").asBoolean() ^ bobReply.path("glare").asBoolean(),
+                        "exactly one invite becomes the acceptance of the other: " + replies);
+                assertEquals(aliceReply.path("callId").asText(), bobReply.path("callId").asText(), "one call: " + replies);
+                String callId = aliceReply.path("callId").asText();
+                boolean aliceFirst = bobReply.path("glare").asBoolean();
+                SignalingClient first = aliceFirst ? alice : bob;
+                SignalingClient second = aliceFirst ? bob : alice;
+
+                List<JsonNode> firstSaw = new java.util.ArrayList<>();
+                List<JsonNode> secondSaw = new java.util.ArrayList<>();
+                takeUntil(first, "call.accepted", callId, firstSaw);
+                first.request("call.hangup", "callId", callId);
+                assertEquals("hangup", takeUntil(second, "call.ended", callId, secondSaw).path("reason").asText());
+                // anything a second call would have sent is queued by now: both calls rang at once
+                while (!first.quietOrTakeInto(Duration.ofMillis(300), firstSaw::add)
+                        || !second.quietOrTakeInto(Duration.ofMillis(300), secondSaw::add)) {
+                    assertTrue(firstSaw.size() + secondSaw.size() < 100, "endless events: " + firstSaw + secondSaw);
+                }
+                assertEquals(0, incoming(firstSaw), "the first inviter was rung: " + replies + " " + firstSaw);
+                assertEquals(1, incoming(secondSaw), "the second inviter rang once, for the first call: " + replies
+                        + " " + secondSaw);
+                awaitNoCalls("instant-alice");
+                awaitNoCalls("instant-bob");
+            }
+        }
+    }
+
+    /** Takes events into {@code seen} until one of {@code type} for {@code callId}, which it answers. */
+    private static JsonNode takeUntil(SignalingClient client, String type, String callId, List<JsonNode> seen) {
+        while (true) {
+            JsonNode e = client.nextEvent(WAIT);
+            seen.add(e);
+            if (type.equals(e.path("type").asText()) && callId.equals(e.path("callId").asText())) {
+                return e;
+            }
+        }
+    }
+
+    private static long incoming(List<JsonNode> events) {
+        return events.stream().filter(e -> "call.incoming".equals(e.path("type").asText())).count();
+    }
+
     /** Gina's phone signs in at node c while frank's call (node a) rings her laptop (node b): the phone rings and answers. */
     @Test
     void aDeviceSigningInAtAnotherNodeWhileTheCallRingsRingsToo() throws Exception {

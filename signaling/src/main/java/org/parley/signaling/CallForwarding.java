@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.function.Predicate;
+import org.parley.signaling.call.CallSetup;
 import org.parley.signaling.call.Calls;
 import org.parley.signaling.cluster.CallDirectory;
 import org.parley.signaling.cluster.Peers;
@@ -19,7 +20,9 @@ import org.parley.signaling.wire.Request;
  * of it has reached them (docs/cluster.md "Calls across nodes"): a {@code call.invite} that
  * crosses a ringing invite run by another node (glare, docs/protocol.md §5.7) goes there and
  * becomes its acceptance; a {@code call.pull} of a call run elsewhere goes to its owner. Both are
- * looked up in the {@link CallDirectory}; the reply teaches {@link Routes} where the call runs.
+ * looked up in the {@link CallDirectory}; the reply teaches {@link Routes} where the call runs. An
+ * invite writes its own entry in the same step as it looks, before anything rings, so that of two
+ * invites crossing at two nodes exactly the later one finds the other.
  * Loop thread only.
  */
 final class CallForwarding {
@@ -28,11 +31,13 @@ final class CallForwarding {
     private final CallDirectory directory;
     private final Routes routes;
     private final Calls calls;
+    private final CallSetup setup;
     private final SessionStore sessions;
     private final Executor loop;
 
-    CallForwarding(Peers peers, CallDirectory directory, Routes routes, Calls calls, SessionStore sessions,
-            Executor loop) {
+    CallForwarding(Peers peers, CallDirectory directory, Routes routes, Calls calls, CallSetup setup,
+            SessionStore sessions, Executor loop) {
+        this.setup = setup;
         this.peers = peers;
         this.directory = directory;
         this.routes = routes;
@@ -41,14 +46,33 @@ final class CallForwarding {
         this.loop = loop;
     }
 
-    /** {@code call.invite}: at the owner of a ringing call from the invitee to this user, else here. */
+    /**
+     * {@code call.invite}: at the owner of a ringing call from the invitee to this user, else here
+     * as a new call whose entry is written (with that look) before it rings.
+     */
     DeferredHandler invite(DeferredHandler local) {
         return (s, r) -> {
-            String to = r.body().path("to").isTextual() ? r.body().get("to").textValue() : null;
-            if (to == null || to.equals(s.user())) {
-                return local.handle(s, r); // the local handler gives the typed error
-            }
-            return elsewhere(s, e -> !e.answered() && e.caller().equals(to) && e.callee().equals(s.user()), local, r);
+            CallSetup.Invite invite = setup.check(s, r);
+            CallDirectory.Entry mine = new CallDirectory.Entry(CallSetup.newId(), peers.node(), s.user(), invite.to(), false);
+            return directory.place(mine).thenComposeAsync(found -> {
+                String owner = ownerOf(found, e -> !e.answered() && e.caller().equals(invite.to())
+                        && e.callee().equals(s.user()));
+                if (owner != null) {
+                    directory.remove(mine); // never rang: the crossing call is answered instead
+                    return forward(owner, s, r);
+                }
+                CompletionStage<ObjectNode> placed;
+                try {
+                    placed = setup.invite(s, invite, mine.callId());
+                } catch (RuntimeException e) {
+                    placed = java.util.concurrent.CompletableFuture.failedFuture(e);
+                }
+                return placed.whenComplete((out, error) -> {
+                    if (calls.get(mine.callId()) == null) {
+                        directory.remove(mine); // refused, or answered a crossing call here: no such call
+                    }
+                });
+            }, loop);
         };
     }
 

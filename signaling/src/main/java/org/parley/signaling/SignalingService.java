@@ -206,7 +206,7 @@ public final class SignalingService implements AutoCloseable {
             setup.busyElsewhere(user -> directory.calls(user).thenApplyAsync(found -> found.stream()
                     .anyMatch(e -> e.answered() && !e.owner().equals(peers.node())), loop));
             inbox.calls(directory, setup::ringLate);
-            CallForwarding callForwarding = new CallForwarding(peers, directory, routes, calls, store, loop);
+            CallForwarding callForwarding = new CallForwarding(peers, directory, routes, calls, setup, store, loop);
             d.routeFirst("call.invite", callForwarding::invite);
             d.routeFirst("call.pull", callForwarding::pull);
             RoomStore roomStore = peers.roomStore();

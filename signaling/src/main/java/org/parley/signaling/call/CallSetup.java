@@ -134,8 +134,17 @@ public final class CallSetup implements SessionObserver {
         return hooks;
     }
 
+    /** A {@code call.invite} whose fields and preconditions were checked. */
+    public record Invite(String to, String media, IdentityKey key) {
+    }
+
     /** {@code call.invite}; waits for the relay only when it answers a crossing invite (glare). */
     public CompletionStage<ObjectNode> invite(Session s, Request r) {
+        return invite(s, check(s, r), newId());
+    }
+
+    /** The typed error of an invite this node would refuse, before anything is written for it. */
+    public Invite check(Session s, Request r) {
         String to = r.text("to", USER, "a user id");
         String media = r.text("media");
         if (!media.equals("audio") && !media.equals("video")) {
@@ -154,23 +163,34 @@ public final class CallSetup implements SessionObserver {
         if (config.media() == CallMedia.RELAY) {
             relay.require();
         }
+        return new Invite(to, media, key);
+    }
+
+    /**
+     * A checked invite placed as call {@code callId} (in a cluster its directory entry is already
+     * written, docs/cluster.md "Calls across nodes"), or answering a crossing invite here.
+     */
+    public CompletionStage<ObjectNode> invite(Session s, Invite invite, String callId) {
+        String to = invite.to();
+        String media = invite.media();
+        IdentityKey key = invite.key();
         // The callee's devices at other nodes ring too, and its calls there make it busy
         // (docs/cluster.md); alone, both complete at once.
         CompletableFuture<List<Session>> elsewhere = visitors.elsewhere(to).toCompletableFuture();
         CompletableFuture<Boolean> busyThere = busyElsewhere.apply(to).toCompletableFuture();
         if (elsewhere.isDone() && busyThere.isDone()) {
-            return place(s, to, media, key, elsewhere.join(), busyThere.join());
+            return place(s, callId, to, media, key, elsewhere.join(), busyThere.join());
         }
         return elsewhere.thenCombine(busyThere, (remote, busy) -> {
             if (!s.isLive()) {
                 throw ProtocolException.wrongState("this device went away while the call was placed");
             }
-            return place(s, to, media, key, remote, busy);
+            return place(s, callId, to, media, key, remote, busy);
         }).thenCompose(placed -> placed);
     }
 
     /** The invite, once the callee's devices at other nodes and its calls there are known. */
-    private CompletionStage<ObjectNode> place(Session s, String to, String media, IdentityKey key,
+    private CompletionStage<ObjectNode> place(Session s, String callId, String to, String media, IdentityKey key,
             List<Session> elsewhere, boolean busyElsewhere) {
         Call glare = calls.ringingBetween(to, s.user());
         if (glare != null) {
@@ -184,7 +204,7 @@ public final class CallSetup implements SessionObserver {
         }
         boolean busy = calls.busy(to) || busyElsewhere;
         Instant now = clock.instant();
-        Call c = new Call(newId(), s, to, media, config.media(), busy && config.callWaiting(), now, key);
+        Call c = new Call(callId, s, to, media, config.media(), busy && config.callWaiting(), now, key);
         calls.add(c);
         s.calls().add(c.id());
         ObjectNode out = Json.object();
@@ -422,7 +442,8 @@ public final class CallSetup implements SessionObserver {
         }
     }
 
-    private static String newId() {
+    /** A new call's id: random, so that no two nodes pick the same. */
+    public static String newId() {
         byte[] b = new byte[12];
         RANDOM.nextBytes(b);
         return "c-" + Base64.getUrlEncoder().withoutPadding().encodeToString(b);

@@ -29,6 +29,11 @@ public interface CallDirectory {
         }
 
         @Override
+        public CompletionStage<List<Entry>> place(Entry e) {
+            return CompletableFuture.completedFuture(List.of());
+        }
+
+        @Override
         public void put(Entry e) {
         }
 
@@ -39,6 +44,13 @@ public interface CallDirectory {
 
     /** The calls {@code user} takes part in whose owner is alive; completes on any thread. */
     CompletionStage<List<Entry>> calls(String user);
+
+    /**
+     * A call this node is about to ring: its entry under both parties, written in one step with a
+     * look at the caller's calls (live owners'), so that of two crossing invites the second sees the
+     * first (glare, docs/protocol.md §5.7). Issued before anything later put or removed.
+     */
+    CompletionStage<List<Entry>> place(Entry e);
 
     /** A call this node owns started or was answered: its entry under both parties. Fire-and-forget, in order. */
     void put(Entry e);
