@@ -32,7 +32,9 @@ import org.slf4j.LoggerFactory;
  * <p>Kinds: {@code event} (to a device's node), {@code request} and {@code reply} (a device's
  * request to the node owning its call), {@code ended} (a device's session is over), {@code moved}
  * (the sender took a device's session over from a node that died), {@code ring} (a device of the
- * callee signed in at the sender while a call of the receiver rings).
+ * callee signed in at the sender while a call of the receiver rings), {@code release} (a client
+ * of the receiver's session resumed at the sender: hand the session over, answered by a
+ * {@code reply}; docs/cluster.md "Sessions in Redis").
  */
 final class Bus {
 
@@ -77,19 +79,30 @@ final class Bus {
     }
 
     CompletableFuture<ObjectNode> request(String node, RemoteDevice from, ObjectNode body) {
+        ObjectNode m = message("request");
+        m.set("device", JSON.valueToTree(from));
+        m.set("body", body);
+        return ask(node, m, "node " + node + ", which runs this call or room, did not answer");
+    }
+
+    /** Asks {@code node} to hand session {@code sessionId} over to this node; fails if it does not. */
+    CompletableFuture<ObjectNode> release(String node, String sessionId) {
+        ObjectNode m = message("release");
+        m.put("session", sessionId);
+        return ask(node, m, "node " + node + ", which holds the session, did not answer");
+    }
+
+    /** Sends {@code m} with a new request id; its reply completes the answer, else it fails after request-timeout. */
+    private CompletableFuture<ObjectNode> ask(String node, ObjectNode m, String silence) {
         long id = nextRequest.incrementAndGet();
         CompletableFuture<ObjectNode> answer = new CompletableFuture<>();
         pending.put(id, answer);
         timers.schedule(() -> {
             if (pending.remove(id) != null) {
-                answer.completeExceptionally(new ProtocolException(ErrorCode.INTERNAL,
-                        "node " + node + ", which runs this call or room, did not answer"));
+                answer.completeExceptionally(new ProtocolException(ErrorCode.INTERNAL, silence));
             }
         }, requestTimeout.toMillis(), TimeUnit.MILLISECONDS);
-        ObjectNode m = message("request");
         m.put("rid", id);
-        m.set("device", JSON.valueToTree(from));
-        m.set("body", body);
         send(node, m);
         return answer;
     }
@@ -140,6 +153,7 @@ final class Bus {
                         (ObjectNode) m.get("body"), reply(from, m.path("rid").asLong()));
                 case "reply" -> answered(m);
                 case "moved" -> inbox.moved(from, m.path("session").asText());
+                case "release" -> inbox.release(from, m.path("session").asText(), reply(from, m.path("rid").asLong()));
                 case "ring" -> inbox.ring(JSON.treeToValue(m.get("device"), RemoteDevice.class), m.path("call").asText());
                 case "ended" -> inbox.ended(from, m.path("session").asText(), m.path("reason").asText());
                 default -> LOG.warn("dropped a bus message of unknown kind from {}", from);

@@ -184,6 +184,11 @@ public final class ClusterNode implements Peers, AutoCloseable {
         bus.moved(node, sessionId);
     }
 
+    @Override
+    public CompletionStage<Boolean> release(String node, String sessionId) {
+        return bus.release(node, sessionId).thenApply(fields -> true);
+    }
+
     /**
      * Sessions in Redis: each key lives the resume grace plus one refresh period past the last
      * refresh (a third of the grace), so the clients of a node that died have at least the grace.

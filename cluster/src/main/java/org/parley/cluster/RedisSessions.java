@@ -181,6 +181,11 @@ final class RedisSessions implements SessionStore {
     }
 
     @Override
+    public void released(Session s) {
+        local.remove(s.id());
+    }
+
+    @Override
     public void ended(Session s) {
         end(s.id(), s.resumeToken());
     }

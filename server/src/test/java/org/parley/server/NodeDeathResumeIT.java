@@ -29,9 +29,13 @@ import org.parley.signaling.client.SignalingClient;
  * A signaling node dies in the middle of a call and its client resumes at another node
  * (docs/cluster.md "A node dies"): a real redis-server and three Parley processes. Alice is on
  * node a (signaling only), bob on node b, which runs the call on a pool relay of node b or c; both
- * send real media through it. Node a is killed outright; while alice is away bob mutes; alice comes
- * back at node c with her resume token and gets the same session, the missed {@code call.media},
- * media both ways as before, and bob's hang-up.
+ * send real media through it. Alice signs in at node c first; her socket drops without a bye, bob
+ * mutes, and she comes back at node a while c is alive (a client moved by the load balancer,
+ * docs/cluster.md "Sessions in Redis"): a asks c to hand the session over, and she gets the same
+ * session, the missed {@code call.media}, media both ways and bob's next change at a. Then node a
+ * is killed outright; while alice is away bob mutes; alice comes back at node c with her resume
+ * token and gets the same session, the missed {@code call.media}, media both ways as before, and
+ * bob's hang-up.
  */
 class NodeDeathResumeIT {
 
@@ -78,20 +82,39 @@ class NodeDeathResumeIT {
             nodes.addAll(List.of(a, b, c));
             awaitRelays(b.port("http", "tcp"), 2);
             String aliceToken = token("alice");
-            SignalingClient aliceOnA = connect(a);
-            aliceOnA.hello(aliceToken, "phone");
-            String sessionId = aliceOnA.sessionId();
+            SignalingClient aliceFirst = connect(c);
+            aliceFirst.hello(aliceToken, "phone");
+            String sessionId = aliceFirst.sessionId();
             try (SignalingClient bob = connect(b)) {
                 bob.hello(token("bob"), "laptop");
-                String callId = awaitInvite(bob, aliceOnA);
-                aliceOnA.request("call.accept", "callId", callId);
+                String callId = awaitInvite(bob, aliceFirst);
+                aliceFirst.request("call.accept", "callId", callId);
                 bob.awaitEvent("call.accepted");
-                try (CallParty alice = new CallParty(aliceOnA, callId, WAIT);
+                try (CallParty alice = new CallParty(aliceFirst, callId, WAIT);
                         CallParty bobParty = new CallParty(bob, callId, WAIT)) {
                     alice.publish();
                     bobParty.publish();
                     alice.awaitMedia(WAIT);
                     bobParty.awaitMedia(WAIT);
+
+                    // alice's socket to node c drops (no bye); bob mutes; she comes back at node a, c alive
+                    String firstToken = aliceFirst.resumeToken();
+                    long firstSeq = alice.stop();
+                    aliceFirst.abort();
+                    bob.request("call.media", "callId", callId, "audio", false);
+                    SignalingClient aliceOnA = connect(a);
+                    JsonNode moved = aliceOnA.resume(aliceToken, "phone", firstToken, firstSeq);
+                    assertTrue(moved.get("resumed").asBoolean(), "moved between live nodes: " + moved);
+                    assertEquals(sessionId, moved.get("sessionId").asText(), "the same session");
+                    alice.resumeOn(aliceOnA);
+                    JsonNode missedOnA = alice.event("call.media");
+                    assertEquals(false, missedOnA.get("audio").asBoolean(true), missedOnA.toString());
+                    assertTrue(missedOnA.get("seq").asLong() > firstSeq, missedOnA.toString());
+                    alice.awaitMedia(WAIT);
+                    bobParty.awaitMedia(WAIT);
+                    // node b sends her events to a now
+                    bob.request("call.media", "callId", callId, "audio", true);
+                    assertEquals(true, alice.event("call.media").get("audio").asBoolean(false), "bob's unmute at a");
 
                     // node a dies with alice's session; node b (the call's) notices
                     a.signal("KILL");

@@ -53,6 +53,8 @@ final class ClusterInbox implements Inbox, SessionObserver, SessionController.St
     private BiConsumer<Session, String> ringLate = (device, callId) -> { };
     /** Nodes this node saw die: a resumed session's calls they ran are claimed at once. */
     private final Set<String> lost = new java.util.HashSet<>();
+    /** Sessions this node handed over lately, with the node that holds each now. */
+    private final Map<String, String> released = new java.util.HashMap<>();
 
     ClusterInbox(Peers peers, Executor loop, Sessions sessions, Visitors visitors, Routes routes,
             SessionController controller, Dispatcher dispatcher, SessionStore store, Scheduler scheduler,
@@ -103,6 +105,12 @@ final class ClusterInbox implements Inbox, SessionObserver, SessionController.St
                 return;
             }
             Session s = sessions.byId(sessionId);
+            String movedTo = released.get(sessionId);
+            if (s == null && movedTo != null) {
+                // sent before the owner heard the session moved: it follows the session
+                peers.event(movedTo, sessionId, json);
+                return;
+            }
             if (s == null && controller.holdWhileTakingOver(sessionId, e)) {
                 learn(sessionId, null, e, owner);
                 return;
@@ -135,7 +143,7 @@ final class ClusterInbox implements Inbox, SessionObserver, SessionController.St
 
     @Override
     public void tookOver(Session s, String from, Map<String, String> calls) {
-        LOG.info("took over {} from a node that died; its calls run at {}", s, calls);
+        LOG.info("took over {} from node {}; its calls run at {}", s, from, calls);
         Map<String, Set<String>> orphaned = new java.util.HashMap<>();
         calls.forEach((callId, owner) -> {
             if (callId.startsWith(RoomTakeover.ROOM_PREFIX)) {
@@ -153,6 +161,42 @@ final class ClusterInbox implements Inbox, SessionObserver, SessionController.St
             peers.moved(owner, s.id());
         });
         orphaned.forEach(this::takeOver);
+    }
+
+    /**
+     * {@code node} asks for a session of this node whose client resumed there (docs/cluster.md
+     * "Sessions in Redis"). Let go unless one of its calls or rooms runs here (handing those over
+     * is not built): its connection closes {@code replaced}, it leaves presence, and the answer
+     * leaves on the connection that wrote its events, after them, so they are in the store first.
+     */
+    @Override
+    public void release(String node, String sessionId, Reply reply) {
+        loop.execute(() -> {
+            Session s = sessions.byId(sessionId);
+            if (s == null || s.isVisitor() || !s.isLive()) {
+                reply.error(org.parley.signaling.wire.ProtocolException.wrongState("no session " + sessionId + " here"));
+                return;
+            }
+            boolean runsHere = s.calls().stream().anyMatch(c -> !routes.elsewhere(c, null))
+                    || s.rooms().stream().anyMatch(r -> !routes.elsewhere(null, r));
+            if (runsHere) {
+                reply.error(org.parley.signaling.wire.ProtocolException.wrongState(
+                        "session " + sessionId + " is in a call or room this node runs"));
+                return;
+            }
+            LOG.info("handing {} over to node {}, where its client resumed", s, node);
+            controller.release(s);
+            peers.signedOut(RemoteDevice.of(s, peers.node()));
+            routes.forgetSession(s.id());
+            released.put(sessionId, node);
+            scheduler.schedule(resumeGrace, () -> released.remove(sessionId, node));
+            reply.ok(null);
+        });
+    }
+
+    @Override
+    public java.util.concurrent.CompletionStage<Boolean> release(String node, String sessionId) {
+        return peers.release(node, sessionId);
     }
 
     @Override

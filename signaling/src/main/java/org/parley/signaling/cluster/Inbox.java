@@ -18,6 +18,14 @@ public interface Inbox {
     /** Session {@code sessionId}, in calls of this node, is held by {@code node} now (it took it over). */
     void moved(String node, String sessionId);
 
+    /**
+     * {@code node} asks for session {@code sessionId} of this node (its client resumed there): this
+     * node lets it go and answers {@code reply} once its events are in the store, or refuses.
+     */
+    default void release(String node, String sessionId, Reply reply) {
+        reply.error(org.parley.signaling.wire.ProtocolException.wrongState("sessions are not handed over here"));
+    }
+
     /** {@code node} stopped heartbeating: its devices are gone, or wait in the session store for a resume. */
     void nodeLost(String node);
 

@@ -121,6 +121,15 @@ public interface Peers {
         return CallStore.MEMORY;
     }
 
+    /**
+     * Asks {@code node}, alive and holding session {@code sessionId}, to hand it over to this node
+     * (its client resumed here): completes with true once that node let it go and every event it
+     * numbered is in the session store; fails if it refused or did not answer within request-timeout.
+     */
+    default CompletionStage<Boolean> release(String node, String sessionId) {
+        return CompletableFuture.completedFuture(false);
+    }
+
     /** Per-user message counters (docs/protocol.md §3); alone, in this process's memory. */
     default RateCounters rateCounters(java.time.Clock clock) {
         return RateCounters.memory(clock);

@@ -82,6 +82,11 @@ public final class Routes {
         return null;
     }
 
+    /** True when call or room {@code id} (as in a session's calls or rooms) runs at another node. */
+    public boolean elsewhere(String callId, String roomId) {
+        return callId != null ? ownerOfCall.containsKey(callId) : ownerOfRoom.containsKey(roomId);
+    }
+
     /** The session ended: the nodes that own (or owned) its calls and rooms, to be told. */
     public Set<String> forgetSession(String sessionId) {
         sessionsInRoom.values().forEach(in -> in.remove(sessionId));

@@ -85,6 +85,33 @@ public final class SessionController {
          * {@code from}: the node that died holding it (null if not known).
          */
         void tookOver(Session s, String from, Map<String, String> calls);
+
+        /**
+         * Asks live node {@code node} to hand session {@code sessionId} over (its client resumed
+         * here); completes with true once it let go, false or failed if it did not.
+         */
+        default java.util.concurrent.CompletionStage<Boolean> release(String node, String sessionId) {
+            return java.util.concurrent.CompletableFuture.completedFuture(false);
+        }
+    }
+
+    /**
+     * Another node holds session {@code s} now (its client resumed there, docs/cluster.md
+     * "Sessions in Redis"): its old connection closes with {@code replaced} (docs/protocol.md §10)
+     * and this node forgets it without ending it: its calls and rooms go on with it there. Its
+     * events are already in the store (written in order on the node's one connection).
+     */
+    public void release(Session s) {
+        cancel(s.graceTimer);
+        s.tokenTimers.forEach(Scheduler.Timer::cancel);
+        Connection c = s.connection();
+        if (c != null) {
+            c.bind(null);
+            c.close(CloseCode.REPLACED);
+        }
+        sessions.remove(s);
+        s.store().released(s);
+        s.end();
     }
 
     /**

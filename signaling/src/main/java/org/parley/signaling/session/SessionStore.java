@@ -87,6 +87,10 @@ public interface SessionStore {
     /** A local session is over: its record and log go. */
     void ended(Session s);
 
+    /** A local session was handed over to another node (it holds it now): kept, no longer renewed here. */
+    default void released(Session s) {
+    }
+
     /** Which node holds the session of {@code resumeToken}, and whose it is; empty if none. */
     CompletionStage<Optional<Held>> holder(String resumeToken);
 

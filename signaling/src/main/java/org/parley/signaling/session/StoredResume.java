@@ -16,8 +16,9 @@ import org.parley.signaling.session.SessionStore.Stored;
 /**
  * Finds, for a {@code hello} whose resume token this node does not know, the session in the
  * {@link SessionStore} and takes it over when the node that held it has died (docs/cluster.md
- * "A node dies"). Events other nodes send the session while it is being taken over wait here and
- * are sent once it exists, after the ones the store logged. Loop thread only, except where said.
+ * "A node dies") or, asked first, let it go (it is alive; "Sessions in Redis"). Events other nodes
+ * send the session while it is being taken over wait here and are sent once it exists, after the
+ * ones the store logged. Loop thread only, except where said.
  */
 final class StoredResume {
 
@@ -59,12 +60,18 @@ final class StoredResume {
     }
 
     /**
-     * A client usually comes back sooner than its dead node's heartbeat expires: while the holder
-     * still looks alive, it is looked at again until {@code deadline}. A holder alive after that
-     * keeps its session (moving a session between live nodes is not built) and the client gets a
-     * fresh one.
+     * A holder that is alive is first asked to hand the session over (its client moved here, e.g.
+     * after switching networks): once it let go, the session is claimed from it as from a dead
+     * node. If it refuses or does not answer, a client usually comes back sooner than its dead
+     * node's heartbeat expires: while the holder still looks alive, it is looked at again until
+     * {@code deadline}. A holder alive after that keeps its session and the client gets a fresh one.
      */
     private void find(String resumeToken, String user, String device, long deadline,
+            CompletableFuture<Optional<Stored>> out) {
+        find(resumeToken, user, device, deadline, true, out);
+    }
+
+    private void find(String resumeToken, String user, String device, long deadline, boolean askHolder,
             CompletableFuture<Optional<Stored>> out) {
         store.holder(resumeToken).whenCompleteAsync((held, error) -> {
             if (error != null || held.isEmpty() || node.equals(held.get().node())
@@ -72,26 +79,45 @@ final class StoredResume {
                 out.complete(Optional.empty());
                 return;
             }
+            String id = held.get().sessionId();
+            String holder = held.get().node();
             if (held.get().nodeAlive()) {
-                if (System.nanoTime() - deadline < 0) {
-                    scheduler.schedule(RETRY, () -> find(resumeToken, user, device, deadline, out));
+                if (askHolder && !claiming.containsKey(id)) {
+                    // events the holder forwards once it let go wait here (hold)
+                    claiming.put(id, new ArrayList<>());
+                    claimedFrom.put(id, holder);
+                    listener.release(holder, id).whenCompleteAsync((released, e) -> {
+                        if (e == null && Boolean.TRUE.equals(released)) {
+                            claim(id, holder, out);
+                        } else {
+                            claiming.remove(id);
+                            claimedFrom.remove(id);
+                            find(resumeToken, user, device, deadline, false, out);
+                        }
+                    }, loop);
+                } else if (System.nanoTime() - deadline < 0) {
+                    scheduler.schedule(RETRY, () -> find(resumeToken, user, device, deadline, false, out));
                 } else {
                     out.complete(Optional.empty());
                 }
                 return;
             }
-            String id = held.get().sessionId();
             claiming.put(id, new ArrayList<>());
-            claimedFrom.put(id, held.get().node());
-            store.claim(id, held.get().node()).whenCompleteAsync((stored, e) -> {
-                if (e != null || stored.isEmpty()) {
-                    claiming.remove(id);
-                    claimedFrom.remove(id);
-                    out.complete(Optional.empty());
-                } else {
-                    out.complete(stored);
-                }
-            }, loop);
+            claimedFrom.put(id, holder);
+            claim(id, holder, out);
+        }, loop);
+    }
+
+    /** The compare-and-set that moves the session's node from {@code from} to this one: one node wins. */
+    private void claim(String id, String from, CompletableFuture<Optional<Stored>> out) {
+        store.claim(id, from).whenCompleteAsync((stored, e) -> {
+            if (e != null || stored.isEmpty()) {
+                claiming.remove(id);
+                claimedFrom.remove(id);
+                out.complete(Optional.empty());
+            } else {
+                out.complete(stored);
+            }
         }, loop);
     }
 
