@@ -29,11 +29,11 @@ import org.parley.signaling.client.SignalingClient;
  * A signaling node dies in the middle of a call and its client resumes at another node
  * (docs/cluster.md "A node dies"): a real redis-server and three Parley processes. Alice is on
  * node a (signaling only), bob on node b, which runs the call on a pool relay of node b or c; both
- * send real media through it. Alice signs in at node c first; her socket drops without a bye, bob
- * mutes, and she comes back at node a while c is alive (a client moved by the load balancer,
- * docs/cluster.md "Sessions in Redis"): a asks c to hand the session over, and she gets the same
- * session, the missed {@code call.media}, media both ways and bob's next change at a. Then node a
- * is killed outright; while alice is away bob mutes; alice comes back at node c with her resume
+ * send real media through it. Alice signs in at node c first; her socket is left open without a
+ * bye, bob mutes, and she comes back at node a while c is alive (a client moved by the load
+ * balancer, docs/cluster.md "Sessions in Redis"): a asks c to hand the session over, c closes the
+ * old socket with 4004, and she gets the same session, the missed {@code call.media}, media both
+ * ways and bob's next change at a. Then node a is killed outright; while alice is away bob mutes; alice comes back at node c with her resume
  * token and gets the same session, the missed {@code call.media}, media both ways as before, and
  * bob's hang-up.
  */
@@ -97,15 +97,17 @@ class NodeDeathResumeIT {
                     alice.awaitMedia(WAIT);
                     bobParty.awaitMedia(WAIT);
 
-                    // alice's socket to node c drops (no bye); bob mutes; she comes back at node a, c alive
+                    // alice's phone switches networks: her socket to node c is left half-open (no bye),
+                    // bob mutes, and she comes back at node a while c is alive
                     String firstToken = aliceFirst.resumeToken();
                     long firstSeq = alice.stop();
-                    aliceFirst.abort();
                     bob.request("call.media", "callId", callId, "audio", false);
                     SignalingClient aliceOnA = connect(a);
                     JsonNode moved = aliceOnA.resume(aliceToken, "phone", firstToken, firstSeq);
                     assertTrue(moved.get("resumed").asBoolean(), "moved between live nodes: " + moved);
                     assertEquals(sessionId, moved.get("sessionId").asText(), "the same session");
+                    assertEquals(4004, aliceFirst.closed().get(WAIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS).code(),
+                            "node c closes the old connection: replaced");
                     alice.resumeOn(aliceOnA);
                     JsonNode missedOnA = alice.event("call.media");
                     assertEquals(false, missedOnA.get("audio").asBoolean(true), missedOnA.toString());

@@ -50,73 +50,117 @@ final class StoredResume {
     }
 
     /**
-     * The session of {@code resumeToken} if it is {@code user}'s {@code device} and its node died,
-     * now claimed by this node; completes on the loop. Empty when there is none to take over.
+     * The session of {@code resumeToken} if it is {@code user}'s {@code device} and its node died
+     * or let it go, now claimed by this node; completes on the loop. Empty when there is none to
+     * take over.
      */
     CompletionStage<Optional<Stored>> find(String resumeToken, String user, String device) {
-        CompletableFuture<Optional<Stored>> out = new CompletableFuture<>();
-        find(resumeToken, user, device, System.nanoTime() + store.holderTimeout().toNanos(), out);
-        return out;
+        Attempt a = new Attempt(resumeToken, user, device, System.nanoTime() + store.holderTimeout().toNanos());
+        find(a);
+        return a.out;
+    }
+
+    /** One resume looking for its session: what it asked and started, so that it claims once. */
+    private static final class Attempt {
+        final String resumeToken;
+        final String user;
+        final String device;
+        final long deadline;
+        final CompletableFuture<Optional<Stored>> out = new CompletableFuture<>();
+        /** The session found, once it is being taken over. */
+        String id;
+        boolean asked;
+        boolean answered;
+        boolean pastDeadline;
+        boolean claimed;
+
+        Attempt(String resumeToken, String user, String device, long deadline) {
+            this.resumeToken = resumeToken;
+            this.user = user;
+            this.device = device;
+            this.deadline = deadline;
+        }
     }
 
     /**
-     * A holder that is alive is first asked to hand the session over (its client moved here, e.g.
+     * A holder that is alive is asked once to hand the session over (its client moved here, e.g.
      * after switching networks): once it let go, the session is claimed from it as from a dead
-     * node. If it refuses or does not answer, a client usually comes back sooner than its dead
-     * node's heartbeat expires: while the holder still looks alive, it is looked at again until
-     * {@code deadline}. A holder alive after that keeps its session and the client gets a fresh one.
+     * node. Meanwhile, as when it refuses or does not answer, a client usually comes back sooner
+     * than its dead node's heartbeat expires: while the holder still looks alive, it is looked at
+     * again until the deadline, and claimed as soon as it looks dead. A holder alive after that
+     * (that did not let go) keeps its session and the client gets a fresh one.
      */
-    private void find(String resumeToken, String user, String device, long deadline,
-            CompletableFuture<Optional<Stored>> out) {
-        find(resumeToken, user, device, deadline, true, out);
-    }
-
-    private void find(String resumeToken, String user, String device, long deadline, boolean askHolder,
-            CompletableFuture<Optional<Stored>> out) {
-        store.holder(resumeToken).whenCompleteAsync((held, error) -> {
+    private void find(Attempt a) {
+        store.holder(a.resumeToken).whenCompleteAsync((held, error) -> {
+            if (a.claimed || a.out.isDone()) {
+                return;
+            }
             if (error != null || held.isEmpty() || node.equals(held.get().node())
-                    || !held.get().user().equals(user) || !held.get().device().equals(device)) {
-                out.complete(Optional.empty());
+                    || !held.get().user().equals(a.user) || !held.get().device().equals(a.device)) {
+                giveUp(a);
                 return;
             }
             String id = held.get().sessionId();
             String holder = held.get().node();
             if (held.get().nodeAlive()) {
-                if (askHolder && !claiming.containsKey(id)) {
-                    // events the holder forwards once it let go wait here (hold)
-                    claiming.put(id, new ArrayList<>());
-                    claimedFrom.put(id, holder);
+                if (!a.asked && !claiming.containsKey(id)) {
+                    a.asked = true;
+                    begin(a, id, holder); // events the holder passes on once it let go wait here (hold)
                     listener.release(holder, id).whenCompleteAsync((released, e) -> {
+                        a.answered = true;
                         if (e == null && Boolean.TRUE.equals(released)) {
-                            claim(id, holder, out);
-                        } else {
-                            claiming.remove(id);
-                            claimedFrom.remove(id);
-                            find(resumeToken, user, device, deadline, false, out);
+                            claim(a, holder);
+                        } else if (a.pastDeadline) {
+                            giveUp(a);
                         }
                     }, loop);
-                } else if (System.nanoTime() - deadline < 0) {
-                    scheduler.schedule(RETRY, () -> find(resumeToken, user, device, deadline, false, out));
+                }
+                if (System.nanoTime() - a.deadline < 0) {
+                    scheduler.schedule(RETRY, () -> find(a));
                 } else {
-                    out.complete(Optional.empty());
+                    a.pastDeadline = true;
+                    if (!a.asked || a.answered) {
+                        giveUp(a);
+                    }
                 }
                 return;
             }
-            claiming.put(id, new ArrayList<>());
-            claimedFrom.put(id, holder);
-            claim(id, holder, out);
+            begin(a, id, holder);
+            claim(a, holder);
         }, loop);
     }
 
+    private void begin(Attempt a, String id, String holder) {
+        a.id = id;
+        claiming.putIfAbsent(id, new ArrayList<>());
+        claimedFrom.put(id, holder);
+    }
+
+    /** Nothing to take over (after all): empty, unless a claim is already under way. */
+    private void giveUp(Attempt a) {
+        if (a.claimed) {
+            return;
+        }
+        if (a.id != null) {
+            claiming.remove(a.id);
+            claimedFrom.remove(a.id);
+        }
+        a.out.complete(Optional.empty());
+    }
+
     /** The compare-and-set that moves the session's node from {@code from} to this one: one node wins. */
-    private void claim(String id, String from, CompletableFuture<Optional<Stored>> out) {
-        store.claim(id, from).whenCompleteAsync((stored, e) -> {
+    private void claim(Attempt a, String from) {
+        if (a.claimed || a.out.isDone()) {
+            return;
+        }
+        a.claimed = true;
+        store.claim(a.id, from).whenCompleteAsync((stored, e) -> {
             if (e != null || stored.isEmpty()) {
-                claiming.remove(id);
-                claimedFrom.remove(id);
-                out.complete(Optional.empty());
+                claiming.remove(a.id);
+                claimedFrom.remove(a.id);
+                a.out.complete(Optional.empty());
             } else {
-                out.complete(stored);
+                a.out.complete(stored);
             }
         }, loop);
     }
