@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.parley.relay.rtp.KeyframeDetector;
 import org.parley.relay.rtp.RtpPacket;
+import org.parley.relay.rtp.StreamRewriter;
 import org.parley.relay.rtp.Vp8Descriptor;
 import org.parley.relay.sdp.RelayCodec;
 
@@ -52,12 +53,22 @@ public final class FrameCapture {
         final ByteArrayOutputStream assembling = new ByteArrayOutputStream();
         long timestamp = -1;
         boolean keyframe;
+        /** Sequence number of the packet added last, -1 before the first. */
+        int lastSeq = -1;
+        /** A packet of the video frame being put together went missing: the frame is not kept. */
+        boolean broken;
 
         Stream(String endpoint, RelayCodec codec) {
             this.endpoint = endpoint;
             this.codec = codec;
         }
 
+        /**
+         * Adds a packet in the order the relay forwarded it. A video frame is kept only when its
+         * packets came in sequence, from the first to the marker: one with a packet lost on the
+         * way to the relay (forwarded later as a repair, or never) would be kept with bytes
+         * missing or out of place, which no decoder or decryption takes.
+         */
         synchronized void add(byte[] b, int off, int len) {
             long ts = RtpPacket.timestamp(b, off);
             int header = RtpPacket.headerLength(b, off, len);
@@ -65,14 +76,26 @@ public final class FrameCapture {
             if (payloadLen <= 0) {
                 return;
             }
+            int seq = RtpPacket.sequence(b, off);
+            boolean next = lastSeq < 0 || seq == ((lastSeq + 1) & 0xFFFF);
+            if (!next && !StreamRewriter.isNewer(seq, lastSeq)) {
+                return; // a repair or a late packet: its frame was dropped as broken
+            }
+            lastSeq = seq;
+            boolean video = codec == RelayCodec.VP8;
             int p = off + header;
             if (ts != timestamp) {
+                // a frame still open here never saw its marker: its last packets are missing
+                broken = timestamp != -1;
                 complete();
                 timestamp = ts;
                 keyframe = KeyframeDetector.isKeyframeStart(codec, b, p, payloadLen);
+                broken = video && !next;
+            } else if (!next) {
+                broken = true;
             }
             int skip = 0;
-            if (codec == RelayCodec.VP8) {
+            if (video) {
                 skip = Math.max(0, Vp8Descriptor.length(b, p, payloadLen));
             }
             assembling.write(b, p + skip, payloadLen - skip);
@@ -84,14 +107,14 @@ public final class FrameCapture {
         }
 
         private void complete() {
-            if (assembling.size() == 0) {
-                return;
+            if (assembling.size() > 0 && !broken) {
+                frames.addLast(new Frame(timestamp, keyframe, assembling.toByteArray()));
+                while (frames.size() > framesPerStream) {
+                    frames.removeFirst();
+                }
             }
-            frames.addLast(new Frame(timestamp, keyframe, assembling.toByteArray()));
             assembling.reset();
-            while (frames.size() > framesPerStream) {
-                frames.removeFirst();
-            }
+            broken = false;
         }
 
         synchronized List<Frame> frames() {
