@@ -33,9 +33,11 @@ import org.parley.signaling.client.SignalingClient;
  * bye, bob mutes, and she comes back at node a while c is alive (a client moved by the load
  * balancer, docs/cluster.md "Sessions in Redis"): a asks c to hand the session over, c closes the
  * old socket with 4004, and she gets the same session, the missed {@code call.media}, media both
- * ways and bob's next change at a. Then node a is killed outright; while alice is away bob mutes; alice comes back at node c with her resume
- * token and gets the same session, the missed {@code call.media}, media both ways as before, and
- * bob's hang-up.
+ * ways and bob's next change at a. Then node a is killed outright; while alice is away bob mutes;
+ * alice comes back at node c with her resume token and gets the same session, the missed
+ * {@code call.media}, media both ways as before, and bob's hang-up. Last, a call that alice's own
+ * node runs: she places it from c and moves to b while c is alive (see
+ * {@link #moveOffTheNodeRunningHerCall}).
  */
 class NodeDeathResumeIT {
 
@@ -150,6 +152,10 @@ class NodeDeathResumeIT {
                         JsonNode ended = alice.event("call.ended");
                         assertEquals("hangup", ended.get("reason").asText(), ended.toString());
                         assertTrue(alice.failure.get() == null, alice.failure.get());
+
+                        alice.stop();
+                        bobParty.stop();
+                        moveOffTheNodeRunningHerCall(aliceOnC, bob, b, aliceToken, sessionId);
                     }
                 }
             }
@@ -160,6 +166,46 @@ class NodeDeathResumeIT {
             }
             nodes.forEach(ServerProcess::close);
             redis.close();
+        }
+    }
+
+    /**
+     * A call run by alice's own node c (she places it), her socket to c left half-open, and she
+     * comes back at node b while c is alive: c keeps running the call with her as b's visitor, and
+     * she gets the same session, the missed {@code call.media}, media both ways and the hang-up.
+     */
+    private static void moveOffTheNodeRunningHerCall(SignalingClient aliceOnC, SignalingClient bob, ServerProcess b,
+            String aliceToken, String sessionId) throws Exception {
+        String callId = aliceOnC.request("call.invite", "to", "bob", "media", "audio").get("callId").asText();
+        assertEquals(callId, bob.awaitEvent("call.incoming").get("callId").asText());
+        bob.request("call.accept", "callId", callId);
+        aliceOnC.awaitEvent("call.accepted");
+        try (CallParty alice = new CallParty(aliceOnC, callId, WAIT);
+                CallParty bobParty = new CallParty(bob, callId, WAIT)) {
+            alice.publish();
+            bobParty.publish();
+            alice.awaitMedia(WAIT);
+            bobParty.awaitMedia(WAIT);
+
+            String token = aliceOnC.resumeToken();
+            long seq = alice.stop();
+            bob.request("call.media", "callId", callId, "audio", false);
+            try (SignalingClient aliceOnB = connect(b)) {
+                JsonNode moved = aliceOnB.resume(aliceToken, "phone", token, seq);
+                assertTrue(moved.get("resumed").asBoolean(), "moved off the node running her call: " + moved);
+                assertEquals(sessionId, moved.get("sessionId").asText(), "the same session");
+                alice.resumeOn(aliceOnB);
+                JsonNode missed = alice.event("call.media");
+                assertEquals(false, missed.get("audio").asBoolean(true), missed.toString());
+                assertTrue(missed.get("seq").asLong() > seq, missed.toString());
+                alice.awaitMedia(WAIT);
+                bobParty.awaitMedia(WAIT);
+
+                bob.request("call.hangup", "callId", callId);
+                JsonNode ended = alice.event("call.ended");
+                assertEquals("hangup", ended.get("reason").asText(), ended.toString());
+                assertTrue(alice.failure.get() == null, alice.failure.get());
+            }
         }
     }
 

@@ -143,7 +143,7 @@ final class ClusterInbox implements Inbox, SessionObserver, SessionController.St
 
     @Override
     public void tookOver(Session s, String from, Map<String, String> calls) {
-        LOG.info("took over {} from node {}; its calls run at {}", s, from, calls);
+        LOG.info("took over {} from {}; its calls run at {}", s, from == null ? "a node that let it go" : "node " + from, calls);
         Map<String, Set<String>> orphaned = new java.util.HashMap<>();
         calls.forEach((callId, owner) -> {
             if (callId.startsWith(RoomTakeover.ROOM_PREFIX)) {
@@ -165,9 +165,10 @@ final class ClusterInbox implements Inbox, SessionObserver, SessionController.St
 
     /**
      * {@code node} asks for a session of this node whose client resumed there (docs/cluster.md
-     * "Sessions in Redis"). Let go unless one of its calls or rooms runs here (handing those over
-     * is not built): its connection closes {@code replaced}, it leaves presence, and the answer
-     * leaves on the connection that wrote its events, after them, so they are in the store first.
+     * "Sessions in Redis"). Let go unless one of its rooms runs here (not built): its connection
+     * closes {@code replaced}, it leaves presence, and the answer leaves on the connection that
+     * wrote its events, after them, so they are in the store first. The calls this node runs keep
+     * it, as a visitor of {@code node}: they go on here and its events go there.
      */
     @Override
     public void release(String node, String sessionId, Reply reply) {
@@ -177,15 +178,18 @@ final class ClusterInbox implements Inbox, SessionObserver, SessionController.St
                 reply.error(org.parley.signaling.wire.ProtocolException.wrongState("no session " + sessionId + " here"));
                 return;
             }
-            boolean runsHere = s.calls().stream().anyMatch(c -> !routes.elsewhere(c, null))
-                    || s.rooms().stream().anyMatch(r -> !routes.elsewhere(null, r));
-            if (runsHere) {
+            if (s.rooms().stream().anyMatch(r -> !routes.elsewhere(null, r))) {
                 reply.error(org.parley.signaling.wire.ProtocolException.wrongState(
-                        "session " + sessionId + " is in a call or room this node runs"));
+                        "session " + sessionId + " is in a room this node runs"));
                 return;
             }
             LOG.info("handing {} over to node {}, where its client resumed", s, node);
-            controller.release(s);
+            if (s.calls().stream().anyMatch(c -> !routes.elsewhere(c, null))) {
+                controller.releaseKeepingCalls(s);
+                visitors.adopt(s, node);
+            } else {
+                controller.release(s);
+            }
             peers.signedOut(RemoteDevice.of(s, peers.node()));
             routes.forgetSession(s.id());
             released.put(sessionId, node);

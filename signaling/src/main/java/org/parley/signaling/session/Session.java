@@ -44,8 +44,11 @@ public final class Session {
     Timer graceTimer;
     /** While a request of this session is handled, its events wait so the reply goes first. */
     private List<String> held;
-    /** Where the events of a visitor (a device signed in at another node) go; null for a local session. */
-    private final Outlet outlet;
+    /**
+     * Where the events of a visitor (a device signed in at another node) go; null for a local
+     * session. Set later only when a local session's client moved to another node ({@link #becomeVisitor}).
+     */
+    private Outlet outlet;
     /** Keeps a copy of a local session's events for other nodes (docs/cluster.md); alone, nothing. */
     private SessionStore store = SessionStore.MEMORY;
 
@@ -89,6 +92,16 @@ public final class Session {
 
     SessionStore store() {
         return store;
+    }
+
+    /**
+     * This local session's client resumed at another node while this node runs one of its calls
+     * (docs/cluster.md "Sessions in Redis"): it stays in those calls as that node's visitor, its
+     * events leave unnumbered through {@code to} and its new node numbers them.
+     */
+    void becomeVisitor(Outlet to) {
+        this.outlet = to;
+        this.connection = null;
     }
 
     /** True for a device signed in at another node (a visitor of this node's calls). */

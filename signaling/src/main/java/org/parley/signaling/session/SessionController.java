@@ -102,6 +102,19 @@ public final class SessionController {
      * events are already in the store (written in order on the node's one connection).
      */
     public void release(Session s) {
+        detach(s);
+        s.end();
+    }
+
+    /**
+     * As {@link #release}, but {@code s} stays live: this node runs one of its calls, and keeps it
+     * there as the visitor of the node its client moved to ({@link Visitors#adopt}).
+     */
+    public void releaseKeepingCalls(Session s) {
+        detach(s);
+    }
+
+    private void detach(Session s) {
         cancel(s.graceTimer);
         s.tokenTimers.forEach(Scheduler.Timer::cancel);
         Connection c = s.connection();
@@ -111,7 +124,6 @@ public final class SessionController {
         }
         sessions.remove(s);
         s.store().released(s);
-        s.end();
     }
 
     /**

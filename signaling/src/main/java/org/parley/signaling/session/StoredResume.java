@@ -109,6 +109,10 @@ final class StoredResume {
                     listener.release(holder, id).whenCompleteAsync((released, e) -> {
                         a.answered = true;
                         if (e == null && Boolean.TRUE.equals(released)) {
+                            if (!a.claimed) {
+                                // it let go alive: the calls it runs stay its own, none is claimed
+                                claimedFrom.remove(a.id);
+                            }
                             claim(a, holder);
                         } else if (a.pastDeadline) {
                             giveUp(a);

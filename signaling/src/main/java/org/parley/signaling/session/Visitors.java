@@ -50,6 +50,17 @@ public final class Visitors {
     }
 
     /**
+     * Keeps local session {@code s}, whose client resumed at {@code node}, in this node's calls as
+     * that node's visitor: the same object the calls hold, its events going there from now on.
+     */
+    public void adopt(Session s, String node) {
+        Route route = new Route(s.id(), node);
+        s.becomeVisitor(route);
+        bySessionId.put(s.id(), s);
+        routeOf.put(s.id(), route);
+    }
+
+    /**
      * The devices of {@code user} signed in at other nodes, as visitors; completes on the loop.
      * Completes at once (on the caller's thread) when this node is alone.
      */
