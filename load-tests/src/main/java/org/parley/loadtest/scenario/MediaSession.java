@@ -16,6 +16,7 @@ import org.parley.loadtest.stats.MemberFigures;
 import org.parley.loadtest.stats.ReceivedLayers;
 import org.parley.loadtest.stats.RunMetrics;
 import org.parley.loadtest.stats.SentStream;
+import org.parley.loadtest.stats.StreamReception;
 import org.parley.relay.client.ReceivedPacket;
 import org.parley.relay.client.RelayTestClient;
 import org.parley.relay.client.SimulcastCamera;
@@ -403,12 +404,14 @@ final class MediaSession implements AutoCloseable {
 
     /**
      * Waits until every stream this device receives has brought the last packet its sender
-     * sent, or {@code deadlineNanos} (a lost last packet never comes): what was in flight when
-     * the senders stopped is then not counted as lost.
+     * sent and the recent gaps a retransmission may still fill are filled, or {@code deadlineNanos}
+     * (a lost packet never comes): what was in flight or in repair when the senders stopped is
+     * then not counted as lost.
      */
     void awaitDrained(long deadlineNanos) throws InterruptedException {
         for (MediaTally.Inbound s : streams.values()) {
-            while (s.reception.followsSender() && s.reception.highestCounter() < s.reception.source().sent() - 1 && !closing
+            StreamReception r = s.reception;
+            while (((r.followsSender() && r.highestCounter() < r.source().sent() - 1) || r.gapsInRepair() > 0) && !closing
                     && System.nanoTime() - deadlineNanos < 0) {
                 Thread.sleep(10);
             }

@@ -83,6 +83,26 @@ public final class SequenceTracker {
         return duplicates;
     }
 
+    /**
+     * Packets missing among the last {@code span} up to the highest (at most the remembered
+     * window): the gaps a retransmission or a late packet may still fill. A stop waits on these
+     * so that a packet in repair is not counted as lost while the total would count it received.
+     */
+    public int missingNearHighest(int span) {
+        long h = highest;
+        if (h < 0) {
+            return 0;
+        }
+        long from = Math.max(base, h - Math.min(span, WINDOW) + 1);
+        int missing = 0;
+        for (long ext = from; ext <= h; ext++) {
+            if (seen[(int) (ext & MASK)] != ext) {
+                missing++;
+            }
+        }
+        return missing;
+    }
+
     /** Packets that arrived after a newer one (counted as received). */
     public long reordered() {
         return reordered;

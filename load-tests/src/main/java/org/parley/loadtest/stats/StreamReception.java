@@ -16,6 +16,9 @@ public final class StreamReception {
     /** A stream is flowing while its last packet is at most this old (the slowest source sends a frame a second). */
     private static final long FLOWING_NANOS = 2_000_000_000L;
 
+    /** How far back a gap may still be filled by a retransmission, in packets. */
+    static final int REPAIR_SPAN = 128;
+
     private final SentStream source;
     /**
      * False for a simulcast camera: the receiver gets one of its layers, numbered by the relay
@@ -45,6 +48,9 @@ public final class StreamReception {
 
     /** One packet: the sender's payload counter, when it arrived and when it was sent (one clock). */
     public void onPacket(int counter, long receivedNanos, long sentNanos) {
+        if (closed) {
+            return; // a packet handled after the receiver left would change figures already reported
+        }
         if (sequence.onPacket(counter & 0xFFFF) && counter > highestCounter) {
             highestCounter = counter;
         }
@@ -79,6 +85,14 @@ public final class StreamReception {
         return source;
     }
 
+    /**
+     * Packets missing among the last {@value #REPAIR_SPAN} up to the newest that arrived: the
+     * ones a NACK may still bring, or that are merely late.
+     */
+    public int gapsInRepair() {
+        return sequence.missingNearHighest(REPAIR_SPAN);
+    }
+
     /** The highest counter received, -1 before the first packet. */
     public long highestCounter() {
         return highestCounter;
@@ -89,7 +103,7 @@ public final class StreamReception {
         return !closed && highestCounter >= 0 && nowNanos - lastArrivalNanos < FLOWING_NANOS;
     }
 
-    /** The receiver left: the stream is no longer flowing; its figures stay. */
+    /** The receiver left: the stream is no longer flowing; its figures stay as they are now. */
     public void close() {
         closed = true;
     }

@@ -28,4 +28,28 @@ class StreamReceptionTest {
         }
         assertEquals(200, plain.lost(), "a stream that stopped while its sender went on");
     }
+
+    @Test
+    void aGapNearTheNewestIsInRepairUntilFilledAndAClosedReceptionKeepsItsFigures() {
+        SentStream audio = new SentStream();
+        for (int i = 0; i < 400; i++) {
+            audio.next();
+        }
+        audio.settleAll();
+        StreamReception r = new StreamReception(audio, true);
+        for (int counter = 0; counter < 400; counter++) {
+            if (counter != 10 && counter != 395) {
+                r.onPacket(counter, counter, counter);
+            }
+        }
+        assertEquals(2, r.lost());
+        assertEquals(1, r.gapsInRepair(), "395 may still come; 10 is too far back to wait for");
+        r.onPacket(395, 401, 395);
+        assertEquals(0, r.gapsInRepair());
+        assertEquals(1, r.lost());
+
+        r.close();
+        r.onPacket(10, 402, 10);
+        assertEquals(1, r.lost(), "what was reported at the close stays");
+    }
 }
