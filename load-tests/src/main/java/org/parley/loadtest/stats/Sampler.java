@@ -9,17 +9,26 @@ import java.util.TreeMap;
  */
 public final class Sampler {
 
+    /**
+     * The least time a sender's count waits before receivers are held to it: a packet sent just
+     * before one sample is in flight, not lost, at a sample a few milliseconds later (the run's
+     * last interval ends when the duration does, often just after a whole second).
+     */
+    static final long SETTLE_NANOS = 500_000_000L;
+
     private final RunMetrics metrics;
     private final Map<String, Long> lastCounters = new TreeMap<>();
     private long lastExpected;
     private long lastLost;
     private long lastNanos;
+    private long lastSettleNanos;
     private final long startNanos;
 
     public Sampler(RunMetrics metrics, long startNanos) {
         this.metrics = metrics;
         this.startNanos = startNanos;
         this.lastNanos = startNanos;
+        this.lastSettleNanos = startNanos;
     }
 
     /** The interval ending at {@code nowNanos}, with the server figures read meanwhile. */
@@ -35,7 +44,10 @@ public final class Sampler {
             rates.put(name, (v - before) / seconds);
             totals.put(name, v);
         });
-        metrics.settleSenders();
+        if (nowNanos - lastSettleNanos >= SETTLE_NANOS) {
+            metrics.settleSenders();
+            lastSettleNanos = nowNanos;
+        }
         long expected = 0;
         long lost = 0;
         double jitter = 0;

@@ -70,6 +70,23 @@ class SamplerTest {
     }
 
     @Test
+    void aPacketSentJustBeforeASampleIsNotLostAtAShortIntervalAfterIt() {
+        RunMetrics m = new RunMetrics();
+        Sampler sampler = new Sampler(m, 0);
+        SentStream sender = m.addSender();
+        StreamReception stream = m.addStream(sender);
+        for (int i = 0; i < 50; i++) {
+            stream.onPacket(sender.next(), i, i);
+        }
+        sender.next(); // in flight at the sample at 1 s
+        assertEquals(0, sampler.sample(SECOND, -1, -1).lost());
+        Sample shortOne = sampler.sample(SECOND + 11_000_000L, -1, -1);
+        assertEquals(0, shortOne.lost(), "11 ms is no time to call it lost (the run's last interval is often this short)");
+        Sample next = sampler.sample(2 * SECOND, -1, -1);
+        assertEquals(1, next.lost(), "a second later it is");
+    }
+
+    @Test
     void latenciesAreSampledPerInterval() {
         RunMetrics m = new RunMetrics();
         Sampler sampler = new Sampler(m, 0);
