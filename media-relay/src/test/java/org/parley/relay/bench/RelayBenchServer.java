@@ -22,6 +22,8 @@ import org.parley.relay.api.JdkHttpRelayApi;
 public final class RelayBenchServer {
 
     static final String SECRET = "bench";
+    /** The address the relay binds, {@code -Dbench.relay-address} (127.0.0.1 unless told). */
+    static final String ADDRESS_PROPERTY = "bench.relay-address";
 
     private RelayBenchServer() {
     }
@@ -29,8 +31,8 @@ public final class RelayBenchServer {
     public static void main(String[] args) throws Exception {
         Ice4jSettings.apply();
         var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
-        try (RelayServer relay = new RelayServer(new RelayConfig("127.0.0.1", 0, 0), new SimpleMeterRegistry(),
-                Clock.systemUTC())) {
+        RelayConfig config = new RelayConfig(System.getProperty(ADDRESS_PROPERTY, "127.0.0.1"), 0, 0);
+        try (RelayServer relay = new RelayServer(config, new SimpleMeterRegistry(), Clock.systemUTC())) {
             relay.start();
             try (JdkHttpRelayApi api = new JdkHttpRelayApi(relay.control(), SECRET)) {
                 System.out.println("relay-api " + api.base());

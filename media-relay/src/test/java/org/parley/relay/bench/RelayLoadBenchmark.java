@@ -11,7 +11,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.parley.relay.DwellTimeHistogram;
@@ -37,10 +39,19 @@ import org.parley.relay.client.RelayTestClient;
  * line {@code sfu: <name> received=<packets the receivers got> cpu=<seconds of the SFU process>
  * per-cpu-second=<the ratio>}, counted the same way for both (scripts/janus-compare.sh reads it).
  *
+ * <p>With {@code --separate-process --remote-receivers} the receivers stay connected but the
+ * relay's video copies to them are counted and dropped where they leave for the loopback device
+ * ({@link RemoteReceivers}), so the relay is not charged for delivering them into 50 sockets and
+ * waking 50 threads, which a relay with receivers on other machines does not pay. The count of
+ * copies that left stands in for what the receivers got; nothing checks their decryption
+ * (the other modes do). Each receiver sends a receiver report a second, as a browser does; the
+ * transport-cc feedback real receivers would send about what arrived is missing from the relay's
+ * load in this mode.
+ *
  * <p>The first 5 s of sending are a warm-up (JIT) that is not measured.
  *
  * <p>Run: {@code java -cp <test classpath> org.parley.relay.bench.RelayLoadBenchmark
- * [--separate-process | --janus] [receivers] [pps] [seconds]}
+ * [--separate-process [--remote-receivers] | --janus] [receivers] [pps] [seconds]}
  */
 public final class RelayLoadBenchmark {
 
@@ -51,20 +62,24 @@ public final class RelayLoadBenchmark {
         List<String> rest = new ArrayList<>(Arrays.asList(args));
         boolean separate = rest.remove("--separate-process");
         boolean janus = rest.remove("--janus");
+        boolean remote = rest.remove("--remote-receivers");
+        if (remote && !separate) {
+            throw new IllegalArgumentException("--remote-receivers needs --separate-process");
+        }
         int receivers = rest.size() > 0 ? Integer.parseInt(rest.get(0)) : 10;
         int pps = rest.size() > 1 ? Integer.parseInt(rest.get(1)) : 1000;
         int seconds = rest.size() > 2 ? Integer.parseInt(rest.get(2)) : 10;
         if (janus) {
             runAgainstJanus(receivers, pps, seconds);
         } else if (separate) {
-            runAgainstRelayProcess(receivers, pps, seconds);
+            runAgainstRelayProcess(receivers, pps, seconds, remote);
         } else {
             try (RelayHarness h = new RelayHarness()) {
                 ThreadMXBean mx = ManagementFactory.getThreadMXBean();
                 long[] cpuBefore = new long[1];
                 long[][] dwellBefore = new long[1][];
                 long[][] gcBefore = new long[1][];
-                Result r = run(h, receivers, pps, seconds, () -> {
+                Result r = run(h, receivers, pps, seconds, null, () -> {
                     cpuBefore[0] = relayCpu(mx);
                     dwellBefore[0] = h.relay().metrics().forwardingDwell.snapshot();
                     gcBefore[0] = RelayBenchServer.gc();
@@ -96,7 +111,7 @@ public final class RelayLoadBenchmark {
                 JanusVideoRoom room = new JanusVideoRoom(janus.api(), JanusProcess.ROOM);
                 RelayHarness h = new RelayHarness(room, JanusProcess.address())) {
             long[] cpuBefore = new long[1];
-            Result r = run(h, receivers, pps, seconds, () -> cpuBefore[0] = janus.cpuNanos());
+            Result r = run(h, receivers, pps, seconds, null, () -> cpuBefore[0] = janus.cpuNanos());
             long cpu = janus.cpuNanos() - cpuBefore[0];
             r.print();
             printSfuLine("janus", r.received, cpu);
@@ -109,13 +124,16 @@ public final class RelayLoadBenchmark {
     }
 
     /** Starts {@link RelayBenchServer} as a child JVM with this JVM's classpath and drives it. */
-    private static void runAgainstRelayProcess(int receivers, int pps, int seconds) throws Exception {
+    private static void runAgainstRelayProcess(int receivers, int pps, int seconds, boolean remote) throws Exception {
         String java = ProcessHandle.current().info().command().orElse("java");
         // -Dbench.relay-jvm-options="..." passes options to the relay's JVM (a profiler, JFR).
         List<String> command = new ArrayList<>(List.of(java));
         String options = System.getProperty("bench.relay-jvm-options", "").trim();
         if (!options.isEmpty()) {
             command.addAll(Arrays.asList(options.split("\\s+")));
+        }
+        if (remote) {
+            command.add("-D" + RelayBenchServer.ADDRESS_PROPERTY + "=" + RemoteReceivers.RELAY_ADDRESS);
         }
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), RelayBenchServer.class.getName()));
         Process relay = new ProcessBuilder(command).redirectErrorStream(true).start();
@@ -144,8 +162,9 @@ public final class RelayLoadBenchmark {
             }
             URI base = URI.create(first.substring("relay-api ".length()));
             try (RemoteRelayControl control = new RemoteRelayControl(base, RelayBenchServer.SECRET);
-                    RelayHarness h = new RelayHarness(control)) {
-                Result r = run(h, receivers, pps, seconds, () -> {
+                    RelayHarness h = new RelayHarness(control);
+                    RemoteReceivers wire = remote ? RemoteReceivers.install() : null) {
+                Result r = run(h, receivers, pps, seconds, wire, () -> {
                     in.println("mark");
                     await(lines, "marked");
                 });
@@ -194,8 +213,13 @@ public final class RelayLoadBenchmark {
         }
     }
 
-    private static Result run(RelayHarness h, int receivers, int pps, int seconds, Runnable atStart)
-            throws Exception {
+    /**
+     * Joins the clients, sends the warm-up and then the measured packets. What the receivers got
+     * is what their readers counted, or with {@code wire} (remote receivers) the copies that
+     * left the relay during the window.
+     */
+    private static Result run(RelayHarness h, int receivers, int pps, int seconds, RemoteReceivers wire,
+            Runnable atStart) throws Exception {
         RelayTestClient publisher = h.join("pub", true);
         List<RelayTestClient> subs = new ArrayList<>();
         for (int i = 0; i < receivers; i++) {
@@ -203,11 +227,18 @@ public final class RelayLoadBenchmark {
         }
         h.await(() -> publisher.isPublisherConnected() && subs.stream().allMatch(RelayTestClient::isSubscriberConnected),
                 60_000, "clients did not connect");
+        // Receivers whose media is dropped on the way send nothing back by themselves; a
+        // receiver report each second, as a browser sends, keeps them alive past the relay's
+        // endpoint timeout (their transport-cc feedback, which depends on what arrives, is missing).
+        ScheduledExecutorService reports = Executors.newSingleThreadScheduledExecutor();
+        if (wire != null) {
+            reports.scheduleAtFixedRate(() -> subs.forEach(RelayTestClient::sendReceiverReport), 1, 1, TimeUnit.SECONDS);
+        }
         List<long[]> latencies = new ArrayList<>();
         AtomicLong received = new AtomicLong();
         List<Thread> readers = new ArrayList<>();
         int total = pps * seconds;
-        for (RelayTestClient s : subs) {
+        for (RelayTestClient s : wire != null ? List.<RelayTestClient>of() : subs) {
             long[] lat = new long[total + 16];
             latencies.add(lat);
             Thread t = new Thread(() -> {
@@ -241,6 +272,7 @@ public final class RelayLoadBenchmark {
             publisher.sendVideoFrame(payload);
         }
         Thread.sleep(500);
+        long wireBefore = wire != null ? wire.sent() : 0;
         atStart.run();
         int sendFailures = 0;
         long start = System.nanoTime();
@@ -259,6 +291,11 @@ public final class RelayLoadBenchmark {
         long elapsed = System.nanoTime() - start;
         for (Thread t : readers) {
             t.join();
+        }
+        reports.shutdownNow();
+        if (wire != null) {
+            Thread.sleep(500); // the last packets' fan-out
+            received.set(wire.sent() - wireBefore);
         }
         long[] all = latencies.stream().flatMapToLong(l -> Arrays.stream(l, 0, (int) l[l.length - 1])).sorted()
                 .toArray();
