@@ -1,5 +1,6 @@
 package org.parley.server;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -49,6 +50,35 @@ final class CallParty implements AutoCloseable {
         this.media = new RelayTestClient(client.sessionId(), InetAddress.getLoopbackAddress());
         this.reader = new Thread(this::read, "call-party-events");
         this.sender = new Thread(this::send, "call-party-media");
+    }
+
+    /** {@code caller} places an audio call to {@code calleeUser}, whose device {@code callee} is rung and accepts it. */
+    static String placeAcceptedAudioCall(SignalingClient caller, String calleeUser, SignalingClient callee) {
+        String callId = caller.request("call.invite", "to", calleeUser, "media", "audio").get("callId").asText();
+        assertEquals(callId, callee.awaitEvent("call.incoming").get("callId").asText());
+        callee.request("call.accept", "callId", callId);
+        caller.awaitEvent("call.accepted");
+        return callId;
+    }
+
+    /** Both parties publish, then each waits for the other's audio. */
+    static void publishBoth(CallParty one, CallParty other) throws InterruptedException {
+        one.publish();
+        other.publish();
+        awaitMediaBothWays(one, other);
+    }
+
+    /** Each of the two waits for the other's audio, received from now on. */
+    static void awaitMediaBothWays(CallParty one, CallParty other) throws InterruptedException {
+        one.awaitMedia(one.wait);
+        other.awaitMedia(other.wait);
+    }
+
+    /** {@code other} hangs the call up; this party is told the call ended by a hang-up. */
+    void awaitHangupBy(SignalingClient other) throws InterruptedException {
+        other.request("call.hangup", "callId", callId);
+        JsonNode ended = event("call.ended");
+        assertEquals("hangup", ended.get("reason").asText(), ended.toString());
     }
 
     void publish() {

@@ -94,10 +94,7 @@ class NodeDeathResumeIT {
                 bob.awaitEvent("call.accepted");
                 try (CallParty alice = new CallParty(aliceFirst, callId, WAIT);
                         CallParty bobParty = new CallParty(bob, callId, WAIT)) {
-                    alice.publish();
-                    bobParty.publish();
-                    alice.awaitMedia(WAIT);
-                    bobParty.awaitMedia(WAIT);
+                    CallParty.publishBoth(alice, bobParty);
 
                     // alice's phone switches networks: her socket to node c is left half-open (no bye),
                     // bob mutes, and she comes back at node a while c is alive
@@ -114,8 +111,7 @@ class NodeDeathResumeIT {
                     JsonNode missedOnA = alice.event("call.media");
                     assertEquals(false, missedOnA.get("audio").asBoolean(true), missedOnA.toString());
                     assertTrue(missedOnA.get("seq").asLong() > firstSeq, missedOnA.toString());
-                    alice.awaitMedia(WAIT);
-                    bobParty.awaitMedia(WAIT);
+                    CallParty.awaitMediaBothWays(alice, bobParty);
                     // node b sends her events to a now
                     bob.request("call.media", "callId", callId, "audio", true);
                     assertEquals(true, alice.event("call.media").get("audio").asBoolean(false), "bob's unmute at a");
@@ -145,12 +141,9 @@ class NodeDeathResumeIT {
                         assertTrue(missed.get("seq").asLong() > lastSeq, missed.toString());
 
                         // the relay never noticed: media both ways, packets sent after the resume
-                        alice.awaitMedia(WAIT);
-                        bobParty.awaitMedia(WAIT);
+                        CallParty.awaitMediaBothWays(alice, bobParty);
 
-                        bob.request("call.hangup", "callId", callId);
-                        JsonNode ended = alice.event("call.ended");
-                        assertEquals("hangup", ended.get("reason").asText(), ended.toString());
+                        alice.awaitHangupBy(bob);
                         assertTrue(alice.failure.get() == null, alice.failure.get());
 
                         alice.stop();
@@ -176,16 +169,10 @@ class NodeDeathResumeIT {
      */
     private static void moveOffTheNodeRunningHerCall(SignalingClient aliceOnC, SignalingClient bob, ServerProcess b,
             String aliceToken, String sessionId) throws Exception {
-        String callId = aliceOnC.request("call.invite", "to", "bob", "media", "audio").get("callId").asText();
-        assertEquals(callId, bob.awaitEvent("call.incoming").get("callId").asText());
-        bob.request("call.accept", "callId", callId);
-        aliceOnC.awaitEvent("call.accepted");
+        String callId = CallParty.placeAcceptedAudioCall(aliceOnC, "bob", bob);
         try (CallParty alice = new CallParty(aliceOnC, callId, WAIT);
                 CallParty bobParty = new CallParty(bob, callId, WAIT)) {
-            alice.publish();
-            bobParty.publish();
-            alice.awaitMedia(WAIT);
-            bobParty.awaitMedia(WAIT);
+            CallParty.publishBoth(alice, bobParty);
 
             String token = aliceOnC.resumeToken();
             long seq = alice.stop();
@@ -198,12 +185,9 @@ class NodeDeathResumeIT {
                 JsonNode missed = alice.event("call.media");
                 assertEquals(false, missed.get("audio").asBoolean(true), missed.toString());
                 assertTrue(missed.get("seq").asLong() > seq, missed.toString());
-                alice.awaitMedia(WAIT);
-                bobParty.awaitMedia(WAIT);
+                CallParty.awaitMediaBothWays(alice, bobParty);
 
-                bob.request("call.hangup", "callId", callId);
-                JsonNode ended = alice.event("call.ended");
-                assertEquals("hangup", ended.get("reason").asText(), ended.toString());
+                alice.awaitHangupBy(bob);
                 assertTrue(alice.failure.get() == null, alice.failure.get());
             }
         }

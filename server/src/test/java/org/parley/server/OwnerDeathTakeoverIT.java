@@ -50,16 +50,10 @@ class OwnerDeathTakeoverIT {
             try (SignalingClient bob = cluster.connect(b)) {
                 bob.hello(RedisCluster.token("bob"), "laptop");
                 cluster.awaitPresence("bob", 1);
-                String callId = aliceOnO.request("call.invite", "to", "bob", "media", "audio").get("callId").asText();
-                assertEquals(callId, bob.awaitEvent("call.incoming").get("callId").asText());
-                bob.request("call.accept", "callId", callId);
-                aliceOnO.awaitEvent("call.accepted");
+                String callId = CallParty.placeAcceptedAudioCall(aliceOnO, "bob", bob);
                 try (CallParty alice = new CallParty(aliceOnO, callId, WAIT);
                         CallParty bobParty = new CallParty(bob, callId, WAIT)) {
-                    alice.publish();
-                    bobParty.publish();
-                    alice.awaitMedia(WAIT);
-                    bobParty.awaitMedia(WAIT);
+                    CallParty.publishBoth(alice, bobParty);
 
                     // node o, which owns the call, dies; node b (bob's) takes the call over
                     o.signal("KILL");
@@ -87,12 +81,9 @@ class OwnerDeathTakeoverIT {
                         assertTrue(missed.get("seq").asLong() > lastSeq, missed.toString());
 
                         // the relay never noticed: media both ways, packets sent after the resume
-                        alice.awaitMedia(WAIT);
-                        bobParty.awaitMedia(WAIT);
+                        CallParty.awaitMediaBothWays(alice, bobParty);
 
-                        bob.request("call.hangup", "callId", callId);
-                        JsonNode ended = alice.event("call.ended");
-                        assertEquals("hangup", ended.get("reason").asText(), ended.toString());
+                        alice.awaitHangupBy(bob);
                         assertTrue(alice.failure.get() == null, alice.failure.get());
                         assertTrue(bobParty.failure.get() == null, bobParty.failure.get());
                     }
@@ -129,10 +120,7 @@ class OwnerDeathTakeoverIT {
             frankOnE.hello(frankToken, "phone");
             hank.hello(RedisCluster.token("hank"), "laptop");
             cluster.awaitPresence("hank", 1);
-            String callId = frankOnE.request("call.invite", "to", "hank", "media", "audio").get("callId").asText();
-            assertEquals(callId, hank.awaitEvent("call.incoming").get("callId").asText());
-            hank.request("call.accept", "callId", callId);
-            frankOnE.awaitEvent("call.accepted");
+            String callId = CallParty.placeAcceptedAudioCall(frankOnE, "hank", hank);
             ivyOnE.hello(ivyToken, "phone");
             String ivyId = ivyOnE.request("room.join", "roomId", "handover").get("participantId").asText();
             gina.hello(roomToken("gina"), "laptop");
@@ -144,8 +132,7 @@ class OwnerDeathTakeoverIT {
                 for (CallParty p : List.of(frank, hankParty, ivy, ginaParty)) {
                     p.publish();
                 }
-                frank.awaitMedia(WAIT);
-                hankParty.awaitMedia(WAIT);
+                CallParty.awaitMediaBothWays(frank, hankParty);
                 ivy.awaitMediaFrom(ginaId, WAIT);
                 ginaParty.awaitMediaFrom(ivyId, WAIT);
 
@@ -174,15 +161,12 @@ class OwnerDeathTakeoverIT {
                     hank.request("call.media", "callId", callId, "audio", false);
                     JsonNode muted = frank.event("call.media");
                     assertEquals("hank", muted.get("user").asText(), muted.toString());
-                    frank.awaitMedia(WAIT);
-                    hankParty.awaitMedia(WAIT);
+                    CallParty.awaitMediaBothWays(frank, hankParty);
                     ivyOnB.request("room.media", "roomId", "handover", "video", false);
                     ivy.awaitMediaFrom(ginaId, WAIT);
                     ginaParty.awaitMediaFrom(ivyId, WAIT);
 
-                    hank.request("call.hangup", "callId", callId);
-                    JsonNode ended = frank.event("call.ended");
-                    assertEquals("hangup", ended.get("reason").asText(), ended.toString());
+                    frank.awaitHangupBy(hank);
                     for (CallParty p : List.of(frank, hankParty, ivy, ginaParty)) {
                         assertTrue(p.failure.get() == null, p.failure.get());
                     }
@@ -224,16 +208,10 @@ class OwnerDeathTakeoverIT {
         SignalingClient erinOnD = cluster.connect(d);
         daveOnD.hello(daveToken, "phone");
         erinOnD.hello(erinToken, "phone");
-        String callId = daveOnD.request("call.invite", "to", "erin", "media", "audio").get("callId").asText();
-        assertEquals(callId, erinOnD.awaitEvent("call.incoming").get("callId").asText());
-        erinOnD.request("call.accept", "callId", callId);
-        daveOnD.awaitEvent("call.accepted");
+        String callId = CallParty.placeAcceptedAudioCall(daveOnD, "erin", erinOnD);
         try (CallParty dave = new CallParty(daveOnD, callId, WAIT);
                 CallParty erin = new CallParty(erinOnD, callId, WAIT)) {
-            dave.publish();
-            erin.publish();
-            dave.awaitMedia(WAIT);
-            erin.awaitMedia(WAIT);
+            CallParty.publishBoth(dave, erin);
 
             d.signal("KILL");
             assertNotEquals(0, d.exitCode(WAIT), "killed, not stopped");
@@ -264,13 +242,10 @@ class OwnerDeathTakeoverIT {
                 winner.request("call.media", "callId", callId, "audio", false);
                 JsonNode muted = followerParty.event("call.media");
                 assertEquals(daveWon ? "dave" : "erin", muted.get("user").asText(), muted.toString());
-                dave.awaitMedia(WAIT);
-                erin.awaitMedia(WAIT);
+                CallParty.awaitMediaBothWays(dave, erin);
 
                 // the follower's hang-up goes to the winner and ends the call for both
-                follower.request("call.hangup", "callId", callId);
-                JsonNode ended = winnerParty.event("call.ended");
-                assertEquals("hangup", ended.get("reason").asText(), ended.toString());
+                winnerParty.awaitHangupBy(follower);
                 assertTrue(dave.failure.get() == null, dave.failure.get());
                 assertTrue(erin.failure.get() == null, erin.failure.get());
             }

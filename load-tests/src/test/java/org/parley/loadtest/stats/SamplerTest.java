@@ -46,10 +46,7 @@ class SamplerTest {
         RunMetrics m = new RunMetrics();
         Sampler sampler = new Sampler(m, 0);
         SentStream sender = m.addSender();
-        StreamReception stream = m.addStream(sender);
-        for (int i = 0; i < 50; i++) {
-            stream.onPacket(sender.next(), i, i);
-        }
+        StreamReception stream = fiftyReceived(m, sender);
         for (int i = 0; i < 10; i++) {
             sender.next(); // still in flight at the sample
         }
@@ -74,16 +71,22 @@ class SamplerTest {
         RunMetrics m = new RunMetrics();
         Sampler sampler = new Sampler(m, 0);
         SentStream sender = m.addSender();
-        StreamReception stream = m.addStream(sender);
-        for (int i = 0; i < 50; i++) {
-            stream.onPacket(sender.next(), i, i);
-        }
+        StreamReception stream = fiftyReceived(m, sender);
         sender.next(); // in flight at the sample at 1 s
         assertEquals(0, sampler.sample(SECOND, -1, -1).lost());
         Sample shortOne = sampler.sample(SECOND + 11_000_000L, -1, -1);
         assertEquals(0, shortOne.lost(), "11 ms is no time to call it lost (the run's last interval is often this short)");
         Sample next = sampler.sample(2 * SECOND, -1, -1);
         assertEquals(1, next.lost(), "a second later it is");
+    }
+
+    /** A stream of {@code sender}'s that has received the sender's first 50 packets. */
+    private static StreamReception fiftyReceived(RunMetrics m, SentStream sender) {
+        StreamReception stream = m.addStream(sender);
+        for (int i = 0; i < 50; i++) {
+            stream.onPacket(sender.next(), i, i);
+        }
+        return stream;
     }
 
     @Test
