@@ -10,6 +10,8 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BiConsumer;
 import org.ice4j.Transport;
 import org.ice4j.TransportAddress;
@@ -24,11 +26,22 @@ import org.ice4j.ice.LocalCandidate;
 import org.ice4j.ice.RemoteCandidate;
 import org.ice4j.ice.harvest.CandidateHarvester;
 import org.ice4j.socket.MultiplexingDatagramSocket;
+import org.ice4j.util.Buffer;
+import org.ice4j.util.BufferPool;
 
 /**
  * One ICE session (RFC 8445) with one remote peer: an ice4j agent with a single component
- * (rtcp-mux and BUNDLE leave one 5-tuple) whose received datagrams go to a {@link PacketHandler}
- * from a dedicated thread.
+ * (rtcp-mux and BUNDLE leave one 5-tuple) whose received datagrams go to a {@link PacketHandler}.
+ *
+ * <p>Datagrams arrive two ways. On the relay's shared UDP port ice4j runs in push mode
+ * ({@link SharedUdpPortHarvester#bind}): its listener thread, which reads the port for every
+ * session, runs this session's handler itself, to the end of the fan-out, with no hand-off to
+ * another thread. Each hand-off cost a thread wake-up per datagram, and on the virtual machines
+ * relays run on a wake-up costs more than the forwarding (docs/benchmarks.md, issue 18). The
+ * handler must therefore never block: DTLS records go to the handshake's own thread, slow ICE-TCP
+ * receivers to their send queues. Everything else (ICE-TCP, client harvesters) arrives through the
+ * component's socket, read by a thread of this session. A lock keeps the two from running the
+ * handler at once; once a pair is selected only one of them has packets.
  */
 public final class IceTransport implements AutoCloseable {
 
@@ -48,6 +61,10 @@ public final class IceTransport implements AutoCloseable {
     private volatile boolean started;
     private volatile boolean closed;
     private Thread receiver;
+    /** Held while the handler runs, by ice4j's listener thread or {@link #receiver}. */
+    private final ReentrantLock handling = new ReentrantLock();
+    /** The pushed datagram, copied with the tail room the handler may use; guarded by {@link #handling}. */
+    private final byte[] pushed = new byte[PacketBuffer.MAX_PACKET + PacketBuffer.TAIL_ROOM];
 
     /**
      * @param controlling true only for a client agent; the relay is always controlled
@@ -87,6 +104,7 @@ public final class IceTransport implements AutoCloseable {
             }
         }
         this.socket = component.getSocket();
+        component.setBufferCallback(this::onPushed);
         this.checkedAddresses = new CheckedAddresses(agent, component);
         stream.addPairChangeListener(this::onPairChange);
     }
@@ -191,7 +209,7 @@ public final class IceTransport implements AutoCloseable {
         return true;
     }
 
-    /** Starts connectivity checks and the receive thread; the handler gets every datagram. */
+    /** Starts connectivity checks and the socket's receive thread; the handler gets every datagram. */
     public synchronized void start(PacketHandler packetHandler) {
         if (started || closed) {
             return;
@@ -213,6 +231,23 @@ public final class IceTransport implements AutoCloseable {
         return component.getSelectedPair() != null;
     }
 
+    /** ice4j's listener thread (push mode), with one datagram of this session that is not STUN. */
+    private void onPushed(Buffer b) {
+        try {
+            handling.lock();
+            try {
+                int len = Math.min(b.getLength(), PacketBuffer.MAX_PACKET);
+                System.arraycopy(b.getBuffer(), b.getOffset(), pushed, 0, len);
+                deliver(pushed, 0, len, b.getRemoteAddress());
+            } finally {
+                handling.unlock();
+            }
+        } finally {
+            BufferPool.returnBuffer.invoke(b);
+        }
+    }
+
+    /** The component socket's reader: ICE-TCP, client harvesters, and anything ice4j did not push. */
     private void receiveLoop() {
         byte[] buf = new byte[PacketBuffer.MAX_PACKET + PacketBuffer.TAIL_ROOM];
         DatagramPacket packet = new DatagramPacket(buf, 0, PacketBuffer.MAX_PACKET);
@@ -220,18 +255,28 @@ public final class IceTransport implements AutoCloseable {
             try {
                 packet.setData(buf, 0, PacketBuffer.MAX_PACKET);
                 socket.receive(packet);
-                SocketAddress from = packet.getSocketAddress();
-                handler.onPacket(buf, packet.getOffset(), packet.getLength(), from);
             } catch (IOException e) {
-                if (closed) {
-                    return;
-                }
-            } catch (RuntimeException e) {
-                // A bug in a handler must not kill the connection's only reader.
-                if (closed) {
-                    return;
-                }
+                continue; // closed: the loop ends; otherwise one failed read
             }
+            handling.lock();
+            try {
+                deliver(buf, packet.getOffset(), packet.getLength(), packet.getSocketAddress());
+            } finally {
+                handling.unlock();
+            }
+        }
+    }
+
+    /** Runs the handler on one datagram; the caller holds {@link #handling}. */
+    private void deliver(byte[] buf, int off, int len, SocketAddress from) {
+        PacketHandler h = handler;
+        if (closed || h == null) {
+            return;
+        }
+        try {
+            h.onPacket(buf, off, len, from);
+        } catch (RuntimeException e) {
+            // A bug in a handler must not kill the thread: on the shared port it reads for every session.
         }
     }
 
@@ -351,24 +396,28 @@ public final class IceTransport implements AutoCloseable {
     }
 
     /**
-     * Closes and waits (bounded) until the receive thread has left its handler, so that a
-     * successor transport can take over the handler without two threads ever running it at once.
-     * Returns false if the thread did not end in time.
+     * Closes and waits (bounded) until no thread is in the handler, so that a successor transport
+     * can take over the handler without two threads ever running it at once. Called from inside
+     * the handler, it returns at once: the handler returns to a closed transport, which runs it no
+     * more. Returns false if a handler did not finish in time.
      */
     public boolean closeAndAwait(long timeoutMillis) {
-        Thread t;
         synchronized (this) {
             close();
-            t = receiver;
         }
-        if (t == null || t == Thread.currentThread()) {
+        if (handling.isHeldByCurrentThread()) {
             return true;
         }
         try {
-            t.join(timeoutMillis);
+            // Once closed, a thread that takes the lock no longer runs the handler.
+            if (!handling.tryLock(timeoutMillis, TimeUnit.MILLISECONDS)) {
+                return false;
+            }
+            handling.unlock();
+            return true;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            return false;
         }
-        return !t.isAlive();
     }
 }

@@ -36,6 +36,12 @@ public final class SharedUdpPortHarvester extends SinglePortUdpHarvester {
      * @param address the address and port; port 0 picks a free one
      */
     public static SharedUdpPortHarvester bind(TransportAddress address) throws IOException {
+        // Push mode: ice4j's listener thread gives each datagram that is not STUN to its session's
+        // component callback (IceTransport runs the handler there) instead of queueing it for a
+        // per-session socket thread, which queued it again for the session's reader: two thread
+        // wake-ups per datagram saved (docs/benchmarks.md, issue 18). The flag is global to ice4j
+        // and read when a listener's thread starts; only single-port listeners use it.
+        AbstractUdpListener.USE_PUSH_API = true;
         SharedPortSender sender = SharedPortSender.bind(new InetSocketAddress(address.getAddress(), address.getPort()));
         try {
             return new SharedUdpPortHarvester(
