@@ -9,6 +9,7 @@ import java.time.Clock;
 import org.parley.relay.DwellTimeHistogram;
 import org.parley.relay.Ice4jSettings;
 import org.parley.relay.RelayConfig;
+import org.parley.relay.bwe.BweSettings;
 import org.parley.relay.RelayMetrics;
 import org.parley.relay.RelayServer;
 import org.parley.relay.api.JdkHttpRelayApi;
@@ -24,6 +25,12 @@ public final class RelayBenchServer {
     static final String SECRET = "bench";
     /** The address the relay binds, {@code -Dbench.relay-address} (127.0.0.1 unless told). */
     static final String ADDRESS_PROPERTY = "bench.relay-address";
+    /**
+     * Every receiver's downlink estimate before feedback, {@code -Dbench.initial-bitrate} in bit/s
+     * (the relay's default unless set): receivers modelled as remote get nothing and so send no
+     * transport-cc feedback, and their estimate would stay at the start value.
+     */
+    static final String INITIAL_BITRATE_PROPERTY = "bench.initial-bitrate";
 
     private RelayBenchServer() {
     }
@@ -32,6 +39,11 @@ public final class RelayBenchServer {
         Ice4jSettings.apply();
         var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         RelayConfig config = new RelayConfig(System.getProperty(ADDRESS_PROPERTY, "127.0.0.1"), 0, 0);
+        long initialBps = Long.getLong(INITIAL_BITRATE_PROPERTY, 0);
+        if (initialBps > 0) {
+            BweSettings d = BweSettings.DEFAULTS;
+            config = config.withBwe(new BweSettings(initialBps, d.minBps(), Math.max(initialBps, d.maxBps())));
+        }
         try (RelayServer relay = new RelayServer(config, new SimpleMeterRegistry(), Clock.systemUTC())) {
             relay.start();
             try (JdkHttpRelayApi api = new JdkHttpRelayApi(relay.control(), SECRET)) {

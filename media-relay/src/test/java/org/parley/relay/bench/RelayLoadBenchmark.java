@@ -1,23 +1,16 @@
 package org.parley.relay.bench;
 
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.io.PrintWriter;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadInfo;
 import java.lang.management.ThreadMXBean;
-import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Executors;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.parley.relay.DwellTimeHistogram;
-import org.parley.relay.api.RemoteRelayControl;
 import org.parley.relay.client.ReceivedPacket;
 import org.parley.relay.client.RelayHarness;
 import org.parley.relay.client.RelayTestClient;
@@ -123,75 +116,14 @@ public final class RelayLoadBenchmark {
                 received / (cpuNanos / 1e9));
     }
 
-    /** Starts {@link RelayBenchServer} as a child JVM with this JVM's classpath and drives it. */
+    /** The relay alone in a child JVM ({@link RelayProcess}), its CPU the whole process's. */
     private static void runAgainstRelayProcess(int receivers, int pps, int seconds, boolean remote) throws Exception {
-        String java = ProcessHandle.current().info().command().orElse("java");
-        // -Dbench.relay-jvm-options="..." passes options to the relay's JVM (a profiler, JFR).
-        List<String> command = new ArrayList<>(List.of(java));
-        String options = System.getProperty("bench.relay-jvm-options", "").trim();
-        if (!options.isEmpty()) {
-            command.addAll(Arrays.asList(options.split("\\s+")));
-        }
-        if (remote) {
-            command.add("-D" + RelayBenchServer.ADDRESS_PROPERTY + "=" + RemoteReceivers.RELAY_ADDRESS);
-        }
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"), RelayBenchServer.class.getName()));
-        Process relay = new ProcessBuilder(command).redirectErrorStream(true).start();
-        // Drain the child's output all the time (its logging would otherwise fill the pipe and
-        // stall the relay); keep only the protocol lines.
-        LinkedBlockingQueue<String> lines = new LinkedBlockingQueue<>();
-        Thread drain = new Thread(() -> {
-            try (BufferedReader out = new BufferedReader(
-                    new InputStreamReader(relay.getInputStream(), StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = out.readLine()) != null) {
-                    if (line.startsWith("relay") || line.equals("marked")) {
-                        lines.add(line);
-                    }
-                }
-            } catch (java.io.IOException e) {
-                // the child ended
-            }
-        }, "relay-process-output");
-        drain.setDaemon(true);
-        drain.start();
-        try (PrintWriter in = new PrintWriter(relay.getOutputStream(), true, StandardCharsets.UTF_8)) {
-            String first = lines.poll(60, TimeUnit.SECONDS);
-            if (first == null || !first.startsWith("relay-api ")) {
-                throw new IllegalStateException("the relay process did not start: " + first);
-            }
-            URI base = URI.create(first.substring("relay-api ".length()));
-            try (RemoteRelayControl control = new RemoteRelayControl(base, RelayBenchServer.SECRET);
-                    RelayHarness h = new RelayHarness(control);
-                    RemoteReceivers wire = remote ? RemoteReceivers.install() : null) {
-                Result r = run(h, receivers, pps, seconds, wire, () -> {
-                    in.println("mark");
-                    await(lines, "marked");
-                });
-                in.println("report");
-                r.print();
-                String line;
-                while ((line = lines.poll(30, TimeUnit.SECONDS)) != null && !line.equals("relay end-report")) {
-                    if (line.startsWith("relay cpu-nanos ")) {
-                        printSfuLine("parley", r.received, Long.parseLong(line.substring("relay cpu-nanos ".length())));
-                    } else {
-                        System.out.println(line);
-                    }
-                }
-            }
-        } finally {
-            relay.destroy();
-        }
-    }
-
-    private static void await(LinkedBlockingQueue<String> lines, String wanted) {
-        try {
-            String line;
-            while ((line = lines.poll(30, TimeUnit.SECONDS)) != null && !line.equals(wanted)) {
-                // nothing else is expected here
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        try (RelayProcess relay = RelayProcess.start(remote);
+                RelayHarness h = new RelayHarness(relay.control());
+                RemoteReceivers wire = remote ? RemoteReceivers.install() : null) {
+            Result r = run(h, receivers, pps, seconds, wire, relay::mark);
+            r.print();
+            printSfuLine("parley", r.received, relay.report());
         }
     }
 

@@ -20,10 +20,11 @@ import java.util.regex.Pattern;
  * packet, after the relay's system call, routing and queueing; what the card's driver costs
  * on top is left out.
  *
- * <p>Only the relay's video RTP (payload type 96; the RTP header is not encrypted by SRTP, RFC 3711
- * section 3.1) from its own address is dropped: ICE consent (STUN), DTLS, RTCP, retransmissions
- * (payload type 97) and everything the clients send still flow, so sessions stay up. The counter
- * says how many copies left the relay. The benchmark must run in a network namespace of its own
+ * <p>Only the relay's media RTP (video payload type 96 and audio 111, as the Java clients
+ * negotiate them; the RTP header is not encrypted by SRTP, RFC 3711 section 3.1) from its own
+ * address is dropped: ICE consent (STUN), DTLS, RTCP, retransmissions (payload type 97) and
+ * everything the clients send still flow, so sessions stay up. The counters say how many copies
+ * left the relay. The benchmark must run in a network namespace of its own
  * (root there), as docs/benchmarks.md shows; the rule dies with the namespace.
  */
 final class RemoteReceivers implements AutoCloseable {
@@ -31,6 +32,7 @@ final class RemoteReceivers implements AutoCloseable {
     /** The relay binds here so that its packets are told from the clients' (127.0.0.1). */
     static final String RELAY_ADDRESS = "127.0.0.2";
     private static final int VIDEO_PT = 96;
+    private static final int AUDIO_PT = 111;
     private static final Pattern COUNTER = Pattern.compile("counter packets (\\d+)");
 
     private RemoteReceivers() {
@@ -42,18 +44,26 @@ final class RemoteReceivers implements AutoCloseable {
         nft("add", "chain", "netdev", "parley_bench", "out", "{ type filter hook egress device lo priority 0; }");
         // @th,72,8: the second byte of the UDP payload (8 bytes of UDP header = 64 bits, then
         // RTP's first byte), which is the marker bit and the payload type (RFC 3550 section 5.1).
-        nft("add", "rule", "netdev", "parley_bench", "out", "ip", "saddr", RELAY_ADDRESS, "meta", "l4proto", "udp",
-                "@th,72,8", "&", "0x7f", "==", Integer.toString(VIDEO_PT), "counter", "drop");
+        for (int pt : new int[] {VIDEO_PT, AUDIO_PT}) {
+            nft("add", "rule", "netdev", "parley_bench", "out", "ip", "saddr", RELAY_ADDRESS, "meta", "l4proto", "udp",
+                    "@th,72,8", "&", "0x7f", "==", Integer.toString(pt), "counter", "drop");
+        }
         return new RemoteReceivers();
     }
 
-    /** Video packets the relay has sent its receivers so far. */
+    /** Media packets (audio and video) the relay has sent its receivers so far. */
     long sent() throws IOException, InterruptedException {
         Matcher m = COUNTER.matcher(nft("list", "table", "netdev", "parley_bench"));
-        if (!m.find()) {
-            throw new IllegalStateException("no counter in the nftables rule");
+        long sum = 0;
+        int rules = 0;
+        while (m.find()) {
+            sum += Long.parseLong(m.group(1));
+            rules++;
         }
-        return Long.parseLong(m.group(1));
+        if (rules != 2) {
+            throw new IllegalStateException("expected 2 counters in the nftables table, found " + rules);
+        }
+        return sum;
     }
 
     @Override

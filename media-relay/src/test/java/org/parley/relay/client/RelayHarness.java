@@ -13,7 +13,10 @@ import org.parley.relay.RelayServer;
 import org.parley.relay.control.EndpointListener;
 import org.parley.relay.control.RelayControl;
 
-/** A relay on loopback plus Java clients joined to one conference, for end-to-end tests. */
+/**
+ * A relay on loopback plus Java clients joined to one conference (or, for load benchmarks,
+ * several), for end-to-end tests.
+ */
 public final class RelayHarness implements AutoCloseable {
 
     public static final String CONFERENCE = "conf";
@@ -26,6 +29,9 @@ public final class RelayHarness implements AutoCloseable {
     private final MutableClock clock = new MutableClock(1_000_000);
     private final List<RelayTestClient> clients = new ArrayList<>();
     private final List<ConcurrentLinkedQueue<String>> offers = new ArrayList<>();
+    /** The conference each of {@link #clients} joined. */
+    private final List<String> clientConferences = new ArrayList<>();
+    private final java.util.Set<String> conferences = new java.util.HashSet<>(java.util.Set.of(CONFERENCE));
     private final ConcurrentLinkedQueue<String> speakers = new ConcurrentLinkedQueue<>();
 
     public RelayHarness() throws Exception {
@@ -88,11 +94,28 @@ public final class RelayHarness implements AutoCloseable {
     /** Adds a client that publishes with the offer {@code offer} makes (null: publishes nothing). */
     public RelayTestClient join(String name, java.util.function.Function<RelayTestClient, String> offer)
             throws Exception {
+        return join(CONFERENCE, name, offer);
+    }
+
+    /**
+     * Adds a client to another conference, made on its first join; publishes audio and video when
+     * {@code publish}.
+     */
+    public RelayTestClient join(String conference, String name, boolean publish) throws Exception {
+        if (conferences.add(conference)) {
+            control.createConference(conference);
+        }
+        return join(conference, name, publish ? RelayTestClient::publisherOffer : null);
+    }
+
+    private RelayTestClient join(String conference, String name,
+            java.util.function.Function<RelayTestClient, String> offer) throws Exception {
         RelayTestClient client = new RelayTestClient(name, clientAddress);
         ConcurrentLinkedQueue<String> queue = new ConcurrentLinkedQueue<>();
         clients.add(client);
         offers.add(queue);
-        control.allocateEndpoint(CONFERENCE, name, new EndpointListener() {
+        clientConferences.add(conference);
+        control.allocateEndpoint(conference, name, new EndpointListener() {
             @Override
             public void onSubscriberOffer(String sdpOffer) {
                 queue.add(sdpOffer);
@@ -104,7 +127,7 @@ public final class RelayHarness implements AutoCloseable {
             }
         });
         if (offer != null) {
-            String answer = control.answerPublisherOffer(CONFERENCE, name, offer.apply(client));
+            String answer = control.answerPublisherOffer(conference, name, offer.apply(client));
             client.acceptPublisherAnswer(answer);
         }
         return client;
@@ -116,7 +139,7 @@ public final class RelayHarness implements AutoCloseable {
             String offer;
             while ((offer = offers.get(i).poll()) != null) {
                 RelayTestClient c = clients.get(i);
-                control.acceptSubscriberAnswer(CONFERENCE, c.name(), c.answerSubscriberOffer(offer));
+                control.acceptSubscriberAnswer(clientConferences.get(i), c.name(), c.answerSubscriberOffer(offer));
             }
         }
     }
