@@ -256,7 +256,10 @@ public final class IceTransport implements AutoCloseable {
                 packet.setData(buf, 0, PacketBuffer.MAX_PACKET);
                 socket.receive(packet);
             } catch (IOException e) {
-                continue; // closed: the loop ends; otherwise one failed read
+                if (closed || socket.isClosed()) {
+                    return;
+                }
+                continue; // one failed read
             }
             handling.lock();
             try {
