@@ -1,7 +1,6 @@
 package org.parley.cluster.relay;
 
 import io.lettuce.core.api.sync.RedisCommands;
-import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -14,7 +13,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -54,8 +52,7 @@ public final class RelayPool implements RelayRoutes, AutoCloseable {
         t.setDaemon(true);
         return t;
     });
-    private final List<Consumer<Set<String>>> movedListeners = new CopyOnWriteArrayList<>();
-    private final List<Consumer<Map<String, Set<String>>>> endpointsMovedListeners = new CopyOnWriteArrayList<>();
+    private final PoolMoves moves;
     private final NodeRegions regions;
     /** The region a room asked for its first relay ({@code room.create}), by conference. */
     private final Map<String, String> askedRegions = new ConcurrentHashMap<>();
@@ -74,7 +71,6 @@ public final class RelayPool implements RelayRoutes, AutoCloseable {
     private final Map<String, Long> shunnedUntil = new ConcurrentHashMap<>();
     /** When each relay was last seen healthy: where a move's duration starts. */
     private final Map<String, Long> lastHealthy = new ConcurrentHashMap<>();
-    private final MeterRegistry registry;
     private final Timer moveDuration;
     private volatile boolean redisFailing;
     private long checks;
@@ -94,7 +90,7 @@ public final class RelayPool implements RelayRoutes, AutoCloseable {
         this.regions = new NodeRegions(redis, node, config.preferredRegion(), config.placementTtl());
         this.control = control;
         this.clock = clock;
-        this.registry = registry;
+        this.moves = new PoolMoves(registry);
         this.directory = new RelayDirectory(redis);
         this.placement = new ConferencePlacement(redis, config.placementTtl());
         this.spread = new ConferenceSpread(redis, config.placementTtl());
@@ -366,12 +362,12 @@ public final class RelayPool implements RelayRoutes, AutoCloseable {
 
     @Override
     public void onMoved(Consumer<Set<String>> moved) {
-        movedListeners.add(moved);
+        moves.onConferencesMoved(moved);
     }
 
     @Override
     public void onEndpointsMoved(Consumer<Map<String, Set<String>>> moved) {
-        endpointsMovedListeners.add(moved);
+        moves.onEndpointsMoved(moved);
     }
 
     /** Reads the pool and moves the conferences of relays that died, stopped answering or drain. */
@@ -506,10 +502,9 @@ public final class RelayPool implements RelayRoutes, AutoCloseable {
                 old.close();
             }
         }
-        countMoves(reason, moved.size());
         moveDuration.record(Math.max(0, clock.millis() - started), TimeUnit.MILLISECONDS);
         LOG.warn("relay {} {}: moved {} conferences {}", relayId, reason, moved.size(), to);
-        tell(movedListeners, Set.copyOf(moved));
+        moves.conferencesMoved(reason, moved);
     }
 
     /**
@@ -556,28 +551,8 @@ public final class RelayPool implements RelayRoutes, AutoCloseable {
         if (moving.isEmpty()) {
             return;
         }
-        countMoves("linked_relay", moving.size());
-        Counter.builder("parley.relay.pool.endpoint.moves")
-                .description("Endpoints moved off a linked relay that was left (the others stay where they are)")
-                .register(registry).increment(moving.values().stream().mapToInt(Set::size).sum());
         LOG.warn("endpoints moving off linked relays: {}", moving);
-        tell(endpointsMovedListeners, Map.copyOf(moving));
-    }
-
-    private void countMoves(String reason, int conferences) {
-        Counter.builder("parley.relay.pool.moves").tag("reason", reason)
-                .description("Conferences moved to another relay, by why their relay was left")
-                .register(registry).increment(conferences);
-    }
-
-    private static <T> void tell(List<Consumer<T>> listeners, T moved) {
-        for (Consumer<T> l : listeners) {
-            try {
-                l.accept(moved);
-            } catch (RuntimeException x) {
-                LOG.error("relay move listener failed", x);
-            }
-        }
+        moves.endpointsMoved(moving);
     }
 
     /** Closes the control clients of relays that left the pool and serve none of our conferences. */

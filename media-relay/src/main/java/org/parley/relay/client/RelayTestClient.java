@@ -19,8 +19,6 @@ import org.parley.relay.RelayMetrics;
 import org.parley.relay.rtp.ReceiveStatistics;
 import org.parley.relay.rtp.RtcpPacket;
 import org.parley.relay.rtp.RtpPacket;
-import org.parley.relay.rtp.TwccRecorder;
-import org.parley.relay.sdp.HeaderExtension;
 import org.parley.relay.sdp.LocalTransport;
 import org.parley.relay.sdp.MediaSection;
 import org.parley.relay.sdp.SessionDescription;
@@ -461,15 +459,8 @@ public final class RelayTestClient implements AutoCloseable {
 
     // Downlink as a browser's: a cap standing for a thin link, and transport-wide feedback.
 
-    /** A browser sends transport-wide feedback about every 50 ms (Chromium: 50 to 250 ms). */
-    private static final long TWCC_FEEDBACK_NANOS = 50_000_000L;
     private final ReceiveBandwidthCap downlinkCap = new ReceiveBandwidthCap();
-    /** Arrivals on the subscriber connection (its receive thread only). */
-    private final TwccRecorder downlinkTwcc = new TwccRecorder();
-    private final PacketBuffer feedbackBuffer = PacketBuffer.allocate();
-    private long lastFeedbackNanos;
-    private long feedbackMediaSsrc;
-    private final AtomicInteger twccFeedbackSent = new AtomicInteger();
+    private final DownlinkFeedback downlinkFeedback = new DownlinkFeedback(receiverSsrc, this::sendSubscriberRtcp);
     private final Object subscriberRtcpLock = new Object();
 
     /**
@@ -487,33 +478,7 @@ public final class RelayTestClient implements AutoCloseable {
 
     /** Transport-wide feedback messages this client sent about what the relay sends it. */
     public int twccFeedbackSent() {
-        return twccFeedbackSent.get();
-    }
-
-    /**
-     * Notes a packet's transport-wide sequence number (the relay's, on its subscriber offer's
-     * extension id) with the moment it came out of the downlink cap, and every
-     * {@link #TWCC_FEEDBACK_NANOS} sends feedback about what arrived
-     * (draft-holmer-rmcat-transport-wide-cc-extensions-01 section 3.1), as Chromium does.
-     */
-    private void noteTransportSequence(byte[] b, int off, int len, long arrivedNanos, long nowNanos) {
-        int at = RtpPacket.findExtension(b, off, len, HeaderExtension.TRANSPORT_CC.relayId());
-        if (at < 0 || (b[at - 1] & 0x0f) != 1) {
-            return;
-        }
-        downlinkTwcc.record(RtpPacket.u16(b, at), arrivedNanos / 1000);
-        feedbackMediaSsrc = RtpPacket.ssrc(b, off);
-        if (nowNanos - lastFeedbackNanos >= TWCC_FEEDBACK_NANOS && downlinkTwcc.hasPending()) {
-            lastFeedbackNanos = nowNanos;
-            int flen = downlinkTwcc.writeFeedback(feedbackBuffer.getBuffer(), 0, receiverSsrc, feedbackMediaSsrc);
-            if (flen > 0) {
-                feedbackBuffer.setOffset(0);
-                feedbackBuffer.setLength(flen);
-                if (sendSubscriberRtcp(feedbackBuffer)) {
-                    twccFeedbackSent.incrementAndGet();
-                }
-            }
-        }
+        return downlinkFeedback.sent();
     }
 
     /** Reports and feedback come from two threads; SRTCP's index must go out in order. */
@@ -589,7 +554,7 @@ public final class RelayTestClient implements AutoCloseable {
             if (arrivedNanos < 0) {
                 return;
             }
-            noteTransportSequence(b, off, len, arrivedNanos, nowNanos);
+            downlinkFeedback.onPacket(b, off, len, arrivedNanos, nowNanos);
             int header = RtpPacket.headerLength(b, off, len);
             int payloadLen = RtpPacket.payloadLength(b, off, len);
             if (payloadLen <= 0) {
