@@ -17,6 +17,7 @@ import org.ice4j.Transport;
 import org.ice4j.TransportAddress;
 import org.ice4j.ice.Agent;
 import org.ice4j.ice.CandidatePair;
+import org.ice4j.ice.CandidatePairState;
 import org.ice4j.ice.CandidateType;
 import org.ice4j.ice.Component;
 import org.ice4j.ice.IceMediaStream;
@@ -65,6 +66,14 @@ public final class IceTransport implements AutoCloseable {
     private final ReentrantLock handling = new ReentrantLock();
     /** The pushed datagram, copied with the tail room the handler may use; guarded by {@link #handling}. */
     private final byte[] pushed = new byte[PacketBuffer.MAX_PACKET + PacketBuffer.TAIL_ROOM];
+    /** Where the last datagram ice4j pushed came from (the shared UDP port), and when. */
+    private volatile SocketAddress pushedFrom;
+    private volatile long pushedNanos;
+    /** When the last datagram came through the component's socket (ICE-TCP). */
+    private volatile long socketNanos;
+    /** The UDP pair {@link #route} follows while ICE's selected pair is ICE-TCP, and its address. */
+    private volatile CandidatePair followed;
+    private volatile SocketAddress followedFrom;
 
     /**
      * @param controlling true only for a client agent; the relay is always controlled
@@ -238,7 +247,12 @@ public final class IceTransport implements AutoCloseable {
             try {
                 int len = Math.min(b.getLength(), PacketBuffer.MAX_PACKET);
                 System.arraycopy(b.getBuffer(), b.getOffset(), pushed, 0, len);
-                deliver(pushed, 0, len, b.getRemoteAddress());
+                SocketAddress from = b.getRemoteAddress();
+                if (from != null && !from.equals(pushedFrom)) {
+                    pushedFrom = from;
+                }
+                pushedNanos = System.nanoTime();
+                deliver(pushed, 0, len, from);
             } finally {
                 handling.unlock();
             }
@@ -261,6 +275,7 @@ public final class IceTransport implements AutoCloseable {
                 }
                 continue; // one failed read
             }
+            socketNanos = System.nanoTime();
             handling.lock();
             try {
                 deliver(buf, packet.getOffset(), packet.getLength(), packet.getSocketAddress());
@@ -302,15 +317,54 @@ public final class IceTransport implements AutoCloseable {
         return true;
     }
 
-    /** The way out for the current selected pair, looked up again only when the pair changes. */
+    /**
+     * The way out for the current selected pair, looked up again only when the pair changes.
+     *
+     * <p>When ICE selected an ICE-TCP pair but the peer's newest datagrams arrive over UDP on a
+     * pair whose check succeeded, sending follows them there. A browser nominates again when it
+     * moves to a better pair (Chromium goes from ICE-TCP to UDP once UDP checks succeed), and ice4j,
+     * as the controlled agent, keeps the pair nominated first. Before push mode ice4j's merging
+     * socket sent on whichever of its sockets received last, which hid this; pushed datagrams no
+     * longer pass through it, so the relay follows the peer itself (RFC 8445 section 8.1.1 lets the
+     * controlling agent's choice stand; the peer's traffic is that choice).
+     */
     private DirectRoute route() {
         CandidatePair pair = component.getSelectedPair();
+        if (pair != null && pair.getLocalCandidate().getTransport() != Transport.UDP && pushedNanos > socketNanos) {
+            CandidatePair udp = udpPairFrom(pushedFrom);
+            if (udp != null) {
+                pair = udp;
+            }
+        }
         DirectRoute r = route;
         if (r.pair != pair) {
             r = DirectRoute.of(pair, harvesters);
             route = r;
         }
         return r;
+    }
+
+    /** A UDP pair to {@code from} whose check succeeded, or null; looked up once per address. */
+    private CandidatePair udpPairFrom(SocketAddress from) {
+        if (from == null) {
+            return null;
+        }
+        if (from.equals(followedFrom)) {
+            return followed;
+        }
+        CandidatePair found = null;
+        for (CandidatePair p : new ArrayList<>(stream.getCheckList())) {
+            if (p.getLocalCandidate().getTransport() == Transport.UDP && p.getState() == CandidatePairState.SUCCEEDED
+                    && from.equals(p.getRemoteCandidate().getTransportAddress())) {
+                found = p;
+                break;
+            }
+        }
+        if (found != null) {
+            followed = found;
+            followedFrom = from;
+        }
+        return found;
     }
 
     /** A selected pair and, when it runs over the shared UDP port, the relay's sender and the peer's address. */
